@@ -1,0 +1,62 @@
+"""Findings: data problems collected with a stable code, never raised."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+Severity = Literal["error", "warning"]
+
+# Every code of the contract with its default severity.
+CODES: dict[str, Severity] = {
+    "file-unreadable": "error",
+    "table-missing": "error",
+    "column-missing": "error",
+    "settings-invalid": "error",
+    "required-missing": "error",
+    "bad-type": "error",
+    "duplicate-sku": "error",
+    "unknown-sku": "error",
+    "inactive-sku": "warning",
+    "date-outside-period": "error",
+    "non-positive-qty": "error",
+    "negative-price": "error",
+    "amount-mismatch": "error",
+    "duplicate-line": "warning",
+    "negative-stock": "error",
+    "return-unknown-original": "error",
+    "return-sku-not-on-original": "error",
+    "return-before-original": "error",
+    "return-exceeds-original": "error",
+    "opening-mismatch": "error",
+    "period-gap": "error",
+}
+
+
+class Finding(BaseModel):
+    """One problem, located: sheet, Excel row, column key and A1 cell (any may be None for file level)."""
+
+    code: str
+    severity: Severity
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    cell: str | None = None
+    value: Any = None
+    message: str
+
+
+def col_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    s = ""
+    index += 1
+    while index:
+        index, r = divmod(index - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def a1(col_index: int, row: int) -> str:
+    """0-based column index and 1-based Excel row → A1 reference."""
+    return f"{col_letter(col_index)}{row}"

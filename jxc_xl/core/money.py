@@ -1,0 +1,42 @@
+"""Exact money: integer cents, ROUND_HALF_UP as Excel's ROUND does it."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+# Excel rounds the decimal it shows, not the binary float: 12.665 is stored as 12.66499999…, yet
+# ROUND(12.665, 2) = 12.67. Snapping to 9 decimal places first recovers the intended decimal.
+_SNAP = 9
+
+
+def round_half_up(x: float, ndigits: int = 2) -> float:
+    """ROUND_HALF_UP of one number to ``ndigits`` places, as Excel's ROUND."""
+    if x != x:  # NaN stays NaN
+        return x
+    d = Decimal(repr(round(x, _SNAP)))
+    return float(d.quantize(Decimal(1).scaleb(-ndigits), rounding=ROUND_HALF_UP))
+
+
+def to_cents(x: npt.ArrayLike) -> np.ndarray:
+    """Money amounts (float) → int64 cents, ROUND_HALF_UP; NaN must be filled by the caller."""
+    a = np.round(np.asarray(x, dtype=np.float64) * 100.0, _SNAP - 2)
+    return (np.sign(a) * np.floor(np.abs(a) + 0.5)).astype(np.int64)
+
+
+def cents_of(x: float) -> int:
+    """One amount → int cents, ROUND_HALF_UP."""
+    a = round(x * 100.0, _SNAP - 2)
+    return int(np.sign(a) * np.floor(abs(a) + 0.5))
+
+
+def mul_cents(qty: npt.ArrayLike, price: npt.ArrayLike) -> np.ndarray:
+    """ROUND_HALF_UP(qty × price, 2) in cents, vectorised."""
+    return to_cents(np.asarray(qty, dtype=np.float64) * np.asarray(price, dtype=np.float64))
+
+
+def from_cents(c: npt.ArrayLike) -> np.ndarray:
+    """int cents → float amounts (exact to the cent when shown with two decimals)."""
+    return np.asarray(c, dtype=np.int64) / 100.0

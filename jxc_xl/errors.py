@@ -1,0 +1,26 @@
+"""Exceptions for a file that cannot be processed at all.
+
+Data problems are never raised: they are collected as findings (see ``jxc_xl.core.findings``).
+"""
+
+from __future__ import annotations
+
+
+class JxcError(Exception):
+    """Base of every jxc-xl error; its message names the file and the fix."""
+
+
+class NotAWorkbookError(JxcError):
+    """The file is missing, not an xlsx package, encrypted or truncated."""
+
+
+class WorkbookLockedError(JxcError):
+    """Excel holds the workbook open (its ~$ lock file is present)."""
+
+
+class ValidationFailedError(JxcError):
+    """The workbook has validation errors, so it is not synced or closed."""
+
+
+class UsageError(JxcError):
+    """The command was called with arguments that cannot work."""

@@ -1,0 +1,503 @@
+"""The workbook contract as data: every table, column key, zh/en header, type, default and constraint.
+
+This module is the single source of names for the template builder, the reader, the validator, sync
+and the generated docs (``docs/workbook.md``). It imports no file format and no Excel library.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+class ColType(StrEnum):
+    """How a column's cells are read, checked and formatted."""
+
+    TEXT = "text"
+    QTY = "qty"  # quantity: a number, decimals allowed (kg, m)
+    MONEY = "money"  # a money amount, cents
+    PRICE = "price"  # a unit price or unit cost, full precision
+    NUMBER = "number"  # any other number (days, rates)
+    DATE = "date"
+    PERIOD = "period"  # YYYY-MM
+    CHOICE = "choice"  # one of Column.choices (canonical value), zh or en label accepted
+
+
+class Choice(BaseModel):
+    """One allowed value of a choice column: its canonical key and its zh/en labels."""
+
+    model_config = ConfigDict(frozen=True)
+    key: str
+    zh: str
+    en: str
+
+    def label(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class Column(BaseModel):
+    """One column of a table."""
+
+    model_config = ConfigDict(frozen=True)
+    key: str
+    zh: str
+    en: str
+    type: ColType = ColType.TEXT
+    required: bool = False
+    default: Any = None
+    ge: float | None = None  # value must be ≥ this (the contract's "numbers ≥ 0")
+    gt: float | None = None  # value must be > this
+    choices: tuple[Choice, ...] = ()
+    width: float = 12  # Excel column width that fits the zh header and typical values
+    doc_zh: str = ""
+    doc_en: str = ""
+
+    def header(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def choice_for(self, value: str) -> Choice | None:
+        """The choice whose key or label (either language) equals ``value``, ignoring case and spaces."""
+        v = str(value).strip().casefold()
+        for c in self.choices:
+            if v in (c.key.casefold(), c.zh.casefold(), c.en.casefold()):
+                return c
+        return None
+
+    def choice_labels(self, lang: Lang) -> list[str]:
+        return [c.label(lang) for c in self.choices]
+
+
+class Table(BaseModel):
+    """One Excel Table (ListObject) of the workbook, on its own sheet."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    zh_sheet: str
+    en_sheet: str
+    filled_by: Literal["user", "close", "sync"]
+    columns: tuple[Column, ...]
+    doc_zh: str = ""
+    doc_en: str = ""
+
+    @property
+    def generated(self) -> bool:
+        return self.filled_by == "sync"
+
+    def sheet(self, lang: Lang) -> str:
+        return self.zh_sheet if lang == "zh" else self.en_sheet
+
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    def headers(self, lang: Lang) -> list[str]:
+        return [c.header(lang) for c in self.columns]
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(f"{self.name} has no column {key!r}")
+
+    def required_keys(self) -> list[str]:
+        return [c.key for c in self.columns if c.required]
+
+    def header_map(self) -> dict[str, str]:
+        """Normalised header text (zh, en or key) → column key, for matching a header row."""
+        out: dict[str, str] = {}
+        for c in self.columns:
+            for h in (c.key, c.zh, c.en):
+                out[normalise_header(h)] = c.key
+        return out
+
+
+def normalise_header(text: Any) -> str:
+    """Header cell text as compared: surrounding and repeated whitespace ignored, case folded."""
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Choices
+
+VALUATION_CHOICES = (
+    Choice(key="moving_average", zh="移动加权平均", en="moving_average"),
+    Choice(key="monthly_average", zh="月末一次加权平均", en="monthly_average"),
+    Choice(key="fifo", zh="先进先出", en="fifo"),
+)
+RETURN_KINDS = (
+    Choice(key="sales_return", zh="销售退货", en="sales_return"),
+    Choice(key="purchase_return", zh="采购退货", en="purchase_return"),
+)
+YES_NO = (
+    Choice(key="yes", zh="是", en="yes"),
+    Choice(key="no", zh="否", en="no"),
+)
+
+# ---------------------------------------------------------------------------------------------------
+# Column helpers: the same column stands in several tables with the same headers
+
+
+def _sku(required: bool = True) -> Column:
+    return Column(
+        key="sku", zh="商品编码", en="SKU", required=required, width=14,
+        doc_zh="商品编码，须在“商品”表中登记", doc_en="Item code, listed in the Items table",
+    )
+
+
+def _date() -> Column:
+    return Column(
+        key="date", zh="日期", en="Date", type=ColType.DATE, required=True, width=12,
+        doc_zh="业务日期，须在会计期间内", doc_en="Date of the transaction, inside the period",
+    )
+
+
+def _doc_no() -> Column:
+    return Column(key="doc_no", zh="单号", en="Doc no", required=True, width=14,
+                  doc_zh="单据编号", doc_en="Document number")
+
+
+def _qty(key: str = "qty", zh: str = "数量", en: str = "Qty", required: bool = True) -> Column:
+    return Column(key=key, zh=zh, en=en, type=ColType.QTY, required=required, gt=0, width=10,
+                  doc_zh="正数；方向由表决定", doc_en="Positive; the table gives the direction")
+
+
+def _price(key: str = "unit_price", zh: str = "单价", en: str = "Unit price", required: bool = True) -> Column:
+    return Column(key=key, zh=zh, en=en, type=ColType.PRICE, required=required, ge=0, width=11,
+                  doc_zh="单价，≥ 0", doc_en="Unit price, ≥ 0")
+
+
+def _amount() -> Column:
+    return Column(key="amount", zh="金额", en="Amount", type=ColType.MONEY, ge=0, width=13,
+                  doc_zh="空白时 = 数量 × 单价（四舍五入到分）",
+                  doc_en="Blank means qty × price rounded to the cent")
+
+
+def _note(key: str = "note", zh: str = "备注", en: str = "Note") -> Column:
+    return Column(key=key, zh=zh, en=en, width=20)
+
+
+def _g(key: str, zh: str, en: str, type: ColType = ColType.TEXT, width: float = 12) -> Column:
+    """A generated column."""
+    return Column(key=key, zh=zh, en=en, type=type, width=width)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Settings (tblSettings rows)
+
+
+class SettingDef(BaseModel):
+    """One row of tblSettings: its key, zh/en labels, type, default and allowed range."""
+
+    model_config = ConfigDict(frozen=True)
+    key: str
+    zh: str
+    en: str
+    type: ColType
+    default: Any
+    required: bool = False
+    ge: float | None = None
+    gt: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    choices: tuple[Choice, ...] = ()
+    doc_zh: str = ""
+    doc_en: str = ""
+
+    def label(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def choice_for(self, value: Any) -> Choice | None:
+        v = str(value).strip().casefold()
+        for c in self.choices:
+            if v in (c.key.casefold(), c.zh.casefold(), c.en.casefold()):
+                return c
+        return None
+
+    def allowed(self, lang: Lang) -> str:
+        """The allowed values or range, for messages."""
+        if self.choices:
+            return " | ".join(c.label(lang) for c in self.choices)
+        if self.type == ColType.PERIOD:
+            return "YYYY-MM"
+        lo = f"> {self.gt:g}" if self.gt is not None else (f"≥ {self.ge:g}" if self.ge is not None else "")
+        hi = f"< {self.lt:g}" if self.lt is not None else (f"≤ {self.le:g}" if self.le is not None else "")
+        return ", ".join(p for p in (lo, hi) if p) or ("text" if lang == "en" else "文本")
+
+
+SETTINGS: tuple[SettingDef, ...] = (
+    SettingDef(key="company", zh="公司", en="company", type=ColType.TEXT, default="",
+               doc_zh="公司名称（一个工作簿 = 一个公司/仓库）", doc_en="Company (one workbook = one stock location)"),
+    SettingDef(key="period", zh="会计期间", en="period", type=ColType.PERIOD, default=None, required=True,
+               doc_zh="本工作簿的会计月份，格式 YYYY-MM", doc_en="Accounting month of this workbook, YYYY-MM"),
+    SettingDef(key="valuation", zh="计价方法", en="valuation", type=ColType.CHOICE, default="moving_average",
+               choices=VALUATION_CHOICES,
+               doc_zh="发出存货计价方法", doc_en="Inventory valuation method"),
+    SettingDef(key="service_level", zh="服务水平", en="service_level", type=ColType.NUMBER, default=0.95,
+               gt=0, lt=1, doc_zh="周期服务水平（不缺货概率），0 到 1 之间",
+               doc_en="Cycle service level (probability of no stock-out), between 0 and 1"),
+    SettingDef(key="holding_rate", zh="年持有成本率", en="holding_rate", type=ColType.NUMBER, default=0.20,
+               ge=0, doc_zh="每年持有成本占单位成本的比例", doc_en="Annual holding cost as a share of unit cost"),
+    SettingDef(key="order_cost", zh="默认订货成本", en="order_cost", type=ColType.MONEY, default=200,
+               ge=0, doc_zh="每次订货的固定成本（元）", doc_en="Fixed cost per order"),
+    SettingDef(key="abc_a", zh="A类累计占比", en="abc_a", type=ColType.NUMBER, default=0.80, gt=0, le=1,
+               doc_zh="A 类的累计金额占比上限", doc_en="Cumulative value share up to which items are A"),
+    SettingDef(key="abc_b", zh="B类累计占比", en="abc_b", type=ColType.NUMBER, default=0.95, gt=0, le=1,
+               doc_zh="B 类的累计金额占比上限（≥ A 类）", doc_en="Cumulative value share up to which items are B"),
+    SettingDef(key="days_per_year", zh="年天数", en="days_per_year", type=ColType.NUMBER, default=365, gt=0,
+               doc_zh="年需求 = 日均需求 × 年天数", doc_en="Annual demand = daily demand × days per year"),
+    SettingDef(key="horizon_days", zh="计划天数", en="horizon_days", type=ColType.NUMBER, default=30, ge=0,
+               doc_zh="采购计划覆盖的天数", doc_en="Days the purchase plan looks ahead"),
+    SettingDef(key="allow_negative", zh="允许负库存", en="allow_negative", type=ColType.CHOICE, default="no",
+               choices=YES_NO, doc_zh="是否允许库存为负", doc_en="Whether stock may go below zero"),
+)
+SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
+
+Valuation = Literal["moving_average", "monthly_average", "fifo"]
+PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+class Settings(BaseModel):
+    """tblSettings as typed values (canonical keys, defaults filled in)."""
+
+    company: str = ""
+    period: str
+    valuation: Valuation = "moving_average"
+    service_level: float = Field(0.95, gt=0, lt=1)
+    holding_rate: float = Field(0.20, ge=0)
+    order_cost: float = Field(200, ge=0)
+    abc_a: float = Field(0.80, gt=0, le=1)
+    abc_b: float = Field(0.95, gt=0, le=1)
+    days_per_year: float = Field(365, gt=0)
+    horizon_days: float = Field(30, ge=0)
+    allow_negative: bool = False
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, v: str) -> str:
+        if not PERIOD_RE.match(v):
+            raise ValueError("period must be YYYY-MM")
+        return v
+
+    @property
+    def year(self) -> int:
+        return int(self.period[:4])
+
+    @property
+    def month(self) -> int:
+        return int(self.period[5:7])
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return period_last_day(self.period)
+
+    @property
+    def days_in_month(self) -> int:
+        return self.last_day.day
+
+
+def period_last_day(period: str) -> date:
+    y, m = int(period[:4]), int(period[5:7])
+    nxt = date(y + (m == 12), m % 12 + 1, 1)
+    return date.fromordinal(nxt.toordinal() - 1)
+
+
+def next_period(period: str) -> str:
+    y, m = int(period[:4]), int(period[5:7])
+    return f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tables
+
+SETTINGS_TABLE = Table(
+    name="tblSettings", zh_sheet="参数", en_sheet="Settings", filled_by="user",
+    doc_zh="工作簿参数：会计期间、计价方法、计划参数", doc_en="Workbook settings: period, valuation, plan parameters",
+    columns=(
+        Column(key="key", zh="参数", en="Key", required=True, width=16),
+        Column(key="value", zh="值", en="Value", width=18),
+        Column(key="note", zh="说明", en="Note", width=48),
+    ),
+)
+
+ITEMS = Table(
+    name="tblItems", zh_sheet="商品", en_sheet="Items", filled_by="user",
+    doc_zh="商品档案", doc_en="Item master",
+    columns=(
+        _sku(),
+        Column(key="name", zh="商品名称", en="Name", required=True, width=22),
+        Column(key="spec", zh="规格", en="Spec", width=12),
+        Column(key="unit", zh="单位", en="Unit", width=7),
+        Column(key="category", zh="类别", en="Category", width=10),
+        Column(key="supplier", zh="供应商", en="Supplier", width=16),
+        _price("cost", "参考进价", "Std cost", required=False),
+        _price("price", "参考售价", "List price", required=False),
+        Column(key="lead_time_days", zh="提前期天数", en="Lead time days", type=ColType.NUMBER, default=7, ge=0,
+               width=11, doc_zh="下单到到货的天数", doc_en="Days from order to receipt"),
+        Column(key="lead_time_sd_days", zh="提前期标准差", en="Lead time SD days", type=ColType.NUMBER,
+               default=0, ge=0, width=12, doc_zh="提前期的标准差（天）", doc_en="Standard deviation of lead time"),
+        Column(key="order_cost", zh="订货成本", en="Order cost", type=ColType.MONEY, ge=0, width=10,
+               doc_zh="空白 = 参数中的默认订货成本", doc_en="Blank means the default order cost setting"),
+        Column(key="moq", zh="最小订货量", en="MOQ", type=ColType.QTY, ge=0, width=10),
+        Column(key="order_multiple", zh="订货倍数", en="Order multiple", type=ColType.QTY, ge=0, width=10),
+        Column(key="safety_stock", zh="安全库存", en="Safety stock", type=ColType.QTY, ge=0, width=10,
+               doc_zh="空白 = 自动计算", doc_en="Blank means computed"),
+        Column(key="active", zh="启用", en="Active", type=ColType.CHOICE, default="yes", choices=YES_NO, width=7),
+    ),
+)
+
+OPENING = Table(
+    name="tblOpening", zh_sheet="期初", en_sheet="Opening", filled_by="user",
+    doc_zh="期初库存（上月期末，由 jxc close 结转）", doc_en="Opening stock (last month's closing, from jxc close)",
+    columns=(
+        _sku(),
+        Column(key="qty", zh="数量", en="Qty", type=ColType.QTY, required=True, ge=0, width=10),
+        _price("unit_cost", "单价", "Unit cost", required=False),
+        _amount(),
+    ),
+)
+
+PURCHASES = Table(
+    name="tblPurchases", zh_sheet="采购入库", en_sheet="Purchases", filled_by="user",
+    doc_zh="采购入库单明细", doc_en="Purchase receipts, one line per item",
+    columns=(
+        _date(), _doc_no(),
+        Column(key="supplier", zh="供应商", en="Supplier", width=16),
+        _sku(), _qty(), _price(), _amount(), _note(),
+    ),
+)
+
+SALES = Table(
+    name="tblSales", zh_sheet="销售出库", en_sheet="Sales", filled_by="user",
+    doc_zh="销售出库单明细", doc_en="Sales issues, one line per item",
+    columns=(
+        _date(), _doc_no(),
+        Column(key="customer", zh="客户", en="Customer", width=16),
+        _sku(), _qty(), _price(), _amount(), _note(),
+    ),
+)
+
+RETURNS = Table(
+    name="tblReturns", zh_sheet="退货", en_sheet="Returns", filled_by="user",
+    doc_zh="销售退货与采购退货", doc_en="Sales returns and purchase returns",
+    columns=(
+        _date(), _doc_no(),
+        Column(key="kind", zh="类型", en="Kind", type=ColType.CHOICE, required=True, choices=RETURN_KINDS,
+               width=12, doc_zh="销售退货 或 采购退货", doc_en="sales_return or purchase_return"),
+        Column(key="orig_doc_no", zh="原单号", en="Original doc no", required=True, width=14,
+               doc_zh="原销售/采购单号", doc_en="Doc no of the original sale or purchase"),
+        _sku(), _qty(), _price(required=False), _amount(), _note("reason", "原因", "Reason"),
+    ),
+)
+
+COUNTS = Table(
+    name="tblCounts", zh_sheet="盘点", en_sheet="Counts", filled_by="user",
+    doc_zh="盘点：当日终了的实存数量", doc_en="Stock counts: quantity on hand at the end of the date",
+    columns=(
+        _date(), _sku(),
+        Column(key="counted_qty", zh="实盘数量", en="Counted qty", type=ColType.QTY, required=True, ge=0,
+               width=10),
+        _note(),
+    ),
+)
+
+HISTORY = Table(
+    name="tblHistory", zh_sheet="需求历史", en_sheet="History", filled_by="close",
+    doc_zh="各月需求（由 jxc close 结转，保留 24 个月）", doc_en="Monthly demand (carried by jxc close, 24 months)",
+    columns=(
+        _sku(),
+        Column(key="period", zh="期间", en="Period", type=ColType.PERIOD, required=True, width=10),
+        Column(key="demand_qty", zh="需求数量", en="Demand qty", type=ColType.QTY, required=True, ge=0, width=10),
+    ),
+)
+
+STOCK = Table(
+    name="tblStock", zh_sheet="库存", en_sheet="Stock", filled_by="sync",
+    doc_zh="收发存汇总（由 jxc sync 生成）", doc_en="Stock balances (generated by jxc sync)",
+    columns=(
+        _g("sku", "商品编码", "SKU", width=14),
+        _g("name", "商品名称", "Name", width=22),
+        _g("unit", "单位", "Unit", width=7),
+        _g("opening_qty", "期初数量", "Opening qty", ColType.QTY),
+        _g("opening_amount", "期初金额", "Opening amount", ColType.MONEY, 14),
+        _g("in_qty", "入库数量", "In qty", ColType.QTY),
+        _g("in_amount", "入库金额", "In amount", ColType.MONEY, 14),
+        _g("out_qty", "出库数量", "Out qty", ColType.QTY),
+        _g("out_amount", "出库成本", "Out amount", ColType.MONEY, 14),
+        _g("adj_qty", "盘盈亏数量", "Adj qty", ColType.QTY, 11),
+        _g("adj_amount", "盘盈亏金额", "Adj amount", ColType.MONEY, 12),
+        _g("closing_qty", "期末数量", "Closing qty", ColType.QTY),
+        _g("closing_unit_cost", "期末单价", "Closing unit cost", ColType.PRICE),
+        _g("closing_amount", "期末金额", "Closing amount", ColType.MONEY, 14),
+        _g("status", "状态", "Status", width=14),
+    ),
+)
+
+PLAN = Table(
+    name="tblPlan", zh_sheet="采购计划", en_sheet="Plan", filled_by="sync",
+    doc_zh="采购计划（由 jxc sync 生成）", doc_en="Purchase plan (generated by jxc sync)",
+    columns=(
+        _g("sku", "商品编码", "SKU", width=14),
+        _g("name", "商品名称", "Name", width=22),
+        _g("supplier", "供应商", "Supplier", width=16),
+        _g("on_hand", "当前库存", "On hand", ColType.QTY),
+        _g("avg_daily_demand", "日均需求", "Avg daily demand", ColType.NUMBER),
+        _g("safety_stock", "安全库存", "Safety stock", ColType.NUMBER),
+        _g("reorder_point", "再订货点", "Reorder point", ColType.NUMBER),
+        _g("eoq", "经济订货量", "EOQ", ColType.NUMBER),
+        _g("order_qty", "建议订货量", "Order qty", ColType.QTY, 11),
+        _g("order_by", "建议下单日", "Order by", ColType.DATE),
+        _g("amount", "预计金额", "Amount", ColType.MONEY, 14),
+        _g("abc", "ABC类", "ABC", width=7),
+        _g("reason", "原因", "Reason", width=40),
+    ),
+)
+
+ANALYSIS = Table(
+    name="tblAnalysis", zh_sheet="分析", en_sheet="Analysis", filled_by="sync",
+    doc_zh="销售与库存分析（由 jxc sync 生成）", doc_en="Sales and inventory analysis (generated by jxc sync)",
+    columns=(
+        _g("sku", "商品编码", "SKU", width=14),
+        _g("name", "商品名称", "Name", width=22),
+        _g("abc", "ABC类", "ABC", width=7),
+        _g("revenue", "销售收入", "Revenue", ColType.MONEY, 14),
+        _g("cogs", "销售成本", "COGS", ColType.MONEY, 14),
+        _g("gross_margin", "毛利", "Gross margin", ColType.MONEY, 14),
+        _g("gross_margin_rate", "毛利率", "Gross margin rate", ColType.NUMBER),
+        _g("avg_inventory", "平均库存", "Avg inventory", ColType.MONEY, 14),
+        _g("turnover", "周转率", "Turnover", ColType.NUMBER),
+        _g("dsi", "周转天数", "DSI", ColType.NUMBER),
+        _g("slow_moving", "呆滞", "Slow moving", width=8),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (
+    SETTINGS_TABLE, ITEMS, OPENING, PURCHASES, SALES, RETURNS, COUNTS, HISTORY, STOCK, PLAN, ANALYSIS,
+)
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+INPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if not t.generated)
+GENERATED_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.generated)
+LEDGER_TABLES: tuple[Table, ...] = (PURCHASES, SALES, RETURNS, COUNTS)
+
+# Status values written to tblStock.status; conditional formatting keys on them.
+STATUS = {
+    "ok": Choice(key="ok", zh="正常", en="OK"),
+    "reorder": Choice(key="reorder", zh="低于再订货点", en="Below reorder point"),
+    "out": Choice(key="out", zh="缺货", en="Out of stock"),
+    "negative": Choice(key="negative", zh="负库存", en="Negative stock"),
+    "slow": Choice(key="slow", zh="呆滞", en="Slow-moving"),
+}
+
+
+def table(name: str) -> Table:
+    """The table called ``name`` (e.g. ``"tblSales"``)."""
+    return TABLES_BY_NAME[name]
