@@ -477,6 +477,7 @@ ANALYSIS = Table(
         _g("turnover", "周转率", "Turnover", ColType.NUMBER),
         _g("dsi", "周转天数", "DSI", ColType.NUMBER),
         _g("slow_moving", "呆滞", "Slow moving", width=8),
+        _g("cum_share", "累计占比", "Cumulative share", ColType.NUMBER),  # of COGS, for the Pareto chart
     ),
 )
 
