@@ -1,0 +1,30 @@
+# Two entry points for a fresh machine: `make demo` and `make test`. Each creates .venv itself.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+.PHONY: install demo test lint bench
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/jxc demo demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check jxc_xl tests bench
+	$(BIN)/ruff format --check jxc_xl tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_formulas.py
+	$(BIN)/python bench/bench_read.py
+	$(BIN)/python bench/bench_validate.py
+	$(BIN)/python bench/bench_sync.py

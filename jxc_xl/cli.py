@@ -1,0 +1,215 @@
+"""The `jxc` command line: a thin adapter over validate, sync, the template builder and the demo."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from jxc_xl import __version__
+from jxc_xl.errors import JxcError, UsageError
+
+app = typer.Typer(
+    name="jxc",
+    help="进销存 in Excel: create, validate, sync and close monthly workbooks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+Lang = Annotated[str, typer.Option("--lang", help="Language of headers/messages: zh or en.")]
+
+
+def _lang(value: str | None) -> str | None:
+    if value is None or value in ("zh", "en"):
+        return value
+    raise UsageError(f"--lang {value!r} is not a language jxc speaks; use zh or en.")
+
+
+@contextmanager
+def _guard() -> Iterator[None]:
+    """Turn a JxcError into one clear line on stderr and exit 1 (2 for usage); --debug shows the traceback."""
+    try:
+        yield
+    except JxcError as e:
+        if _state["debug"]:
+            traceback.print_exc()
+        findings = getattr(e, "findings", None)
+        if findings:
+            from jxc_xl.validate import render_findings
+
+            render_findings(findings, err)
+        err.print(f"[bold red]jxc:[/] {e}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2 if isinstance(e, UsageError) else 1) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as e:  # a bug of ours: still one line, unless asked for the traceback
+        if _state["debug"]:
+            raise
+        err.print(f"[bold red]jxc: internal error:[/] {type(e).__name__}: {e} (run with --debug for details)")
+        raise typer.Exit(1) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"jxc-xl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+def new(
+    path: Annotated[Path, typer.Argument(help="Workbook to create (.xlsx).")],
+    period: Annotated[str | None, typer.Option(help="Accounting month YYYY-MM (default: this month).")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Create an empty monthly workbook from the template."""
+    import datetime as dt
+
+    from jxc_xl.schema import PERIOD_RE
+
+    with _guard():
+        lang = _lang(lang) or "zh"
+        period = period or dt.date.today().strftime("%Y-%m")
+        if not PERIOD_RE.match(period):
+            raise UsageError(f"--period {period!r} is not a month; write it as YYYY-MM, e.g. 2026-11.")
+        if path.suffix.lower() != ".xlsx":
+            raise UsageError(f"{path}: the workbook must end in .xlsx.")
+        from jxc_xl.io.template import new_workbook
+
+        new_workbook(path, period=period, lang=lang)
+        out.print(f"Created {path} ({period}, {lang}).")
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[str], typer.Argument(help="Workbooks, folders (searched recursively) or globs.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as one JSON object.")] = False,
+    report: Annotated[Path | None, typer.Option(help="Also write the findings to this .xlsx report.")] = None,
+    previous: Annotated[Path | None, typer.Option(help="Last month's workbook, to check the opening.")] = None,
+    jobs: Annotated[int, typer.Option(min=1, help="Workbooks checked in parallel.")] = 1,
+    lang: Lang = "zh",
+) -> None:
+    """Check monthly workbooks; exit 0 when no errors, 1 when errors (or an unreadable file)."""
+    with _guard():
+        lang = _lang(lang) or "zh"
+        from jxc_xl.validate import run_validate_cli
+
+        code = run_validate_cli(
+            paths, as_json=as_json, report=report, previous=previous, jobs=jobs, lang=lang,
+            stdout=sys.stdout, stderr=sys.stderr,
+        )
+    raise typer.Exit(code)
+
+
+@app.command()
+def sync(
+    path: Annotated[Path, typer.Argument(help="Monthly workbook.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here; leave PATH untouched.")] = None,
+    force: Annotated[bool, typer.Option(help="Sync even when validation finds errors.")] = False,
+    no_backup: Annotated[bool, typer.Option("--no-backup", help="Do not keep NAME.bak.xlsx.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="Messages: zh or en (default: the workbook's).")] = None,
+) -> None:
+    """Regenerate 库存, 采购计划 and 分析 (stock, plan, analysis); nothing else in the file changes."""
+    from jxc_xl.sync import errors_of, sync_file
+
+    with _guard():
+        _lang(lang)
+        res = sync_file(path, output, force=force, backup=not no_backup, lang=lang)
+        if res.forced:
+            err.print(
+                f"[yellow]--force: synced despite {len(errors_of(res.findings))} validation error(s); "
+                "the figures may be wrong.[/]"
+            )
+        rows = ", ".join(f"{k} {v}" for k, v in res.rows.items())
+        out.print(f"Synced {res.path}: {rows}; stock value {res.stock_value:,.2f}; plan amount {res.plan_amount:,.2f}")
+
+
+@app.command()
+def close(
+    path: Annotated[Path, typer.Argument(help="This month's workbook.")],
+    next_path: Annotated[Path, typer.Argument(help="Next month's workbook (created if missing).")],
+) -> None:
+    """Carry this month's closing stock and demand into next month's workbook."""
+    from jxc_xl.sync import close_month
+
+    with _guard():
+        res = close_month(path, next_path)
+        verb = "Created" if res.created else "Updated"
+        out.print(
+            f"{verb} {res.path} ({res.period}): {res.opening_rows} opening lines, {res.history_rows} history rows."
+        )
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Folder for the demo workbook.")] = Path("demo"),
+    lang: Lang = "zh",
+    seed: Annotated[int, typer.Option(help="Random seed of the generated month.")] = 2026,
+) -> None:
+    """Generate a realistic month for a small trading company, validate it, sync it and summarise."""
+    with _guard():
+        lang = _lang(lang) or "zh"
+        from jxc_xl.demo import write_demo
+        from jxc_xl.io.reader import read_workbook
+        from jxc_xl.sync import check_book, errors_of, sync_file
+
+        directory.mkdir(parents=True, exist_ok=True)
+        path = write_demo(directory, lang=lang, seed=seed)
+        wb = read_workbook(path)
+        findings = check_book(wb, lang)
+        lines = {t: len(wb.df(t)) for t in ("tblPurchases", "tblSales", "tblReturns", "tblCounts")}
+        res = sync_file(path, backup=False, force=False)
+        n_err = len(errors_of(findings))
+        out.print(f"[bold]jxc demo[/] → {path}")
+        out.print(f"  items {len(wb.df('tblItems'))}; ledger lines " + ", ".join(f"{k} {v}" for k, v in lines.items()))
+        out.print(f"  findings: {n_err} errors, {len(findings) - n_err} warnings")
+        out.print(f"  closing stock value {res.stock_value:,.2f}; plan lines {res.rows['tblPlan']}, "
+                  f"plan amount {res.plan_amount:,.2f}")
+        out.print(f"Open it in Excel, or try: jxc validate {path}")
+
+
+@app.command()
+def addin(
+    output: Annotated[Path | None, typer.Option("--out", help="Write main.py and requirements.txt here.")] = None,
+) -> None:
+    """Print (or write) what to paste into xlwings Lite, and the classic add-in settings."""
+    with _guard():
+        from jxc_xl.excel import addin_files
+
+        files = addin_files()
+        if output:
+            output.mkdir(parents=True, exist_ok=True)
+            for name, text in files.items():
+                (output / name).write_text(text, encoding="utf-8")
+                out.print(f"Wrote {output / name}")
+        else:
+            for name, text in files.items():
+                out.print(f"[bold]# ---- {name} ----[/]")
+                out.print(text, markup=False, highlight=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
