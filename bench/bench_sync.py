@@ -1,0 +1,84 @@
+"""Benchmark: jxc sync end to end against a bare python-calamine read of the same file.
+
+Targets (issue "sync"): 500,000 ledger lines over 10,000 SKUs, each valuation method, sync ≤ 2× the bare
+read; a 10,000-line month under 2 s. Each measurement runs in a fresh process (wall seconds, peak RSS).
+
+    python bench/bench_sync.py [--lines 500000] [--skus 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).parent / "out"
+
+BARE = """
+import sys, time
+from python_calamine import CalamineWorkbook
+t = time.perf_counter()
+wb = CalamineWorkbook.from_path(sys.argv[1])
+for name in wb.sheet_names:
+    wb.get_sheet_by_name(name).to_python()
+print(time.perf_counter() - t)
+"""
+
+SYNC = """
+import sys, time
+from jxc_xl.sync import sync_file
+t = time.perf_counter()
+sync_file(sys.argv[1], sys.argv[2], force=True)
+print(time.perf_counter() - t)
+"""
+
+
+def measure(code: str, *args: str) -> tuple[float, float]:
+    """Seconds reported by the child and its peak RSS in MB."""
+    wrapper = code + "\nimport resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    res = subprocess.run([sys.executable, "-c", wrapper, *args], capture_output=True, text=True, check=True)
+    secs, rss = res.stdout.split()[-2:]
+    return float(secs), int(rss) / 1024
+
+
+def month(lines: int, skus: int, method: str) -> Path:
+    from jxc_xl.demo import write_demo
+
+    folder = OUT / f"sync-{lines}-{skus}-{method}"
+    found = sorted(folder.glob("*.xlsx")) if folder.exists() else []
+    found = [p for p in found if not p.name.startswith("out")]
+    if found:
+        return found[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    path = write_demo(folder, n_skus=skus, n_lines=lines, settings={"valuation": method})
+    print(f"  generated {path.name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=500_000)
+    ap.add_argument("--skus", type=int, default=10_000)
+    ap.add_argument("--methods", default="moving_average,monthly_average,fifo")
+    a = ap.parse_args()
+    rows = []
+    for lines, skus in ((10_000, 1_000), (a.lines, a.skus)):
+        for method in a.methods.split(","):
+            src = month(lines, skus, method)
+            bare, bare_rss = measure(BARE, str(src))
+            sync, sync_rss = measure(SYNC, str(src), str(src.with_name("out.xlsx")))
+            rows.append(dict(lines=lines, skus=skus, method=method, bare_s=round(bare, 2), sync_s=round(sync, 2),
+                             ratio=round(sync / bare, 2), bare_rss_mb=round(bare_rss), sync_rss_mb=round(sync_rss)))
+            print(json.dumps(rows[-1]))
+    print(f"\n{'lines':>8} {'skus':>6} {'method':<16} {'bare s':>7} {'sync s':>7} {'ratio':>6} {'RSS MB':>7}")
+    for r in rows:
+        print(f"{r['lines']:>8} {r['skus']:>6} {r['method']:<16} {r['bare_s']:>7} {r['sync_s']:>7} {r['ratio']:>6} "
+              f"{r['sync_rss_mb']:>7}")
+
+
+if __name__ == "__main__":
+    main()

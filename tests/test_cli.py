@@ -1,0 +1,117 @@
+"""The jxc command: exit codes and output of every verb."""
+
+from __future__ import annotations
+
+import json
+
+from jxc_xl.io.reader import read_workbook
+from tests.factories import small_month, write_book
+from typer.testing import CliRunner
+
+from jxc_xl.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_new_creates_a_workbook_and_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "book.xlsx"
+    res = run("new", path, "--period", "2026-03", "--lang", "en")
+    assert res.exit_code == 0, res.output
+    wb = read_workbook(path)
+    assert wb.lang == "en" and wb.settings.period == "2026-03"
+    again = run("new", path, "--period", "2026-03")
+    assert again.exit_code == 2
+    assert "book.xlsx" in again.output
+
+
+def test_new_rejects_a_bad_period_with_the_fix(tmp_path):
+    res = run("new", tmp_path / "b.xlsx", "--period", "2026-13")
+    assert res.exit_code == 2
+    assert "YYYY-MM" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_validate_clean_month_exits_0_and_json_has_the_contract_shape(tmp_path):
+    path = write_book(tmp_path / "m.xlsx", small_month())
+    res = run("validate", path, "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert set(doc) == {"files", "summary"}
+    assert doc["summary"]["files"] == 1 and doc["summary"]["errors"] == 0
+    assert doc["files"][0]["valid"] is True and doc["files"][0]["period"] == "2026-11"
+
+
+def test_validate_errors_exit_1_and_name_the_cell(tmp_path):
+    data = small_month()
+    data["tblSales"][0]["sku"] = "NOPE"
+    path = write_book(tmp_path / "m.xlsx", data)
+    res = run("validate", path, "--json")
+    assert res.exit_code == 1
+    doc = json.loads(res.stdout)
+    unknown = [f for f in doc["files"][0]["findings"] if f["code"] == "unknown-sku"]
+    assert unknown and unknown[0]["cell"] == "D2" and unknown[0]["sheet"] == "销售出库"
+
+
+def test_validate_no_such_path_is_usage_error(tmp_path):
+    res = run("validate", tmp_path / "nothing-here")
+    assert res.exit_code == 2
+
+
+def test_sync_then_close(tmp_path):
+    path = write_book(tmp_path / "m.xlsx", small_month())
+    res = run("sync", path)
+    assert res.exit_code == 0, res.output
+    assert "tblStock" in res.output and (tmp_path / "m.bak.xlsx").exists()
+    res = run("close", path, tmp_path / "next.xlsx")
+    assert res.exit_code == 0, res.output
+    assert "2026-12" in res.output
+    assert read_workbook(tmp_path / "next.xlsx").settings.period == "2026-12"
+
+
+def test_sync_refusal_exits_1_without_traceback(tmp_path):
+    data = small_month()
+    data["tblSales"][0]["qty"] = -5
+    path = write_book(tmp_path / "m.xlsx", data)
+    res = run("sync", path)
+    assert res.exit_code == 1
+    assert "--force" in res.output and "Traceback" not in res.output
+    forced = run("sync", path, "--force", "--no-backup")
+    assert forced.exit_code == 0
+    assert "--force" in forced.output
+    assert not (tmp_path / "m.bak.xlsx").exists()
+
+
+def test_sync_not_a_workbook_is_one_clear_line(tmp_path):
+    bad = tmp_path / "junk.xlsx"
+    bad.write_text("not a zip")
+    res = run("sync", bad)
+    assert res.exit_code == 1
+    assert "junk.xlsx" in res.output and "Traceback" not in res.output
+
+
+def test_demo_writes_validates_and_syncs(tmp_path):
+    res = run("demo", tmp_path / "demo")
+    assert res.exit_code == 0, res.output
+    books = list((tmp_path / "demo").glob("*.xlsx"))
+    assert len(books) == 1
+    assert "0 errors" in res.output
+    wb = read_workbook(books[0])
+    assert len(wb.df("tblStock")) >= 300
+
+
+def test_addin_prints_main_py_and_requirements(tmp_path):
+    res = run("addin")
+    assert res.exit_code == 0, res.output
+    assert "main.py" in res.output and "requirements.txt" in res.output
+    res = run("addin", "--out", tmp_path / "lite")
+    assert res.exit_code == 0
+    assert "jxc_xl" in (tmp_path / "lite" / "main.py").read_text()
+
+
+def test_version():
+    res = run("--version")
+    assert res.exit_code == 0 and "jxc-xl" in res.output

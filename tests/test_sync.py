@@ -1,0 +1,231 @@
+"""Sync and close through real files: workbook in, generated sheets out, nothing else touched."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jxc_xl.io.reader import read_workbook
+from python_calamine import CalamineWorkbook
+from tests.factories import small_month, write_book
+
+from jxc_xl.errors import ValidationFailedError, WorkbookLockedError
+from jxc_xl.schema import STOCK, table
+from jxc_xl.sync import close_month, lock_file, sync_file
+
+ITEMS = [{"sku": "A", "name": "测试商品", "unit": "件", "cost": 3, "price": 12, "lead_time_days": 5}]
+
+
+def _vector_10() -> dict:
+    """Textbook vector 10: 4/1 300 @ 3; 4/3 issue 100; 4/12 receive 200 @ 10; 4/27 issue 350."""
+    return {
+        "tblItems": ITEMS,
+        "tblOpening": [{"sku": "A", "qty": 300, "unit_cost": 3}],
+        "tblPurchases": [{"date": "2026-04-12", "doc_no": "P1", "sku": "A", "qty": 200, "unit_price": 10}],
+        "tblSales": [
+            {"date": "2026-04-03", "doc_no": "S1", "sku": "A", "qty": 100, "unit_price": 12},
+            {"date": "2026-04-27", "doc_no": "S2", "sku": "A", "qty": 350, "unit_price": 12},
+        ],
+    }
+
+
+def _vector_11() -> dict:
+    """Textbook vector 11: opening 200 @ 300; +350 @ 310; −300; +400 @ 290; −500."""
+    return {
+        "tblItems": ITEMS,
+        "tblOpening": [{"sku": "A", "qty": 200, "unit_cost": 300}],
+        "tblPurchases": [
+            {"date": "2026-04-05", "doc_no": "P1", "sku": "A", "qty": 350, "unit_price": 310},
+            {"date": "2026-04-15", "doc_no": "P2", "sku": "A", "qty": 400, "unit_price": 290},
+        ],
+        "tblSales": [
+            {"date": "2026-04-10", "doc_no": "S1", "sku": "A", "qty": 300, "unit_price": 400},
+            {"date": "2026-04-20", "doc_no": "S2", "sku": "A", "qty": 500, "unit_price": 400},
+        ],
+    }
+
+
+def stock_rows(path: Path) -> dict[str, dict]:
+    """tblStock as written in the file, read back with python-calamine: sku → {key: value}."""
+    wb = read_workbook(path)
+    df = wb.df(STOCK.name)
+    return {r["sku"]: r for r in df.to_dict("records")}
+
+
+@pytest.mark.parametrize(
+    ("vector", "method", "cogs", "closing"),
+    [
+        (_vector_10, "fifo", 2400.00, 500.00),
+        (_vector_10, "monthly_average", 2610.00, 290.00),
+        (_vector_10, "moving_average", 2575.00, 325.00),
+        (_vector_11, "fifo", 241000.00, 43500.00),
+        (_vector_11, "monthly_average", 239578.95, 44921.05),
+    ],
+)
+def test_valuation_vectors_through_the_file(tmp_path, vector, method, cogs, closing):
+    src = write_book(tmp_path / "m.xlsx", vector(), period="2026-04", settings={"valuation": method})
+    res = sync_file(src, tmp_path / "out.xlsx")
+    row = stock_rows(res.path)["A"]
+    assert row["out_amount"] == pytest.approx(cogs, abs=0.001)
+    assert row["closing_amount"] == pytest.approx(closing, abs=0.001)
+    # the identity, in the written cells
+    assert row["opening_amount"] + row["in_amount"] - row["out_amount"] + row["adj_amount"] == pytest.approx(
+        row["closing_amount"], abs=0.001
+    )
+
+
+def test_moving_average_unit_cost_vector_10(tmp_path):
+    src = write_book(tmp_path / "m.xlsx", _vector_10(), period="2026-04", settings={"valuation": "moving_average"})
+    sync_file(src, backup=False)
+    row = stock_rows(src)["A"]
+    assert row["closing_qty"] == 50
+    assert row["closing_unit_cost"] == pytest.approx(6.5)
+
+
+def test_rounding_vector_12_half_up(tmp_path):
+    # average of 1 @ 13.13 and 1 @ 12.20 = 12.665 → issuing one unit costs 12.67 (not Python's 12.66)
+    data = {
+        "tblItems": ITEMS,
+        "tblOpening": [{"sku": "A", "qty": 1, "unit_cost": 13.13}],
+        "tblPurchases": [{"date": "2026-04-02", "doc_no": "P1", "sku": "A", "qty": 1, "unit_price": 12.20}],
+        "tblSales": [{"date": "2026-04-03", "doc_no": "S1", "sku": "A", "qty": 1, "unit_price": 20}],
+    }
+    src = write_book(tmp_path / "m.xlsx", data, period="2026-04", settings={"valuation": "moving_average"})
+    sync_file(src, backup=False)
+    row = stock_rows(src)["A"]
+    assert row["out_amount"] == pytest.approx(12.67, abs=1e-9)
+    assert row["closing_amount"] == pytest.approx(12.66, abs=1e-9)
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _generated_parts(path: Path) -> set[str]:
+    """Worksheet and table parts of the generated tables (the only parts sync may change)."""
+    parts = _parts(path)
+    names = [f'name="{t}"'.encode() for t in ("tblStock", "tblPlan", "tblAnalysis")]
+    tables = {n for n, b in parts.items() if n.startswith("xl/tables/") and any(x in b for x in names)}
+    sheets = set()
+    for n, b in parts.items():
+        if n.startswith("xl/worksheets/_rels/") and any(t.rsplit("/", 1)[1].encode() in b for t in tables):
+            sheets.add("xl/worksheets/" + n.rsplit("/", 1)[1].removesuffix(".rels"))
+    assert len(tables) == 3 and len(sheets) == 3
+    return tables | sheets
+
+
+def test_sync_changes_only_generated_parts(tmp_path):
+    src = write_book(tmp_path / "m.xlsx", small_month())
+    before = _parts(src)
+    res = sync_file(src)
+    after = _parts(res.path)
+    changed = {n for n in before if before[n] != after.get(n)}
+    assert changed, "sync wrote nothing"
+    allowed = _generated_parts(src) | {"xl/calcChain.xml"}
+    assert changed <= allowed, f"sync touched user parts: {sorted(changed - allowed)}"
+    assert set(after) <= set(before)
+    assert _parts(tmp_path / "m.bak.xlsx") == before
+
+
+def test_sync_output_leaves_input_untouched_and_is_deterministic(tmp_path):
+    src = write_book(tmp_path / "m.xlsx", small_month())
+    original = src.read_bytes()
+    sync_file(src, tmp_path / "a.xlsx")
+    sync_file(src, tmp_path / "b.xlsx")
+    sync_file(tmp_path / "a.xlsx", tmp_path / "c.xlsx")  # sync of the synced
+    assert src.read_bytes() == original
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "c.xlsx").read_bytes()
+    assert not (tmp_path / "m.bak.xlsx").exists()
+
+
+def test_sync_refuses_errors_unless_forced(tmp_path):
+    data = small_month()
+    data["tblSales"] = [*data["tblSales"], {"date": "2026-11-05", "doc_no": "S-X", "sku": "NOPE", "qty": 1,
+                                            "unit_price": 1}]
+    src = write_book(tmp_path / "m.xlsx", data)
+    original = src.read_bytes()
+    with pytest.raises(ValidationFailedError, match="--force"):
+        sync_file(src)
+    assert src.read_bytes() == original
+    res = sync_file(src, force=True)
+    assert res.forced
+
+
+def test_sync_refuses_while_excel_has_the_file_open(tmp_path):
+    src = write_book(tmp_path / "m.xlsx", small_month())
+    lock_file(src).write_bytes(b"owner")
+    with pytest.raises(WorkbookLockedError, match=r"close it|Excel"):
+        sync_file(src)
+
+
+def test_close_creates_next_month_and_updates_it(tmp_path):
+    src = write_book(tmp_path / "2026-11.xlsx", small_month())
+    sync_file(src, backup=False)
+    closing = stock_rows(src)
+    nxt = tmp_path / "2026-12.xlsx"
+    res = close_month(src, nxt)
+    assert res.created and res.period == "2026-12"
+    wb = read_workbook(nxt)
+    assert wb.settings.period == "2026-12"
+    opening = {r["sku"]: r for r in wb.df("tblOpening").to_dict("records")}
+    for sku, row in closing.items():
+        if row["closing_qty"]:
+            assert opening[sku]["qty"] == row["closing_qty"]
+            assert opening[sku]["amount"] == pytest.approx(row["closing_amount"], abs=0.001)
+    hist = wb.df("tblHistory")
+    assert "2026-11" in set(hist["period"])
+    assert len(wb.df("tblItems")) == len(read_workbook(src).df("tblItems"))
+    # closing again updates the same file: no duplicate history rows for the month
+    res2 = close_month(src, nxt)
+    assert not res2.created
+    hist2 = read_workbook(nxt).df("tblHistory")
+    assert not hist2.duplicated(subset=["sku", "period"]).any()
+    assert len(hist2) == len(hist)
+
+
+def test_next_month_opening_validates_against_previous(tmp_path):
+    from jxc_xl.validate import validate_file
+
+    src = write_book(tmp_path / "2026-11.xlsx", small_month())
+    nxt = tmp_path / "2026-12.xlsx"
+    close_month(src, nxt)
+    res = validate_file(nxt, previous=src)
+    assert [f.code for f in res.findings if f.code == "opening-mismatch"] == []
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    method=st.sampled_from(["moving_average", "monthly_average", "fifo"]),
+    sales=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=5),
+)
+def test_sync_twice_gives_the_same_bytes(tmp_path, method, sales):
+    data = {
+        "tblItems": ITEMS,
+        "tblOpening": [{"sku": "A", "qty": 500, "unit_cost": 3.33}],
+        "tblSales": [
+            {"date": f"2026-11-{i + 1:02d}", "doc_no": f"S{i}", "sku": "A", "qty": q, "unit_price": 9.99}
+            for i, q in enumerate(sales)
+        ],
+    }
+    src = write_book(tmp_path / f"h-{method}.xlsx", data, settings={"valuation": method})
+    sync_file(src, backup=False)
+    once = src.read_bytes()
+    sync_file(src, backup=False)
+    assert src.read_bytes() == once
+    row = stock_rows(src)["A"]
+    assert row["closing_qty"] == 500 - sum(sales)
+
+
+def test_synced_file_reads_back_with_calamine(tmp_path):
+    src = write_book(tmp_path / "m.xlsx", small_month())
+    sync_file(src, backup=False)
+    wb = CalamineWorkbook.from_path(str(src))
+    stock_sheet = table("tblStock").sheet("zh")
+    rows = wb.get_sheet_by_name(stock_sheet).to_python()
+    assert rows[0][: len(STOCK.columns)] == STOCK.headers("zh")
+    assert len([r for r in rows[1:] if r[0] not in ("", None)]) == len(small_month()["tblItems"])
