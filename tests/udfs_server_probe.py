@@ -1,0 +1,64 @@
+"""Run jxc_xl.udfs through xlwings' own Office.js machinery and print the results as JSON.
+
+Started by tests/test_udfs_server.py in a subprocess with XLWINGS_ON_SERVER=true set
+before xlwings is imported (that switch picks the Office.js decorators at import time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+import xlwings as xw
+import xlwings.server
+
+import jxc_xl.udfs as udfs
+
+
+def call(func_name: str, args: list[Any]) -> dict[str, Any]:
+    """Office.js-shaped request, as the add-in's custom-functions code sends it."""
+    data = {
+        "func_name": func_name,
+        "args": args,
+        "caller_address": "Excel[Book1.xlsx]Sheet1!B2",
+        "content_language": "en-US",
+        "version": xw.__version__,
+        "client": "Office.js",
+        "runtime": "1.4",
+    }
+    try:
+        return {"result": asyncio.run(xlwings.server.custom_functions_call(data, udfs))}
+    except Exception as exc:  # reported to the test, which asserts on type and text
+        return {"error": str(exc), "is_xlwings_error": isinstance(exc, xw.XlwingsError)}
+
+
+def main() -> None:
+    meta = xlwings.server.custom_functions_meta(udfs)
+    namespaces = {
+        name.upper(): xlwings.server.get_custom_function_namespace(obj, udfs)
+        for name, obj in vars(udfs).items()
+        if hasattr(obj, "__xlfunc__")
+    }
+    demand = [[float(100 + i)] for i in range(1000)]
+    demand[10] = [None]  # an empty cell inside the range
+    out = {
+        "on_server": xw.on_server if hasattr(xw, "on_server") else None,
+        "meta": meta,
+        "namespaces": namespaces,
+        "scalar": call("eoq", [[[1300]], [[8]], [[0.225]]]),
+        "range_1000": call("eoq", [demand, [[8]], [[0.225]]]),
+        "ss_defaults": call("safety_stock", [[[0.95]], [[0]], [[3]], [[5]], [[2]]]),
+        "ss_omitted": call("safety_stock", [[[0.9]], [[5]], [[6]], None, None]),
+        "abc": call("abc", [[[5000], [2500], [1000], [600], [400], [200], [150], [80], [50], [20]], None, None]),
+        "forecast_row": call("forecast", [[[2, 4, 6, 8]], [[3]], [["holt"]], [[0.5]], [[0.5]], None, None, None]),
+        "discount": call("eoq_discount", [[[1000]], [[200]], [[0.2]], [[0, 200, 500]], [[500, 475, 450]]]),
+        "error_negative": call("eoq", [[[1], [2], [-5]], [[8]], [[0.225]]]),
+        "error_text": call("safety_stock", [[["high"]], [[5]], [[6]], None, None]),
+    }
+    json.dump(out, sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
