@@ -14,6 +14,10 @@ class NotAWorkbookError(JxcError):
     """The file is missing, not an xlsx package, encrypted or truncated."""
 
 
+class TableNotFoundError(JxcError):
+    """The workbook has no Excel table of the requested name."""
+
+
 class WorkbookLockedError(JxcError):
     """Excel holds the workbook open (its ~$ lock file is present)."""
 
