@@ -1,0 +1,90 @@
+"""Sales and inventory analysis per SKU: ABC by COGS, revenue, margin, turnover, DSI, slow-moving.
+
+* revenue = sales amount − sales-return amount (cents). A sales return without price and amount is valued
+  at its original sale line's unit price (same doc_no and sku), else 0.
+* cogs = the valuation's out amount (sales at cost − sales returns at cost).
+* gross margin = revenue − cogs; rate = margin / revenue, NaN where revenue is 0.
+* avg inventory = (opening amount + closing amount) / 2, to the cent ROUND_HALF_UP; turnover = cogs / avg
+  inventory and DSI = avg inventory / cogs × days in month, NaN where the divisor is ≤ 0.
+* slow-moving: no sales line in the month while stock remains, or DSI above 180 days.
+* ABC by COGS with settings abc_a / abc_b (invmath.abc; negative COGS counts as 0); cum_share is the
+  cumulative COGS share in ABC order (COGS descending), for a Pareto chart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from jxc_xl.core import invmath
+from jxc_xl.core.book import Workbook
+from jxc_xl.core.money import mul_cents, to_cents
+from jxc_xl.core.valuation import Valuation, original_lines
+
+SLOW_DSI_DAYS = 180.0
+
+
+def analyse(wb: Workbook, val: Valuation) -> pd.DataFrame:
+    """One row per SKU of the valuation (stock order), index = sku.
+
+    Columns: abc, revenue_cents, cogs_cents, margin_cents, gross_margin_rate, avg_inventory_cents,
+    turnover, dsi, slow (bool), cum_share, sales_qty.
+    """
+    s = wb.settings
+    stock = val.stock
+    skus = pd.Index(stock["sku"].to_numpy(dtype=object))
+    ev = val.events
+    codes = skus.get_indexer(ev["sku"].to_numpy(dtype=object))
+    kind = ev["kind"].to_numpy(dtype=object)
+    is_s, is_sr = kind == "sale", kind == "sales_return"
+    amt = ev["amount_cents"].to_numpy(dtype=np.int64).copy()
+    # Sales returns without any price: at the original sale line's unit price.
+    no_price = is_sr & np.isnan(ev["unit_price"].to_numpy(dtype=np.float64)) & (amt == 0)
+    if no_price.any():
+        orig = original_lines(ev)
+        found = no_price & (orig >= 0)
+        if found.any():
+            o = orig[found]
+            p = ev["unit_price"].to_numpy(dtype=np.float64)[o]
+            alt = ev["amount_cents"].to_numpy(dtype=np.float64)[o] / 100.0 / ev["qty"].to_numpy(dtype=np.float64)[o]
+            amt[found] = mul_cents(ev["qty"].to_numpy(dtype=np.float64)[found], np.where(np.isnan(p), alt, p))
+    n = len(skus)
+
+    def tot(mask: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return np.bincount(codes[mask], weights=w[mask].astype(np.float64), minlength=n)
+
+    revenue = (tot(is_s, amt) - tot(is_sr, amt)).round().astype(np.int64)
+    sales_qty = tot(is_s, ev["qty"].to_numpy(dtype=np.float64))
+    cogs = stock["out_cents"].to_numpy(dtype=np.int64)
+    margin = revenue - cogs
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(revenue != 0, margin / np.where(revenue != 0, revenue, 1), np.nan)
+        avg_raw = (stock["opening_cents"].to_numpy(np.float64) + stock["closing_cents"].to_numpy(np.float64)) / 2
+        turnover = np.where(avg_raw > 0, cogs / np.where(avg_raw > 0, avg_raw, 1), np.nan)
+        dsi = np.where(cogs > 0, avg_raw / np.where(cogs > 0, cogs, 1) * s.days_in_month, np.nan)
+    avg_cents = to_cents(avg_raw / 100.0)
+    slow = ((sales_qty <= 0) & (stock["closing_qty"].to_numpy(np.float64) > 0)) | (np.nan_to_num(dsi) > SLOW_DSI_DAYS)
+
+    value = np.clip(cogs, 0, None).astype(np.float64)
+    labels = invmath.abc(value, s.abc_a, s.abc_b) if n else np.array([], dtype=object)
+    order = np.argsort(-value, kind="stable")
+    total = value.sum()
+    cum = np.full(n, np.nan)
+    if total > 0:
+        cum[order] = np.cumsum(value[order]) / total
+    return pd.DataFrame(
+        {
+            "abc": np.asarray(labels, dtype=object),
+            "revenue_cents": revenue,
+            "cogs_cents": cogs,
+            "margin_cents": margin,
+            "gross_margin_rate": rate,
+            "avg_inventory_cents": avg_cents,
+            "turnover": turnover,
+            "dsi": dsi,
+            "slow": slow,
+            "cum_share": cum,
+            "sales_qty": sales_qty,
+        },
+        index=pd.Index(skus, name="sku"),
+    )

@@ -1,0 +1,104 @@
+"""The generated sheets (tblStock, tblPlan, tblAnalysis) as frames with exactly the schema's column keys.
+
+Money columns are floats rounded to the cent (int cents / 100), dates datetime64, blanks None/NaN.
+Status of a tblStock row, first that applies: negative closing → 负库存; closing 0 → 缺货; closing ≤ reorder
+point (active items with a reorder point > 0 or stock ≤ 0) → 低于再订货点; slow-moving → 呆滞; else 正常.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from jxc_xl.core.analysis import analyse
+from jxc_xl.core.book import Workbook
+from jxc_xl.core.plan import item_frame, plan_metrics, purchase_plan
+from jxc_xl.core.valuation import Valuation, value_month
+from jxc_xl.schema import ANALYSIS, PLAN, STATUS, STOCK, YES_NO, Lang
+
+
+def _money(cents: np.ndarray | pd.Series) -> np.ndarray:
+    return np.asarray(cents, dtype=np.int64) / 100.0
+
+
+def _stock_frame(
+    wb: Workbook, val: Valuation, metrics: pd.DataFrame | None, slow: np.ndarray | None, lang: Lang
+) -> pd.DataFrame:
+    st = val.stock
+    skus = pd.Index(st["sku"].to_numpy(dtype=object))
+    items = item_frame(wb, skus)
+    closing = st["closing_qty"].to_numpy(np.float64)
+    status = np.full(len(st), STATUS["ok"].label(lang), dtype=object)
+    if slow is not None:
+        status[slow] = STATUS["slow"].label(lang)
+    if metrics is not None:
+        rop = metrics["reorder_point"].to_numpy(np.float64)
+        status[(closing <= np.round(rop, 9)) & metrics["active"].to_numpy(bool) & (rop > 0)] = STATUS["reorder"].label(
+            lang
+        )
+    status[closing == 0] = STATUS["out"].label(lang)
+    status[closing < 0] = STATUS["negative"].label(lang)
+    out = pd.DataFrame(
+        {
+            "sku": skus.to_numpy(dtype=object),
+            "name": items["name"].to_numpy(dtype=object),
+            "unit": items["unit"].to_numpy(dtype=object),
+            "opening_qty": st["opening_qty"].to_numpy(np.float64),
+            "opening_amount": _money(st["opening_cents"]),
+            "in_qty": st["in_qty"].to_numpy(np.float64),
+            "in_amount": _money(st["in_cents"]),
+            "out_qty": st["out_qty"].to_numpy(np.float64),
+            "out_amount": _money(st["out_cents"]),
+            "adj_qty": st["adj_qty"].to_numpy(np.float64),
+            "adj_amount": _money(st["adj_cents"]),
+            "closing_qty": closing,
+            "closing_unit_cost": st["closing_unit_cost"].to_numpy(np.float64),
+            "closing_amount": _money(st["closing_cents"]),
+            "status": status,
+        }
+    )
+    return out[STOCK.keys()]
+
+
+def stock_balances(wb: Workbook, val: Valuation | None = None) -> pd.DataFrame:
+    """The tblStock frame alone (status without plan/analysis: ok / out / negative only)."""
+    val = val or value_month(wb)
+    return _stock_frame(wb, val, None, None, wb.lang)
+
+
+def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
+    """{"tblStock", "tblPlan", "tblAnalysis"} frames for ``wb``, each with the schema's keys in order."""
+    lang = lang or wb.lang
+    val = value_month(wb)
+    an = analyse(wb, val)
+    metrics = plan_metrics(wb, val)
+    stock = _stock_frame(wb, val, metrics, an["slow"].to_numpy(bool), lang)
+    plan = purchase_plan(wb, val, an["abc"], lang, metrics)[PLAN.keys()]
+
+    yes = next(c for c in YES_NO if c.key == "yes").label(lang)
+    skus = an.index
+    items = item_frame(wb, pd.Index(skus))
+    analysis = pd.DataFrame(
+        {
+            "sku": skus.to_numpy(dtype=object),
+            "name": items["name"].to_numpy(dtype=object),
+            "abc": an["abc"].to_numpy(dtype=object),
+            "revenue": _money(an["revenue_cents"]),
+            "cogs": _money(an["cogs_cents"]),
+            "gross_margin": _money(an["margin_cents"]),
+            "gross_margin_rate": an["gross_margin_rate"].to_numpy(np.float64),
+            "avg_inventory": _money(an["avg_inventory_cents"]),
+            "turnover": an["turnover"].to_numpy(np.float64),
+            "dsi": an["dsi"].to_numpy(np.float64),
+            "slow_moving": np.where(an["slow"].to_numpy(bool), yes, None).astype(object),
+            "cum_share": an["cum_share"].to_numpy(np.float64),
+        }
+    )
+    rank = analysis["abc"].map({"A": 0, "B": 1, "C": 2}).fillna(3)
+    analysis = (
+        analysis.assign(_rank=rank, _cogs=-an["cogs_cents"].to_numpy())
+        .sort_values(["_rank", "_cogs"], kind="stable")
+        .drop(columns=["_rank", "_cogs"])
+        .reset_index(drop=True)[ANALYSIS.keys()]
+    )
+    return {STOCK.name: stock, PLAN.name: plan, ANALYSIS.name: analysis}

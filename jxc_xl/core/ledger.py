@@ -1,0 +1,151 @@
+"""The month's ledger lines as one event stream in the contract's event order.
+
+Event order (workbook contract): by date; within one date purchases, sales returns, purchase returns,
+sales, then counts (a count states the quantity on hand at the end of its date); ties keep sheet row order.
+
+Lines the validator reports as unusable (blank sku/date/qty, qty ≤ 0; a count < 0) are left out here, so
+valuation and the running balance see only lines that can be booked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from jxc_xl.core.book import ROW, Workbook
+from jxc_xl.core.money import mul_cents, to_cents
+from jxc_xl.schema import COUNTS, PURCHASES, RETURNS, SALES
+
+# Kinds in their within-date order; the position is the sort key.
+KINDS: tuple[str, ...] = ("purchase", "sales_return", "purchase_return", "sale", "count")
+KIND_ORDER: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
+# Direction of each kind on the book quantity (count: resets, see running_balance).
+KIND_SIGN: dict[str, float] = {
+    "purchase": 1.0,
+    "sales_return": 1.0,
+    "purchase_return": -1.0,
+    "sale": -1.0,
+    "count": 0.0,
+}
+
+EVENT_COLUMNS = ["date", "sku", "kind", "qty", "unit_price", "amount_cents", "doc_no", "orig_doc_no", "table", ROW]
+
+
+def _clean_text(s: pd.Series) -> pd.Series:
+    """Text keys compared as the user sees them: surrounding whitespace ignored, blank → None."""
+    out = s.astype("object").where(s.notna(), None)
+    return out.map(lambda v: (v.strip() or None) if isinstance(v, str) else (None if v is None else str(v)))
+
+
+def _part(wb: Workbook, name: str) -> pd.DataFrame | None:
+    td = wb.tables.get(name)
+    if td is None or td.df is None or not len(td.df):
+        return None
+    df = td.df
+    n = len(df)
+    is_count = name == COUNTS.name
+    qty = pd.to_numeric(df["counted_qty" if is_count else "qty"], errors="coerce").astype("float64")
+    if is_count:
+        kind = pd.Series(["count"] * n, index=df.index, dtype="object")
+        price = pd.Series(np.nan, index=df.index)
+        amount = pd.Series(np.nan, index=df.index)
+        doc = pd.Series([None] * n, index=df.index, dtype="object")
+        orig = doc
+    else:
+        if name == RETURNS.name:
+            kind = df["kind"].astype("object")
+            orig = _clean_text(df["orig_doc_no"])
+        else:
+            kind = pd.Series(["purchase" if name == PURCHASES.name else "sale"] * n, index=df.index, dtype="object")
+            orig = pd.Series([None] * n, index=df.index, dtype="object")
+        price = pd.to_numeric(df["unit_price"], errors="coerce").astype("float64")
+        amount = pd.to_numeric(df["amount"], errors="coerce").astype("float64")
+        doc = _clean_text(df["doc_no"])
+    out = pd.DataFrame(
+        {
+            "date": pd.to_datetime(df["date"], errors="coerce").astype("datetime64[ns]").dt.normalize(),
+            "sku": _clean_text(df["sku"]),
+            "kind": kind,
+            "qty": qty,
+            "unit_price": price,
+            "amount": amount,
+            "doc_no": doc,
+            "orig_doc_no": orig,
+            "table": name,
+            ROW: df[ROW].astype("int64") if ROW in df else np.arange(2, 2 + n, dtype=np.int64),
+        }
+    )
+    ok = out["sku"].notna() & out["date"].notna() & out["qty"].notna() & out["kind"].isin(KIND_ORDER)
+    ok &= (out["qty"] >= 0) if is_count else (out["qty"] > 0)
+    return out.loc[ok]
+
+
+def ledger_events(wb: Workbook) -> pd.DataFrame:
+    """One row per usable ledger line of tblPurchases, tblReturns, tblSales and tblCounts, in event order.
+
+    Columns: date (datetime64, day), sku, kind ("purchase", "sales_return", "purchase_return", "sale",
+    "count"), qty (positive; a count's counted qty), unit_price (NaN where blank), amount_cents (int64: the
+    booked amount where given, else ROUND_HALF_UP(qty × unit_price); 0 for counts and where no price),
+    doc_no, orig_doc_no, table (source table name), _row (Excel row). Index 0..n-1.
+    """
+    parts = [
+        p for name in (PURCHASES.name, RETURNS.name, SALES.name, COUNTS.name) if (p := _part(wb, name)) is not None
+    ]
+    if not parts:
+        empty = pd.DataFrame(
+            {
+                "date": pd.Series([], dtype="datetime64[ns]"),
+                "sku": pd.Series([], dtype="object"),
+                "kind": pd.Series([], dtype="object"),
+                "qty": pd.Series([], dtype="float64"),
+                "unit_price": pd.Series([], dtype="float64"),
+                "amount_cents": pd.Series([], dtype="int64"),
+                "doc_no": pd.Series([], dtype="object"),
+                "orig_doc_no": pd.Series([], dtype="object"),
+                "table": pd.Series([], dtype="object"),
+                ROW: pd.Series([], dtype="int64"),
+            }
+        )
+        return empty
+    ev = pd.concat(parts, ignore_index=True)
+    amount = ev["amount"].to_numpy(dtype=np.float64)
+    price = ev["unit_price"].to_numpy(dtype=np.float64)
+    qty = ev["qty"].to_numpy(dtype=np.float64)
+    cents = np.zeros(len(ev), dtype=np.int64)
+    has_amount = ~np.isnan(amount)
+    cents[has_amount] = to_cents(amount[has_amount])
+    by_price = ~has_amount & ~np.isnan(price)
+    cents[by_price] = mul_cents(qty[by_price], price[by_price])
+    ev["amount_cents"] = cents
+    # Stable sort: date, then kind order; ties keep concat order (= each sheet's row order).
+    korder = ev["kind"].map(KIND_ORDER).to_numpy(dtype=np.int64)
+    order = np.lexsort((np.arange(len(ev)), korder, ev["date"].to_numpy()))
+    ev = ev.iloc[order].reset_index(drop=True)
+    return ev[EVENT_COLUMNS]
+
+
+def running_balance(events: pd.DataFrame, opening_qty: pd.Series) -> pd.Series:
+    """Book quantity of the event's SKU after each event (events in event order, as from ledger_events).
+
+    ``opening_qty``: opening quantity per SKU (index = sku); SKUs absent start at 0. A count resets the
+    balance to its counted quantity. Vectorised: each SKU's events split into segments at its counts; the
+    balance is the segment's start (opening, or the counted qty) plus the cumulative signed quantities.
+    """
+    if not len(events):
+        return pd.Series([], index=events.index, dtype="float64")
+    kind = events["kind"].astype("object")
+    is_count = (kind == "count").to_numpy()
+    sign = kind.map(KIND_SIGN).fillna(0.0).to_numpy(dtype=np.float64)
+    qty = events["qty"].to_numpy(dtype=np.float64)
+    v = np.where(is_count, qty, sign * qty)
+    codes, uniques = pd.factorize(events["sku"], sort=False)
+    seg = pd.Series(is_count.astype(np.int64)).groupby(codes).cumsum().to_numpy()
+    bal = pd.Series(v).groupby([codes, seg]).cumsum().to_numpy()
+    op = (
+        pd.Series(opening_qty, dtype="float64").groupby(level=0).sum()
+        if len(opening_qty)
+        else pd.Series(dtype="float64")
+    )
+    open_per_code = op.reindex(pd.Index(uniques)).fillna(0.0).to_numpy(dtype=np.float64)
+    bal = bal + np.where(seg == 0, open_per_code[codes], 0.0)
+    return pd.Series(np.round(bal, 9), index=events.index, name="balance")

@@ -1,0 +1,115 @@
+"""Analysis numbers on a small hand-checked month, and the generated frames (columns, order, status)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jxc_xl.core.analysis import analyse
+from jxc_xl.core.book import TableData, Workbook, frame
+from jxc_xl.core.generate import generate, stock_balances
+from jxc_xl.core.valuation import value_month
+from jxc_xl.schema import ANALYSIS, INPUT_TABLES, ITEMS, OPENING, PLAN, PURCHASES, RETURNS, SALES, STOCK, Settings
+
+
+def make_book(rows: dict[str, list[dict[str, Any]]], lang: str = "zh", **settings: Any) -> Workbook:
+    tables = {t.name: TableData(t, frame(t, rows.get(t.name)), sheet=t.zh_sheet) for t in INPUT_TABLES}
+    return Workbook(path=None, lang=lang, settings=Settings(period="2026-04", **settings), tables=tables)
+
+
+ROWS = {
+    ITEMS.name: [{"sku": s, "name": f"n{s}", "unit": "个", "cost": 1.0} for s in ("A", "B", "C", "D")],
+    OPENING.name: [
+        {"sku": "A", "qty": 10, "unit_cost": 5},
+        {"sku": "B", "qty": 5, "unit_cost": 2},
+        {"sku": "C", "qty": 100, "unit_cost": 1},
+    ],
+    PURCHASES.name: [
+        {"date": "2026-04-02", "doc_no": "P1", "sku": "A", "qty": 10, "unit_price": 5},
+        {"date": "2026-04-02", "doc_no": "P1", "sku": "D", "qty": 10, "unit_price": 20},
+    ],
+    SALES.name: [
+        {"date": "2026-04-03", "doc_no": "S1", "sku": "A", "qty": 8, "unit_price": 12},
+        {"date": "2026-04-03", "doc_no": "S1", "sku": "C", "qty": 1, "unit_price": 3},
+        {"date": "2026-04-04", "doc_no": "S2", "sku": "D", "qty": 10, "unit_price": 30},
+    ],
+    # no price and no amount: valued at S1's price 12.00
+    RETURNS.name: [
+        {"date": "2026-04-05", "doc_no": "R1", "kind": "销售退货", "orig_doc_no": "S1", "sku": "A", "qty": 2}
+    ],
+}
+
+
+def abc_by_rule(values: dict[str, float], a: float = 0.8, b: float = 0.95) -> dict[str, str]:
+    total = sum(values.values())
+    out, cum = {}, 0.0
+    for sku, v in sorted(values.items(), key=lambda kv: -kv[1]):
+        cum += v
+        out[sku] = "C" if v == 0 else ("A" if cum / total <= a else "B" if cum / total <= b else "C")
+    return out
+
+
+def test_analysis_numbers() -> None:
+    wb = make_book(ROWS)
+    an = analyse(wb, value_month(wb))
+    a, b, c, d = (an.loc[s] for s in "ABCD")
+    # A: revenue 8 × 12 − 2 × 12; cost 5.00 throughout: cogs (8 − 2) × 5
+    assert a["revenue_cents"] == 9600 - 2400 and a["cogs_cents"] == 3000 and a["margin_cents"] == 4200
+    assert a["gross_margin_rate"] == pytest.approx(42 / 72)
+    # opening 50.00, closing 14 × 5 = 70.00 → average 60.00; turnover 30/60; DSI 60/30 × 30 days
+    assert a["avg_inventory_cents"] == 6000
+    assert a["turnover"] == pytest.approx(0.5) and a["dsi"] == pytest.approx(60.0)
+    assert not a["slow"]
+    # B: no sales while stock remains → slow; no revenue → no rate; no cogs → no DSI
+    assert b["slow"] and np.isnan(b["gross_margin_rate"]) and np.isnan(b["dsi"]) and b["turnover"] == 0
+    # C: DSI = 99.50 / 1.00 × 30 = 2985 days > 180 → slow
+    assert c["dsi"] == pytest.approx(2985.0) and c["slow"]
+    # D: sold out: average inventory (0 + 0) / 2 = 0 → no turnover; DSI 0; not slow
+    assert np.isnan(d["turnover"]) and d["dsi"] == 0 and not d["slow"]
+    cogs = {"A": 30.0, "B": 0.0, "C": 1.0, "D": 200.0}
+    assert an["abc"].to_dict() == abc_by_rule(cogs)
+    assert an.loc["D", "cum_share"] == pytest.approx(200 / 231)
+    assert an.loc["A", "cum_share"] == pytest.approx(230 / 231)
+    assert an.loc["C", "cum_share"] == pytest.approx(1.0)
+
+
+def test_generated_frames_columns_order_and_status() -> None:
+    out = generate(make_book(ROWS, abc_a=0.9))
+    stock, plan, analysis = out[STOCK.name], out[PLAN.name], out[ANALYSIS.name]
+    assert list(stock.columns) == STOCK.keys()
+    assert list(plan.columns) == PLAN.keys()
+    assert list(analysis.columns) == ANALYSIS.keys()
+    assert list(stock["sku"]) == ["A", "B", "C", "D"]  # tblItems order
+    st = stock.set_index("sku")
+    assert st.loc["D", "status"] == "缺货" and st.loc["B", "status"] == "呆滞"
+    assert st.loc["A", "closing_amount"] == 70.0 and st.loc["A", "out_amount"] == 30.0
+    # abc_a = 0.9: D (200/231 = 0.87) is A
+    an = analysis.set_index("sku")
+    assert an.loc["D", "abc"] == "A"
+    rank = analysis["abc"].map({"A": 0, "B": 1, "C": 2})
+    assert list(zip(rank, -analysis["cogs"], strict=True)) == sorted(zip(rank, -analysis["cogs"], strict=True))
+    assert an.loc["B", "slow_moving"] == "是" and pd.isna(an.loc["A", "slow_moving"])  # blank
+    assert analysis["revenue"].dtype == np.float64
+    assert (plan["order_by"].diff().dropna() >= pd.Timedelta(0)).all()
+
+
+def test_english_status_and_slow_label() -> None:
+    out = generate(make_book(ROWS, lang="en"))
+    st = out[STOCK.name].set_index("sku")
+    assert st.loc["D", "status"] == "Out of stock"
+    assert out[ANALYSIS.name].set_index("sku").loc["B", "slow_moving"] == "yes"
+
+
+def test_negative_stock_status_and_stock_balances() -> None:
+    rows = {
+        **ROWS,
+        SALES.name: [*ROWS[SALES.name], {"date": "2026-04-09", "doc_no": "S9", "sku": "B", "qty": 9, "unit_price": 3}],
+    }
+    wb = make_book(rows, allow_negative=True)
+    sb = stock_balances(wb)
+    assert list(sb.columns) == STOCK.keys()
+    assert sb.set_index("sku").loc["B", "closing_qty"] == -4
+    assert sb.set_index("sku").loc["B", "status"] == "负库存"

@@ -1,0 +1,147 @@
+"""Purchase plan rules on hand-computed examples: MOQ, order multiple, k > 1, the EOQ-0 branch, order_by,
+d = 0, inactive items, reasons, and the safety stock formula against the standard library."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jxc_xl.core.book import TableData, Workbook, frame
+from jxc_xl.core.plan import plan_metrics, purchase_plan
+from jxc_xl.core.valuation import value_month
+from jxc_xl.schema import HISTORY, INPUT_TABLES, ITEMS, OPENING, PLAN, SALES, Settings
+
+
+def make_book(rows: dict[str, list[dict[str, Any]]], lang: str = "zh", **settings: Any) -> Workbook:
+    tables = {t.name: TableData(t, frame(t, rows.get(t.name)), sheet=t.zh_sheet) for t in INPUT_TABLES}
+    return Workbook(path=None, lang=lang, settings=Settings(period="2026-04", **settings), tables=tables)
+
+
+def item(sku: str, **kw: Any) -> dict[str, Any]:
+    return {
+        "sku": sku,
+        "name": f"item {sku}",
+        "supplier": "S",
+        "cost": 10.0,
+        "lead_time_days": 10,
+        "lead_time_sd_days": 0,
+        "safety_stock": 5,
+        **kw,
+    }
+
+
+def month(opening: dict[str, float], sales: dict[str, float], items: list[dict[str, Any]]) -> dict[str, list]:
+    """Opening at 10.00 a unit; each SKU's sales as one line on 1 April (so d = qty / 30)."""
+    return {
+        ITEMS.name: items,
+        OPENING.name: [{"sku": s, "qty": q, "unit_cost": 10.0} for s, q in opening.items()],
+        SALES.name: [
+            {"date": "2026-04-01", "doc_no": f"S-{s}", "sku": s, "qty": q, "unit_price": 20.0} for s, q in sales.items()
+        ],
+    }
+
+
+def plan_of(wb: Workbook) -> pd.DataFrame:
+    return purchase_plan(wb, value_month(wb)).set_index("sku")
+
+
+# d = 30 / 30 = 1 a day; L = 10, fixed SS = 5 → ROP = 15. H = 0.2 × 10 = 2, S = 200 → EOQ = √(2·365·200/2).
+EOQ_A = math.sqrt(2 * 365 * 200 / 2)
+
+
+def test_moq_then_order_multiple() -> None:
+    wb = make_book(month({"A": 40}, {"A": 30}, [item("A", moq=300, order_multiple=48)]))
+    p = plan_of(wb).loc["A"]
+    assert p["on_hand"] == 10 and p["avg_daily_demand"] == 1 and p["reorder_point"] == 15
+    assert p["eoq"] == pytest.approx(EOQ_A)
+    # Q = ceil(270.18) = 271, k = 1 (10 + 271 > 15) → 271; MOQ → 300; multiple 48 → 7 × 48 = 336
+    assert p["order_qty"] == 336
+    assert p["amount"] == 3360.0  # 336 × std cost 10.00
+    assert p["order_by"] == pd.Timestamp("2026-04-30")  # already below the reorder point
+    assert p["reason"] == "库存 10 ≤ 再订货点 15"
+
+
+def test_k_above_one_when_q_is_small() -> None:
+    # S = 0.02 → EOQ = √(2·365·0.02/2) = √7.3 = 2.70 → Q = 3; 10 + 3k > 15 → k = 2 → 6
+    wb = make_book(month({"A": 40}, {"A": 30}, [item("A", order_cost=0.02)]))
+    p = plan_of(wb).loc["A"]
+    assert p["eoq"] == pytest.approx(math.sqrt(7.3))
+    assert p["order_qty"] == 6
+
+
+def test_eoq_zero_branch_covers_rop_plus_horizon() -> None:
+    wb = make_book(month({"A": 40}, {"A": 30}, [item("A")]), holding_rate=0)
+    p = plan_of(wb).loc["A"]
+    assert p["eoq"] == 0
+    assert p["order_qty"] == math.ceil(15 + 1 * 30 - 10)  # 35, and 10 + 35 > 15 so k = 1
+
+
+def test_order_by_and_entry_threshold() -> None:
+    items = [item("B"), item("C"), item("D", active="否")]
+    wb = make_book(month({"B": 70, "C": 80, "D": 40}, {"B": 30, "C": 30, "D": 30}, items))
+    p = plan_of(wb)
+    # B: on hand 40, ROP 15: 25 ≤ 1 × 30 → planned; order by 30 April + floor(25 / 1) days
+    assert p.loc["B", "order_by"] == pd.Timestamp(date(2026, 4, 30)) + pd.Timedelta(days=25)
+    assert p.loc["B", "reason"] == "库存 40，30 天内将低于再订货点 15（日均需求 1）"
+    assert "C" not in p.index  # on hand 50: 35 > 30
+    assert "D" not in p.index  # inactive
+
+
+def test_zero_demand_enters_only_below_a_fixed_safety_stock() -> None:
+    items = [item("E"), item("F", safety_stock=None)]
+    wb = make_book(month({"E": 3, "F": 0}, {}, items))
+    p = plan_of(wb)
+    assert list(p.index) == ["E"]
+    # EOQ 0 (no demand): Q = ceil(5 + 0 − 3) = 2; 3 + 2k > 5 → k = 2 → 4
+    assert p.loc["E", "order_qty"] == 4
+    assert p.loc["E", "order_by"] == pd.Timestamp("2026-04-30")
+
+
+def test_english_reason_and_plan_columns() -> None:
+    wb = make_book(month({"A": 40}, {"A": 30}, [item("A")]), lang="en")
+    plan = purchase_plan(wb, value_month(wb))
+    assert plan.loc[0, "reason"] == "On hand 10 ≤ reorder point 15"
+    assert list(plan.columns[: len(PLAN.keys())]) == PLAN.keys()
+
+
+def test_computed_safety_stock_matches_the_formula() -> None:
+    daily = [3, 0, 7, 2, 9, 0, 0, 4]  # days 1..8, the other 22 days without sales count as 0
+    rows = {
+        ITEMS.name: [item("G", safety_stock=None, lead_time_days=None, lead_time_sd_days=2, order_cost=50)],
+        OPENING.name: [{"sku": "G", "qty": 500, "unit_cost": 4.0}],
+        SALES.name: [
+            {"date": f"2026-04-{i + 1:02d}", "doc_no": f"S{i}", "sku": "G", "qty": q, "unit_price": 9}
+            for i, q in enumerate(daily)
+            if q
+        ],
+    }
+    wb = make_book(rows, service_level=0.9)
+    m = plan_metrics(wb, value_month(wb)).loc["G"]
+    series = daily + [0] * 22
+    d = sum(series) / 30
+    sd = statistics.stdev(series)
+    z = statistics.NormalDist().inv_cdf(0.9)
+    lead = 7  # blank lead time → default 7
+    ss = z * math.sqrt(lead * sd**2 + d**2 * 2**2)
+    assert m["avg_daily_demand"] == pytest.approx(d)
+    assert m["demand_sd"] == pytest.approx(sd)
+    assert m["safety_stock"] == pytest.approx(ss)
+    assert m["reorder_point"] == pytest.approx(d * lead + ss)
+    assert m["eoq"] == pytest.approx(math.sqrt(2 * d * 365 * 50 / (0.2 * 4.0)))  # H from the closing unit cost
+    assert not m["enters"]  # 475 on hand is far above the reorder point
+
+
+def test_forecast_column_from_history_and_this_month() -> None:
+    rows = month({"A": 100}, {"A": 30}, [item("A")])
+    rows[HISTORY.name] = [{"sku": "A", "period": f"2026-0{m}", "demand_qty": 30} for m in (1, 2, 3)]
+    rows[HISTORY.name].append({"sku": "A", "period": "2026-05", "demand_qty": 999})  # later months ignored
+    wb = make_book(rows)
+    m = plan_metrics(wb, value_month(wb))
+    assert m.loc["A", "forecast_qty"] == pytest.approx(30.0)  # a flat series forecasts itself
+    assert np.isfinite(m["forecast_qty"]).all()
