@@ -1,0 +1,429 @@
+"""read_workbook: round trips, tolerant layouts, typed conversion, findings, unreadable files."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jxc_xl.core.book import ROW, frame
+from jxc_xl.core.findings import col_letter
+from jxc_xl.errors import NotAWorkbookError
+from jxc_xl.io.reader import _to_number, read_workbook
+from jxc_xl.schema import RETURNS, SALES, SETTINGS_TABLE, TABLES, ColType, table
+from tests.factories import small_month, write_book
+
+INPUT_DATA_TABLES = ["tblItems", "tblOpening", "tblPurchases", "tblSales", "tblReturns", "tblCounts", "tblHistory"]
+
+
+def _codes(wb: Any) -> list[str]:
+    return [f.code for f in wb.findings]
+
+
+def _write_raw(path: Path, sheets: dict[str, dict[str, Any]]) -> Path:
+    """Sheets by name: {"rows": [[header…], [values…]…], "table": name or None, "at": (row0, col0)}.
+
+    Cells are written by Python type (str stays text, dates with a date format)."""
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for name, spec in sheets.items():
+        ws = wb.add_worksheet(name)
+        rows = spec["rows"]
+        r0, c0 = spec.get("at", (0, 0))
+        if spec.get("table"):
+            ws.add_table(
+                r0,
+                c0,
+                r0 + max(len(rows) - 1, 1),
+                c0 + len(rows[0]) - 1,
+                {"name": spec["table"], "columns": [{"header": h} for h in rows[0]]},
+            )
+        else:
+            ws.write_row(r0, c0, rows[0])
+        for i, row in enumerate(rows[1:], start=1):
+            for j, v in enumerate(row):
+                if v is None:
+                    continue
+                if isinstance(v, date | datetime):
+                    ws.write_datetime(r0 + i, c0 + j, v, date_fmt)
+                elif isinstance(v, bool):
+                    ws.write_boolean(r0 + i, c0 + j, v)
+                elif isinstance(v, int | float):
+                    ws.write_number(r0 + i, c0 + j, v)
+                else:
+                    ws.write_string(r0 + i, c0 + j, v)
+    wb.close()
+    return path
+
+
+def _settings_rows(lang: str = "zh", period: str = "2026-11") -> list[list[Any]]:
+    return [SETTINGS_TABLE.headers(lang), ["会计期间" if lang == "zh" else "period", period, ""]]
+
+
+def _assert_frame_matches(got: pd.DataFrame, name: str, rows: list[dict]) -> None:
+    want = frame(table(name), rows)
+    for c in table(name).columns:
+        g, w = got[c.key], want[c.key]
+        if c.type in (ColType.QTY, ColType.MONEY, ColType.PRICE, ColType.NUMBER):
+            np.testing.assert_allclose(g.to_numpy(), w.to_numpy(), equal_nan=True, err_msg=f"{name}.{c.key}")
+        elif c.type == ColType.DATE:
+            assert (g.fillna(pd.Timestamp(0)) == w.fillna(pd.Timestamp(0))).all(), f"{name}.{c.key}"
+        else:
+            # blank text ("" in the factory) reads back as None
+            norm = [None if (v is None or v != v or v == "") else v for v in w.tolist()]
+            assert g.tolist() == norm, f"{name}.{c.key}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Round trips
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_round_trip(tmp_path: Path, lang: str) -> None:
+    data = small_month()
+    p = write_book(tmp_path / f"m_{lang}.xlsx", data, lang=lang)
+    wb = read_workbook(p)
+    assert wb.findings == []
+    assert wb.lang == lang
+    assert wb.settings is not None and wb.settings.period == "2026-11"
+    assert wb.settings.valuation == "moving_average" and wb.settings.allow_negative is False
+    for name in INPUT_DATA_TABLES:
+        td = wb.tables[name]
+        t = table(name)
+        assert td.sheet == t.sheet(lang)
+        assert td.header_row == 1
+        assert td.col_letters == {c.key: col_letter(j) for j, c in enumerate(t.columns)}
+        assert td.df[ROW].tolist() == list(range(2, 2 + len(data[name])))
+        assert list(td.df.columns) == [*t.keys(), ROW]
+        _assert_frame_matches(td.df, name, data[name])
+        for c in t.columns:
+            dtype = td.df[c.key].dtype
+            if c.type in (ColType.QTY, ColType.MONEY, ColType.PRICE, ColType.NUMBER):
+                assert dtype == np.float64
+            elif c.type == ColType.DATE:
+                assert dtype == np.dtype("datetime64[ns]")
+            else:
+                assert dtype == np.dtype(object)
+    assert wb.tables["tblReturns"].df["kind"].tolist() == ["sales_return", "purchase_return"]
+    assert wb.tables["tblItems"].df["active"].eq("yes").all()
+    # generated tables: present but empty (their single blank template row is skipped)
+    for t in TABLES:
+        if t.generated:
+            assert wb.tables[t.name].present and wb.tables[t.name].df.empty
+    cell = wb.setting_cells["period"]
+    assert (cell.sheet, cell.row, cell.cell, cell.raw) == (SETTINGS_TABLE.sheet(lang), 3, "B3", "2026-11")
+
+
+def test_plain_range_from_builder(tmp_path: Path) -> None:
+    data = small_month()
+    p = write_book(tmp_path / "plain.xlsx", data, plain=["tblSales", "tblItems"])
+    wb = read_workbook(p)
+    assert wb.findings == []
+    _assert_frame_matches(wb.df("tblSales"), "tblSales", data["tblSales"])
+    _assert_frame_matches(wb.df("tblItems"), "tblItems", data["tblItems"])
+
+
+def test_plain_range_on_other_sheet_with_offset_extra_columns_and_shuffled_order(tmp_path: Path) -> None:
+    """A range made in another tool: sheet named otherwise, header in row 3 from column B, extra columns,
+    columns in another order, headers with stray whitespace, blank rows in the middle and at the end."""
+    heads = {c.key: c.zh for c in SALES.columns}
+    order = ["sku", "qty", "date", "doc_no", "unit_price", "amount", "customer", "note"]
+    header = [f"  {heads[k]} " for k in order]
+    header.insert(2, "业务员")  # a user column
+    lines = [
+        ["A001", 2, "王五", date(2026, 11, 3), "SO-1", 39.0, 78.0, "张记超市", None],
+        ["  ", None, None, " ", None, None, None, None, None],  # whitespace only: blank
+        ["A002", 5, "王五", date(2026, 11, 4), "SO-2", 15.0, 75.0, "李氏百货", "急"],
+        [None, None, "只有业务员", None, None, None, None, None, None],  # only a user column: blank for us
+        [None] * 9,
+    ]
+    p = _write_raw(
+        tmp_path / "other.xlsx",
+        {
+            "参数": {"rows": _settings_rows(), "table": "tblSettings"},
+            "我的销售": {"rows": [header, *lines], "at": (2, 1)},
+        },
+    )
+    wb = read_workbook(p)
+    td = wb.tables["tblSales"]
+    assert td.sheet == "我的销售" and td.header_row == 3
+    assert td.df[ROW].tolist() == [4, 6]
+    assert td.df["sku"].tolist() == ["A001", "A002"]
+    assert td.df["qty"].tolist() == [2.0, 5.0]
+    assert td.df["date"].tolist() == [pd.Timestamp("2026-11-03"), pd.Timestamp("2026-11-04")]
+    assert td.df["customer"].tolist() == ["张记超市", "李氏百货"]
+    assert td.df["note"].tolist() == [None, "急"]
+    assert td.col_letters["sku"] == "B" and td.col_letters["qty"] == "C" and td.col_letters["date"] == "E"
+    assert td.col_letters["note"] == "J"
+    assert "table-missing" in _codes(wb)  # the other input tables are absent
+    assert not any(f.sheet == "我的销售" for f in wb.findings)
+
+
+def test_table_with_shuffled_and_extra_columns_at_offset(tmp_path: Path) -> None:
+    heads = {c.key: c.en for c in SALES.columns}
+    order = ["qty", "sku", "date", "doc_no", "unit_price"]  # optional columns absent: filled with blanks
+    header = [heads[k] for k in order] + ["Salesman"]
+    rows = [header, [3, "X1", date(2026, 11, 5), "SO-9", 2.5, "Ann"], [1, "X2", date(2026, 11, 6), "SO-9", 4.0, "Bo"]]
+    p = _write_raw(
+        tmp_path / "t.xlsx",
+        {
+            "Settings": {"rows": _settings_rows("en"), "table": "tblSettings"},
+            "Sales": {"rows": rows, "table": "tblSales", "at": (4, 2)},
+        },
+    )
+    wb = read_workbook(p)
+    assert wb.lang == "en"
+    td = wb.tables["tblSales"]
+    assert td.header_row == 5 and td.df[ROW].tolist() == [6, 7]
+    assert td.col_letters == {"qty": "C", "sku": "D", "date": "E", "doc_no": "F", "unit_price": "G"}
+    assert td.df["qty"].tolist() == [3.0, 1.0] and td.df["sku"].tolist() == ["X1", "X2"]
+    assert td.df["amount"].isna().all() and td.df["customer"].isna().all()
+    assert td.cell("qty", 7) == "C7"
+    assert not [f for f in wb.findings if f.sheet == "Sales"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Typed conversion
+
+
+def test_trailing_and_middle_blank_rows(tmp_path: Path) -> None:
+    data = small_month()
+    blank = dict.fromkeys(SALES.keys())
+    sales = data["tblSales"][:2] + [blank, blank] + data["tblSales"][2:4] + [blank] * 5
+    data["tblSales"] = sales
+    wb = read_workbook(write_book(tmp_path / "b.xlsx", data))
+    td = wb.tables["tblSales"]
+    assert td.df[ROW].tolist() == [2, 3, 6, 7]
+    assert td.df["doc_no"].tolist() == [s["doc_no"] for s in sales if s["doc_no"]]
+    assert wb.findings == []
+
+
+def test_numbers_stored_as_text_and_float_sku_codes(tmp_path: Path) -> None:
+    data = small_month()
+    data["tblItems"].append({"sku": 1001, "name": "数字编码商品", "active": "yes"})
+    data["tblOpening"].append({"sku": 1001, "qty": " 3 ", "unit_cost": "1,234.50", "amount": "3703.5"})
+    p = write_book(tmp_path / "txt.xlsx", data)
+    wb = read_workbook(p)
+    assert wb.findings == []
+    op = wb.df("tblOpening").iloc[-1]
+    assert op["sku"] == "1001"
+    assert (op["qty"], op["unit_cost"], op["amount"]) == (3.0, 1234.5, 3703.5)
+    assert wb.df("tblItems")["sku"].iloc[-1] == "1001"
+
+
+def test_iso_date_strings_serials_and_excel_dates(tmp_path: Path) -> None:
+    heads = [c.zh for c in SALES.columns]
+    vals = [date(2026, 11, 3), "2026-11-04", "2026/11/5", " 2026/11/06 ", 46333.0, datetime(2026, 11, 8, 0, 0)]
+    rows = [heads] + [[v, f"SO-{i}", None, "A001", 1, 2.0, 2.0, None] for i, v in enumerate(vals)]
+    p = _write_raw(
+        tmp_path / "d.xlsx",
+        {"参数": {"rows": _settings_rows(), "table": "tblSettings"}, "销售出库": {"rows": rows, "table": "tblSales"}},
+    )
+    wb = read_workbook(p)
+    got = wb.df("tblSales")["date"].tolist()
+    assert got == [pd.Timestamp(f"2026-11-0{d}") for d in range(3, 9)]
+    assert not [f for f in wb.findings if f.code == "bad-type"]
+
+
+def test_bad_types_become_findings_with_cells(tmp_path: Path) -> None:
+    data = small_month()
+    data["tblSales"][1]["qty"] = "十二"  # row 3
+    data["tblSales"][2]["date"] = "2026-13-01"  # row 4
+    data["tblReturns"][0]["kind"] = "换货"  # row 2
+    data["tblHistory"][0]["period"] = "去年"  # row 2
+    p = write_book(tmp_path / "bad.xlsx", data)
+    wb = read_workbook(p)
+    bad = {(f.sheet, f.cell, f.column): f for f in wb.findings if f.code == "bad-type"}
+    ql, dl = col_letter(SALES.keys().index("qty")), col_letter(SALES.keys().index("date"))
+    kl = col_letter(RETURNS.keys().index("kind"))
+    assert set(bad) == {
+        ("销售出库", f"{ql}3", "qty"),
+        ("销售出库", f"{dl}4", "date"),
+        ("退货", f"{kl}2", "kind"),
+        ("需求历史", "B2", "period"),
+    }
+    f = bad[("退货", f"{kl}2", "kind")]
+    assert f.row == 2 and f.value == "换货" and f.severity == "error"
+    assert "销售退货" in f.message and "采购退货" in f.message
+    assert bad[("销售出库", f"{ql}3", "qty")].value == "十二"
+    sales = wb.tables["tblSales"]
+    assert sales.bad["qty"].tolist() == [False, True] + [False] * (len(sales.df) - 2)
+    assert sales.bad["date"].sum() == 1 and np.isnan(sales.df["qty"].iloc[1])
+    assert pd.isna(wb.df("tblReturns")["kind"].iloc[0])
+
+
+def test_bad_type_message_in_english(tmp_path: Path) -> None:
+    data = small_month()
+    data["tblSales"][0]["unit_price"] = "n/a"
+    wb = read_workbook(write_book(tmp_path / "e.xlsx", data, lang="en"), msg_lang="en")
+    (f,) = [f for f in wb.findings if f.code == "bad-type"]
+    assert f.sheet == "Sales" and "a number" in f.message and f.value == "n/a"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Structural findings
+
+
+def test_missing_table(tmp_path: Path) -> None:
+    wb = read_workbook(write_book(tmp_path / "m.xlsx", omit=["tblSales", "tblStock"]))
+    missing = [f for f in wb.findings if f.code == "table-missing"]
+    assert [(f.sheet, f.severity) for f in missing] == [("销售出库", "error")]  # a generated table is not required
+    assert "tblSales" in missing[0].message and "销售出库" in missing[0].message
+    assert not wb.tables["tblSales"].present and wb.df("tblSales").empty
+    assert list(wb.df("tblSales").columns) == [*SALES.keys(), ROW]
+
+
+def test_missing_required_column(tmp_path: Path) -> None:
+    heads = [c.zh for c in SALES.columns if c.key != "qty"]
+    rows = [heads, [date(2026, 11, 3), "SO-1", None, "A001", 2.0, 4.0, None]]
+    p = _write_raw(
+        tmp_path / "c.xlsx",
+        {"参数": {"rows": _settings_rows(), "table": "tblSettings"}, "销售出库": {"rows": rows, "table": "tblSales"}},
+    )
+    wb = read_workbook(p)
+    (f,) = [f for f in wb.findings if f.code == "column-missing"]
+    assert (f.sheet, f.column, f.row) == ("销售出库", "qty", 1)
+    assert "数量" in f.message and "单号" in f.message  # names the missing one and lists the expected headers
+    df = wb.df("tblSales")
+    assert df["qty"].isna().all() and df["unit_price"].tolist() == [2.0]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "row", "fragment"),
+    [
+        ("valuation", "后进先出", 4, "先进先出"),
+        ("service_level", 1.5, 5, "< 1"),
+        ("abc_a", "很多", 8, "≤ 1"),
+        ("allow_negative", "也许", 12, "是 | 否"),
+    ],
+)
+def test_bad_settings(tmp_path: Path, key: str, value: Any, row: int, fragment: str) -> None:
+    wb = read_workbook(write_book(tmp_path / "s.xlsx", settings={key: value}))
+    (f,) = [f for f in wb.findings if f.code == "settings-invalid"]
+    assert (f.sheet, f.row, f.cell, f.column) == ("参数", row, f"B{row}", "value")
+    assert fragment in f.message
+    assert wb.settings is not None  # the bad one falls back to its default
+    assert (
+        getattr(wb.settings, key)
+        == {"valuation": "moving_average", "service_level": 0.95, "abc_a": 0.8, "allow_negative": False}[key]
+    )
+
+
+def test_bad_or_missing_period_gives_no_settings(tmp_path: Path) -> None:
+    wb = read_workbook(write_book(tmp_path / "p.xlsx", period="2026-13"))
+    (f,) = [f for f in wb.findings if f.code == "settings-invalid"]
+    assert f.cell == "B3" and "YYYY-MM" in f.message and wb.settings is None
+    wb2 = read_workbook(write_book(tmp_path / "q.xlsx", period=None))
+    assert [f.code for f in wb2.findings] == ["settings-invalid"] and wb2.settings is None
+
+
+def test_settings_typed_from_text_and_labels(tmp_path: Path) -> None:
+    wb = read_workbook(
+        write_book(
+            tmp_path / "ok.xlsx",
+            settings={"valuation": "先进先出", "service_level": "0.98", "allow_negative": "是", "company": 123},
+        )
+    )
+    s = wb.settings
+    assert s is not None and wb.findings == []
+    assert (s.valuation, s.service_level, s.allow_negative, s.company) == ("fifo", 0.98, True, "123")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Files that are not workbooks; the file is never modified
+
+
+def test_not_a_workbook(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.xlsx"
+    with pytest.raises(NotAWorkbookError, match=r"nope\.xlsx"):
+        read_workbook(missing)
+    text = tmp_path / "notes.xlsx"
+    text.write_text("this is not a zip")
+    with pytest.raises(NotAWorkbookError, match=r"notes\.xlsx"):
+        read_workbook(text)
+    good = write_book(tmp_path / "good.xlsx")
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(NotAWorkbookError, match=r"cut\.xlsx"):
+        read_workbook(cut)
+    empty_zip = tmp_path / "empty.xlsx"
+    with zipfile.ZipFile(empty_zip, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(NotAWorkbookError, match=r"empty\.xlsx"):
+        read_workbook(empty_zip)
+
+
+def test_reader_never_modifies_the_file(tmp_path: Path) -> None:
+    p = write_book(tmp_path / "ro.xlsx")
+    before = hashlib.sha256(p.read_bytes()).hexdigest()
+    mtime = p.stat().st_mtime_ns
+    read_workbook(p)
+    assert hashlib.sha256(p.read_bytes()).hexdigest() == before
+    assert p.stat().st_mtime_ns == mtime
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["ro.xlsx"]  # no lock or temp file left behind
+
+
+def test_boolean_cells_and_percent_text(tmp_path: Path) -> None:
+    rows = [
+        SETTINGS_TABLE.headers("en"),
+        ["period", "2026-11", ""],
+        ["Service level", " 97.5% ", ""],
+        ["allow_negative", True, ""],
+    ]
+    items = [
+        [c.en for c in table("tblItems").columns if c.key in ("sku", "name", "active")],
+        ["A1", "one", True],
+        ["A2", "two", False],
+        ["A3", "three", "No"],
+    ]
+    p = _write_raw(
+        tmp_path / "b.xlsx",
+        {"Settings": {"rows": rows, "table": "tblSettings"}, "Items": {"rows": items, "table": "tblItems"}},
+    )
+    wb = read_workbook(p)
+    assert wb.settings is not None
+    assert wb.settings.service_level == pytest.approx(0.975) and wb.settings.allow_negative is True
+    assert wb.df("tblItems")["active"].tolist() == ["yes", "no", "no"]
+    assert wb.setting_cells["service_level"].raw == " 97.5% "
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.decimals(min_value=-1e9, max_value=1e9, places=2, allow_nan=False), min_size=1, max_size=30),
+    st.sampled_from(["plain", "comma", "spaced", "float"]),
+)
+def test_number_text_forms_parse_exactly(values: list[Any], form: str) -> None:
+    cells = []
+    for d in values:
+        x = float(d)
+        cells.append({"plain": f"{d}", "comma": f"{d:,}", "spaced": f"  {d} ", "float": x}[form])
+    out, bad, blank = _to_number(np.array([*cells, "", "abc"], dtype=object))
+    np.testing.assert_array_equal(out[:-2], [float(d) for d in values])
+    assert bad.tolist() == [False] * len(values) + [False, True]
+    assert blank.tolist() == [False] * len(values) + [True, False]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_workbook_saved_by_libreoffice(tmp_path: Path, fmt: str) -> None:
+    """A workbook re-saved by another tool: LibreOffice rewrites the table parts (xlsx) or has none (ods)."""
+    from tests.libreoffice import convert, require_soffice
+
+    require_soffice()
+    data = small_month()
+    src = write_book(tmp_path / "src.xlsx", data)
+    out = convert(src, tmp_path / "out", fmt=fmt)
+    wb = read_workbook(out)
+    assert wb.findings == [] and wb.settings is not None and wb.settings.period == "2026-11"
+    for name in INPUT_DATA_TABLES:
+        _assert_frame_matches(wb.df(name), name, data[name])
+        assert wb.df(name)[ROW].tolist() == list(range(2, 2 + len(data[name])))
