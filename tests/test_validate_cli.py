@@ -1,0 +1,93 @@
+"""run_validate_cli and `jxc validate`: exit status and output of each mode."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jxc_xl.validate import run_validate_cli
+from tests.factories import small_month, write_book
+
+
+def cli(paths: list, **kw) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    opts = {"as_json": False, "report": None, "previous": None, "jobs": 1, "lang": "zh"} | kw
+    code = run_validate_cli([str(p) for p in paths], stdout=out, stderr=err, **opts)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("books")
+    bad = small_month()
+    bad["tblSales"][0]["sku"] = "NOPE"
+    return {"clean": write_book(d / "clean.xlsx", small_month()), "bad": write_book(d / "bad.xlsx", bad)}
+
+
+def test_clean_terminal_exit_0(books: dict[str, Path]) -> None:
+    code, out, err = cli([books["clean"]])
+    assert code == 0, err
+    assert "clean.xlsx" in out and "错误 0" in out
+
+
+def test_errors_terminal_exit_1_names_the_cell(books: dict[str, Path]) -> None:
+    code, out, _ = cli([books["bad"]], lang="en")
+    assert code == 1
+    assert "销售出库!D2" in out and "unknown-sku" in out and "1 error(s)" in out
+
+
+def test_json_mode(books: dict[str, Path]) -> None:
+    code, out, _ = cli([books["clean"], books["bad"]], as_json=True)
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["summary"] == {"files": 2, "valid": 1, "errors": 1, "warnings": 0}
+    assert [f["valid"] for f in doc["files"]] == [True, False]
+
+
+def test_report_mode_writes_xlsx(books: dict[str, Path], tmp_path: Path) -> None:
+    rep = tmp_path / "r.xlsx"
+    code, _, err = cli([books["bad"]], report=rep)
+    assert code == 1 and rep.exists() and "r.xlsx" in err
+    ws = openpyxl.load_workbook(rep).worksheets[0]
+    assert ws.max_row == 2 and ws["H2"].hyperlink is not None
+
+
+def test_unreadable_file_exit_1(tmp_path: Path) -> None:
+    p = tmp_path / "x.xlsx"
+    p.write_text("hello")
+    code, out, _ = cli([p], as_json=True)
+    assert code == 1
+    assert json.loads(out)["files"][0]["findings"][0]["code"] == "file-unreadable"
+
+
+@pytest.mark.parametrize(
+    ("args", "kw", "words"),
+    [
+        (["nothing-here.xlsx"], {}, "nothing-here.xlsx"),
+        ([], {}, "no workbook"),
+        (["CLEAN"], {"jobs": 0}, "--jobs"),
+        (["CLEAN"], {"report": Path("r.csv")}, "*.xlsx"),
+        (["CLEAN"], {"previous": Path("missing-prev.xlsx")}, "missing-prev.xlsx"),
+    ],
+)
+def test_wrong_usage_exit_2(books: dict[str, Path], tmp_path: Path, args: list, kw: dict, words: str) -> None:
+    paths = [books["clean"] if a == "CLEAN" else tmp_path / a for a in args]
+    code, out, err = cli(paths, **kw)
+    assert code == 2 and out == ""
+    assert words in err
+
+
+def test_typer_command(books: dict[str, Path], tmp_path: Path) -> None:
+    typer_testing = pytest.importorskip("typer.testing")
+    from jxc_xl.cli import app
+
+    runner = typer_testing.CliRunner()
+    res = runner.invoke(app, ["validate", str(books["bad"]), "--json", "--jobs", "2"])
+    assert res.exit_code == 1
+    assert json.loads(res.stdout)["summary"]["errors"] == 1
+    res = runner.invoke(app, ["validate", str(tmp_path / "none.xlsx")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
