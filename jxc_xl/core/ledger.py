@@ -31,10 +31,16 @@ KIND_SIGN: dict[str, float] = {
 EVENT_COLUMNS = ["date", "sku", "kind", "qty", "unit_price", "amount_cents", "doc_no", "orig_doc_no", "table", ROW]
 
 
+def _clean_one(v: object) -> str | None:
+    return (v.strip() or None) if isinstance(v, str) else str(v)
+
+
 def _clean_text(s: pd.Series) -> pd.Series:
     """Text keys compared as the user sees them: surrounding whitespace ignored, blank → None."""
-    out = s.astype("object").where(s.notna(), None)
-    return out.map(lambda v: (v.strip() or None) if isinstance(v, str) else (None if v is None else str(v)))
+    # Clean each distinct value once: doc numbers and SKUs repeat across hundreds of thousands of lines.
+    codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
+    cleaned = np.array([*(_clean_one(v) for v in uniques), None], dtype=object)
+    return pd.Series(cleaned[codes], index=s.index, dtype="object")  # code -1 (blank) picks the trailing None
 
 
 def _part(wb: Workbook, name: str) -> pd.DataFrame | None:
