@@ -387,10 +387,14 @@ def write_demo(
     period: str = DEFAULT_PERIOD,
     n_skus: int = 320,
     n_lines: int = 6000,
+    settings: dict[str, Any] | None = None,
 ) -> Path:
-    """Generate the demo month and write ``jxc_demo_YYYY-MM.xlsx`` into ``directory``; returns its path."""
+    """Generate the demo month and write ``jxc_demo_YYYY-MM.xlsx`` into ``directory``; returns its path.
+
+    ``settings`` overrides the demo's settings (e.g. ``{"valuation": "fifo"}``).
+    """
     from jxc_xl.io.template import build_workbook  # file formats stay out of the data part
 
     m = generate_month(seed=seed, period=period, n_skus=n_skus, n_lines=n_lines)
     path = Path(directory) / f"jxc_demo_{period}.xlsx"
-    return build_workbook(path, lang=lang, period=period, settings=m.settings, data=m.data)
+    return build_workbook(path, lang=lang, period=period, settings={**m.settings, **(settings or {})}, data=m.data)
