@@ -490,7 +490,7 @@ def test_atomic_on_failure(book: Path, tmp_path: Path, monkeypatch: pytest.Monke
     listing = sorted(p.name for p in tmp_path.iterdir())
     real = xlsxpatch._write_zip
 
-    def boom(fh, infos, parts):  # write part of the file, then fail
+    def boom(fh, parts):  # write part of the file, then fail
         fh.write(b"PK partial")
         raise OSError("disk full")
 

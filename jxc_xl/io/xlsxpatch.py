@@ -17,10 +17,12 @@ import os
 import posixpath
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -178,23 +180,76 @@ def _rels(parts: Mapping[str, bytes], part: str, path: Path) -> list[tuple[str, 
     return out
 
 
-def _read_package(path: Path) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
+class _Parts(MutableMapping[str, bytes]):
+    """The package's parts, each decompressed on first use; what is set or deleted is kept apart.
+
+    A month's ledger sheets hold a hundred MB of XML: parts nobody reads or changes are never inflated,
+    and ``_write_zip`` copies their compressed bytes as they are.
+    """
+
+    def __init__(self, zf: zipfile.ZipFile) -> None:
+        self.zf = zf
+        self.infos = zf.infolist()
+        self._names = {i.filename for i in self.infos}
+        self._cache: dict[str, bytes] = {}
+        self.changed: dict[str, bytes] = {}
+        self.removed: set[str] = set()
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self.changed:
+            return self.changed[name]
+        if name in self.removed or name not in self._names:
+            raise KeyError(name)
+        if name not in self._cache:
+            self._cache[name] = self.zf.read(name)
+        return self._cache[name]
+
+    def peek(self, name: str) -> bytes:
+        """A part's bytes without keeping them (for one look at a large part)."""
+        return self.changed[name] if name in self.changed else self.zf.read(name)
+
+    def __setitem__(self, name: str, data: bytes) -> None:
+        self.changed[name] = data
+        self.removed.discard(name)
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self.changed.pop(name, None)
+        self.removed.add(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.changed or (name in self._names and name not in self.removed)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (n for n in self._names | set(self.changed) if n in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+@contextmanager
+def _open_package(path: Path) -> Iterator[_Parts]:
     if not path.is_file():
         raise NotAWorkbookError(f"{path}: file not found; check the path.")
+    unreadable = (
+        f"{path}: not an xlsx workbook ({{}}); it may be an old .xls, password-protected or truncated. "
+        "Open it in Excel and save it as an .xlsx workbook without a password."
+    )
     try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            parts = {i.filename: z.read(i) for i in infos}
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as e:
-        raise NotAWorkbookError(
-            f"{path}: not an xlsx workbook ({e}); it may be an old .xls, password-protected or truncated. "
-            "Open it in Excel and save it as an .xlsx workbook without a password."
-        ) from e
-    if WORKBOOK not in parts:
-        raise NotAWorkbookError(
-            f"{path}: no {WORKBOOK} inside, so this is not an Excel workbook; save it from Excel as .xlsx."
-        )
-    return infos, parts
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise NotAWorkbookError(unreadable.format(e)) from e
+    with zf:
+        parts = _Parts(zf)
+        if WORKBOOK not in parts:
+            raise NotAWorkbookError(
+                f"{path}: no {WORKBOOK} inside, so this is not an Excel workbook; save it from Excel as .xlsx."
+            )
+        try:
+            yield parts
+        except (zipfile.BadZipFile, EOFError, zlib.error) as e:  # a damaged part met while reading it
+            raise NotAWorkbookError(unreadable.format(e)) from e
 
 
 def _tables(parts: Mapping[str, bytes], path: Path) -> dict[str, _TableInfo]:
@@ -241,8 +296,8 @@ def _tables(parts: Mapping[str, bytes], path: Path) -> dict[str, _TableInfo]:
 def table_names(path: Path | str) -> dict[str, str]:
     """Table name → sheet name, for every Excel table in the workbook at ``path``."""
     path = Path(path)
-    _infos, parts = _read_package(path)
-    return {t.name: t.sheet for t in _tables(parts, path).values()}
+    with _open_package(path) as parts:
+        return {t.name: t.sheet for t in _tables(parts, path).values()}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -715,6 +770,11 @@ def _drop_calc_chain(parts: dict[str, bytes], areas: dict[tuple[int, int], tuple
     return {name, rels, CONTENT_TYPES}
 
 
+def _has_full_calc_on_load(wb_xml: bytes) -> bool:
+    m = re.search(rb"<(?:\w+:)?calcPr\b[^>]*?/?>", wb_xml)
+    return bool(m) and _attrs(m.group().decode("utf-8")).get("fullCalcOnLoad") in ("1", "true")
+
+
 def _full_calc_on_load(wb_xml: bytes) -> bytes:
     """workbook.xml with calcPr fullCalcOnLoad="1" (so formulas reading the tables recompute on open)."""
     xml = wb_xml.decode("utf-8")
@@ -759,10 +819,10 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _patch_parts(src: Path, parts: dict[str, bytes], tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
-    """The package parts after writing ``tables`` (a new dict; ``parts`` is left alone)."""
+def _patch_parts(src: Path, out: _Parts, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Write ``tables`` into the package ``out`` (its changed/removed parts record what to write)."""
+    parts = out
     found = _tables(parts, src)
-    out = dict(parts)
     wb_xml = parts[WORKBOOK].decode("utf-8")
     pr = re.search(r"<(?:\w+:)?workbookPr\b[^>]*>", wb_xml)
     date1904 = bool(pr) and _attrs(pr.group()).get("date1904") in ("1", "true")
@@ -812,17 +872,17 @@ def _patch_parts(src: Path, parts: dict[str, bytes], tables: Mapping[str, pd.Dat
         wrote_formulas |= bool(info.calc_formulas)
     changed = _drop_calc_chain(out, areas)
     # Formulas anywhere may read the new rows: ask Excel to recompute on open rather than show stale values.
-    if (
+    # Most workbooks have the flag already; only without it are the sheets searched for a formula.
+    if not _has_full_calc_on_load(out[WORKBOOK]) and (
         wrote_formulas
         or "xl/calcChain.xml" in changed
         or any(
-            _FORMULA_RE.search(data)
-            for part, data in out.items()
+            _FORMULA_RE.search(out.peek(part))
+            for part in sorted(out)
             if part.startswith("xl/worksheets/") and part.endswith(".xml")
         )
     ):
         out[WORKBOOK] = _full_calc_on_load(out[WORKBOOK])
-    return out
 
 
 def write_tables(src: Path, dst: Path, tables: Mapping[str, pd.DataFrame], *, backup: bool = True) -> None:
@@ -836,32 +896,73 @@ def write_tables(src: Path, dst: Path, tables: Mapping[str, pd.DataFrame], *, ba
     _check_lock(src)
     if not _same_file(src, dst):
         _check_lock(dst)
-    infos, parts = _read_package(src)
-    new_parts = _patch_parts(src, parts, tables)
-    if backup and _same_file(src, dst):
-        shutil.copy2(src, src.with_name(src.stem + ".bak" + src.suffix))
-    fd, tmp_name = tempfile.mkstemp(prefix=".~jxc-", suffix=dst.suffix or ".xlsx", dir=dst.parent)
-    tmp = Path(tmp_name)
+    tmp: Path | None = None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            _write_zip(fh, infos, new_parts)
-            fh.flush()
-            os.fsync(fh.fileno())
+        with _open_package(src) as parts:
+            _patch_parts(src, parts, tables)
+            if backup and _same_file(src, dst):
+                shutil.copy2(src, src.with_name(src.stem + ".bak" + src.suffix))
+            fd, tmp_name = tempfile.mkstemp(prefix=".~jxc-", suffix=dst.suffix or ".xlsx", dir=dst.parent)
+            tmp = Path(tmp_name)
+            with os.fdopen(fd, "wb") as fh:
+                _write_zip(fh, parts)
+                fh.flush()
+                os.fsync(fh.fileno())
         shutil.copymode(src, tmp)
-        os.replace(tmp, dst)
+        os.replace(tmp, dst)  # after the source is closed: Windows cannot replace an open file
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise
 
 
-def _write_zip(fh: Any, infos: list[zipfile.ZipInfo], parts: Mapping[str, bytes]) -> None:
-    """Entries in their original order with their original date_time and compression: deterministic."""
+def _write_zip(fh: Any, parts: _Parts) -> None:
+    """Entries in their original order with their original date_time and compression: deterministic.
+
+    Unchanged entries are copied compressed, byte for byte, instead of being inflated and deflated again
+    (seconds for a half-million-line ledger sheet).
+    """
+    src = parts.zf
     with zipfile.ZipFile(fh, "w") as z:
-        for info in infos:
-            if info.filename not in parts:
+        for info in parts.infos:
+            name = info.filename
+            if name in parts.removed:
                 continue  # removed (calcChain)
-            zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            if name not in parts.changed and info.flag_bits & 0x1 == 0:
+                _copy_raw(z, src, info)
+                continue
+            zi = zipfile.ZipInfo(name, date_time=info.date_time)
             zi.compress_type = info.compress_type
             zi.external_attr = info.external_attr
             zi.create_system = info.create_system
-            z.writestr(zi, parts[info.filename])
+            z.writestr(zi, parts[name])
+
+
+def _copy_raw(z: zipfile.ZipFile, src: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Append ``info``'s compressed data from ``src`` to ``z`` without recompressing it.
+
+    zipfile has no public raw copy; this writes a fresh local header (sizes and CRC in it, so no data
+    descriptor) and registers the entry the way ``ZipFile.writestr`` does, for the central directory.
+    """
+    fp = src.fp
+    assert fp is not None
+    fp.seek(info.header_offset)
+    local = fp.read(30)
+    if local[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    data = fp.read(info.compress_size)
+    zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    zi.compress_type = info.compress_type
+    zi.external_attr = info.external_attr
+    zi.create_system = info.create_system
+    zi.flag_bits = info.flag_bits & ~0x08  # sizes go in the local header: no data descriptor
+    zi.CRC, zi.compress_size, zi.file_size = info.CRC, info.compress_size, info.file_size
+    zi.header_offset = z.fp.tell()  # type: ignore[union-attr]
+    z.fp.write(zi.FileHeader())  # type: ignore[union-attr]
+    z.fp.write(data)  # type: ignore[union-attr]
+    z.filelist.append(zi)
+    z.NameToInfo[zi.filename] = zi
+    z.start_dir = z.fp.tell()  # type: ignore[union-attr]
+    z._didModify = True  # type: ignore[attr-defined]  # so close() writes the central directory
