@@ -38,7 +38,8 @@ print(time.perf_counter() - t)
 
 def measure(code: str, *args: str) -> tuple[float, float]:
     """Seconds reported by the child and its peak RSS in MB."""
-    wrapper = code + "\nimport resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    # VmHWM belongs to the child's own address space; ru_maxrss would carry the parent's peak over the fork.
+    wrapper = code + "\nprint([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     res = subprocess.run([sys.executable, "-c", wrapper, *args], capture_output=True, text=True, check=True)
     secs, rss = res.stdout.split()[-2:]
     return float(secs), int(rss) / 1024
