@@ -13,35 +13,28 @@ in one pass (in Lite all writes travel to Excel as one batch when the script ret
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import xlwings as xw
-from pydantic import ValidationError
 from xlwings import script
 
-from jxc_xl.core.book import ROW, SettingCell, TableData, Workbook, empty_frame, frame
-from jxc_xl.core.findings import CODES, Finding, col_letter
-from jxc_xl.errors import JxcError, ValidationFailedError
-from jxc_xl.schema import (
-    GENERATED_TABLES,
-    PERIOD_RE,
-    PLAN,
-    SETTINGS,
-    SETTINGS_TABLE,
-    TABLES,
-    TABLES_BY_NAME,
-    ColType,
-    Lang,
-    SettingDef,
-    Settings,
-    Table,
-    normalise_header,
+from jxc_xl.core.book import TableData, Workbook, empty_frame
+from jxc_xl.core.cells import (
+    NUMERIC,
+    ReadTable,
+    detect_lang,
+    is_blank,
+    match_headers,
+    read_settings,
+    table_data,
+    table_missing,
 )
+from jxc_xl.core.findings import Finding, col_letter
+from jxc_xl.errors import JxcError, ValidationFailedError
+from jxc_xl.schema import GENERATED_TABLES, PLAN, SETTINGS_TABLE, TABLES, ColType, Lang, Table, normalise_header
 
 # The template's sheet button: a shape with this name whose hyperlink points at the cell it covers, one blank
 # column right of tblPlan in row 2 (jxc_xl/io/template.py, _sync_button). xlwings Lite runs the script whose
@@ -52,10 +45,7 @@ BUTTON_ZH = f"[{BUTTON_SHAPE}]{PLAN.zh_sheet}!{BUTTON_CELL}"
 BUTTON_EN = f"[{BUTTON_SHAPE}]{PLAN.en_sheet}!{BUTTON_CELL}"
 RUNPYTHON = "import jxc_xl.excel as x; x.sync_caller()"
 
-_NUMERIC = (ColType.QTY, ColType.MONEY, ColType.PRICE, ColType.NUMBER)
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 0 of the 1900 date system (after the 1900 leap-year bug)
 _HEADER_SCAN_ROWS = 30  # a plain-range fallback looks for its header row this far down the sheet
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
 _BLOCK_ROWS = 2000  # rows per read while a plain range's end is not yet known
 
 
@@ -98,9 +88,8 @@ def _find_listobject(book: Any, name: str) -> tuple[Any, Any] | None:
 
 def _header_score(row: list[Any], table: Table) -> int:
     """How many distinct column keys a row's cells name; every required key must be among them."""
-    hmap = table.header_map()
-    keys = {hmap.get(normalise_header(v)) for v in row if isinstance(v, str)} - {None}
-    return len(keys) if set(table.required_keys()) <= keys else 0
+    keys = match_headers(table, row)
+    return len(keys) if all(k in keys for k in table.required_keys()) else 0
 
 
 def _find_range(book: Any, table: Table) -> _Located | None:
@@ -135,7 +124,7 @@ def _find_range(book: Any, table: Table) -> _Located | None:
         while r <= last_row:
             block = _values(sheet.range((r, left), (min(r + _BLOCK_ROWS - 1, last_row), right)))
             for row in block:
-                if all(_blank(v) for v in row):
+                if all(is_blank(v) for v in row):
                     return _Located(sheet, top, left, head[i][first : last + 1], body)
                 body.append(row)
             r += _BLOCK_ROWS
@@ -159,291 +148,31 @@ def _locate(book: Any, table: Table) -> _Located | None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Reading
+# Reading: xlwings gives each table's header and body cells; typing them is jxc_xl.core.cells, as for a file
 
 
-def _excel_date(v: Any) -> Any:
-    """A date cell as a datetime: xlwings gives datetimes; a serial number arrives when the cell lost its format."""
-    if isinstance(v, bool):
-        return v
-    if isinstance(v, (int, float)) and not (isinstance(v, float) and math.isnan(v)) and 0 < v < 2958466:
-        return _EXCEL_EPOCH + dt.timedelta(days=float(v))
-    return v
+def _block(rows: list[list[Any]], width: int) -> np.ndarray:
+    """Body rows → a 2-D object array ``width`` wide (a short row padded with None)."""
+    a = np.full((len(rows), width), None, dtype=object, order="F")  # columns contiguous, as the converters read
+    if rows and all(len(r) == width for r in rows):
+        a[:] = rows
+    else:
+        for i, r in enumerate(rows):
+            a[i, : min(len(r), width)] = r[:width]
+    return a
 
 
-def _text(v: Any) -> Any:
-    """Numbers typed into text columns (SKU 1001) come back as floats: keep their digits, not ``1001.0``."""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return v
-
-
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and math.isnan(v))
-
-
-def _reader_convert() -> Any:
-    """The file reader's column converters (``jxc_xl.io.reader._convert``), so both readers type cells alike.
-
-    None where the reader cannot be imported (python-calamine missing, e.g. a Pyodide without its wheel):
-    ``_simple_convert`` stands in.
-    """
-    try:
-        from jxc_xl.io.reader import _convert
-    except ImportError:
-        return None
-    return _convert
-
-
-_CONVERT = _reader_convert()
-
-
-def _simple_convert(c: Any, a: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """(values, bad or None, blank) of one raw column, as the reader's converter but with fewer text forms."""
-    blank = np.array([_blank(v) for v in a], dtype=bool)
-    vals = [None if b else v for v, b in zip(a, blank, strict=True)]
-    if c.type == ColType.DATE:
-        vals = [_excel_date(v) for v in vals]
-    elif c.type in _NUMERIC:
-        vals = [_number_text(v) if isinstance(v, str) else (None if isinstance(v, bool) else v) for v in vals]
-    elif c.type == ColType.PERIOD:
-        vals = [f"{v.year:04d}-{v.month:02d}" if isinstance(v, dt.date) else _text(v) for v in vals]
-    elif c.type in (ColType.TEXT, ColType.CHOICE):
-        vals = [_text(v).strip() if isinstance(_text(v), str) else _text(v) for v in vals]
-    typed = frame(
-        Table(name="_", zh_sheet="_", en_sheet="_", filled_by="user", columns=(c,)), [{c.key: v} for v in vals]
+def _table_data(loc: _Located, table: Table, lang: Lang) -> ReadTable:
+    """Typed frame of one located table; also its raw cells of the kept rows by key, and its findings."""
+    return table_data(
+        table,
+        loc.headers,
+        _block(loc.body, loc.width),
+        sheet=loc.sheet.name,
+        header_row=loc.top,
+        first_col=loc.left - 1,
+        lang=lang,
     )
-    out = typed[c.key].to_numpy()
-    if c.type == ColType.TEXT:
-        return out, None, blank
-    if c.type == ColType.PERIOD:
-        ok = np.array([isinstance(v, str) and PERIOD_RE.match(v) is not None for v in out], dtype=bool)
-        out = np.where(ok, out, None)
-    return out, ~blank & pd.isna(out), blank
-
-
-def _number_text(v: str) -> float | None:
-    """Text typed into a number cell: thousands separators, spaces, full-width digits and % are accepted."""
-    t = v.translate(_FULLWIDTH).strip().replace(",", "").replace(" ", "").replace("\u00a0", "")
-    pct = t.endswith("%")
-    try:
-        x = float(t[:-1] if pct else t)
-    except ValueError:
-        return None
-    return x / 100 if pct else x if math.isfinite(x) else None
-
-
-def _type_name(c: Any, lang: Lang) -> str:
-    if c.type in _NUMERIC:
-        return "数字" if lang == "zh" else "a number"
-    if c.type == ColType.CHOICE:
-        labels = " | ".join(c.choice_labels(lang))
-        return f"以下之一：{labels}" if lang == "zh" else f"one of: {labels}"
-    if c.type == ColType.DATE:
-        return "日期（如 2026-11-03）" if lang == "zh" else "a date (e.g. 2026-11-03)"
-    if c.type == ColType.PERIOD:
-        return "期间（YYYY-MM）" if lang == "zh" else "a period (YYYY-MM)"
-    return "文本" if lang == "zh" else "text"
-
-
-def _shown(v: Any) -> Any:
-    """A cell value for a finding (JSON-friendly: dates as ISO text)."""
-    if v is None or isinstance(v, str | int | bool | float):
-        return v
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return str(v)
-
-
-def _table_data(loc: _Located, table: Table, lang: Lang) -> tuple[TableData, dict[str, list[Any]], list[Finding]]:
-    """Typed frame of one located table; also its raw cells by key (for settings) and its findings."""
-    keys = loc.keys(table)
-    col_of: dict[str, int] = {}
-    for j, k in enumerate(keys):
-        if k is not None and k not in col_of:  # a duplicated header: the first column wins
-            col_of[k] = j
-    letters = {k: col_letter(loc.left - 1 + j) for k, j in col_of.items()}
-    sheet = loc.sheet.name
-    findings = []
-    for k in table.required_keys():
-        if k not in col_of:
-            c = table.column(k)
-            all_h = ("、" if lang == "zh" else ", ").join(table.headers(lang))
-            msg = (
-                f"工作表“{sheet}”的表 {table.name} 缺少必填列“{c.zh}”（表头行第 {loc.top} 行）；请添加该列。"
-                f"该表的列应为：{all_h}"
-                if lang == "zh"
-                else f"Table {table.name} on sheet '{sheet}' lacks the required column '{c.en}' (header row "
-                f"{loc.top}); add it. Expected columns: {all_h}"
-            )
-            findings.append(
-                Finding(
-                    code="column-missing",
-                    severity=CODES["column-missing"],
-                    sheet=sheet,
-                    row=loc.top,
-                    column=k,
-                    value=c.header(lang),
-                    message=msg,
-                )
-            )
-    n_raw = len(loc.body)
-    convert = _CONVERT or _simple_convert
-    raw: dict[str, np.ndarray] = {}
-    conv: dict[str, tuple[np.ndarray, np.ndarray | None, np.ndarray]] = {}
-    for c in table.columns:
-        j = col_of.get(c.key)
-        if j is None:
-            continue
-        a = np.empty(n_raw, dtype=object)
-        a[:] = [row[j] if j < len(row) else None for row in loc.body]
-        raw[c.key] = a
-        conv[c.key] = convert(c, a)
-    row_blank = (
-        np.logical_and.reduce([b for _, _, b in conv.values()]) if conv and n_raw else np.ones(n_raw, dtype=bool)
-    )
-    keep = np.flatnonzero(~row_blank)
-    excel_rows = (loc.top + 1 + keep).astype(np.int64)
-    kept_raw = {k: v[keep].tolist() for k, v in raw.items()}
-    if len(keep) == 0:
-        td = TableData(table, empty_frame(table), sheet, loc.top, letters, {})
-        return td, kept_raw, findings
-    n = len(keep)
-    data: dict[str, Any] = {}
-    bad: dict[str, np.ndarray] = {}
-    for c in table.columns:
-        if c.key not in conv:
-            if c.type in _NUMERIC:
-                data[c.key] = np.full(n, np.nan)
-            elif c.type == ColType.DATE:
-                data[c.key] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-            else:
-                data[c.key] = np.full(n, None, dtype=object)
-            continue
-        values, mask, _ = conv[c.key]
-        data[c.key] = values[keep]
-        if mask is None or not mask[keep].any():
-            continue
-        bad[c.key] = mask[keep]
-        tname = _type_name(c, lang)
-        for i in np.flatnonzero(bad[c.key]):
-            r, v = int(excel_rows[i]), _shown(raw[c.key][keep[i]])
-            cell = f"{letters[c.key]}{r}"
-            msg = (
-                f"{sheet}!{cell}：“{c.zh}”应为{tname}，实际为“{v}”"
-                if lang == "zh"
-                else f"{sheet}!{cell}: '{c.en}' must be {tname}, found '{v}'"
-            )
-            findings.append(
-                Finding(
-                    code="bad-type",
-                    severity=CODES["bad-type"],
-                    sheet=sheet,
-                    row=r,
-                    column=c.key,
-                    cell=cell,
-                    value=v,
-                    message=msg,
-                )
-            )
-    data[ROW] = excel_rows
-    # text columns stay object (str or None), as the file reader keeps them
-    df = pd.DataFrame({k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in data.items()})
-    return TableData(table, df, sheet, loc.top, letters, bad), kept_raw, findings
-
-
-def _setting_lookup() -> dict[str, SettingDef]:
-    out: dict[str, SettingDef] = {}
-    for s in SETTINGS:
-        for label in (s.key, s.zh, s.en):
-            out[normalise_header(label)] = s
-    return out
-
-
-def _setting_value(sd: SettingDef, v: Any) -> Any:
-    """One settings cell → the typed value Settings expects; raises ValueError when it cannot be read."""
-    if sd.type == ColType.PERIOD:
-        if isinstance(v, (dt.date, dt.datetime)):  # Excel turns a typed 2026-03 into a date
-            return f"{v.year:04d}-{v.month:02d}"
-        s = str(_text(v)).strip().replace("/", "-").replace(".", "-")
-        y, _, m = s.partition("-")
-        return f"{y}-{int(m):02d}" if m.isdigit() and len(y) == 4 else s
-    if sd.type == ColType.CHOICE:
-        ch = sd.choice_for(v)
-        if ch is None:
-            raise ValueError(v)
-        return ch.key == "yes" if sd.key == "allow_negative" else ch.key
-    if sd.type in _NUMERIC:
-        if isinstance(v, str) and v.strip().endswith("%"):
-            return float(v.strip()[:-1]) / 100
-        return float(v)
-    return str(_text(v))
-
-
-def _settings(
-    td: TableData, raw: dict[str, list[Any]], lang: Lang
-) -> tuple[Settings | None, list[Finding], dict[str, SettingCell]]:
-    lookup = _setting_lookup()
-    vals: dict[str, Any] = {}
-    findings: list[Finding] = []
-    cells: dict[str, SettingCell] = {}
-    where: dict[str, tuple[int, str | None]] = {}
-    n = len(td.df)
-    for key_cell, value, row in zip(
-        raw.get("key", [None] * n), raw.get("value", [None] * n), td.df[ROW].tolist(), strict=True
-    ):
-        sd = lookup.get(normalise_header(key_cell)) if key_cell is not None else None
-        if sd is None:
-            continue
-        cell = td.cell("value", row)
-        where[sd.key] = (row, cell)
-        cells[sd.key] = SettingCell(sheet=td.sheet or "", row=row, cell=cell or "", raw=value)
-        if _blank(value):
-            continue  # blank: the default applies (period is required, Settings says so)
-        try:
-            vals[sd.key] = _setting_value(sd, value)
-        except (TypeError, ValueError):
-            findings.append(_settings_finding(td, sd, where[sd.key], value, lang))
-    while True:
-        try:
-            return Settings(**vals), findings, cells
-        except ValidationError as e:
-            bad = {str(err["loc"][0]) for err in e.errors() if err["loc"]}
-            for k in bad:
-                sd = next(s for s in SETTINGS if s.key == k)
-                findings.append(_settings_finding(td, sd, where.get(k, (None, None)), vals.get(k), lang))
-                vals.pop(k, None)
-            if "period" in bad or not bad:
-                return None, findings, cells
-
-
-def _settings_finding(td: TableData, sd: SettingDef, where: tuple[int | None, str | None], value: Any, lang: Lang):
-    row, cell = where
-    shown = "(blank)" if value is None else repr(value)
-    return Finding(
-        code="settings-invalid",
-        severity=CODES["settings-invalid"],
-        sheet=td.sheet,
-        row=row,
-        column="value",
-        cell=cell,
-        value=None if value is None else str(value),
-        message=f"{sd.label(lang)}: {shown} is not valid; allowed: {sd.allowed(lang)}",
-    )
-
-
-def _lang_of(book: Any, located: dict[str, _Located]) -> Lang:
-    """As the file reader decides: by sheet names, then (sheets named otherwise) by header texts."""
-    names = {s.name for s in book.sheets}
-    zh = sum(t.zh_sheet in names for t in TABLES)
-    en = sum(t.en_sheet in names for t in TABLES)
-    if zh == en:
-        for name, loc in located.items():
-            heads = {normalise_header(h) for h in loc.headers if h is not None}
-            cols = TABLES_BY_NAME[name].columns
-            zh += sum(normalise_header(c.zh) in heads for c in cols)
-            en += sum(normalise_header(c.en) in heads for c in cols)
-    return "en" if en > zh else "zh"
 
 
 def book_to_workbook(book: Any) -> Workbook:
@@ -456,30 +185,25 @@ def book_to_workbook(book: Any) -> Workbook:
 
 def _read(book: Any) -> tuple[Workbook, dict[str, _Located]]:
     located = {t.name: loc for t in TABLES if (loc := _locate(book, t)) is not None}
-    lang = _lang_of(book, located)
+    lang = detect_lang({s.name for s in book.sheets}, ((name, loc.headers) for name, loc in located.items()))
     tables: dict[str, TableData] = {}
     findings: list[Finding] = []
-    raws: dict[str, dict[str, list[Any]]] = {}
+    settings_raw: np.ndarray | None = None
     for table in TABLES:
         loc = located.get(table.name)
         if loc is None:
             tables[table.name] = TableData(table, empty_frame(table))
-            if table.generated:  # sync writes these; only the input tables must exist
-                continue
-            sname = table.sheet(lang)
-            msg = (
-                f"找不到表 {table.name}（工作表“{sname}”）；请用 jxc new 生成的模板或添加该表"
-                if lang == "zh"
-                else f"Table {table.name} (sheet '{sname}') not found; use a template from `jxc new` or add the table"
-            )
-            findings.append(Finding(code="table-missing", severity=CODES["table-missing"], sheet=sname, message=msg))
+            if not table.generated:  # sync writes these; only the input tables must exist
+                findings.append(table_missing(table, lang))
             continue
-        tables[table.name], raws[table.name], found = _table_data(loc, table, lang)
+        tables[table.name], raw, found = _table_data(loc, table, lang)
         findings.extend(found)
+        if table is SETTINGS_TABLE:  # the raw value cells: the frame holds them as text
+            settings_raw = raw.get("value")
     settings, cells = None, {}
-    if SETTINGS_TABLE.name in raws:
-        settings, sfind, cells = _settings(tables[SETTINGS_TABLE.name], raws[SETTINGS_TABLE.name], lang)
-        findings.extend(sfind)
+    if tables[SETTINGS_TABLE.name].present:
+        settings, cells, found = read_settings(tables[SETTINGS_TABLE.name], settings_raw, lang)
+        findings.extend(found)
     wb = Workbook(path=None, lang=lang, settings=settings, tables=tables, findings=findings, setting_cells=cells)
     return wb, located
 
@@ -493,7 +217,7 @@ def _column_values(s: pd.Series, ctype: ColType) -> list[Any]:
     if ctype == ColType.DATE or pd.api.types.is_datetime64_any_dtype(s):
         d = pd.to_datetime(s, errors="coerce")
         return [None if pd.isna(v) else v.to_pydatetime() for v in d]
-    if ctype in _NUMERIC or pd.api.types.is_numeric_dtype(s):
+    if ctype in NUMERIC or pd.api.types.is_numeric_dtype(s):
         a = pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
         return np.where(np.isnan(a), None, a).tolist()
     return s.astype(object).where(s.notna(), None).tolist()

@@ -23,7 +23,11 @@ import xlwings.server
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
-import jxc_xl.excel as excel
+# As in xlwings Lite (Pyodide): no python-calamine. The Excel side types cells with jxc_xl.core.cells alone, so
+# every scenario (the "simple" ones included) must read without it.
+sys.modules["python_calamine"] = None  # type: ignore[assignment]
+
+import jxc_xl.excel as excel  # noqa: E402
 
 
 def _cell(v: Any) -> Any:
@@ -90,8 +94,6 @@ def _frames(wb: Any) -> dict[str, Any]:
 
 def run(scenario: dict[str, Any]) -> dict[str, Any]:
     excel._BLOCK_ROWS = scenario.get("block_rows", 2000)  # small blocks: a plain range read over several
-    # simple: the stand-in converters used where the file reader (python-calamine) cannot be imported
-    excel._CONVERT = None if scenario.get("simple") else excel._reader_convert()
     data = payload(scenario["xlsx"])
     book = xw.Book(json=data)
     wb = excel.book_to_workbook(book)

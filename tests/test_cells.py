@@ -1,0 +1,325 @@
+"""jxc_xl.core.cells: cell typing per column type, table blocks → frames and findings, settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jxc_xl.core.book import ROW, TableData
+from jxc_xl.core.cells import (
+    convert,
+    detect_lang,
+    match_headers,
+    read_settings,
+    table_data,
+    to_choice,
+    to_date,
+    to_number,
+    to_period,
+    to_text,
+)
+from jxc_xl.schema import HISTORY, ITEMS, RETURNS, SALES, SETTINGS_BY_KEY, SETTINGS_TABLE, TABLES, ColType
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def col(*values: Any) -> np.ndarray:
+    a = np.empty(len(values), dtype=object)
+    a[:] = list(values)
+    return a
+
+
+def serial(d: dt.date) -> int:
+    """Excel's 1900-system day number of ``d`` (serial 0 = 1899-12-30)."""
+    return (d - dt.date(1899, 12, 30)).days
+
+
+def days(a: np.ndarray) -> list[dt.date | None]:
+    return [None if pd.isna(v) else pd.Timestamp(v).date() for v in a]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Numbers
+
+
+def test_numbers_stored_as_text_are_read() -> None:
+    out, bad, blank = to_number(col("1,234.50", " 3 ", "97.5%", "１２．５", "\u00a0-7\u00a0", 4, 2.25))
+    assert out.tolist() == [1234.5, 3.0, 0.975, 12.5, -7.0, 4.0, 2.25]
+    assert not bad.any() and not blank.any()
+
+
+def test_number_blanks_and_garbage() -> None:
+    out, bad, blank = to_number(col("", "   ", None, np.nan, "abc", True, "1.2.3", "inf", 5.0))
+    assert blank.tolist() == [True, True, True, True, False, False, False, False, False]
+    assert bad.tolist() == [False, False, False, False, True, True, True, True, False]
+    assert np.isnan(out[:8]).all() and out[8] == 5.0
+
+
+def test_all_float_column_takes_the_fast_path_unchanged() -> None:
+    vals = np.random.default_rng(1).normal(size=1000) * 1000
+    out, bad, blank = to_number(col(*vals.tolist()))
+    assert np.array_equal(out, vals) and not bad.any() and not blank.any()
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12), st.integers(min_value=0, max_value=99))
+def test_thousands_separators_round_trip(whole: int, cents: int) -> None:
+    text = f"{whole:,}.{cents:02d}"
+    out, bad, _ = to_number(col(text))
+    expected = float(f"{whole}.{cents:02d}")
+    assert not bad[0] and out[0] == expected
+
+
+# ---------------------------------------------------------------------------------------------------
+# Dates
+
+
+def test_dates_from_every_form() -> None:
+    d = dt.date(2026, 11, 3)
+    cells = col(
+        dt.datetime(2026, 11, 3, 14, 30),  # time of day dropped
+        d,
+        serial(d),  # an int serial: a date cell that lost its format
+        float(serial(d)) + 0.75,  # a serial with a time part
+        "2026-11-03",
+        "2026/11/3",
+        "2026年11月3日",
+        " 2026-11-03 08:15 ",
+        "２０２６－１１－０３",
+    )
+    out, bad, blank = to_date(cells)
+    assert out.dtype == np.dtype("datetime64[ns]")
+    assert days(out) == [d] * len(cells)
+    assert not bad.any() and not blank.any()
+
+
+def test_float_serials_only() -> None:
+    ds = [dt.date(2026, 1, 31), dt.date(2024, 2, 29), dt.date(1900, 3, 1)]
+    out, bad, _ = to_date(col(*[float(serial(x)) for x in ds], 0.0, -5.0))
+    assert days(out)[:3] == ds
+    assert bad.tolist() == [False, False, False, True, True]  # serial 0 and negatives are no dates
+
+
+def test_bad_dates_and_blanks() -> None:
+    out, bad, blank = to_date(col("2026-02-30", "next week", True, "", "  ", None, "2026-11"))
+    assert bad.tolist() == [True, True, True, False, False, False, True]
+    assert blank.tolist() == [False, False, False, True, True, True, False]
+    assert pd.isna(out).all()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Periods, choices, text
+
+
+def test_periods() -> None:
+    out, bad, blank = to_period(
+        col("2026-11", "2026/1", "2026年3月", " 2026.04 ", "202605", 202606.0, 202607, dt.date(2026, 8, 1))
+    )
+    assert out.tolist() == ["2026-11", "2026-01", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08"]
+    assert not bad.any() and not blank.any()
+
+
+def test_bad_periods_and_blanks() -> None:
+    out, bad, blank = to_period(col("2026-13", "26-11", "abc", 1.5, "", "   ", None))
+    assert bad.tolist() == [True, True, True, True, False, False, False]
+    assert blank.tolist() == [False, False, False, False, True, True, True]
+    assert all(v is None for v in out)
+
+
+def test_choices_by_key_zh_or_en() -> None:
+    kind = RETURNS.column("kind")
+    out, bad, blank = to_choice(
+        kind, col("销售退货", "Purchase_Return", " SALES_RETURN ", "purchase_return", "换货", "")
+    )
+    assert out.tolist() == ["sales_return", "purchase_return", "sales_return", "purchase_return", None, None]
+    assert bad.tolist() == [False, False, False, False, True, False]
+    assert blank.tolist() == [False] * 5 + [True]
+
+
+def test_yes_no_choice_takes_booleans() -> None:
+    active = ITEMS.column("active")
+    out, bad, _ = to_choice(active, col(True, False, "是", "否", "YES", "no", "maybe"))
+    assert out.tolist() == ["yes", "no", "yes", "no", "yes", "no", None]
+    assert bad.tolist() == [False] * 6 + [True]
+    # a boolean in a choice that is not yes/no is not a choice
+    _, bad_kind, _ = to_choice(RETURNS.column("kind"), col(True))
+    assert bad_kind.tolist() == [True]
+
+
+def test_text() -> None:
+    out, bad, blank = to_text(
+        col(" A001 ", 1001.0, 1001, 12.5, True, dt.datetime(2026, 11, 3), dt.date(2026, 1, 2), "", "  ", None)
+    )
+    assert out.tolist() == ["A001", "1001", "1001", "12.5", "TRUE", "2026-11-03", "2026-01-02", None, None, None]
+    assert bad is None
+    assert blank.tolist() == [False] * 7 + [True] * 3
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "cell", "expected"),
+    [
+        (SALES, "qty", "1,234", 1234.0),
+        (SALES, "date", "2026/11/3", dt.date(2026, 11, 3)),
+        (HISTORY, "period", "2026年1月", "2026-01"),
+        (RETURNS, "kind", " Sales_Return ", "sales_return"),
+        (SALES, "sku", 1001.0, "1001"),
+    ],
+)
+def test_convert_dispatches_on_column_type(table: Any, key: str, cell: Any, expected: Any) -> None:
+    c = table.column(key)
+    out, bad, blank = convert(c, col(cell))
+    got = days(out)[0] if c.type == ColType.DATE else out[0]
+    assert got == expected
+    assert (bad is None) == (c.type == ColType.TEXT) and not blank[0]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Headers, tables, language
+
+
+def test_match_headers_any_order_case_and_whitespace() -> None:
+    heads = ["  Qty ", "备注", None, "", "商品编码", "SKU", "unit  price"]
+    m = match_headers(SALES, heads)
+    assert m == {"qty": 0, "note": 1, "sku": 4, "unit_price": 6}  # the first of two SKU columns wins
+
+
+def _block(rows: list[list[Any]]) -> np.ndarray:
+    a = np.empty((len(rows), len(rows[0])), dtype=object)
+    a[:] = rows
+    return a
+
+
+def test_table_data_types_drops_blank_rows_and_reports_bad_cells() -> None:
+    heads = ["单号", "日期", "商品编码", "数量", "单价", "杂项"]  # no 客户/金额/备注; an unknown column
+    rows = _block(
+        [
+            ["S1", "2026/11/3", "A001", "1,000", 2.5, "x"],
+            ["", None, "  ", "", None, "ignored"],  # blank in every known column: dropped
+            ["S2", dt.datetime(2026, 11, 4), 1001.0, "abc", "3.5", None],
+        ]
+    )
+    td, raw, findings = table_data(SALES, heads, rows, sheet="销售出库", header_row=4, first_col=1, lang="zh")
+    df = td.df
+    assert df[ROW].tolist() == [5, 7]
+    assert df["sku"].tolist() == ["A001", "1001"]
+    assert df["qty"].iloc[0] == 1000.0 and np.isnan(df["qty"].iloc[1])
+    assert df["unit_price"].tolist() == [2.5, 3.5]
+    assert days(df["date"].to_numpy()) == [dt.date(2026, 11, 3), dt.date(2026, 11, 4)]
+    assert df["customer"].isna().all() and df["amount"].isna().all()
+    assert td.col_letters["doc_no"] == "B" and td.col_letters["qty"] == "E"
+    assert raw["qty"].tolist() == ["1,000", "abc"]
+    assert [(f.code, f.cell, f.value) for f in findings] == [("bad-type", "E7", "abc")]
+    assert findings[0].message.startswith("销售出库!E7：“数量”应为数字")
+    assert td.bad["qty"].tolist() == [False, True]
+
+
+def test_table_data_reports_missing_required_columns_in_the_message_language() -> None:
+    td, _, findings = table_data(
+        SALES, ["SKU", "Qty"], np.empty((0, 2), dtype=object), sheet="Sales", header_row=1, first_col=0, lang="en"
+    )
+    assert len(td.df) == 0 and td.present
+    missing = sorted(f.column for f in findings if f.code == "column-missing")
+    assert missing == sorted(k for k in SALES.required_keys() if k not in ("sku", "qty"))
+    assert all("lacks the required column" in f.message for f in findings)
+
+
+def test_detect_lang_by_sheet_names_then_headers() -> None:
+    zh_sheets = [t.zh_sheet for t in TABLES]
+    assert detect_lang(zh_sheets, iter(())) == "zh"
+    assert detect_lang([t.en_sheet for t in TABLES], iter(())) == "en"
+
+    def never() -> Any:
+        raise AssertionError("headers read although the sheet names decide")
+        yield
+
+    assert detect_lang(zh_sheets, never()) == "zh"
+    assert detect_lang(["S1", "S2"], [("tblSales", SALES.headers("en"))]) == "en"
+    assert detect_lang(["S1", "S2"], [("tblSales", SALES.headers("zh"))]) == "zh"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Settings
+
+
+def _settings_table(pairs: list[tuple[Any, Any]], sheet: str = "参数") -> tuple[TableData, np.ndarray]:
+    rows = _block([[k, v, None] for k, v in pairs])
+    td, raw, findings = table_data(
+        SETTINGS_TABLE, SETTINGS_TABLE.headers("zh"), rows, sheet=sheet, header_row=1, first_col=0, lang="zh"
+    )
+    assert findings == []
+    return td, raw["value"]
+
+
+def test_settings_by_key_zh_or_en_label_with_text_values() -> None:
+    td, raw = _settings_table(
+        [
+            ("会计期间", dt.datetime(2026, 11, 1)),
+            ("Service level", "97.5%"),
+            ("valuation", "先进先出"),
+            ("允许负库存", True),
+            ("Order cost", "1,200"),
+            ("my own note", "whatever"),
+            ("service_level", 0.5),  # a repeated key: the first counts
+        ]
+    )
+    s, cells, findings = read_settings(td, raw, "zh")
+    assert findings == []
+    assert s is not None
+    assert (s.period, s.service_level, s.valuation, s.allow_negative, s.order_cost) == (
+        "2026-11",
+        0.975,
+        "fifo",
+        True,
+        1200.0,
+    )
+    assert cells["service_level"].cell == "B3" and cells["service_level"].raw == "97.5%"
+    assert cells["period"].raw == "2026-11-01T00:00:00"
+
+
+def test_settings_invalid_values_are_findings() -> None:
+    sl = SETTINGS_BY_KEY["service_level"]
+    td, raw = _settings_table([("period", "2026-11"), ("service_level", 1.5), ("abc_a", 0.9), ("abc_b", 0.5)])
+    s, _, findings = read_settings(td, raw, "en")
+    assert s is not None and s.service_level == sl.default
+    assert [(f.code, f.cell) for f in findings] == [("settings-invalid", "B3"), ("settings-invalid", "B5")]
+    assert "out of range" in findings[0].message
+
+
+def test_settings_without_period() -> None:
+    td, raw = _settings_table([("company", "ACME")])
+    s, cells, findings = read_settings(td, raw, "zh")
+    assert s is None and list(cells) == ["company"]
+    assert [(f.code, f.column) for f in findings] == [("settings-invalid", "key")]
+    td, raw = _settings_table([("period", "  ")])
+    s, _, findings = read_settings(td, raw, "en")
+    assert s is None and [(f.cell, f.value) for f in findings] == [("B2", "  ")]
+    assert "must not be blank" in findings[0].message
+
+
+# ---------------------------------------------------------------------------------------------------
+# Runs without python-calamine (xlwings Lite / Pyodide)
+
+
+def test_core_and_excel_side_import_without_calamine() -> None:
+    code = """
+import sys
+sys.modules["python_calamine"] = None  # as in Pyodide: importing it fails
+import numpy as np
+import jxc_xl.core.cells as cells
+assert not {"xlwings", "jxc_xl.io", "jxc_xl.io.reader", "jxc_xl.cli"} & set(sys.modules), sorted(sys.modules)
+import jxc_xl.excel  # the xlwings side types cells with jxc_xl.core.cells alone
+from jxc_xl.schema import SALES
+out, bad, blank = cells.convert(SALES.column("qty"), np.array(["1,234.5", "x"], dtype=object))
+print(out[0], bad.tolist())
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1234.5", "[False,", "True]"]
