@@ -229,3 +229,23 @@ def test_synced_file_reads_back_with_calamine(tmp_path):
     rows = wb.get_sheet_by_name(stock_sheet).to_python()
     assert rows[0][: len(STOCK.columns)] == STOCK.headers("zh")
     assert len([r for r in rows[1:] if r[0] not in ("", None)]) == len(small_month()["tblItems"])
+
+
+def test_synced_workbook_opens_in_libreoffice_and_values_read_back(tmp_path, lo_recalc):
+    import openpyxl
+
+    src = write_book(tmp_path / "m.xlsx", small_month())
+    sync_file(src, backup=False)
+    expected = stock_rows(src)
+    recalculated = lo_recalc(src)
+    wb = openpyxl.load_workbook(recalculated, data_only=True, read_only=True)
+    ws = wb[table("tblStock").sheet("zh")]
+    rows = list(ws.iter_rows(values_only=True))
+    header = list(rows[0][: len(STOCK.columns)])
+    assert header == STOCK.headers("zh")
+    got = {r[0]: dict(zip(STOCK.keys(), r, strict=False)) for r in rows[1:] if r[0]}
+    assert set(got) == set(expected)
+    for sku, row in expected.items():
+        for key in ("closing_qty", "closing_amount", "out_amount"):
+            assert got[sku][key] == pytest.approx(row[key], abs=0.001), (sku, key)
+    wb.close()
