@@ -60,6 +60,9 @@ class Workbook:
     tables: dict[str, TableData]
     findings: list[Finding] = field(default_factory=list)  # found while reading
     setting_cells: dict[str, SettingCell] = field(default_factory=dict)
+    # Results derived from the tables (e.g. the ledger events), computed once for validate and sync alike.
+    # Whoever replaces a table's frame after reading must clear it.
+    derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def df(self, name: str) -> pd.DataFrame:
         return self.tables[name].df

@@ -93,7 +93,17 @@ def ledger_events(wb: Workbook) -> pd.DataFrame:
     "count"), qty (positive; a count's counted qty), unit_price (NaN where blank), amount_cents (int64: the
     booked amount where given, else ROUND_HALF_UP(qty × unit_price); 0 for counts and where no price),
     doc_no, orig_doc_no, table (source table name), _row (Excel row). Index 0..n-1.
+
+    Computed once per workbook (``wb.derived``); each caller gets its own copy.
     """
+    cached = wb.derived.get("ledger_events")
+    if cached is None:
+        cached = wb.derived["ledger_events"] = _ledger_events(wb)
+    assert isinstance(cached, pd.DataFrame)
+    return cached.copy()
+
+
+def _ledger_events(wb: Workbook) -> pd.DataFrame:
     parts = [
         p for name in (PURCHASES.name, RETURNS.name, SALES.name, COUNTS.name) if (p := _part(wb, name)) is not None
     ]
