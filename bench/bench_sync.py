@@ -72,13 +72,25 @@ def main() -> None:
             src = month(lines, skus, method)
             bare, bare_rss = measure(BARE, str(src))
             sync, sync_rss = measure(SYNC, str(src), str(src.with_name("out.xlsx")))
-            rows.append(dict(lines=lines, skus=skus, method=method, bare_s=round(bare, 2), sync_s=round(sync, 2),
-                             ratio=round(sync / bare, 2), bare_rss_mb=round(bare_rss), sync_rss_mb=round(sync_rss)))
+            rows.append(
+                dict(
+                    lines=lines,
+                    skus=skus,
+                    method=method,
+                    bare_s=round(bare, 2),
+                    sync_s=round(sync, 2),
+                    ratio=round(sync / bare, 2),
+                    bare_rss_mb=round(bare_rss),
+                    sync_rss_mb=round(sync_rss),
+                )
+            )
             print(json.dumps(rows[-1]))
     print(f"\n{'lines':>8} {'skus':>6} {'method':<16} {'bare s':>7} {'sync s':>7} {'ratio':>6} {'RSS MB':>7}")
     for r in rows:
-        print(f"{r['lines']:>8} {r['skus']:>6} {r['method']:<16} {r['bare_s']:>7} {r['sync_s']:>7} {r['ratio']:>6} "
-              f"{r['sync_rss_mb']:>7}")
+        print(
+            f"{r['lines']:>8} {r['skus']:>6} {r['method']:<16} {r['bare_s']:>7} {r['sync_s']:>7} {r['ratio']:>6} "
+            f"{r['sync_rss_mb']:>7}"
+        )
 
 
 if __name__ == "__main__":

@@ -114,8 +114,14 @@ def validate(
         from jxc_xl.validate import run_validate_cli
 
         code = run_validate_cli(
-            paths, as_json=as_json, report=report, previous=previous, jobs=jobs, lang=lang,
-            stdout=sys.stdout, stderr=sys.stderr,
+            paths,
+            as_json=as_json,
+            report=report,
+            previous=previous,
+            jobs=jobs,
+            lang=lang,
+            stdout=sys.stdout,
+            stderr=sys.stderr,
         )
     raise typer.Exit(code)
 
@@ -182,8 +188,10 @@ def demo(
         out.print(f"[bold]jxc demo[/] → {path}")
         out.print(f"  items {len(wb.df('tblItems'))}; ledger lines " + ", ".join(f"{k} {v}" for k, v in lines.items()))
         out.print(f"  findings: {n_err} errors, {len(findings) - n_err} warnings")
-        out.print(f"  closing stock value {res.stock_value:,.2f}; plan lines {res.rows['tblPlan']}, "
-                  f"plan amount {res.plan_amount:,.2f}")
+        out.print(
+            f"  closing stock value {res.stock_value:,.2f}; plan lines {res.rows['tblPlan']}, "
+            f"plan amount {res.plan_amount:,.2f}"
+        )
         out.print(f"Open it in Excel, or try: jxc validate {path}")
 
 

@@ -145,37 +145,74 @@ YES_NO = (
 
 def _sku(required: bool = True) -> Column:
     return Column(
-        key="sku", zh="商品编码", en="SKU", required=required, width=14,
-        doc_zh="商品编码，须在“商品”表中登记", doc_en="Item code, listed in the Items table",
+        key="sku",
+        zh="商品编码",
+        en="SKU",
+        required=required,
+        width=14,
+        doc_zh="商品编码，须在“商品”表中登记",
+        doc_en="Item code, listed in the Items table",
     )
 
 
 def _date() -> Column:
     return Column(
-        key="date", zh="日期", en="Date", type=ColType.DATE, required=True, width=12,
-        doc_zh="业务日期，须在会计期间内", doc_en="Date of the transaction, inside the period",
+        key="date",
+        zh="日期",
+        en="Date",
+        type=ColType.DATE,
+        required=True,
+        width=12,
+        doc_zh="业务日期，须在会计期间内",
+        doc_en="Date of the transaction, inside the period",
     )
 
 
 def _doc_no() -> Column:
-    return Column(key="doc_no", zh="单号", en="Doc no", required=True, width=14,
-                  doc_zh="单据编号", doc_en="Document number")
+    return Column(
+        key="doc_no", zh="单号", en="Doc no", required=True, width=14, doc_zh="单据编号", doc_en="Document number"
+    )
 
 
 def _qty(key: str = "qty", zh: str = "数量", en: str = "Qty", required: bool = True) -> Column:
-    return Column(key=key, zh=zh, en=en, type=ColType.QTY, required=required, gt=0, width=10,
-                  doc_zh="正数；方向由表决定", doc_en="Positive; the table gives the direction")
+    return Column(
+        key=key,
+        zh=zh,
+        en=en,
+        type=ColType.QTY,
+        required=required,
+        gt=0,
+        width=10,
+        doc_zh="正数；方向由表决定",
+        doc_en="Positive; the table gives the direction",
+    )
 
 
 def _price(key: str = "unit_price", zh: str = "单价", en: str = "Unit price", required: bool = True) -> Column:
-    return Column(key=key, zh=zh, en=en, type=ColType.PRICE, required=required, ge=0, width=11,
-                  doc_zh="单价，≥ 0", doc_en="Unit price, ≥ 0")
+    return Column(
+        key=key,
+        zh=zh,
+        en=en,
+        type=ColType.PRICE,
+        required=required,
+        ge=0,
+        width=11,
+        doc_zh="单价，≥ 0",
+        doc_en="Unit price, ≥ 0",
+    )
 
 
 def _amount() -> Column:
-    return Column(key="amount", zh="金额", en="Amount", type=ColType.MONEY, ge=0, width=13,
-                  doc_zh="空白时 = 数量 × 单价（四舍五入到分）",
-                  doc_en="Blank means qty × price rounded to the cent")
+    return Column(
+        key="amount",
+        zh="金额",
+        en="Amount",
+        type=ColType.MONEY,
+        ge=0,
+        width=13,
+        doc_zh="空白时 = 数量 × 单价（四舍五入到分）",
+        doc_en="Blank means qty × price rounded to the cent",
+    )
 
 
 def _note(key: str = "note", zh: str = "备注", en: str = "Note") -> Column:
@@ -231,30 +268,118 @@ class SettingDef(BaseModel):
 
 
 SETTINGS: tuple[SettingDef, ...] = (
-    SettingDef(key="company", zh="公司", en="company", type=ColType.TEXT, default="",
-               doc_zh="公司名称（一个工作簿 = 一个公司/仓库）", doc_en="Company (one workbook = one stock location)"),
-    SettingDef(key="period", zh="会计期间", en="period", type=ColType.PERIOD, default=None, required=True,
-               doc_zh="本工作簿的会计月份，格式 YYYY-MM", doc_en="Accounting month of this workbook, YYYY-MM"),
-    SettingDef(key="valuation", zh="计价方法", en="valuation", type=ColType.CHOICE, default="moving_average",
-               choices=VALUATION_CHOICES,
-               doc_zh="发出存货计价方法", doc_en="Inventory valuation method"),
-    SettingDef(key="service_level", zh="服务水平", en="service_level", type=ColType.NUMBER, default=0.95,
-               gt=0, lt=1, doc_zh="周期服务水平（不缺货概率），0 到 1 之间",
-               doc_en="Cycle service level (probability of no stock-out), between 0 and 1"),
-    SettingDef(key="holding_rate", zh="年持有成本率", en="holding_rate", type=ColType.NUMBER, default=0.20,
-               ge=0, doc_zh="每年持有成本占单位成本的比例", doc_en="Annual holding cost as a share of unit cost"),
-    SettingDef(key="order_cost", zh="默认订货成本", en="order_cost", type=ColType.MONEY, default=200,
-               ge=0, doc_zh="每次订货的固定成本（元）", doc_en="Fixed cost per order"),
-    SettingDef(key="abc_a", zh="A类累计占比", en="abc_a", type=ColType.NUMBER, default=0.80, gt=0, le=1,
-               doc_zh="A 类的累计金额占比上限", doc_en="Cumulative value share up to which items are A"),
-    SettingDef(key="abc_b", zh="B类累计占比", en="abc_b", type=ColType.NUMBER, default=0.95, gt=0, le=1,
-               doc_zh="B 类的累计金额占比上限（≥ A 类）", doc_en="Cumulative value share up to which items are B"),
-    SettingDef(key="days_per_year", zh="年天数", en="days_per_year", type=ColType.NUMBER, default=365, gt=0,
-               doc_zh="年需求 = 日均需求 × 年天数", doc_en="Annual demand = daily demand × days per year"),
-    SettingDef(key="horizon_days", zh="计划天数", en="horizon_days", type=ColType.NUMBER, default=30, ge=0,
-               doc_zh="采购计划覆盖的天数", doc_en="Days the purchase plan looks ahead"),
-    SettingDef(key="allow_negative", zh="允许负库存", en="allow_negative", type=ColType.CHOICE, default="no",
-               choices=YES_NO, doc_zh="是否允许库存为负", doc_en="Whether stock may go below zero"),
+    SettingDef(
+        key="company",
+        zh="公司",
+        en="company",
+        type=ColType.TEXT,
+        default="",
+        doc_zh="公司名称（一个工作簿 = 一个公司/仓库）",
+        doc_en="Company (one workbook = one stock location)",
+    ),
+    SettingDef(
+        key="period",
+        zh="会计期间",
+        en="period",
+        type=ColType.PERIOD,
+        default=None,
+        required=True,
+        doc_zh="本工作簿的会计月份，格式 YYYY-MM",
+        doc_en="Accounting month of this workbook, YYYY-MM",
+    ),
+    SettingDef(
+        key="valuation",
+        zh="计价方法",
+        en="valuation",
+        type=ColType.CHOICE,
+        default="moving_average",
+        choices=VALUATION_CHOICES,
+        doc_zh="发出存货计价方法",
+        doc_en="Inventory valuation method",
+    ),
+    SettingDef(
+        key="service_level",
+        zh="服务水平",
+        en="service_level",
+        type=ColType.NUMBER,
+        default=0.95,
+        gt=0,
+        lt=1,
+        doc_zh="周期服务水平（不缺货概率），0 到 1 之间",
+        doc_en="Cycle service level (probability of no stock-out), between 0 and 1",
+    ),
+    SettingDef(
+        key="holding_rate",
+        zh="年持有成本率",
+        en="holding_rate",
+        type=ColType.NUMBER,
+        default=0.20,
+        ge=0,
+        doc_zh="每年持有成本占单位成本的比例",
+        doc_en="Annual holding cost as a share of unit cost",
+    ),
+    SettingDef(
+        key="order_cost",
+        zh="默认订货成本",
+        en="order_cost",
+        type=ColType.MONEY,
+        default=200,
+        ge=0,
+        doc_zh="每次订货的固定成本（元）",
+        doc_en="Fixed cost per order",
+    ),
+    SettingDef(
+        key="abc_a",
+        zh="A类累计占比",
+        en="abc_a",
+        type=ColType.NUMBER,
+        default=0.80,
+        gt=0,
+        le=1,
+        doc_zh="A 类的累计金额占比上限",
+        doc_en="Cumulative value share up to which items are A",
+    ),
+    SettingDef(
+        key="abc_b",
+        zh="B类累计占比",
+        en="abc_b",
+        type=ColType.NUMBER,
+        default=0.95,
+        gt=0,
+        le=1,
+        doc_zh="B 类的累计金额占比上限（≥ A 类）",
+        doc_en="Cumulative value share up to which items are B",
+    ),
+    SettingDef(
+        key="days_per_year",
+        zh="年天数",
+        en="days_per_year",
+        type=ColType.NUMBER,
+        default=365,
+        gt=0,
+        doc_zh="年需求 = 日均需求 × 年天数",
+        doc_en="Annual demand = daily demand × days per year",
+    ),
+    SettingDef(
+        key="horizon_days",
+        zh="计划天数",
+        en="horizon_days",
+        type=ColType.NUMBER,
+        default=30,
+        ge=0,
+        doc_zh="采购计划覆盖的天数",
+        doc_en="Days the purchase plan looks ahead",
+    ),
+    SettingDef(
+        key="allow_negative",
+        zh="允许负库存",
+        en="allow_negative",
+        type=ColType.CHOICE,
+        default="no",
+        choices=YES_NO,
+        doc_zh="是否允许库存为负",
+        doc_en="Whether stock may go below zero",
+    ),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -320,8 +445,12 @@ def next_period(period: str) -> str:
 # Tables
 
 SETTINGS_TABLE = Table(
-    name="tblSettings", zh_sheet="参数", en_sheet="Settings", filled_by="user",
-    doc_zh="工作簿参数：会计期间、计价方法、计划参数", doc_en="Workbook settings: period, valuation, plan parameters",
+    name="tblSettings",
+    zh_sheet="参数",
+    en_sheet="Settings",
+    filled_by="user",
+    doc_zh="工作簿参数：会计期间、计价方法、计划参数",
+    doc_en="Workbook settings: period, valuation, plan parameters",
     columns=(
         Column(key="key", zh="参数", en="Key", required=True, width=16),
         Column(key="value", zh="值", en="Value", width=18),
@@ -330,8 +459,12 @@ SETTINGS_TABLE = Table(
 )
 
 ITEMS = Table(
-    name="tblItems", zh_sheet="商品", en_sheet="Items", filled_by="user",
-    doc_zh="商品档案", doc_en="Item master",
+    name="tblItems",
+    zh_sheet="商品",
+    en_sheet="Items",
+    filled_by="user",
+    doc_zh="商品档案",
+    doc_en="Item master",
     columns=(
         _sku(),
         Column(key="name", zh="商品名称", en="Name", required=True, width=22),
@@ -341,23 +474,61 @@ ITEMS = Table(
         Column(key="supplier", zh="供应商", en="Supplier", width=16),
         _price("cost", "参考进价", "Std cost", required=False),
         _price("price", "参考售价", "List price", required=False),
-        Column(key="lead_time_days", zh="提前期天数", en="Lead time days", type=ColType.NUMBER, default=7, ge=0,
-               width=11, doc_zh="下单到到货的天数", doc_en="Days from order to receipt"),
-        Column(key="lead_time_sd_days", zh="提前期标准差", en="Lead time SD days", type=ColType.NUMBER,
-               default=0, ge=0, width=12, doc_zh="提前期的标准差（天）", doc_en="Standard deviation of lead time"),
-        Column(key="order_cost", zh="订货成本", en="Order cost", type=ColType.MONEY, ge=0, width=10,
-               doc_zh="空白 = 参数中的默认订货成本", doc_en="Blank means the default order cost setting"),
+        Column(
+            key="lead_time_days",
+            zh="提前期天数",
+            en="Lead time days",
+            type=ColType.NUMBER,
+            default=7,
+            ge=0,
+            width=11,
+            doc_zh="下单到到货的天数",
+            doc_en="Days from order to receipt",
+        ),
+        Column(
+            key="lead_time_sd_days",
+            zh="提前期标准差",
+            en="Lead time SD days",
+            type=ColType.NUMBER,
+            default=0,
+            ge=0,
+            width=12,
+            doc_zh="提前期的标准差（天）",
+            doc_en="Standard deviation of lead time",
+        ),
+        Column(
+            key="order_cost",
+            zh="订货成本",
+            en="Order cost",
+            type=ColType.MONEY,
+            ge=0,
+            width=10,
+            doc_zh="空白 = 参数中的默认订货成本",
+            doc_en="Blank means the default order cost setting",
+        ),
         Column(key="moq", zh="最小订货量", en="MOQ", type=ColType.QTY, ge=0, width=10),
         Column(key="order_multiple", zh="订货倍数", en="Order multiple", type=ColType.QTY, ge=0, width=10),
-        Column(key="safety_stock", zh="安全库存", en="Safety stock", type=ColType.QTY, ge=0, width=10,
-               doc_zh="空白 = 自动计算", doc_en="Blank means computed"),
+        Column(
+            key="safety_stock",
+            zh="安全库存",
+            en="Safety stock",
+            type=ColType.QTY,
+            ge=0,
+            width=10,
+            doc_zh="空白 = 自动计算",
+            doc_en="Blank means computed",
+        ),
         Column(key="active", zh="启用", en="Active", type=ColType.CHOICE, default="yes", choices=YES_NO, width=7),
     ),
 )
 
 OPENING = Table(
-    name="tblOpening", zh_sheet="期初", en_sheet="Opening", filled_by="user",
-    doc_zh="期初库存（上月期末，由 jxc close 结转）", doc_en="Opening stock (last month's closing, from jxc close)",
+    name="tblOpening",
+    zh_sheet="期初",
+    en_sheet="Opening",
+    filled_by="user",
+    doc_zh="期初库存（上月期末，由 jxc close 结转）",
+    doc_en="Opening stock (last month's closing, from jxc close)",
     columns=(
         _sku(),
         Column(key="qty", zh="数量", en="Qty", type=ColType.QTY, required=True, ge=0, width=10),
@@ -367,52 +538,103 @@ OPENING = Table(
 )
 
 PURCHASES = Table(
-    name="tblPurchases", zh_sheet="采购入库", en_sheet="Purchases", filled_by="user",
-    doc_zh="采购入库单明细", doc_en="Purchase receipts, one line per item",
+    name="tblPurchases",
+    zh_sheet="采购入库",
+    en_sheet="Purchases",
+    filled_by="user",
+    doc_zh="采购入库单明细",
+    doc_en="Purchase receipts, one line per item",
     columns=(
-        _date(), _doc_no(),
+        _date(),
+        _doc_no(),
         Column(key="supplier", zh="供应商", en="Supplier", width=16),
-        _sku(), _qty(), _price(), _amount(), _note(),
+        _sku(),
+        _qty(),
+        _price(),
+        _amount(),
+        _note(),
     ),
 )
 
 SALES = Table(
-    name="tblSales", zh_sheet="销售出库", en_sheet="Sales", filled_by="user",
-    doc_zh="销售出库单明细", doc_en="Sales issues, one line per item",
+    name="tblSales",
+    zh_sheet="销售出库",
+    en_sheet="Sales",
+    filled_by="user",
+    doc_zh="销售出库单明细",
+    doc_en="Sales issues, one line per item",
     columns=(
-        _date(), _doc_no(),
+        _date(),
+        _doc_no(),
         Column(key="customer", zh="客户", en="Customer", width=16),
-        _sku(), _qty(), _price(), _amount(), _note(),
+        _sku(),
+        _qty(),
+        _price(),
+        _amount(),
+        _note(),
     ),
 )
 
 RETURNS = Table(
-    name="tblReturns", zh_sheet="退货", en_sheet="Returns", filled_by="user",
-    doc_zh="销售退货与采购退货", doc_en="Sales returns and purchase returns",
+    name="tblReturns",
+    zh_sheet="退货",
+    en_sheet="Returns",
+    filled_by="user",
+    doc_zh="销售退货与采购退货",
+    doc_en="Sales returns and purchase returns",
     columns=(
-        _date(), _doc_no(),
-        Column(key="kind", zh="类型", en="Kind", type=ColType.CHOICE, required=True, choices=RETURN_KINDS,
-               width=12, doc_zh="销售退货 或 采购退货", doc_en="sales_return or purchase_return"),
-        Column(key="orig_doc_no", zh="原单号", en="Original doc no", required=True, width=14,
-               doc_zh="原销售/采购单号", doc_en="Doc no of the original sale or purchase"),
-        _sku(), _qty(), _price(required=False), _amount(), _note("reason", "原因", "Reason"),
+        _date(),
+        _doc_no(),
+        Column(
+            key="kind",
+            zh="类型",
+            en="Kind",
+            type=ColType.CHOICE,
+            required=True,
+            choices=RETURN_KINDS,
+            width=12,
+            doc_zh="销售退货 或 采购退货",
+            doc_en="sales_return or purchase_return",
+        ),
+        Column(
+            key="orig_doc_no",
+            zh="原单号",
+            en="Original doc no",
+            required=True,
+            width=14,
+            doc_zh="原销售/采购单号",
+            doc_en="Doc no of the original sale or purchase",
+        ),
+        _sku(),
+        _qty(),
+        _price(required=False),
+        _amount(),
+        _note("reason", "原因", "Reason"),
     ),
 )
 
 COUNTS = Table(
-    name="tblCounts", zh_sheet="盘点", en_sheet="Counts", filled_by="user",
-    doc_zh="盘点：当日终了的实存数量", doc_en="Stock counts: quantity on hand at the end of the date",
+    name="tblCounts",
+    zh_sheet="盘点",
+    en_sheet="Counts",
+    filled_by="user",
+    doc_zh="盘点：当日终了的实存数量",
+    doc_en="Stock counts: quantity on hand at the end of the date",
     columns=(
-        _date(), _sku(),
-        Column(key="counted_qty", zh="实盘数量", en="Counted qty", type=ColType.QTY, required=True, ge=0,
-               width=10),
+        _date(),
+        _sku(),
+        Column(key="counted_qty", zh="实盘数量", en="Counted qty", type=ColType.QTY, required=True, ge=0, width=10),
         _note(),
     ),
 )
 
 HISTORY = Table(
-    name="tblHistory", zh_sheet="需求历史", en_sheet="History", filled_by="close",
-    doc_zh="各月需求（由 jxc close 结转，保留 24 个月）", doc_en="Monthly demand (carried by jxc close, 24 months)",
+    name="tblHistory",
+    zh_sheet="需求历史",
+    en_sheet="History",
+    filled_by="close",
+    doc_zh="各月需求（由 jxc close 结转，保留 24 个月）",
+    doc_en="Monthly demand (carried by jxc close, 24 months)",
     columns=(
         _sku(),
         Column(key="period", zh="期间", en="Period", type=ColType.PERIOD, required=True, width=10),
@@ -421,8 +643,12 @@ HISTORY = Table(
 )
 
 STOCK = Table(
-    name="tblStock", zh_sheet="库存", en_sheet="Stock", filled_by="sync",
-    doc_zh="收发存汇总（由 jxc sync 生成）", doc_en="Stock balances (generated by jxc sync)",
+    name="tblStock",
+    zh_sheet="库存",
+    en_sheet="Stock",
+    filled_by="sync",
+    doc_zh="收发存汇总（由 jxc sync 生成）",
+    doc_en="Stock balances (generated by jxc sync)",
     columns=(
         _g("sku", "商品编码", "SKU", width=14),
         _g("name", "商品名称", "Name", width=22),
@@ -443,8 +669,12 @@ STOCK = Table(
 )
 
 PLAN = Table(
-    name="tblPlan", zh_sheet="采购计划", en_sheet="Plan", filled_by="sync",
-    doc_zh="采购计划（由 jxc sync 生成）", doc_en="Purchase plan (generated by jxc sync)",
+    name="tblPlan",
+    zh_sheet="采购计划",
+    en_sheet="Plan",
+    filled_by="sync",
+    doc_zh="采购计划（由 jxc sync 生成）",
+    doc_en="Purchase plan (generated by jxc sync)",
     columns=(
         _g("sku", "商品编码", "SKU", width=14),
         _g("name", "商品名称", "Name", width=22),
@@ -463,8 +693,12 @@ PLAN = Table(
 )
 
 ANALYSIS = Table(
-    name="tblAnalysis", zh_sheet="分析", en_sheet="Analysis", filled_by="sync",
-    doc_zh="销售与库存分析（由 jxc sync 生成）", doc_en="Sales and inventory analysis (generated by jxc sync)",
+    name="tblAnalysis",
+    zh_sheet="分析",
+    en_sheet="Analysis",
+    filled_by="sync",
+    doc_zh="销售与库存分析（由 jxc sync 生成）",
+    doc_en="Sales and inventory analysis (generated by jxc sync)",
     columns=(
         _g("sku", "商品编码", "SKU", width=14),
         _g("name", "商品名称", "Name", width=22),
@@ -482,7 +716,17 @@ ANALYSIS = Table(
 )
 
 TABLES: tuple[Table, ...] = (
-    SETTINGS_TABLE, ITEMS, OPENING, PURCHASES, SALES, RETURNS, COUNTS, HISTORY, STOCK, PLAN, ANALYSIS,
+    SETTINGS_TABLE,
+    ITEMS,
+    OPENING,
+    PURCHASES,
+    SALES,
+    RETURNS,
+    COUNTS,
+    HISTORY,
+    STOCK,
+    PLAN,
+    ANALYSIS,
 )
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 INPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if not t.generated)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from jxc_xl.io.reader import read_workbook
-from tests.factories import small_month, write_book
 from typer.testing import CliRunner
 
 from jxc_xl.cli import app
+from jxc_xl.io.reader import read_workbook
+from tests.factories import small_month, write_book
 
 runner = CliRunner()
 

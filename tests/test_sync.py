@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jxc_xl.io.reader import read_workbook
 from python_calamine import CalamineWorkbook
-from tests.factories import small_month, write_book
 
 from jxc_xl.errors import ValidationFailedError, WorkbookLockedError
+from jxc_xl.io.reader import read_workbook
 from jxc_xl.schema import STOCK, table
 from jxc_xl.sync import close_month, lock_file, sync_file
+from tests.factories import small_month, write_book
 
 ITEMS = [{"sku": "A", "name": "测试商品", "unit": "件", "cost": 3, "price": 12, "lead_time_days": 5}]
 
@@ -145,8 +145,10 @@ def test_sync_output_leaves_input_untouched_and_is_deterministic(tmp_path):
 
 def test_sync_refuses_errors_unless_forced(tmp_path):
     data = small_month()
-    data["tblSales"] = [*data["tblSales"], {"date": "2026-11-05", "doc_no": "S-X", "sku": "NOPE", "qty": 1,
-                                            "unit_price": 1}]
+    data["tblSales"] = [
+        *data["tblSales"],
+        {"date": "2026-11-05", "doc_no": "S-X", "sku": "NOPE", "qty": 1, "unit_price": 1},
+    ]
     src = write_book(tmp_path / "m.xlsx", data)
     original = src.read_bytes()
     with pytest.raises(ValidationFailedError, match="--force"):

@@ -101,8 +101,9 @@ def frame(table: Table, rows: list[dict] | pd.DataFrame | None = None, first_row
         elif c.type == ColType.DATE:
             out[c.key] = pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
         elif c.type == ColType.CHOICE:
-            out[c.key] = col.map(lambda v, c=c: (ch.key if (ch := c.choice_for(v)) else None) if v is not None
-                                 and v == v else None).astype("object")
+            out[c.key] = col.map(
+                lambda v, c=c: (ch.key if (ch := c.choice_for(v)) else None) if v is not None and v == v else None
+            ).astype("object")
         else:
             out[c.key] = col.map(lambda v: None if v is None or v != v else str(v)).astype("object")
     start = 2 if first_row is None else first_row
