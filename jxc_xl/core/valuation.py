@@ -283,13 +283,13 @@ def _fifo_sku(idx, kind_l, qty_l, price_l, amt_l, orig_l, cost, adj, issue_uc, q
             have = lq[h]
             if x >= have:
                 c += lv[h]
-                x = round(x - have, QTY_DECIMALS)
+                x = x - have if whole else round(x - have, QTY_DECIMALS)
                 lq[h], lv[h] = 0.0, 0
                 h += 1
             else:
                 part = _cents(x * lu[h])
                 c += part
-                lq[h] = round(have - x, QTY_DECIMALS)
+                lq[h] = have - x if whole else round(have - x, QTY_DECIMALS)
                 lv[h] -= part
                 x = 0.0
         if x > 0:  # beyond on hand: any value left at qty 0 goes with it, the rest at the last unit cost
