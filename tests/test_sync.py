@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from jxc_xl.errors import ValidationFailedError, WorkbookLockedError
+from jxc_xl.errors import JxcError, ValidationFailedError, WorkbookLockedError
 from jxc_xl.io.reader import read_workbook
 from jxc_xl.schema import STOCK, table
 from jxc_xl.sync import close_month, lock_file, sync_file
@@ -251,3 +251,31 @@ def test_synced_workbook_opens_in_libreoffice_and_values_read_back(tmp_path, lo_
         for key in ("closing_qty", "closing_amount", "out_amount"):
             assert got[sku][key] == pytest.approx(row[key], abs=0.001), (sku, key)
     wb.close()
+
+
+_GARBAGE = st.sampled_from([None, "", "abc", -5, 0, 1e12, "2026-13-45", "  ", 3.14159, "是", "销售退货", -0.01, 10**9])
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(0, 50), _GARBAGE), max_size=6),
+    method=st.sampled_from(["moving_average", "monthly_average", "fifo"]),
+)
+def test_forced_sync_of_corrupted_month_keeps_identities(tmp_path, edits, method):
+    data = small_month()
+    for t, r, k, value in edits:
+        name = sorted(data)[t % len(data)]
+        if data[name]:
+            row = data[name][r % len(data[name])]
+            row[sorted(row)[k % len(row)]] = value
+    src = write_book(tmp_path / f"c-{method}.xlsx", data, settings={"valuation": method})
+    try:
+        sync_file(src, force=True, backup=False)
+    except JxcError as e:  # a workbook that cannot be computed at all says so in one message
+        assert str(e)
+        return
+    for row in stock_rows(src).values():
+        assert row["opening_qty"] + row["in_qty"] - row["out_qty"] + row["adj_qty"] == pytest.approx(row["closing_qty"])
+        cents = [round(row[k] * 100) for k in ("opening_amount", "in_amount", "out_amount", "adj_amount")]
+        assert cents[0] + cents[1] - cents[2] + cents[3] == round(row["closing_amount"] * 100)

@@ -21,8 +21,13 @@ def round_half_up(x: float, ndigits: int = 2) -> float:
 
 
 def to_cents(x: npt.ArrayLike) -> np.ndarray:
-    """Money amounts (float) → int64 cents, ROUND_HALF_UP; NaN must be filled by the caller."""
+    """Money amounts (float) → int64 cents, ROUND_HALF_UP.
+
+    A blank (NaN) or infinite amount gives 0 cents: such cells are validation errors, and a forced sync
+    must still compute the other rows rather than cast garbage.
+    """
     a = np.round(np.asarray(x, dtype=np.float64) * 100.0, _SNAP - 2)
+    a = np.where(np.isfinite(a) & (np.abs(a) < 9e18), a, 0.0)
     return (np.sign(a) * np.floor(np.abs(a) + 0.5)).astype(np.int64)
 
 
