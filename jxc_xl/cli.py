@@ -174,18 +174,24 @@ def demo(
     """Generate a realistic month for a small trading company, validate it, sync it and summarise."""
     with _guard():
         lang = _lang(lang) or "zh"
-        from jxc_xl.demo import write_demo
+        from jxc_xl.demo import demo_path, write_demo
         from jxc_xl.io.reader import read_workbook
-        from jxc_xl.sync import check_book, errors_of, sync_file
+        from jxc_xl.sync import errors_of, lock_file, sync_file
 
+        if directory.exists() and not directory.is_dir():
+            raise UsageError(f"{directory}: not a folder; give the folder the demo workbook should go to.")
+        path = demo_path(directory)
+        if lock_file(path).exists():  # checked before writing: the demo replaces the file
+            raise UsageError(f"{path}: Excel has this workbook open; close it there, then run jxc demo again.")
+        replaced = path.exists()
         directory.mkdir(parents=True, exist_ok=True)
-        path = write_demo(directory, lang=lang, seed=seed)
-        wb = read_workbook(path)
-        findings = check_book(wb, lang)
-        lines = {t: len(wb.df(t)) for t in ("tblPurchases", "tblSales", "tblReturns", "tblCounts")}
+        write_demo(directory, lang=lang, seed=seed)
         res = sync_file(path, backup=False, force=False)
+        wb = read_workbook(path)
+        findings = res.findings
+        lines = {t: len(wb.df(t)) for t in ("tblPurchases", "tblSales", "tblReturns", "tblCounts")}
         n_err = len(errors_of(findings))
-        out.print(f"[bold]jxc demo[/] → {path}")
+        out.print(f"[bold]jxc demo[/] → {path}" + (" (replaced the previous demo)" if replaced else ""))
         out.print(f"  items {len(wb.df('tblItems'))}; ledger lines " + ", ".join(f"{k} {v}" for k, v in lines.items()))
         out.print(f"  findings: {n_err} errors, {len(findings) - n_err} warnings")
         out.print(
@@ -211,8 +217,8 @@ def addin(
                 out.print(f"Wrote {output / name}")
         else:
             for name, text in files.items():
-                out.print(f"[bold]# ---- {name} ----[/]")
-                out.print(text, markup=False, highlight=False)
+                # Plain writes: rich would wrap long lines and break the code the user pastes.
+                sys.stdout.write(f"# ---- {name} ----\n{text.rstrip()}\n\n")
 
 
 def main() -> None:

@@ -379,6 +379,11 @@ def generate_month(
     return DemoMonth(period, settings, data)
 
 
+def demo_path(directory: str | Path, period: str = DEFAULT_PERIOD) -> Path:
+    """Where ``write_demo`` puts the month of ``period``."""
+    return Path(directory) / f"jxc_demo_{period}.xlsx"
+
+
 def write_demo(
     directory: str | Path,
     *,
@@ -396,5 +401,5 @@ def write_demo(
     from jxc_xl.io.template import build_workbook  # file formats stay out of the data part
 
     m = generate_month(seed=seed, period=period, n_skus=n_skus, n_lines=n_lines)
-    path = Path(directory) / f"jxc_demo_{period}.xlsx"
+    path = demo_path(directory, period)
     return build_workbook(path, lang=lang, period=period, settings={**m.settings, **(settings or {})}, data=m.data)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from jxc_xl.core.findings import Finding
 from jxc_xl.errors import JxcError, UsageError, ValidationFailedError, WorkbookLockedError
-from jxc_xl.schema import HISTORY, OPENING, Lang, next_period
+from jxc_xl.schema import HISTORY, ITEMS, OPENING, Lang, next_period
 
 HISTORY_MONTHS = 24  # tblHistory keeps this many months per SKU
 
@@ -88,6 +88,8 @@ def sync_file(
 
     path = Path(path)
     dst = Path(out) if out else path
+    if not dst.parent.is_dir():
+        raise UsageError(f"{dst}: the folder {dst.parent} does not exist; create it or choose another -o path.")
     _check_unlocked(path, dst)
     wb, findings = _read_checked(path, lang, force, "sync")
     tables = generate(wb, lang or wb.lang)
@@ -151,6 +153,8 @@ def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> Clo
     opening = opening[(opening["qty"] != 0) | (opening["amount"] != 0)].reset_index(drop=True)
     old_hist = wb.df("tblHistory")[["sku", "period", "demand_qty"]]
     created = not next_path.exists()
+    items = wb.df("tblItems").drop(columns=["_row"])
+    write_items = created
     if not created:
         nxt = read_workbook(next_path)
         if nxt.settings is not None and nxt.settings.period != period:
@@ -158,6 +162,18 @@ def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> Clo
                 f"{next_path}: its period is {nxt.settings.period}, but the month after {wb.settings.period} is "
                 f"{period}. Give the workbook of {period}, or a new file name to create it."
             )
+        next_items = nxt.df("tblItems")["sku"].dropna()
+        if next_items.empty:
+            write_items = True  # e.g. made by `jxc new`: it gets this month's items
+        else:
+            missing = sorted(set(opening["sku"]) - set(next_items))
+            if missing:
+                # Rewriting a user's item list could drop their own columns: ask instead.
+                shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+                raise UsageError(
+                    f"{next_path}: {len(missing)} item(s) with closing stock are not in its 商品/Items sheet "
+                    f"({shown}); add them there, or delete {next_path.name} and run close again to create it."
+                )
         old_hist = pd.concat([old_hist, nxt.df("tblHistory")[["sku", "period", "demand_qty"]]])
     hist = pd.concat([old_hist, month_demand(wb)], ignore_index=True).dropna(subset=["sku", "period"])
     # The latest figure for a (sku, period) wins, so re-closing a month replaces its demand.
@@ -170,7 +186,6 @@ def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> Clo
 
         settings = wb.settings.model_dump()
         settings["period"] = period
-        items = wb.df("tblItems").drop(columns=["_row"])
         build_workbook(
             next_path,
             lang=wb.lang,
@@ -181,7 +196,8 @@ def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> Clo
     else:
         from jxc_xl.io.xlsxpatch import write_tables
 
-        write_tables(next_path, next_path, {OPENING.name: opening, HISTORY.name: hist}, backup=True)
+        tables = {OPENING.name: opening, HISTORY.name: hist} | ({ITEMS.name: items} if write_items else {})
+        write_tables(next_path, next_path, tables, backup=True)
     return CloseResult(next_path, created, period, len(opening), len(hist))
 
 

@@ -115,3 +115,56 @@ def test_addin_prints_main_py_and_requirements(tmp_path):
 def test_version():
     res = run("--version")
     assert res.exit_code == 0 and "jxc-xl" in res.output
+
+
+def test_addin_output_pastes_as_valid_python():
+    res = run("addin")
+    assert res.exit_code == 0
+    section = res.stdout.split("# ---- main.py ----\n", 1)[1].split("\n# ---- ", 1)[0]
+    compile(section, "main.py", "exec")  # wrapped lines would be a SyntaxError
+    assert "jxc_xl" in section
+
+
+def test_demo_refuses_while_excel_has_it_open_and_a_file_as_folder(tmp_path):
+    from jxc_xl.demo import demo_path
+    from jxc_xl.sync import lock_file
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    lock_file(demo_path(folder)).write_bytes(b"owner")
+    res = run("demo", folder)
+    assert res.exit_code == 2 and "Excel" in res.output
+    assert not demo_path(folder).exists()
+    a_file = tmp_path / "f.xlsx"
+    a_file.write_bytes(b"x")
+    res = run("demo", a_file)
+    assert res.exit_code == 2 and "not a folder" in res.output and "Traceback" not in res.output
+
+
+def test_sync_to_a_missing_folder_is_usage_error(tmp_path):
+    path = write_book(tmp_path / "m.xlsx", small_month())
+    res = run("sync", path, "-o", tmp_path / "nowhere" / "out.xlsx")
+    assert res.exit_code == 2 and "does not exist" in res.output
+
+
+def test_close_into_a_new_empty_workbook_carries_the_items(tmp_path):
+    path = write_book(tmp_path / "m.xlsx", small_month())
+    nxt = tmp_path / "n.xlsx"
+    assert run("new", nxt, "--period", "2026-12").exit_code == 0
+    res = run("close", path, nxt)
+    assert res.exit_code == 0, res.output
+    assert "Updated" in res.output
+    check = run("validate", nxt, "--json")
+    assert check.exit_code == 0, check.stdout
+    assert len(read_workbook(nxt).df("tblItems")) == len(small_month()["tblItems"])
+
+
+def test_close_refuses_when_next_month_lacks_items_with_stock(tmp_path):
+    path = write_book(tmp_path / "m.xlsx", small_month())
+    data = small_month()
+    data["tblItems"] = data["tblItems"][:1]
+    nxt = write_book(tmp_path / "n.xlsx", {"tblItems": data["tblItems"]}, period="2026-12")
+    before = nxt.read_bytes()
+    res = run("close", path, nxt)
+    assert res.exit_code == 2 and "商品/Items" in res.output
+    assert nxt.read_bytes() == before
