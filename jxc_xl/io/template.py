@@ -69,12 +69,14 @@ NUM_FORMATS: dict[ColType, str] = {
     ColType.PRICE: "#,##0.00##",
     ColType.QTY: "General",  # "#,##0.##" would show "5." for whole numbers
     ColType.NUMBER: "General",
+    ColType.PERIOD: "@",  # text: Excel would turn a typed 2026-12 into a date
 }
 # Columns whose number format depends on the meaning rather than the type.
 KEY_FORMATS: dict[str, str] = {
     "gross_margin_rate": "0.0%",
     "cum_share": "0.0%",
     "avg_daily_demand": "#,##0.00",
+    "forecast_qty": "#,##0.0",
     "safety_stock_generated": "#,##0.00",
     "reorder_point": "#,##0.00",
     "eoq": "#,##0.00",
@@ -1051,7 +1053,10 @@ def _build(
                 df = pd.DataFrame(_setting_rows(lang, period, settings))
                 money = fm.get(num_format=NUM_FORMATS[ColType.MONEY], align="left")
                 left = fm.get(align="left")
-                cell_fmts = [money if s.type == ColType.MONEY else left for s in SETTINGS]
+                text = fm.get(num_format="@", align="left")  # a typed 2026-12 must stay text, not a date
+                cell_fmts = [
+                    money if s.type == ColType.MONEY else text if s.type == ColType.PERIOD else left for s in SETTINGS
+                ]
             _write_table(ws, t, df, lang, fm, plain=is_plain, cell_formats=cell_fmts)
             if t.name not in frames:
                 _setting_validations(ws, lang, len(SETTINGS))
