@@ -279,3 +279,17 @@ def test_forced_sync_of_corrupted_month_keeps_identities(tmp_path, edits, method
         assert row["opening_qty"] + row["in_qty"] - row["out_qty"] + row["adj_qty"] == pytest.approx(row["closing_qty"])
         cents = [round(row[k] * 100) for k in ("opening_amount", "in_amount", "out_amount", "adj_amount")]
         assert cents[0] + cents[1] - cents[2] + cents[3] == round(row["closing_amount"] * 100)
+
+
+def test_forced_sync_computes_with_invalid_item_and_abc_settings(tmp_path):
+    data = small_month()
+    data["tblItems"][0]["order_cost"] = -1
+    data["tblItems"][1]["safety_stock"] = -5
+    src = write_book(tmp_path / "m.xlsx", data, settings={"abc_a": 0.99, "abc_b": 0.5})
+    with pytest.raises(ValidationFailedError):
+        sync_file(src)
+    res = sync_file(src, force=True, backup=False)
+    assert res.forced and res.rows["tblStock"] == len(data["tblItems"])
+    plan = read_workbook(src).df("tblPlan")
+    assert (plan["reorder_point"].dropna() >= 0).all()
+    assert set(read_workbook(src).df("tblAnalysis")["abc"].dropna()) <= {"A", "C"}

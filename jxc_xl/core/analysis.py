@@ -66,7 +66,8 @@ def analyse(wb: Workbook, val: Valuation) -> pd.DataFrame:
     slow = ((sales_qty <= 0) & (stock["closing_qty"].to_numpy(np.float64) > 0)) | (np.nan_to_num(dsi) > SLOW_DSI_DAYS)
 
     value = np.clip(cogs, 0, None).astype(np.float64)
-    labels = invmath.abc(value, s.abc_a, s.abc_b) if n else np.array([], dtype=object)
+    # abc_b below abc_a is a settings error; a forced sync then has no B class rather than failing.
+    labels = invmath.abc(value, s.abc_a, max(s.abc_a, s.abc_b)) if n else np.array([], dtype=object)
     order = np.argsort(-value, kind="stable")
     total = value.sum()
     cum = np.full(n, np.nan)

@@ -109,16 +109,17 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
 
     lead = np.clip(num("lead_time_days", 7.0), 0, None)
     lead_sd = np.clip(num("lead_time_sd_days", 0.0), 0, None)
-    fixed_ss = pd.to_numeric(items["safety_stock"], errors="coerce").to_numpy(np.float64)
+    # Negative item figures are validation errors; a forced sync computes with them clipped at 0.
+    fixed_ss = np.clip(pd.to_numeric(items["safety_stock"], errors="coerce").to_numpy(np.float64), 0, None)
     ss_calc = np.asarray(invmath.safety_stock(s.service_level, sd, lead, d, lead_sd), dtype=np.float64)
     ss = np.where(np.isnan(fixed_ss), ss_calc, fixed_ss)
-    rop = d * lead + ss
+    rop = np.asarray(invmath.reorder_point(d, lead, ss), dtype=np.float64)
 
     std_cost = pd.to_numeric(items["cost"], errors="coerce").to_numpy(np.float64)
     unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
     h_cost = s.holding_rate * np.where(np.isnan(unit_cost), std_cost, unit_cost)
     h_cost = np.nan_to_num(h_cost)
-    order_cost = num("order_cost", s.order_cost)
+    order_cost = np.clip(num("order_cost", s.order_cost), 0, None)
     annual = d * s.days_per_year
     ok = (annual > 0) & (h_cost > 0)
     eoq = np.zeros(len(skus))
