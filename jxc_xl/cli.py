@@ -192,7 +192,8 @@ def demo(
         lines = {t: len(wb.df(t)) for t in ("tblPurchases", "tblSales", "tblReturns", "tblCounts")}
         n_err = len(errors_of(findings))
         out.print(f"[bold]jxc demo[/] → {path}" + (" (replaced the previous demo)" if replaced else ""))
-        out.print(f"  items {len(wb.df('tblItems'))}; ledger lines " + ", ".join(f"{k} {v}" for k, v in lines.items()))
+        ledger = ", ".join(f"{k.removeprefix('tbl').lower()} {v:,}" for k, v in lines.items())
+        out.print(f"  items {len(wb.df('tblItems')):,}; ledger lines: {ledger}", soft_wrap=True)
         out.print(f"  findings: {n_err} errors, {len(findings) - n_err} warnings")
         out.print(
             f"  closing stock value {res.stock_value:,.2f}; plan lines {res.rows['tblPlan']}, "

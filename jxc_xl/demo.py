@@ -366,6 +366,9 @@ def generate_month(
         "company": "示例商贸有限公司",
         "period": period,
         "valuation": "moving_average",
+        # One purchase order covers many SKUs of a supplier, so the fixed cost per SKU line is small; the
+        # contract's default of 200 would make slow movers' EOQ cover a year or more of demand.
+        "order_cost": 30,
     }
     data = {
         "tblItems": items,
