@@ -23,11 +23,12 @@ from xlwings import script
 
 from jxc_xl.core.book import TableData, Workbook, empty_frame
 from jxc_xl.core.cells import (
+    HEADER_SCAN_ROWS,
     NUMERIC,
     ReadTable,
     detect_lang,
+    find_header_row,
     is_blank,
-    match_headers,
     read_settings,
     table_data,
     table_missing,
@@ -45,8 +46,7 @@ BUTTON_ZH = f"[{BUTTON_SHAPE}]{PLAN.zh_sheet}!{BUTTON_CELL}"
 BUTTON_EN = f"[{BUTTON_SHAPE}]{PLAN.en_sheet}!{BUTTON_CELL}"
 RUNPYTHON = "import jxc_xl.excel as x; x.sync_caller()"
 
-_HEADER_SCAN_ROWS = 30  # a plain-range fallback looks for its header row this far down the sheet
-_BLOCK_ROWS = 2000  # rows per read while a plain range's end is not yet known
+_BLOCK_ROWS = 2000  # rows per read of a long range (in desktop Excel every read crosses COM)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -61,7 +61,9 @@ class _Located:
     top: int  # 1-based Excel row of the header
     left: int  # 1-based Excel column of the first header cell
     headers: list[Any]  # header cells as found
-    body: list[list[Any]]  # data rows under the header (a ListObject's body, or rows up to the first blank one)
+    # data rows under the header, blank ones kept so row numbers stay exact: a ListObject's body (an input
+    # table's followed by the rows typed below it), or a plain range's rows to its last non-blank one
+    body: list[list[Any]]
     listobject: Any = None  # xw.Table, None for a plain range
 
     @property
@@ -86,20 +88,26 @@ def _find_listobject(book: Any, name: str) -> tuple[Any, Any] | None:
     return None
 
 
-def _header_score(row: list[Any], table: Table) -> int:
-    """How many distinct column keys a row's cells name; every required key must be among them."""
-    keys = match_headers(table, row)
-    return len(keys) if all(k in keys for k in table.required_keys()) else 0
+def _read_rows(sheet: Any, first: int, last: int, left: int, right: int) -> list[list[Any]]:
+    """Rows ``first..last`` (1-based, inclusive) of columns ``left..right``, in blocks, trailing blank rows dropped.
+
+    A used range can reach row 1,048,576 when whole columns are formatted: blocks keep each read small.
+    """
+    out: list[list[Any]] = []
+    for r in range(first, last + 1, _BLOCK_ROWS):
+        out.extend(_values(sheet.range((r, left), (min(r + _BLOCK_ROWS - 1, last), right))))
+    while out and all(is_blank(v) for v in out[-1]):
+        out.pop()
+    return out
 
 
 def _find_range(book: Any, table: Table) -> _Located | None:
     """A plain range whose header row matches ``table`` on the table's zh or en sheet.
 
-    Reads in blocks: a used range can reach row 1,048,576 when whole columns are formatted, and in desktop
-    Excel every cell read crosses COM.
+    The header row is ``find_header_row``'s (as the file reader finds it); the data are every row below it to
+    the end of the used range, blank rows left for ``table_data`` to skip.
     """
     names = {s.name: s for s in book.sheets}
-    hmap = table.header_map()
     for sheet_name in (table.zh_sheet, table.en_sheet):
         sheet = names.get(sheet_name)
         if sheet is None:
@@ -107,28 +115,13 @@ def _find_range(book: Any, table: Table) -> _Located | None:
         used = sheet.used_range
         r0, c0 = used.row, used.column
         last_row, last_col = used.last_cell.row, used.last_cell.column
-        head = _values(sheet.range((r0, c0), (min(r0 + _HEADER_SCAN_ROWS - 1, last_row), last_col)))
-        best: tuple[int, int] | None = None
-        for i, row in enumerate(head):
-            score = _header_score(row, table)
-            if score and (best is None or score > best[1]):
-                best = (i, score)
-        if best is None:
+        head = _values(sheet.range((r0, c0), (min(r0 + HEADER_SCAN_ROWS - 1, last_row), last_col)))
+        hr = find_header_row(table, head, require_all=False)
+        if hr is None:
             continue
-        i = best[0]
-        known = [j for j, v in enumerate(head[i]) if isinstance(v, str) and normalise_header(v) in hmap]
-        first, last = min(known), max(known)
-        top, left, right = r0 + i, c0 + first, c0 + last
-        body: list[list[Any]] = []
-        r = top + 1
-        while r <= last_row:
-            block = _values(sheet.range((r, left), (min(r + _BLOCK_ROWS - 1, last_row), right)))
-            for row in block:
-                if all(is_blank(v) for v in row):
-                    return _Located(sheet, top, left, head[i][first : last + 1], body)
-                body.append(row)
-            r += _BLOCK_ROWS
-        return _Located(sheet, top, left, head[i][first : last + 1], body)
+        top, left, right = r0 + hr.index, c0 + hr.first, c0 + hr.last
+        body = _read_rows(sheet, top + 1, last_row, left, right)
+        return _Located(sheet, top, left, head[hr.index][hr.first : hr.last + 1], body)
     return None
 
 
@@ -140,9 +133,17 @@ def _locate(book: Any, table: Table) -> _Located | None:
         values = _values(rng)
         if values:
             body = values[1:]
-            # A ListObject always keeps one body row; an empty one is no data.
-            if len(body) == 1 and all(v is None or v == "" for v in body[0]):
-                body = []
+            if table.generated:
+                # A ListObject always keeps one body row: sync's empty one is no data.
+                if len(body) == 1 and all(v is None or v == "" for v in body[0]):
+                    body = []
+            else:
+                if body and t.show_totals:  # the totals row is not data (blank keeps the rows below in place)
+                    body[-1] = [None] * len(values[0])
+                # Rows typed just below the table, which Excel did not take in, are still the user's data.
+                bottom, last_row = rng.row + len(values) - 1, sheet.used_range.last_cell.row
+                if last_row > bottom:
+                    body += _read_rows(sheet, bottom + 1, last_row, rng.column, rng.column + len(values[0]) - 1)
             return _Located(sheet, rng.row, rng.column, values[0], body, t)
     return _find_range(book, table)
 

@@ -41,11 +41,12 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def _parts(ref: str) -> tuple[str, str]:
-    """A table's ``A1:M3`` → its header row ``A1:M1`` and body ``A2:M3``."""
+def _parts(ref: str, totals: int = 0) -> tuple[str, str, str | None]:
+    """A table's ``A1:M4`` → its header row ``A1:M1``, body ``A2:M3`` and totals row ``A4:M4`` (or None)."""
     c1, r1, c2, r2 = range_boundaries(ref)
     a, b = get_column_letter(c1), get_column_letter(c2)
-    return f"{a}{r1}:{b}{r1}", f"{a}{r1 + 1}:{b}{r2}"
+    end = r2 - totals
+    return f"{a}{r1}:{b}{r1}", f"{a}{r1 + 1}:{b}{end}", f"{a}{end + 1}:{b}{r2}" if totals else None
 
 
 def payload(path: str) -> dict[str, Any]:
@@ -55,16 +56,17 @@ def payload(path: str) -> dict[str, Any]:
         values = [[_cell(v) for v in row] for row in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
         tables = []
         for t in ws.tables.values():
-            header, body = _parts(t.ref)
+            totals = int(t.totalsRowCount or 0)
+            header, body, total = _parts(t.ref, totals)
             tables.append(
                 {
                     "name": t.name,
                     "range_address": t.ref,
                     "header_row_range_address": header,
                     "data_body_range_address": body,
-                    "total_row_range_address": None,
+                    "total_row_range_address": total,
                     "show_headers": True,
-                    "show_totals": False,
+                    "show_totals": bool(totals),
                     "row_count": 0,
                     "column_count": 0,
                 }

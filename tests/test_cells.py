@@ -16,9 +16,12 @@ from hypothesis import strategies as st
 
 from jxc_xl.core.book import ROW, TableData
 from jxc_xl.core.cells import (
+    HEADER_SCAN_ROWS,
     convert,
     detect_lang,
+    find_header_row,
     match_headers,
+    parse_number,
     read_settings,
     table_data,
     to_choice,
@@ -76,6 +79,37 @@ def test_thousands_separators_round_trip(whole: int, cents: int) -> None:
     out, bad, _ = to_number(col(text))
     expected = float(f"{whole}.{cents:02d}")
     assert not bad[0] and out[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["12,50", "1,5", "1.234,56", "1,2345", "12,3456.7", ",123", "1,234,56", "1,,234", "1,234.", "１２，５０", "1，5"],
+)
+def test_commas_other_than_thousands_groups_are_bad(text: str) -> None:
+    """A decimal comma ('12,50' for 12.50) must be reported, never read 100× too large."""
+    out, bad, blank = to_number(col(text, "7"))
+    assert bad.tolist() == [True, False] and not blank.any()
+    assert np.isnan(out[0]) and out[1] == 7.0
+    assert np.isnan(parse_number(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1,234", 1234.0),
+        ("-1,234.5", -1234.5),
+        ("+12,345,678.25", 12345678.25),
+        (" 1,234 ", 1234.0),
+        ("１，２３４．５", 1234.5),  # full-width digits, comma and point
+        ("1，234", 1234.0),  # a full-width comma between proper groups
+        ("12,345%", 123.45),
+        ("999", 999.0),
+        ("0.5", 0.5),
+    ],
+)
+def test_proper_thousands_groups_still_read(text: str, value: float) -> None:
+    out, bad, _ = to_number(col(text))
+    assert not bad[0] and out[0] == pytest.approx(value, rel=0, abs=1e-12)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -189,6 +223,46 @@ def test_match_headers_any_order_case_and_whitespace() -> None:
     heads = ["  Qty ", "备注", None, "", "商品编码", "SKU", "unit  price"]
     m = match_headers(SALES, heads)
     assert m == {"qty": 0, "note": 1, "sku": 4, "unit_price": 6}  # the first of two SKU columns wins
+
+
+def test_find_header_row_passes_over_title_rows() -> None:
+    heads = SALES.headers("zh")
+    rows = [
+        ["销售出库单 2026年11月", None, None],
+        [None, None],
+        ["制表：张三", "日期"],  # one header word in a note row: not the header
+        [None, *heads, "业务员"],
+        [None, "2026-11-03", "SO-1", None, "A001", 1, 2.0],
+    ]
+    hr = find_header_row(SALES, rows)
+    assert hr is not None
+    assert (hr.index, hr.first, hr.last, hr.score) == (3, 1, len(heads), len(heads))
+
+
+def test_find_header_row_most_columns_wins_and_ties_go_up() -> None:
+    req = [SALES.column(k).zh for k in SALES.required_keys()]
+    full = SALES.headers("en")
+    rows = [req, full, full]  # the fuller row wins; of two equal rows, the upper one
+    hr = find_header_row(SALES, rows)
+    assert hr is not None and (hr.index, hr.score) == (1, len(full))
+
+
+def test_find_header_row_requires_every_required_header() -> None:
+    partial = [h for c, h in zip(SALES.columns, SALES.headers("zh"), strict=True) if c.key != "qty"]
+    rows = [["标题"], partial]
+    assert find_header_row(SALES, rows) is None
+    # on the table's own sheet: the best partial row, so the reader can name the missing column
+    hr = find_header_row(SALES, rows, require_all=False)
+    assert hr is not None and (hr.index, hr.score) == (1, len(partial))
+    assert find_header_row(SALES, [["标题"], [None]], require_all=False) is None
+
+
+def test_find_header_row_looks_only_at_the_first_rows() -> None:
+    rows = [["x"]] * HEADER_SCAN_ROWS + [SALES.headers("zh")]
+    assert find_header_row(SALES, rows) is None
+    rows = [["x"]] * (HEADER_SCAN_ROWS - 1) + [SALES.headers("zh")]
+    hr = find_header_row(SALES, rows)
+    assert hr is not None and hr.index == HEADER_SCAN_ROWS - 1
 
 
 def _block(rows: list[list[Any]]) -> np.ndarray:

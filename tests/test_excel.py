@@ -23,6 +23,7 @@ from jxc_xl.excel import BUTTON_EN, BUTTON_SHAPE, BUTTON_ZH, RUNPYTHON, addin_fi
 from jxc_xl.io.reader import read_workbook
 from jxc_xl.schema import ANALYSIS, PLAN, STOCK, Table, period_last_day
 from tests.factories import small_month, write_book
+from tests.test_reader import sales_below_table, titled_sales_book, totals_sales_book
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = ROOT / "tests" / "excel_server_probe.py"
@@ -59,6 +60,10 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "odd": write_book(
             d / "odd.xlsx", settings={"valuation": "fifo", "allow_negative": "yes", "service_level": 0.9}
         ),
+        "below": sales_below_table(d / "below.xlsx")[0],  # tblSales ends at row 5; lines in rows 6-7 and 9
+        "below_bad": sales_below_table(d / "below_bad.xlsx", bad_qty="12,50")[0],
+        "titled": titled_sales_book(d / "titled.xlsx")[0],  # a plain range under a title, a blank row inside
+        "totals": totals_sales_book(d / "totals.xlsx"),  # a totals row, and a line typed below it
     }
     books["zh_simple"], books["messy_simple"] = books["zh"], books["messy"]
     scenarios = [
@@ -66,6 +71,7 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         for k, p in books.items()
     ]
     scenarios[list(books).index("plain")]["block_rows"] = 3  # tblSales' 8 rows read in three blocks
+    scenarios[list(books).index("below")]["block_rows"] = 2  # the rows below the table read in two blocks
     env = {**os.environ, "XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial", "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
         [sys.executable, str(PROBE)],
@@ -106,7 +112,23 @@ def _written(run: dict[str, Any], table: Table, lang: str) -> list[dict[str, Any
 # Reading: the open book gives the same frames as the file reader
 
 
-@pytest.mark.parametrize("name", ["zh", "en", "plain", "odd", "messy", "noperiod", "zh_simple", "messy_simple"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "zh",
+        "en",
+        "plain",
+        "odd",
+        "messy",
+        "noperiod",
+        "zh_simple",
+        "messy_simple",
+        "below",
+        "below_bad",
+        "titled",
+        "totals",
+    ],
+)
 def test_book_reads_like_the_file_reader(probe: dict[str, Any], name: str) -> None:
     run = probe["by"][name]
     wb = read_workbook(probe["books"][name])
@@ -128,6 +150,31 @@ def test_plain_range_is_found_by_its_header(probe: dict[str, Any]) -> None:
     run = probe["by"]["plain"]
     assert "tblSales" not in run["tables"]  # written as a plain range, not a ListObject
     assert len(run["frames"]["tblSales"]["records"]) == len(small_month()["tblSales"])
+
+
+def test_rows_typed_below_a_listobject_are_read(probe: dict[str, Any]) -> None:
+    run = probe["by"]["below"]
+    assert run["tables"]["tblSales"] == "A1:H5"  # the ListObject really ends at row 5
+    assert [r["_row"] for r in run["frames"]["tblSales"]["records"]] == [2, 3, 4, 5, 6, 7, 9]
+    assert run["findings"] == []
+    assert run["rows"]["tblStock"] == len(small_month()["tblItems"])  # sync went ahead with all seven lines
+    bad = [f for f in probe["by"]["below_bad"]["findings"] if f["code"] == "bad-type"]
+    assert [(f["cell"], f["value"]) for f in bad] == [("E9", "12,50")]
+
+
+def test_totals_row_is_skipped_and_the_line_below_it_read(probe: dict[str, Any]) -> None:
+    sales = probe["by"]["totals"]["frames"]["tblSales"]["records"]
+    assert [(r["_row"], r["doc_no"]) for r in sales] == [(2, "SO-1"), (3, "SO-2"), (5, "SO-4")]
+
+
+def test_plain_range_under_a_title_row_with_a_blank_row_inside(probe: dict[str, Any]) -> None:
+    run = probe["by"]["titled"]
+    assert "tblSales" not in run["tables"]
+    sales = run["frames"]["tblSales"]
+    assert sales["header_row"] == 3
+    assert [r["_row"] for r in sales["records"]] == [4, 5, 7, 8]  # past the blank row 6, as the file reader
+    assert [r["doc_no"] for r in sales["records"]] == ["SO-1", "SO-2", "SO-3", "SO-4"]
+    assert "table-missing" not in [f["code"] for f in run["findings"] if f["sheet"] == "销售出库"]
 
 
 def test_missing_period_is_a_finding_and_sync_refuses(probe: dict[str, Any]) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import posixpath
+import re
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -428,3 +431,207 @@ def test_workbook_saved_by_libreoffice(tmp_path: Path, fmt: str) -> None:
     for name in INPUT_DATA_TABLES:
         _assert_frame_matches(wb.df(name), name, data[name])
         assert wb.df(name)[ROW].tolist() == list(range(2, 2 + len(data[name])))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Editing a built workbook's parts (what another tool, or Excel with auto-extend off, leaves behind)
+
+
+def sheet_parts(path: Path, sheet: str) -> tuple[str, list[str]]:
+    """The worksheet part of ``sheet`` and its table parts, by the package's relationships."""
+
+    def rels(part: str) -> dict[str, str]:
+        d, f = posixpath.split(part)
+        name = posixpath.join(d, "_rels", f + ".rels")
+        if name not in z.namelist():
+            return {}
+        xml = z.read(name).decode()
+        return {
+            m[1]: posixpath.normpath(posixpath.join(d, m[2]))
+            for m in re.finditer(r'<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', xml)
+        }
+
+    with zipfile.ZipFile(path) as z:
+        wb_xml = z.read("xl/workbook.xml").decode()
+        rid = re.search(rf'<sheet [^>]*name="{re.escape(sheet)}"[^>]*r:id="([^"]+)"', wb_xml)[1]
+        ws = rels("xl/workbook.xml")[rid]
+        return ws, [t for t in rels(ws).values() if "/tables/" in t]
+
+
+def edit_parts(src: Path, dst: Path, edits: dict[str, Callable[[str], str]]) -> Path:
+    """A copy of ``src`` with each named part's XML text passed through its edit (which must change it)."""
+    with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zo:
+        for info in zi.infolist():
+            data = zi.read(info.filename)
+            if info.filename in edits:
+                text = data.decode()
+                new = edits[info.filename](text)
+                assert new != text, info.filename
+                data = new.encode()
+            zo.writestr(info, data)
+    return dst
+
+
+def shrink_table(src: Path, dst: Path, sheet: str, last_row: int) -> Path:
+    """``src`` with the (single) table on ``sheet`` ending at Excel row ``last_row``; the cells below stay."""
+    _, (part,) = sheet_parts(src, sheet)
+    return edit_parts(src, dst, {part: lambda x: re.sub(r'ref="([A-Z]+\d+:[A-Z]+)\d+"', rf'ref="\g<1>{last_row}"', x)})
+
+
+def sales_below_table(path: Path, *, bad_qty: Any = None) -> tuple[Path, list[dict[str, Any]]]:
+    """A workbook whose tblSales ref ends at row 5, with sales lines in rows 6–7 and 9 (row 8 blank) below it.
+
+    Returns the file and the sales lines of rows 2–7 and 9 as written."""
+    data = small_month()
+    lines = data["tblSales"][:7]
+    if bad_qty is not None:
+        lines[6]["qty"] = bad_qty
+    data["tblSales"] = [*lines[:6], dict.fromkeys(SALES.keys()), *lines[6:]]
+    full = write_book(path.with_name(path.stem + "_full.xlsx"), data)
+    return shrink_table(full, path, SALES.zh_sheet, 5), lines
+
+
+def test_rows_typed_below_a_table_are_read(tmp_path: Path) -> None:
+    p, lines = sales_below_table(tmp_path / "below.xlsx")
+    with zipfile.ZipFile(p) as z:  # the file really is what the test says: a table ending at row 5
+        assert 'ref="A1:H5"' in z.read(sheet_parts(p, SALES.zh_sheet)[1][0]).decode()
+    wb = read_workbook(p)
+    td = wb.tables["tblSales"]
+    assert td.df[ROW].tolist() == [2, 3, 4, 5, 6, 7, 9]
+    _assert_frame_matches(td.df, "tblSales", lines)
+    assert td.cell("qty", 9) == "E9"
+    assert wb.findings == []
+
+
+def test_rows_below_a_table_are_validated(tmp_path: Path) -> None:
+    p, _ = sales_below_table(tmp_path / "below_bad.xlsx", bad_qty="12,50")
+    wb = read_workbook(p)
+    (f,) = [f for f in wb.findings if f.code == "bad-type"]
+    assert (f.sheet, f.row, f.cell, f.column, f.value) == (SALES.zh_sheet, 9, "E9", "qty", "12,50")
+    assert wb.tables["tblSales"].df[ROW].tolist() == [2, 3, 4, 5, 6, 7, 9]
+
+
+def test_generated_table_reads_only_its_ref(tmp_path: Path) -> None:
+    data = small_month()
+    data["tblStock"] = [{"sku": f"S{i}", "name": "旧行", "closing_qty": i} for i in range(4)]
+    full = write_book(tmp_path / "stock_full.xlsx", data)
+    wb = read_workbook(shrink_table(full, tmp_path / "stock.xlsx", "库存", 3))
+    assert wb.tables["tblStock"].df["sku"].tolist() == ["S0", "S1"]
+
+
+def totals_sales_book(path: Path) -> Path:
+    """tblSales A1:H4 with a totals row (row 4): lines in rows 2–3 and one typed below the totals row (row 5)."""
+    heads = SALES.headers("zh")
+    line = [None, None, None, "A001", 2, 3.0, 6.0, None]
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("参数")
+    ws.add_table(0, 0, 1, 2, {"name": "tblSettings", "columns": [{"header": h} for h in SETTINGS_TABLE.headers("zh")]})
+    ws.write_row(1, 0, _settings_rows()[1])
+    ws = wb.add_worksheet(SALES.zh_sheet)
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    cols = [{"header": h} for h in heads]
+    cols[4] = {"header": heads[4], "total_function": "sum"}
+    ws.add_table(0, 0, 3, len(heads) - 1, {"name": "tblSales", "columns": cols, "total_row": True})
+    for r in (1, 2, 4):
+        ws.write_row(r, 0, line)
+        ws.write_datetime(r, 0, datetime(2026, 11, 3), date_fmt)
+        ws.write_string(r, 1, f"SO-{r}")
+    wb.close()
+    return path
+
+
+def test_totals_row_is_not_data_but_rows_below_it_are(tmp_path: Path) -> None:
+    got = read_workbook(totals_sales_book(tmp_path / "totals.xlsx"))
+    assert got.tables["tblSales"].df[ROW].tolist() == [2, 3, 5]
+    assert got.tables["tblSales"].df["doc_no"].tolist() == ["SO-1", "SO-2", "SO-4"]
+    assert not [f for f in got.findings if f.sheet == SALES.zh_sheet]
+
+
+def titled_sales_book(path: Path) -> tuple[Path, list[list[Any]]]:
+    """tblSales as a plain range under a title: title in row 1, a note in row 2, headers in row 3, a blank
+    row in the middle of the lines (row 6) and lines after it. Returns the file and the lines (rows 4–5, 7–8)."""
+    heads = SALES.headers("zh")
+    lines = [
+        [date(2026, 11, 3), "SO-1", "张记超市", "A001", 2, 39.0, 78.0, None],
+        [date(2026, 11, 4), "SO-2", None, "A002", 5, 15.0, 75.0, "急"],
+        [date(2026, 11, 6), "SO-3", None, "C001", 1, 7.5, 7.5, None],
+        [date(2026, 11, 7), "SO-4", "李氏百货", "A001", 3, 39.0, 117.0, None],
+    ]
+    rows: list[list[Any]] = [
+        ["销售出库单 2026年11月", *[None] * 7],
+        ["制表：张三", None, None, None, "日期：2026-11-30", None, None, None],
+        heads,
+        lines[0],
+        lines[1],
+        [None] * 8,
+        lines[2],
+        lines[3],
+    ]
+    sheets = {"参数": {"rows": _settings_rows(), "table": "tblSettings"}, SALES.zh_sheet: {"rows": rows}}
+    # _write_raw takes rows[0] as the header: write the title there and every other row as data
+    return _write_raw(path, sheets), lines
+
+
+def test_plain_range_under_a_title_row_with_a_blank_row_inside(tmp_path: Path) -> None:
+    p, lines = titled_sales_book(tmp_path / "titled.xlsx")
+    wb = read_workbook(p)
+    td = wb.tables["tblSales"]
+    assert td.present and td.sheet == SALES.zh_sheet and td.header_row == 3
+    assert td.df[ROW].tolist() == [4, 5, 7, 8]
+    _assert_frame_matches(td.df, "tblSales", [dict(zip(SALES.keys(), r, strict=True)) for r in lines])
+    assert "table-missing" not in [f.code for f in wb.findings if f.sheet == SALES.zh_sheet]
+
+
+def test_plain_range_missing_a_required_column_on_its_own_sheet_is_column_missing(tmp_path: Path) -> None:
+    heads = [c.zh for c in SALES.columns if c.key != "qty"]
+    rows = [["销售出库单"] + [None] * 6, heads, [date(2026, 11, 3), "SO-1", None, "A001", 2.0, 4.0, None]]
+    p = _write_raw(
+        tmp_path / "c.xlsx", {"参数": {"rows": _settings_rows(), "table": "tblSettings"}, "销售出库": {"rows": rows}}
+    )
+    wb = read_workbook(p)
+    assert [(f.code, f.column, f.row) for f in wb.findings if f.sheet == "销售出库"] == [("column-missing", "qty", 2)]
+    assert wb.df("tblSales")["unit_price"].tolist() == [2.0]
+
+
+# ---------------------------------------------------------------------------------------------------
+# A sheet calamine cannot read
+
+
+def _date_cell_made_impossible(tmp_path: Path) -> Path:
+    """The sales sheet's first date cell (A2, date-formatted) holding -1e12: calamine panics converting it."""
+    src = write_book(tmp_path / "src.xlsx")
+    ws, _ = sheet_parts(src, SALES.zh_sheet)
+    return edit_parts(
+        src,
+        tmp_path / "panic.xlsx",
+        {ws: lambda x: re.sub(r'(<c r="A2"[^>]*><v>)[^<]*(</v>)', r"\g<1>-1000000000000\g<2>", x, count=1)},
+    )
+
+
+def test_calamine_panic_on_a_sheet_is_not_a_workbook_error(tmp_path: Path) -> None:
+    import python_calamine as pc
+
+    p = _date_cell_made_impossible(tmp_path)
+    # the premise: calamine itself panics, with an exception that `except Exception` does not catch
+    with pytest.raises(BaseException) as raw:
+        pc.CalamineWorkbook.from_path(str(p)).get_sheet_by_name(SALES.zh_sheet).to_python()
+    assert not isinstance(raw.value, Exception) and type(raw.value).__name__ == "PanicException"
+
+    with pytest.raises(NotAWorkbookError) as err:
+        read_workbook(p)
+    text = str(err.value)
+    assert "panic.xlsx" in text and f"'{SALES.zh_sheet}'" in text
+    assert "Excel" in text and "date" in text
+
+
+def test_interrupts_while_reading_a_sheet_are_not_swallowed(tmp_path: Path) -> None:
+    from jxc_xl.io import reader
+
+    class _Wb:
+        sheet_names = ("s",)
+
+        def get_sheet_by_name(self, name: str) -> Any:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        reader._Sheets(_Wb(), tmp_path / "x.xlsx").get("s")  # type: ignore[arg-type]

@@ -40,10 +40,13 @@ from jxc_xl.schema import (
 )
 
 __all__ = [
+    "HEADER_SCAN_ROWS",
     "NUMERIC",
+    "HeaderRow",
     "ReadTable",
     "convert",
     "detect_lang",
+    "find_header_row",
     "finding",
     "is_blank",
     "json_value",
@@ -71,6 +74,7 @@ _PERIOD_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _PERIOD_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)  # after _FULLWIDTH: 1,234 and 1，234
 _NUMERIC_KINDS = ("floating", "integer", "mixed-integer-float")
 
 Converted = tuple[np.ndarray, np.ndarray | None, np.ndarray]
@@ -151,6 +155,45 @@ def match_headers(table: Table, headers: Sequence[Any]) -> dict[str, int]:
     return out
 
 
+HEADER_SCAN_ROWS = 30  # a plain range's header row is looked for this far down its sheet (title rows above it)
+
+
+class HeaderRow(NamedTuple):
+    """Where a plain range's header row stands among the scanned rows (0-based indices into them)."""
+
+    index: int  # the header row
+    first: int  # first cell naming one of the table's columns
+    last: int  # last such cell (inclusive): the range's columns are first..last
+    score: int  # distinct columns of the table it names
+
+
+def find_header_row(table: Table, rows: Sequence[Sequence[Any]], *, require_all: bool = True) -> HeaderRow | None:
+    """The header row of ``table`` as a plain range, given a sheet's first rows (``HEADER_SCAN_ROWS``) as values.
+
+    The header is the row naming most of the table's columns, every required one among them; a tie goes to
+    the upper row, so title rows above the headers ("销售出库单 2026年11月") are passed over. The data are then
+    every row below it to the end of the sheet's used range, in columns ``first..last``, blank rows skipped
+    (``table_data`` drops them) — both readers (file and Excel) call this and read the same rows.
+    ``require_all=False`` (on the table's own sheet): when no row holds every required header, the row
+    naming most columns is still taken, so the reader reports the missing columns rather than a missing table.
+    """
+    best: HeaderRow | None = None
+    partial: HeaderRow | None = None
+    required = table.required_keys()
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        m = match_headers(table, row)
+        if not m:
+            continue
+        cols = m.values()
+        hr = HeaderRow(i, min(cols), max(cols), len(m))
+        if all(k in m for k in required):
+            if best is None or hr.score > best.score:
+                best = hr
+        elif partial is None or hr.score > partial.score:
+            partial = hr
+    return best if best is not None or require_all else partial
+
+
 def detect_lang(sheet_names: Collection[str], headers: Iterable[tuple[str, Sequence[Any]]]) -> Lang:
     """The workbook's language: by sheet names, then (sheets named otherwise) by the header texts.
 
@@ -179,17 +222,26 @@ def _is_ws(v: Any) -> bool:
 
 
 def parse_number(v: Any) -> float:
-    """One cell → float, or NaN: text numbers with spaces, thousands separators, full-width digits, %."""
+    """One cell → float, or NaN: text numbers with spaces, thousands separators, full-width digits, %.
+
+    A comma is accepted only as a thousands separator in whole groups of three ('1,234.50'); any other comma
+    ('12,50', '1,5', '1.234,56': decimal commas) makes the cell not a number, so it is reported, not misread.
+    """
     if isinstance(v, bool):
         return math.nan
     if isinstance(v, int | float):
         return float(v)
     if not isinstance(v, str):
         return math.nan
-    s = v.translate(_FULLWIDTH).strip().replace(",", "").replace(" ", "").replace("\u00a0", "")
+    s = v.translate(_FULLWIDTH).strip().replace(" ", "").replace("\u00a0", "")
     pct = s.endswith("%")
     if pct:
         s = s[:-1]
+    if "," in s:
+        # Only proper thousands groups: '12,50' or '1.234,56' (a decimal comma) must not read as 1250 or 1.23456
+        if not _THOUSANDS.match(s):
+            return math.nan
+        s = s.replace(",", "")
     try:
         x = float(s)
     except ValueError:

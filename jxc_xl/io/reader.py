@@ -3,10 +3,13 @@
 Values come from python-calamine (one ``to_python`` per sheet, read once, freed after its tables); table
 locations from the package's small XML parts (workbook.xml, the .rels files, xl/tables/*.xml) with zipfile —
 calamine's own table API re-reads the sheet (1.7 s on a 475k-row sheet). A table converted to a plain range
-is found by its header row. This module only opens the file and locates each table's block of cells; typing
-the cells, the findings about them and the settings are ``jxc_xl.core.cells`` (shared with the Excel button).
-Data problems become findings; only a file that is not a workbook at all raises ``NotAWorkbookError``. The
-file is opened read-only and never written.
+is found by its header row (``jxc_xl.core.cells.find_header_row``, as the Excel button finds it). An input
+table also takes the non-blank rows typed just below its ref (Excel did not extend it): they are the user's
+data, so they are read, validated and counted rather than silently left out. This module only opens the file
+and locates each table's block of cells; typing the cells, the findings about them and the settings are
+``jxc_xl.core.cells`` (shared with the Excel button). Data problems become findings; only a file that is not
+a workbook at all (or a sheet calamine cannot read) raises ``NotAWorkbookError``. The file is opened
+read-only and never written.
 """
 
 from __future__ import annotations
@@ -24,15 +27,21 @@ import numpy as np
 import python_calamine as pc
 
 from jxc_xl.core.book import SettingCell, TableData, Workbook, empty_frame
-from jxc_xl.core.cells import ReadTable, detect_lang, is_blank, match_headers, read_settings, table_data, table_missing
+from jxc_xl.core.cells import (
+    HEADER_SCAN_ROWS,
+    HeaderRow,
+    ReadTable,
+    detect_lang,
+    find_header_row,
+    read_settings,
+    table_data,
+    table_missing,
+)
 from jxc_xl.core.findings import Finding
 from jxc_xl.errors import NotAWorkbookError
 from jxc_xl.schema import SETTINGS_TABLE, TABLES, Lang, Settings, Table
 
 __all__ = ["read_workbook"]
-
-HEADER_SCAN_ROWS = 20  # a plain range's header row is the first non-empty row within these
-
 
 # ---------------------------------------------------------------------------------------------------
 # Opening the file
@@ -97,20 +106,21 @@ class _Region:
     end_r: int | None  # exclusive end row of the data; None: to the end of the sheet
     c0: int  # first column
     c1: int | None  # exclusive end column; None: to the end of the sheet
+    totals: tuple[int, int] | None = None  # Excel rows [start, end) of a totals row inside the data: not data
 
 
 class _Sheets:
     """Lazily read sheets (each read once, released when its tables are read)."""
 
-    def __init__(self, wb: pc.CalamineWorkbook) -> None:
+    def __init__(self, wb: pc.CalamineWorkbook, path: Path) -> None:
         self.wb = wb
+        self.path = path
         self.names: list[str] = list(wb.sheet_names)
         self._cache: dict[str, _Sheet] = {}
 
     def get(self, name: str) -> _Sheet:
         if name not in self._cache:
-            sh = self.wb.get_sheet_by_name(name)
-            rows = sh.to_python()
+            sh, rows = self._read(name)
             start = sh.start or (0, 0)
             lengths = set(map(len, rows))
             width = max(lengths) if lengths else 0
@@ -123,16 +133,24 @@ class _Sheets:
             self._cache[name] = _Sheet(name, values, start[0], start[1])
         return self._cache[name]
 
+    def _read(self, name: str) -> tuple[pc.CalamineSheet, list[list[Any]]]:
+        try:
+            sh = self.wb.get_sheet_by_name(name)
+            return sh, sh.to_python()
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except (pc.CalamineError, pc.XmlError, pc.ZipError):
+            raise  # read_workbook turns these into NotAWorkbookError
+        except BaseException as e:  # a Rust panic in calamine (pyo3 PanicException is a BaseException)
+            raise NotAWorkbookError(
+                f"{self.path}: sheet '{name}' cannot be read (工作表“{name}”无法读取): the reading library failed "
+                f"on one of its cells — often a date-formatted cell holding an impossible value (such as "
+                f"-1000000000000). Check that sheet's date cells, or open the file in Excel and save it again "
+                f"({type(e).__name__}: {e})"
+            ) from e
+
     def release(self, name: str) -> None:
         self._cache.pop(name, None)
-
-
-def _header_row(sheet: _Sheet) -> int | None:
-    """Index of the first non-empty row within the first rows of the sheet."""
-    for i in range(min(sheet.n_rows, HEADER_SCAN_ROWS)):
-        if any(not is_blank(v) for v in sheet.values[i]):
-            return i
-    return None
 
 
 def _detect_lang(sheets: _Sheets, regions: dict[str, _Region]) -> Lang:
@@ -233,49 +251,54 @@ def _locate(path: Path, sheets: _Sheets) -> dict[str, _Region]:
         t = by_lower.get(tp.name.casefold())
         if t is None or t.name in regions or tp.header_rows < 1 or tp.sheet not in sheets.names:
             continue
-        regions[t.name] = _Region(tp.sheet, tp.r0, tp.r1 - tp.totals_rows + 1, tp.c0, tp.c1 + 1)
+        end = tp.r1 - tp.totals_rows + 1
+        if t.generated:  # sync rewrites these: the ref is the table
+            regions[t.name] = _Region(tp.sheet, tp.r0, end, tp.c0, tp.c1 + 1)
+        else:  # an input table also owns the rows typed just below it (Excel did not extend the ref)
+            totals = (end, tp.r1 + 1) if tp.totals_rows else None
+            regions[t.name] = _Region(tp.sheet, tp.r0, None, tp.c0, tp.c1 + 1, totals)
         claimed.add((tp.sheet, tp.r0))
 
     # Plain ranges: the sheet named per schema first (either language), then any unclaimed sheet whose header
     # row holds all the required headers.
     missing = [t for t in TABLES if t.name not in regions]
-    header_cache: dict[str, tuple[int, list[Any]] | None] = {}
+    head_cache: dict[str, list[list[Any]]] = {}
     used = {k[0] for k in claimed}
 
-    def header_of(name: str) -> tuple[int, list[Any]] | None:
-        if name not in header_cache:
+    def head(name: str) -> list[list[Any]]:
+        """The sheet's first rows, where a plain range's header row is looked for."""
+        if name not in head_cache:
             sh = sheets.get(name)
-            hi = _header_row(sh)
-            header_cache[name] = None if hi is None else (hi, sh.row(hi))
-        return header_cache[name]
+            head_cache[name] = [sh.row(i) for i in range(min(sh.n_rows, HEADER_SCAN_ROWS))]
+        return head_cache[name]
 
-    def claim(t: Table, sname: str, hi: int) -> None:
+    def claim(t: Table, sname: str, hr: HeaderRow) -> None:
         sh = sheets.get(sname)
-        regions[t.name] = _Region(sname, sh.row0 + hi, None, sh.col0, None)
+        regions[t.name] = _Region(sname, sh.row0 + hr.index, None, sh.col0 + hr.first, sh.col0 + hr.last + 1)
         used.add(sname)
 
     for t in missing:
         for sname in (t.zh_sheet, t.en_sheet):
             if sname in sheets.names and sname not in used:
-                h = header_of(sname)
-                if h and match_headers(t, h[1]):
-                    claim(t, sname, h[0])
+                hr = find_header_row(t, head(sname), require_all=False)
+                if hr is not None:
+                    claim(t, sname, hr)
                     break
     # Greedy over all (table, sheet) pairs, best match first: sales and purchases share their required
     # headers, so the one matching more headers (customer vs supplier) wins the sheet.
     rest = [t for t in missing if t.name not in regions]
-    pairs: list[tuple[int, int, str, int]] = []
+    pairs: list[tuple[int, int, str, HeaderRow]] = []
     for ti, t in enumerate(rest):
         for sname in sheets.names:
-            if sname in used or not (h := header_of(sname)):
+            if sname in used:
                 continue
-            m = match_headers(t, h[1])
-            if all(k in m for k in t.required_keys()):
-                pairs.append((-len(m), ti, sname, h[0]))
-    for _, ti, sname, hi in sorted(pairs):
+            hr = find_header_row(t, head(sname))
+            if hr is not None:
+                pairs.append((-hr.score, ti, sname, hr))
+    for _, ti, sname, hr in sorted(pairs, key=lambda x: x[:3]):
         if rest[ti].name not in regions and sname not in used:
-            claim(rest[ti], sname, hi)
-    for sname in set(header_cache) - used:
+            claim(rest[ti], sname, hr)
+    for sname in set(head_cache) - used:
         sheets.release(sname)
     return regions
 
@@ -292,10 +315,18 @@ def _read_table(t: Table, sheet: _Sheet, reg: _Region, lang: Lang, msg_lang: Lan
     end_i = sheet.n_rows if reg.end_r is None else min(reg.end_r - sheet.row0, sheet.n_rows)
     i0 = max(header_i + 1, 0)
     i1 = max(end_i, i0)
+    rows = sheet.values[i0:i1, c_start:c_end]  # a view: the columns stay contiguous, nothing is copied
+    if reg.totals is not None:
+        t0, t1 = (max(min(r - sheet.row0, i1), i0) - i0 for r in reg.totals)
+        if t1 >= rows.shape[0]:  # nothing below the totals row: stop above it
+            rows = rows[:t0]
+        elif t1 > t0:  # rows below it (rare): blank the totals row in a copy, so row numbers stay exact
+            rows = rows.copy(order="F")
+            rows[t0:t1] = None
     return table_data(
         t,
         sheet.row(header_i, c_start, c_end),
-        sheet.values[i0:i1, c_start:c_end],  # a view: the columns stay contiguous, nothing is copied
+        rows,
         sheet=sheet.name,
         header_row=reg.header_r + 1,
         first_col=sheet.col0 + c_start,
@@ -321,7 +352,7 @@ def read_workbook(path: str | Path, *, msg_lang: Lang = "zh") -> Workbook:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        sheets = _Sheets(wb)
+        sheets = _Sheets(wb, path)
         try:
             return _read_all(path, sheets, msg_lang)
         except (pc.CalamineError, pc.XmlError, pc.ZipError) as e:
