@@ -6,10 +6,12 @@ blocks keep their orientation; the core broadcasts them with numpy rules and the
 spills in the broadcast shape. A 1×1 result is returned as a plain value.
 
 Empty cells give empty result cells (NaN → ``None``): the officejs writer would turn a
-NaN into #NUM!. Invalid arguments raise :class:`FormulaArgumentError`, an
-``XlwingsError``: xlwings Server forwards its text verbatim to Excel (a #VALUE! whose
-hover message names the argument and the allowed range), while other exceptions are
-masked as "An error occurred" in production.
+NaN into #NUM!. Every argument is declared ``err_to_str=True`` so an Excel error cell
+(#N/A, #DIV/0!, …) arrives as its text and is reported as "… is an Excel error (#N/A)"
+instead of silently counting as an empty cell. Invalid arguments raise
+:class:`FormulaArgumentError`, an ``XlwingsError``: xlwings Server forwards its text
+verbatim to Excel (a #VALUE! whose hover message names the argument and the allowed
+range), while other exceptions are masked as "An error occurred" in production.
 """
 
 from __future__ import annotations
@@ -109,29 +111,29 @@ def _shape(value: Any) -> tuple[int, ...]:
 
 
 @xw.func
-@xw.arg("annual_demand", ndim=2, doc="年需求量 Annual demand λ (units/year, ≥ 0)")
-@xw.arg("order_cost", ndim=2, doc="每次订货成本 Fixed cost per order K (currency/order, ≥ 0)")
-@xw.arg("holding_cost", ndim=2, doc="单位年持有成本 Holding cost h (currency per unit per year, > 0)")
+@xw.arg("annual_demand", err_to_str=True, ndim=2, doc="年需求量 Annual demand λ (units/year, ≥ 0)")
+@xw.arg("order_cost", err_to_str=True, ndim=2, doc="每次订货成本 Fixed cost per order K (currency/order, ≥ 0)")
+@xw.arg("holding_cost", err_to_str=True, ndim=2, doc="单位年持有成本 Holding cost h (currency per unit per year, > 0)")
 def eoq(annual_demand: Any, order_cost: Any, holding_cost: Any) -> Any:
     """经济订货批量 Q* = √(2Kλ/h)。Economic order quantity (units per order)."""
     return _to_excel(_call("EOQ", im.eoq, annual_demand, order_cost, holding_cost))
 
 
 @xw.func
-@xw.arg("annual_demand", ndim=2, doc="年需求量 Annual demand λ (units/year, ≥ 0)")
-@xw.arg("order_cost", ndim=2, doc="每次订货成本 Fixed cost per order K (currency/order, ≥ 0)")
-@xw.arg("holding_cost", ndim=2, doc="单位年持有成本 Holding cost h (currency per unit per year, > 0)")
-@xw.arg("order_qty", ndim=2, doc="订货批量 Order quantity Q (units, > 0); omitted = EOQ")
+@xw.arg("annual_demand", err_to_str=True, ndim=2, doc="年需求量 Annual demand λ (units/year, ≥ 0)")
+@xw.arg("order_cost", err_to_str=True, ndim=2, doc="每次订货成本 Fixed cost per order K (currency/order, ≥ 0)")
+@xw.arg("holding_cost", err_to_str=True, ndim=2, doc="单位年持有成本 Holding cost h (currency per unit per year, > 0)")
+@xw.arg("order_qty", err_to_str=True, ndim=2, doc="订货批量 Order quantity Q (units, > 0); omitted = EOQ")
 def eoq_cost(annual_demand: Any, order_cost: Any, holding_cost: Any, order_qty: Any = None) -> Any:
     """年订货+持有成本 Kλ/Q + hQ/2。Annual ordering + holding cost (currency/year)."""
     return _to_excel(_call("EOQ_COST", im.eoq_cost, annual_demand, order_cost, holding_cost, order_qty))
 
 
 @xw.func
-@xw.arg("annual_demand", ndim=2, doc="年需求量 Annual demand λ (units/year, ≥ 0)")
-@xw.arg("order_cost", ndim=2, doc="每次订货成本 Fixed cost per order K (currency/order, ≥ 0)")
-@xw.arg("holding_cost", ndim=2, doc="单位年持有成本 Holding cost h (currency per unit per year, > 0)")
-@xw.arg("shortage_cost", ndim=2, doc="缺货成本 Backorder cost p (currency per unit per year, > 0)")
+@xw.arg("annual_demand", err_to_str=True, ndim=2, doc="年需求量 Annual demand λ (units/year, ≥ 0)")
+@xw.arg("order_cost", err_to_str=True, ndim=2, doc="每次订货成本 Fixed cost per order K (currency/order, ≥ 0)")
+@xw.arg("holding_cost", err_to_str=True, ndim=2, doc="单位年持有成本 Holding cost h (currency per unit per year, > 0)")
+@xw.arg("shortage_cost", err_to_str=True, ndim=2, doc="缺货成本 Backorder cost p (currency per unit per year, > 0)")
 def eoq_backorder(annual_demand: Any, order_cost: Any, holding_cost: Any, shortage_cost: Any) -> Any:
     """允许缺货的经济订货批量 √(2Kλ(h+p)/(hp))。EOQ with planned backorders (units)."""
     return _to_excel(_call("EOQ_BACKORDER", im.eoq_backorder, annual_demand, order_cost, holding_cost, shortage_cost))
@@ -141,32 +143,33 @@ _DISCOUNT_DOCS = {
     "annual_demand": "年需求量 Annual demand λ (units/year, ≥ 0)",
     "order_cost": "每次订货成本 Fixed cost per order K (currency/order, ≥ 0)",
     "holding_rate": "年持有成本率 Holding cost rate i (fraction of unit price per year, > 0)",
-    "breaks": "价格折扣起点 Quantity breaks b0<b1<… (units, ≥ 0; a row or column)",
-    "prices": "对应单价 Unit price of each break (currency/unit, > 0; same size as breaks)",
+    "breaks": "价格折扣起点 Quantity breaks b0<b1<… (units, ≥ 0); "
+    "单个价格表(一行或一列)one price table for all SKUs (one row or column)",
+    "prices": "对应单价 Unit price of each break (currency/unit, > 0); "
+    "单个价格表,与 breaks 同样大小 one price table, same size as breaks",
 }
 
 
 @xw.func
-@xw.arg("annual_demand", ndim=2, doc=_DISCOUNT_DOCS["annual_demand"])
-@xw.arg("order_cost", ndim=2, doc=_DISCOUNT_DOCS["order_cost"])
-@xw.arg("holding_rate", ndim=2, doc=_DISCOUNT_DOCS["holding_rate"])
-@xw.arg("breaks", ndim=2, doc=_DISCOUNT_DOCS["breaks"])
-@xw.arg("prices", ndim=2, doc=_DISCOUNT_DOCS["prices"])
+@xw.arg("annual_demand", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["annual_demand"])
+@xw.arg("order_cost", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["order_cost"])
+@xw.arg("holding_rate", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["holding_rate"])
+@xw.arg("breaks", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["breaks"])
+@xw.arg("prices", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["prices"])
 def eoq_discount(annual_demand: Any, order_cost: Any, holding_rate: Any, breaks: Any, prices: Any) -> Any:
     """全量折扣下的最优订货量。Optimal order quantity under all-units quantity discounts (units)."""
-    res = _call("EOQ_DISCOUNT", im.eoq_discount, annual_demand, order_cost, holding_rate, breaks, prices)
-    return _to_excel(res.order_qty)
+    return _to_excel(_call("EOQ_DISCOUNT", im.eoq_discount, annual_demand, order_cost, holding_rate, breaks, prices))
 
 
 @xw.func
-@xw.arg("annual_demand", ndim=2, doc=_DISCOUNT_DOCS["annual_demand"])
-@xw.arg("order_cost", ndim=2, doc=_DISCOUNT_DOCS["order_cost"])
-@xw.arg("holding_rate", ndim=2, doc=_DISCOUNT_DOCS["holding_rate"])
-@xw.arg("breaks", ndim=2, doc=_DISCOUNT_DOCS["breaks"])
-@xw.arg("prices", ndim=2, doc=_DISCOUNT_DOCS["prices"])
+@xw.arg("annual_demand", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["annual_demand"])
+@xw.arg("order_cost", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["order_cost"])
+@xw.arg("holding_rate", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["holding_rate"])
+@xw.arg("breaks", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["breaks"])
+@xw.arg("prices", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["prices"])
 def eoq_discount_cost(annual_demand: Any, order_cost: Any, holding_rate: Any, breaks: Any, prices: Any) -> Any:
     """全量折扣下最优订货量的年总成本(含采购)。Annual total cost incl. purchases at the optimal quantity."""
-    res = _call("EOQ_DISCOUNT_COST", im.eoq_discount, annual_demand, order_cost, holding_rate, breaks, prices)
+    res = _call("EOQ_DISCOUNT_COST", im.eoq_discount_details, annual_demand, order_cost, holding_rate, breaks, prices)
     return _to_excel(res.annual_cost)
 
 
@@ -176,24 +179,29 @@ def eoq_discount_cost(annual_demand: Any, order_cost: Any, holding_rate: Any, br
 
 
 @xw.func
-@xw.arg("service_level", ndim=2, doc="周期服务水平 Cycle service level (fraction, 0 < CSL < 1, e.g. 0.95)")
-@xw.arg("demand_sd", ndim=2, doc="日需求标准差 Std. dev. of daily demand σd (units/day, ≥ 0)")
-@xw.arg("lead_time", ndim=2, doc="提前期 Lead time L (days, ≥ 0)")
-@xw.arg("avg_demand", ndim=2, doc="日均需求 Average daily demand d (units/day, ≥ 0); default 0")
-@xw.arg("lead_time_sd", ndim=2, doc="提前期标准差 Std. dev. of lead time σL (days, ≥ 0); default 0")
+@xw.arg(
+    "service_level",
+    err_to_str=True,
+    ndim=2,
+    doc="周期服务水平 Cycle service level (fraction, 0 < CSL < 1, e.g. 0.95; below 0.5 gives 0)",
+)
+@xw.arg("demand_sd", err_to_str=True, ndim=2, doc="日需求标准差 Std. dev. of daily demand σd (units/day, ≥ 0)")
+@xw.arg("lead_time", err_to_str=True, ndim=2, doc="提前期 Lead time L (days, ≥ 0)")
+@xw.arg("avg_demand", err_to_str=True, ndim=2, doc="日均需求 Average daily demand d (units/day, ≥ 0); default 0")
+@xw.arg("lead_time_sd", err_to_str=True, ndim=2, doc="提前期标准差 Std. dev. of lead time σL (days, ≥ 0); default 0")
 def safety_stock(
     service_level: Any, demand_sd: Any, lead_time: Any, avg_demand: Any = 0.0, lead_time_sd: Any = 0.0
 ) -> Any:
-    """安全库存 z·√(L·σd² + d²·σL²), z = NORM.S.INV(CSL)。Safety stock (units)."""
+    """安全库存 max(0, z·√(L·σd² + d²·σL²)), z = NORM.S.INV(CSL)。Safety stock (units, 0 below 50% service)."""
     return _to_excel(
         _call("SAFETY_STOCK", im.safety_stock, service_level, demand_sd, lead_time, avg_demand, lead_time_sd)
     )
 
 
 @xw.func
-@xw.arg("avg_demand", ndim=2, doc="日均需求 Average daily demand d (units/day, ≥ 0)")
-@xw.arg("lead_time", ndim=2, doc="提前期 Lead time L (days, ≥ 0)")
-@xw.arg("safety_stock", ndim=2, doc="安全库存 Safety stock (units); default 0")
+@xw.arg("avg_demand", err_to_str=True, ndim=2, doc="日均需求 Average daily demand d (units/day, ≥ 0)")
+@xw.arg("lead_time", err_to_str=True, ndim=2, doc="提前期 Lead time L (days, ≥ 0)")
+@xw.arg("safety_stock", err_to_str=True, ndim=2, doc="安全库存 Safety stock (units, ≥ 0); default 0")
 def reorder_point(avg_demand: Any, lead_time: Any, safety_stock: Any = 0.0) -> Any:
     """再订货点 d·L + SS。Reorder point (units)."""
     return _to_excel(_call("REORDER_POINT", im.reorder_point, avg_demand, lead_time, safety_stock))
@@ -205,18 +213,35 @@ def reorder_point(avg_demand: Any, lead_time: Any, safety_stock: Any = 0.0) -> A
 
 
 @xw.func
-@xw.arg("values", ndim=2, doc="各品项金额 Value per item, e.g. annual consumption value (currency, ≥ 0)")
-@xw.arg("a", ndim=2, doc="A 类累计占比上限 Cumulative share limit of class A (fraction, default 0.8)")
-@xw.arg("b", ndim=2, doc="B 类累计占比上限 Cumulative share limit of class B (fraction, a ≤ b ≤ 1, default 0.95)")
+@xw.arg(
+    "values", err_to_str=True, ndim=2, doc="各品项金额 Value per item, e.g. annual consumption value (currency, ≥ 0)"
+)
+@xw.arg(
+    "a",
+    err_to_str=True,
+    ndim=2,
+    doc="A 类累计占比上限(单个值) Cumulative share limit of class A (one value, fraction, default 0.8)",
+)
+@xw.arg(
+    "b",
+    err_to_str=True,
+    ndim=2,
+    doc="B 类累计占比上限(单个值) Cumulative share limit of class B (one value, fraction, a ≤ b ≤ 1, default 0.95)",
+)
 def abc(values: Any, a: Any = 0.8, b: Any = 0.95) -> Any:
     """ABC 分类:按金额降序的累计占比(含本项)≤a 为 A,≤b 为 B,其余 C;0 为 C。ABC class per item."""
     return _to_excel(_call("ABC", im.abc, values, a, b))
 
 
 @xw.func
-@xw.arg("history", ndim=2, doc="需求历史 Demand history (units per period, ≥ 0): one row per SKU, periods across")
-@xw.arg("x", ndim=2, doc="X 类变异系数上限 CV limit of class X (default 0.5)")
-@xw.arg("y", ndim=2, doc="Y 类变异系数上限 CV limit of class Y (≥ x, default 1.0)")
+@xw.arg(
+    "history",
+    err_to_str=True,
+    ndim=2,
+    doc="需求历史 Demand history (units per period, ≥ 0): one row per SKU, periods across",
+)
+@xw.arg("x", err_to_str=True, ndim=2, doc="X 类变异系数上限 CV limit of class X (default 0.5)")
+@xw.arg("y", err_to_str=True, ndim=2, doc="Y 类变异系数上限 CV limit of class Y (≥ x, default 1.0)")
 def xyz(history: Any, x: Any = 0.5, y: Any = 1.0) -> Any:
     """XYZ 分类:需求变异系数 CV=样本标准差/均值,≤x 为 X,≤y 为 Y,其余 Z。XYZ class per SKU row."""
     shape = _shape(history)
@@ -231,19 +256,19 @@ def xyz(history: Any, x: Any = 0.5, y: Any = 1.0) -> Any:
 
 
 @xw.func
-@xw.arg("cogs", ndim=2, doc="期间销货成本 Cost of goods sold in the period (currency, ≥ 0)")
-@xw.arg("opening_inventory", ndim=2, doc="期初库存 Opening inventory (currency at cost, ≥ 0)")
-@xw.arg("closing_inventory", ndim=2, doc="期末库存 Closing inventory (currency at cost, ≥ 0)")
+@xw.arg("cogs", err_to_str=True, ndim=2, doc="期间销货成本 Cost of goods sold in the period (currency, ≥ 0)")
+@xw.arg("opening_inventory", err_to_str=True, ndim=2, doc="期初库存 Opening inventory (currency at cost, ≥ 0)")
+@xw.arg("closing_inventory", err_to_str=True, ndim=2, doc="期末库存 Closing inventory (currency at cost, ≥ 0)")
 def turnover(cogs: Any, opening_inventory: Any, closing_inventory: Any) -> Any:
     """存货周转率 COGS / 平均库存;平均库存为 0 时留空。Inventory turnover (times per period)."""
     return _to_excel(_call("TURNOVER", im.turnover, cogs, opening_inventory, closing_inventory))
 
 
 @xw.func
-@xw.arg("cogs", ndim=2, doc="期间销货成本 Cost of goods sold in the period (currency, ≥ 0)")
-@xw.arg("opening_inventory", ndim=2, doc="期初库存 Opening inventory (currency at cost, ≥ 0)")
-@xw.arg("closing_inventory", ndim=2, doc="期末库存 Closing inventory (currency at cost, ≥ 0)")
-@xw.arg("period_days", ndim=2, doc="期间天数 Days in the period (days, > 0, default 30)")
+@xw.arg("cogs", err_to_str=True, ndim=2, doc="期间销货成本 Cost of goods sold in the period (currency, ≥ 0)")
+@xw.arg("opening_inventory", err_to_str=True, ndim=2, doc="期初库存 Opening inventory (currency at cost, ≥ 0)")
+@xw.arg("closing_inventory", err_to_str=True, ndim=2, doc="期末库存 Closing inventory (currency at cost, ≥ 0)")
+@xw.arg("period_days", err_to_str=True, ndim=2, doc="期间天数 Days in the period (days, > 0, default 30)")
 def days_of_inventory(cogs: Any, opening_inventory: Any, closing_inventory: Any, period_days: Any = 30) -> Any:
     """存货周转天数 平均库存/COGS×天数;COGS 为 0 时留空。Days of inventory (days)."""
     return _to_excel(
@@ -257,14 +282,43 @@ def days_of_inventory(cogs: Any, opening_inventory: Any, closing_inventory: Any,
 
 
 @xw.func
-@xw.arg("history", ndim=2, doc="需求历史 Demand history (units per period, ≥ 0), oldest first; one row per SKU")
-@xw.arg("horizon", doc="预测期数 Number of future periods (whole number, 1–10000, default 1)")
-@xw.arg("method", doc='方法 Method: "ma" moving average, "ses" (default), "holt" trend, "croston" intermittent')
-@xw.arg("alpha", ndim=2, doc="水平平滑系数 Level smoothing α (0–1; omitted: fitted, croston 0.1); one or per SKU")
-@xw.arg("beta", ndim=2, doc="趋势平滑系数 Trend smoothing β for holt (0–1; omitted: fitted); one or per SKU")
-@xw.arg("window", doc="移动平均期数 Moving-average window (periods, whole number ≥ 1, default 3)")
-@xw.arg("initial_level", ndim=2, doc="初始水平 Initial level l0 (units/period; default first value)")
-@xw.arg("initial_trend", ndim=2, doc="初始趋势 Initial trend b0 for holt (units/period; default 2nd − 1st)")
+@xw.arg(
+    "history",
+    err_to_str=True,
+    ndim=2,
+    doc="需求历史 Demand history (units per period, ≥ 0), oldest first; one row per SKU",
+)
+@xw.arg(
+    "horizon",
+    err_to_str=True,
+    doc="预测期数(单个值) Number of future periods (one value, whole number, 1–10000, default 1)",
+)
+@xw.arg(
+    "method",
+    err_to_str=True,
+    doc='方法(单个值) Method, one value: "ma" moving average, "ses" (default), "holt" trend, "croston" intermittent',
+)
+@xw.arg(
+    "alpha",
+    err_to_str=True,
+    ndim=2,
+    doc="水平平滑系数 Level smoothing α (0–1; omitted: fitted, croston 0.1); one or per SKU",
+)
+@xw.arg(
+    "beta",
+    err_to_str=True,
+    ndim=2,
+    doc="趋势平滑系数 Trend smoothing β for holt (0–1; omitted: fitted); one or per SKU",
+)
+@xw.arg(
+    "window",
+    err_to_str=True,
+    doc="移动平均期数(单个值) Moving-average window (one value, periods, whole number ≥ 1, default 3)",
+)
+@xw.arg("initial_level", err_to_str=True, ndim=2, doc="初始水平 Initial level l0 (units/period; default first value)")
+@xw.arg(
+    "initial_trend", err_to_str=True, ndim=2, doc="初始趋势 Initial trend b0 for holt (units/period; default 2nd − 1st)"
+)
 def forecast(
     history: Any,
     horizon: Any = 1,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import math
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -113,3 +115,28 @@ def test_large_range_call_matches_core() -> None:
     np.testing.assert_allclose(got, np.sqrt(2 * 8 * demand / 0.225))
     labels = udfs.abc(demand.tolist())
     assert [r[0] for r in labels] == im.abc(demand[:, 0]).tolist()
+
+
+def test_excel_errors_dates_and_decimals_as_classic_xlwings_passes_them() -> None:
+    # With err_to_str=True classic xlwings passes an error cell as its text, a date cell as datetime.
+    with pytest.raises(udfs.FormulaArgumentError) as info:
+        udfs.eoq([[1300.0], ["#N/A"], [2600.0]], 8, 0.225)
+    assert str(info.value) == "JXC.EOQ: annual_demand is an Excel error (#N/A) at row 2, column 1"
+    with pytest.raises(udfs.FormulaArgumentError, match=r"^JXC.EOQ: holding_cost is an Excel error \(#DIV/0!\)$"):
+        udfs.eoq(1300, 8, [["#DIV/0!"]])
+    with pytest.raises(
+        udfs.FormulaArgumentError,
+        match=r"^JXC.EOQ: annual_demand is a date, not a number \(got 2024-01-05 00:00:00\)$",
+    ):
+        udfs.eoq([[datetime.datetime(2024, 1, 5)]], 8, 0.225)
+    assert udfs.eoq([[Decimal("1300")]], [[Decimal("8")]], 0.225) == pytest.approx(EOQ_1300)
+
+
+def test_discount_and_non_negative_stock_through_the_adapter() -> None:
+    breaks, prices = [[0.0, 200.0, 500.0]], [[500.0, 475.0, 450.0]]
+    got = udfs.eoq_discount([[1000.0], [10.0]], 200, 0.2, breaks, prices)
+    assert got[0] == [500.0]
+    assert got[1][0] == pytest.approx(im.eoq_discount_details(10, 200, 0.2, [0, 200, 500], [500, 475, 450]).order_qty)
+    assert udfs.safety_stock([[0.3], [0.9]], 1, 1) == [[0.0], [pytest.approx(1.2815515655446004)]]
+    with pytest.raises(udfs.FormulaArgumentError, match=r"^JXC.REORDER_POINT: safety_stock must be ≥ 0 \(got -5\)$"):
+        udfs.reorder_point(1, 1, -5)

@@ -111,3 +111,39 @@ def test_errors_reach_the_user_as_xlwings_errors(probe: dict[str, Any]) -> None:
     text = probe["error_text"]
     assert text["is_xlwings_error"] is True
     assert text["error"] == "JXC.SAFETY_STOCK: service_level must be a number, not text (got 'high')"
+
+
+def test_every_argument_reads_excel_errors_as_text(probe: dict[str, Any]) -> None:
+    assert set(probe["err_to_str"]) == set(EXPECTED_FUNCTIONS)
+    for fid, flags in probe["err_to_str"].items():
+        assert flags == [True] * EXPECTED_FUNCTIONS[fid], fid
+
+
+def test_excel_error_cells_are_reported_not_treated_as_blank(probe: dict[str, Any]) -> None:
+    rng = probe["error_cell_range"]
+    assert rng.get("is_xlwings_error") is True, rng
+    assert rng["error"] == "JXC.EOQ: annual_demand is an Excel error (#N/A) at row 2, column 1"
+    one = probe["error_cell_single"]
+    assert one.get("is_xlwings_error") is True, one
+    assert one["error"] == "JXC.SAFETY_STOCK: service_level is an Excel error (#DIV/0!)"
+    method = probe["error_cell_method"]
+    assert method.get("is_xlwings_error") is True, method
+    assert method["error"] == "JXC.FORECAST: method is an Excel error (#N/A)"
+
+
+def test_negative_results_are_not_produced(probe: dict[str, Any]) -> None:
+    assert probe["ss_low_service"]["result"] == [[0.0]]
+    rop = probe["rop_negative_ss"]
+    assert rop["is_xlwings_error"] is True
+    assert rop["error"] == "JXC.REORDER_POINT: safety_stock must be ≥ 0 (got -5)"
+    assert probe["discount_cost"]["result"] == [[pytest.approx(472_900)]]
+
+
+def test_single_value_arguments_say_so_in_their_help(probe: dict[str, Any]) -> None:
+    funcs = {f["id"]: {p["name"]: p["description"] for p in f["parameters"]} for f in probe["meta"]["functions"]}
+    single = [("ABC", "a"), ("ABC", "b"), ("FORECAST", "horizon"), ("FORECAST", "method"), ("FORECAST", "window")]
+    for fid, arg in single:
+        assert "one value" in funcs[fid][arg] and "单个值" in funcs[fid][arg], (fid, arg)
+    for fid in ("EOQ_DISCOUNT", "EOQ_DISCOUNT_COST"):
+        for arg in ("breaks", "prices"):
+            assert "one price table" in funcs[fid][arg] and "单个价格表" in funcs[fid][arg], (fid, arg)

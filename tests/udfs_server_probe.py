@@ -16,6 +16,9 @@ import xlwings.server
 
 import jxc_xl.udfs as udfs
 
+NA = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
+DIV0 = {"type": "Error", "basicValue": "#DIV/0!", "errorType": "Div0"}
+
 
 def call(func_name: str, args: list[Any]) -> dict[str, Any]:
     """Office.js-shaped request, as the add-in's custom-functions code sends it."""
@@ -56,6 +59,18 @@ def main() -> None:
         "discount": call("eoq_discount", [[[1000]], [[200]], [[0.2]], [[0, 200, 500]], [[500, 475, 450]]]),
         "error_negative": call("eoq", [[[1], [2], [-5]], [[8]], [[0.225]]]),
         "error_text": call("safety_stock", [[["high"]], [[5]], [[6]], None, None]),
+        # Office.js passes an error cell as an Excel.ErrorCellValue (allowErrorForDataTypeAny).
+        "error_cell_range": call("eoq", [[[1300], [NA], [2600]], [[8]], [[0.225]]]),
+        "error_cell_single": call("safety_stock", [[[DIV0]], [[5]], [[6]], None, None]),
+        "error_cell_method": call("forecast", [[[2, 4, 6, 8]], [[1]], [[NA]], None, None, None, None, None]),
+        "ss_low_service": call("safety_stock", [[[0.3]], [[1]], [[1]], None, None]),
+        "rop_negative_ss": call("reorder_point", [[[1]], [[1]], [[-5]]]),
+        "discount_cost": call("eoq_discount_cost", [[[1000]], [[200]], [[0.2]], [[0, 200, 500]], [[500, 475, 450]]]),
+        "err_to_str": {
+            name.upper(): [a["options"].get("err_to_str") for a in obj.__xlfunc__["args"]]
+            for name, obj in vars(udfs).items()
+            if hasattr(obj, "__xlfunc__")
+        },
     }
     json.dump(out, sys.stdout, ensure_ascii=False)
 

@@ -19,6 +19,8 @@ Conventions shared by every function here:
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import math
 import numbers
 from typing import Any, NamedTuple
@@ -68,11 +70,36 @@ def _position(shape: tuple[int, ...], flat_index: int) -> str:
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, float):
         return f"{value:g}"
     return repr(value) if isinstance(value, str) else str(value)
+
+
+# Excel cell errors as xlwings passes them with err_to_str=True (classic and Office.js).
+EXCEL_ERRORS = frozenset(
+    {
+        "#N/A",
+        "#VALUE!",
+        "#DIV/0!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#GETTING_DATA",
+        "#PYTHON!",
+    }
+)
 
 
 def _is_empty(value: Any) -> bool:
@@ -86,43 +113,107 @@ def _is_empty(value: Any) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
-def as_float_array(name: str, value: ArrayLike | None) -> FloatArray:
-    """Convert ``value`` to a float array; empties become NaN, text/booleans are rejected.
+def _is_number_type(t: type) -> bool:
+    """Real numbers of any kind (int, float, numpy, Fraction, Decimal), but not booleans."""
+    return issubclass(t, numbers.Real | decimal.Decimal) and not issubclass(t, bool | np.bool_)
 
-    Fast path for numeric arrays and plain numbers; the per-element path only runs for
-    object/str data (ranges with blanks or text), where messages need the position.
-    """
-    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
-        return value.astype(np.float64, copy=False)
-    if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
-        return np.asarray(float(value))
-    try:
-        arr = np.asarray(value)
-    except ValueError as exc:  # ragged nested lists
-        raise InvalidArgument(f"{name} must be a rectangular range of numbers", name) from exc
-    if arr.dtype.kind in "fiu":
-        return arr.astype(np.float64, copy=False)
-    if arr.dtype.kind == "b":
-        i = 0
-        raise InvalidArgument(
-            f"{name} must be a number, not TRUE/FALSE (got {arr.flat[i]}{_position(arr.shape, i)})",
-            name,
-        )
-    obj = np.asarray(value, dtype=object)
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, datetime.date | datetime.time | np.datetime64)
+
+
+def _cell_error(name: str, value: Any, shape: tuple[int, ...], i: int) -> InvalidArgument:
+    """The message for one cell that is not a number, empty or not."""
+    where = _position(shape, i)
+    if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+        # An upstream formula failed; say so instead of "not text" so the user fixes the source.
+        return InvalidArgument(f"{name} is an Excel error ({value.strip()}){where}", name)
+    if _is_date(value):
+        return InvalidArgument(f"{name} is a date, not a number (got {value}{where})", name)
+    if isinstance(value, list | tuple | np.ndarray):
+        return InvalidArgument(f"{name} must be a rectangular range of numbers", name)
+    if isinstance(value, bool | np.bool_):
+        kind = "TRUE/FALSE"
+    elif isinstance(value, str):
+        kind = "text"
+    else:
+        kind = type(value).__name__
+    return InvalidArgument(f"{name} must be a number, not {kind} (got {_fmt(value)}{where})", name)
+
+
+def _objects_to_float_slow(name: str, obj: NDArray[np.object_]) -> FloatArray:
+    """Cell by cell, so the first bad cell is reported with its position."""
     out = np.empty(obj.shape, dtype=np.float64)
     flat_out = out.reshape(-1)
     for i, v in enumerate(obj.flat):
         if _is_empty(v):
             flat_out[i] = np.nan
-        elif isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_):
-            flat_out[i] = float(v)
-        else:
-            kind = "TRUE/FALSE" if isinstance(v, bool | np.bool_) else "text"
-            raise InvalidArgument(
-                f"{name} must be a number, not {kind} (got {_fmt(v)}{_position(obj.shape, i)})",
-                name,
-            )
+            continue
+        if _is_number_type(type(v)):
+            try:
+                flat_out[i] = float(v)
+                continue
+            except (TypeError, ValueError, OverflowError):
+                pass
+        raise _cell_error(name, v, obj.shape, i)
     return out
+
+
+def _objects_to_float(name: str, obj: NDArray[np.object_]) -> FloatArray:
+    """Object array (a range with blanks, text, Decimals, …) → floats.
+
+    Fast path: one type scan, blank strings → None, then one ``astype`` (None → NaN).
+    Anything unusual (booleans, dates, non-blank text, pandas NA) takes the per-cell path,
+    which converts what it can and raises with the position of the first bad cell.
+    """
+    flat = obj.reshape(-1)
+    types = list(map(type, flat))
+    kinds = set(types)
+    if all(t is type(None) or t is str or _is_number_type(t) for t in kinds):
+        if str in kinds:
+            flat = flat.copy()
+            for i in (i for i, t in enumerate(types) if t is str):
+                if flat[i].strip():
+                    return _objects_to_float_slow(name, obj)
+                flat[i] = None
+        try:
+            return flat.astype(np.float64).reshape(obj.shape)
+        except (TypeError, ValueError, OverflowError):
+            pass
+    return _objects_to_float_slow(name, obj)
+
+
+def _finite(name: str, arr: FloatArray) -> FloatArray:
+    inf = np.isinf(arr)
+    if inf.any():
+        i = int(np.flatnonzero(inf)[0])
+        got = float(arr.reshape(-1)[i])
+        raise InvalidArgument(f"{name} must be a finite number (got {_fmt(got)}{_position(arr.shape, i)})", name)
+    return arr
+
+
+def as_float_array(name: str, value: ArrayLike | None) -> FloatArray:
+    """Convert ``value`` to a float array; empties become NaN.
+
+    Accepted: any real number (int, float, numpy, Decimal, Fraction), ``None`` / NaN /
+    blank strings (empty). Rejected with the position of the first bad cell: text, Excel
+    error strings (``#N/A`` …, passed by xlwings with ``err_to_str=True``), TRUE/FALSE,
+    dates, ±inf. Numeric arrays and plain numbers skip the per-element work entirely.
+    """
+    if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
+        return _finite(name, np.asarray(float(value)))
+    if isinstance(value, list | tuple):
+        # dtype=object keeps booleans as booleans (np.asarray would turn [1.5, True] into
+        # [1.5, 1.0]); a ragged list becomes an array of lists, reported as non-rectangular.
+        obj = np.asarray(value, dtype=object)
+        return _finite(name, _objects_to_float(name, obj))
+    arr = np.asarray(value)
+    if arr.dtype.kind in "fiu":
+        return _finite(name, arr.astype(np.float64, copy=False))
+    if arr.dtype.kind in "Mm":
+        got = f" (got {arr.reshape(-1)[0]}{_position(arr.shape, 0)})" if arr.size else ""
+        raise InvalidArgument(f"{name} is a date, not a number{got}", name)
+    return _finite(name, _objects_to_float(name, arr.astype(object)))
 
 
 def _check_range(
@@ -271,7 +362,7 @@ class DiscountEOQ(NamedTuple):
     tier: FloatResult  # 0-based index of the price tier of order_qty (NaN where empty)
 
 
-def eoq_discount(
+def eoq_discount_details(
     annual_demand: ArrayLike,
     order_cost: ArrayLike,
     holding_rate: ArrayLike,
@@ -328,6 +419,17 @@ def eoq_discount(
     return DiscountEOQ(_out(q), _out(g), _out(tier))
 
 
+def eoq_discount(
+    annual_demand: ArrayLike,
+    order_cost: ArrayLike,
+    holding_rate: ArrayLike,
+    breaks: ArrayLike,
+    prices: ArrayLike,
+) -> FloatResult:
+    """Optimal order quantity under all-units discounts (see :func:`eoq_discount_details`)."""
+    return eoq_discount_details(annual_demand, order_cost, holding_rate, breaks, prices).order_qty
+
+
 # ---------------------------------------------------------------------------------------
 # Safety stock and reorder point
 # ---------------------------------------------------------------------------------------
@@ -340,10 +442,12 @@ def safety_stock(
     avg_demand: ArrayLike = 0.0,
     lead_time_sd: ArrayLike = 0.0,
 ) -> FloatResult:
-    """SS = z·√(L·σd² + d²·σL²), z = NORM.S.INV(service_level); all rates per day.
+    """SS = max(0, z·√(L·σd² + d²·σL²)), z = NORM.S.INV(service_level); all rates per day.
 
     service_level (cycle service level, 0 < CSL < 1), demand_sd σd (units/day, ≥ 0),
     lead_time L (days, ≥ 0), avg_demand d (units/day, ≥ 0), lead_time_sd σL (days, ≥ 0).
+    A service level below 50 % gives z < 0: ordering at the mean lead-time demand already
+    exceeds it, so no safety stock is needed and the result is 0 (never negative stock).
     """
     sl = _arg("service_level", service_level, lo=0, hi=1, lo_open=True, hi_open=True)
     sd = _arg("demand_sd", demand_sd, lo=0)
@@ -351,14 +455,19 @@ def safety_stock(
     d = _arg("avg_demand", avg_demand, lo=0)
     lsd = _arg("lead_time_sd", lead_time_sd, lo=0)
     broadcast_shape(service_level=sl, demand_sd=sd, lead_time=lt, avg_demand=d, lead_time_sd=lsd)
-    return _out(ndtri(sl) * np.sqrt(lt * sd * sd + d * d * lsd * lsd))
+    ss = ndtri(sl) * np.sqrt(lt * sd * sd + d * d * lsd * lsd)
+    return _out(np.maximum(ss, 0.0))  # NaN (empty) stays NaN
 
 
 def reorder_point(avg_demand: ArrayLike, lead_time: ArrayLike, safety_stock: ArrayLike = 0.0) -> FloatResult:
-    """ROP = d·L + SS (avg_demand units/day ≥ 0, lead_time days ≥ 0, safety_stock units)."""
+    """ROP = d·L + SS (avg_demand units/day ≥ 0, lead_time days ≥ 0, safety_stock units ≥ 0).
+
+    A negative safety stock would put the reorder point below the expected lead-time
+    demand; it is rejected (safety_stock() never returns one) rather than passed through.
+    """
     d = _arg("avg_demand", avg_demand, lo=0)
     lt = _arg("lead_time", lead_time, lo=0)
-    ss = _arg("safety_stock", safety_stock)
+    ss = _arg("safety_stock", safety_stock, lo=0)
     broadcast_shape(avg_demand=d, lead_time=lt, safety_stock=ss)
     return _out(d * lt + ss)
 
@@ -687,6 +796,8 @@ def forecast(
     window_ = _int_param("window", window, 3, 1, 10_000)
     if method is None:
         method = "ses"
+    if isinstance(method, str) and method.strip() in EXCEL_ERRORS:
+        raise InvalidArgument(f"method is an Excel error ({method.strip()})", "method")
     if not isinstance(method, str) or method.strip().lower() not in FORECAST_METHODS:
         raise InvalidArgument(
             f"method must be one of {', '.join(repr(m) for m in FORECAST_METHODS)} (got {_fmt(method)})", "method"
@@ -699,14 +810,20 @@ def forecast(
     t0 = _per_row("initial_trend", initial_trend, n, -np.inf, None)
 
     out = np.full((n, horizon_), np.nan)
-    gaps = np.isnan(y2).any(axis=1)
-    dense = np.flatnonzero(~gaps)
-    if dense.size and y2.shape[1] > 0:
-        out[dense] = _forecast_dense(y2[dense], horizon_, method_, a[dense], b[dense], window_, l0[dense], t0[dense])
-    # Rows with empty cells: compress each one (rare; a Python loop over those rows only).
-    for r in np.flatnonzero(gaps):
-        row = y2[r][~np.isnan(y2[r])]
-        if row.size:
-            sl = slice(r, r + 1)
-            out[r] = _forecast_dense(row[None, :], horizon_, method_, a[sl], b[sl], window_, l0[sl], t0[sl])[0]
+    empty = np.isnan(y2)
+    counts = y2.shape[1] - empty.sum(axis=1)
+    if empty.any():
+        # Empty cells are skipped: move each row's values to the front, keeping their order
+        # (stable sort on the empty flag), so a row with k values is the series yl[r, :k].
+        yl = np.take_along_axis(y2, np.argsort(empty, axis=1, kind="stable"), axis=1)
+    else:
+        yl = y2
+    # One dense call per distinct count of values (≤ T calls), never one per row: SKUs that
+    # joined after history began (leading blanks) are common in a pivoted tblHistory.
+    for k in np.unique(counts[counts > 0]):
+        rows = np.flatnonzero(counts == k)
+        if rows.size == n:
+            out[:] = _forecast_dense(yl[:, :k], horizon_, method_, a, b, window_, l0, t0)
+        else:
+            out[rows] = _forecast_dense(yl[rows, :k], horizon_, method_, a[rows], b[rows], window_, l0[rows], t0[rows])
     return out[0] if one_series else out

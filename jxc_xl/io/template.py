@@ -756,7 +756,7 @@ def _formula_examples() -> list[dict[str, Any]]:
             "en": "Optimal quantity under all-units discounts (price table in the sample data below)",
             "inputs": [1000, 200, 0.2],
             "ranges": ["discount_breaks", "discount_prices"],
-            "call": lambda im: im.eoq_discount(1000, 200, 0.2, [0, 200, 500], [500, 475, 450]).order_qty,
+            "call": lambda im: im.eoq_discount(1000, 200, 0.2, [0, 200, 500], [500, 475, 450]),
         },
         {
             "fn": "EOQ_DISCOUNT_COST",
@@ -764,7 +764,7 @@ def _formula_examples() -> list[dict[str, Any]]:
             "en": "Annual total cost at that quantity (incl. purchases)",
             "inputs": [1000, 200, 0.2],
             "ranges": ["discount_breaks", "discount_prices"],
-            "call": lambda im: im.eoq_discount(1000, 200, 0.2, [0, 200, 500], [500, 475, 450]).annual_cost,
+            "call": lambda im: im.eoq_discount_details(1000, 200, 0.2, [0, 200, 500], [500, 475, 450]).annual_cost,
         },
         {
             "fn": "SAFETY_STOCK",
