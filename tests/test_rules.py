@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from jxc_xl.core.book import TableData, Workbook, frame
 from jxc_xl.core.findings import CODES, Finding, col_letter
 from jxc_xl.core.messages import CATALOG, message
-from jxc_xl.core.rules import check
+from jxc_xl.core.rules import check, check_returns_previous, original_index
 from jxc_xl.schema import INPUT_TABLES, TABLES_BY_NAME, Settings
 
 D = "2026-11-"
@@ -234,6 +234,31 @@ def test_return_unknown_original() -> None:
     f = check(book(changed(tblReturns={0: {"orig_doc_no": "SO-9"}})))
     assert codes(f) == ["return-unknown-original"]
     assert f[0].column == "orig_doc_no" and f[0].cell == "D2" and "销售出库" in f[0].message
+    # It may be last month's sale (valued at current cost): a warning, which says so.
+    assert f[0].severity == "warning" and "上月" in f[0].message
+
+
+def test_returns_against_last_months_originals() -> None:
+    prev = original_index(book(base()))  # last month: SO-1 sold 8 × A1; PO-1 bought A1 and A3
+    ret = {"date": D + "03", "doc_no": "RT-9", "kind": "sales_return", "orig_doc_no": "SO-1", "sku": "A1", "qty": 3}
+    rows = [
+        ret,
+        ret | {"orig_doc_no": "SO-404"},  # in neither month
+        ret | {"sku": "A2"},  # not on SO-1
+        ret | {"qty": 6},  # 3 + 6 > 8
+        ret | {"kind": "purchase_return", "orig_doc_no": "PO-1", "sku": "A3", "qty": 4},
+        ret | {"kind": "purchase_return", "orig_doc_no": "SO-1"},  # a sale's number as a purchase: unknown
+    ]
+    wb = book({"tblReturns": rows})
+    f = check_returns_previous(wb, prev, previous_period="2026-10", lang="en")
+    got = {(x.code, x.row, x.severity) for x in f}
+    assert got == {
+        ("return-unknown-original", 3, "error"),
+        ("return-sku-not-on-original", 4, "error"),
+        ("return-exceeds-original", 5, "error"),
+        ("return-unknown-original", 7, "error"),
+    }
+    assert all("2026-10" in x.message for x in f if x.code != "return-exceeds-original")
 
 
 def test_return_sku_not_on_original() -> None:

@@ -25,7 +25,11 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("books")
     bad = small_month()
     bad["tblSales"][0]["sku"] = "NOPE"
-    return {"clean": write_book(d / "clean.xlsx", small_month()), "bad": write_book(d / "bad.xlsx", bad)}
+    # Two companies: one month of each in one folder is no duplicate month.
+    return {
+        "clean": write_book(d / "clean.xlsx", small_month()),
+        "bad": write_book(d / "bad.xlsx", bad, settings={"company": "乙店"}),
+    }
 
 
 def test_clean_terminal_exit_0(books: dict[str, Path]) -> None:
@@ -91,3 +95,64 @@ def test_typer_command(books: dict[str, Path], tmp_path: Path) -> None:
     assert json.loads(res.stdout)["summary"]["errors"] == 1
     res = runner.invoke(app, ["validate", str(tmp_path / "none.xlsx")])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def _two_months(d: Path) -> tuple[Path, Path]:
+    """November and December carried forward from it by close (its opening equals November's closing)."""
+    pytest.importorskip("jxc_xl.core.generate")
+    from jxc_xl.sync import close_month
+
+    nov = write_book(d / "nov.xlsx", small_month())
+    dec = d / "dec.xlsx"
+    close_month(nov, dec)
+    return nov, dec
+
+
+def test_previous_good_and_mismatching_month(tmp_path: Path) -> None:
+    nov, dec = _two_months(tmp_path)
+    code, out, err = cli([dec], previous=nov, as_json=True)
+    assert code == 0, err
+    assert json.loads(out)["summary"]["errors"] == 0
+    # December's opening typed by hand, the second row's qty one too many.
+    from jxc_xl.io.reader import read_workbook
+
+    opening = read_workbook(dec).df("tblOpening").drop(columns="_row")
+    opening.loc[1, "qty"] += 1
+    opening.loc[1, "amount"] = None
+    bad = write_book(tmp_path / "dec-bad.xlsx", {"tblItems": small_month()["tblItems"], "tblOpening": opening},
+                     period="2026-12")  # fmt: skip
+    code, out, _ = cli([bad], previous=nov, as_json=True)
+    assert code == 1
+    found = json.loads(out)["files"][0]["findings"]
+    assert {f["code"] for f in found} == {"opening-mismatch"}
+    qty = [f for f in found if f["column"] == "qty"]
+    assert len(qty) == 1 and (qty[0]["sheet"], qty[0]["cell"]) == ("期初", "B3")
+
+
+def test_unreadable_previous_exits_1_and_still_checks(books: dict[str, Path], tmp_path: Path) -> None:
+    junk = tmp_path / "oct.xlsx"
+    junk.write_bytes(b"not a workbook")
+    code, out, err = cli([books["clean"]], previous=junk, as_json=True)
+    assert code == 1 and "oct.xlsx" in err and "cannot be read" in err
+    (f,) = json.loads(out)["files"][0]["findings"]
+    assert (f["code"], f["severity"]) == ("opening-mismatch", "warning")
+
+
+def test_report_that_cannot_be_written_is_one_message(books: dict[str, Path], tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked.xlsx"
+    blocked.mkdir()  # a folder where the report should go: xlsxwriter raises FileCreateError
+    code, _, err = cli([books["clean"]], report=blocked)
+    assert code == 2 and "cannot write the report" in err and "internal error" not in err
+
+
+def test_report_inside_the_checked_folder(books: dict[str, Path], tmp_path: Path) -> None:
+    d = tmp_path / "data"
+    d.mkdir()
+    (d / "m.xlsx").write_bytes(books["clean"].read_bytes())
+    rep = d / "report.xlsx"
+    first = cli([d], report=rep, as_json=True)
+    second = cli([d], report=rep, as_json=True)  # the first run's report is there now: left out
+    assert first[0] == second[0] == 0 and rep.exists()
+    assert [f["path"] for f in json.loads(second[1])["files"]] == [str(d / "m.xlsx")]
+    code, _, err = cli([rep], report=rep)  # named as input and as report: refused
+    assert code == 2 and "choose another name" in err

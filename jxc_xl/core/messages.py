@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jxc_xl.core.findings import CODES, Finding
+from jxc_xl.core.findings import CODES, Finding, Severity
 from jxc_xl.schema import Lang
 
 # code → (zh, en)
@@ -99,15 +99,27 @@ CATALOG: dict[str, tuple[str, str]] = {
         "purchase, or a wrong date or qty. If negative stock is really allowed, set allow_negative to yes in the "
         "Settings table.",
     ),
-    "return-unknown-original": (
-        "原单号 {value} 在“{orig_sheet}”表中找不到；{kind_label}须引用本月{orig_label}的单号，请改正原单号或类型"
-        "（可选类型：{kinds}）。",
-        "Original doc no {value} is not in the “{orig_sheet}” table; a {kind_label} must name a doc no of this "
-        "month's {orig_label}; correct the original doc no or the kind (choices: {kinds}).",
+    "return-unknown-original": (  # a warning: the original may be last month's (valued at current cost)
+        "原单号 {value} 不在本月的“{orig_sheet}”表中；如它是上月或更早的{orig_label}单，可以不改（按当前成本计价），"
+        "否则请改正原单号或类型（可选类型：{kinds}）。",
+        "Original doc no {value} is not in this month's “{orig_sheet}” table; if it is a {orig_label} of an earlier "
+        "month that is fine (it is valued at the current cost), otherwise correct the original doc no or the kind "
+        "(choices: {kinds}).",
+    ),
+    "return-unknown-original-prev": (  # an error: checked against last month's workbook too
+        "原单号 {value} 既不在本月的“{orig_sheet}”表中，也不在上月（{prev_period}）的工作簿中；"
+        "请改正原单号或类型（可选类型：{kinds}）。",
+        "Original doc no {value} is neither in this month's “{orig_sheet}” table nor in the workbook of "
+        "{prev_period}; correct the original doc no or the kind (choices: {kinds}).",
     ),
     "return-sku-not-on-original": (
         "商品 {value} 不在原单 {orig_doc_no} 上（该单的商品：{on_doc}）；请改正商品编码或原单号。",
         "SKU {value} is not on the original document {orig_doc_no} (its SKUs: {on_doc}); correct the SKU or the "
+        "original doc no.",
+    ),
+    "return-sku-not-on-original-prev": (
+        "商品 {value} 不在上月（{prev_period}）的原单 {orig_doc_no} 上；请改正商品编码或原单号。",
+        "SKU {value} is not on the original document {orig_doc_no} of {prev_period}; correct the SKU or the "
         "original doc no.",
     ),
     "return-before-original": (
@@ -134,11 +146,26 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Opening differs from the closing of {prev_period}: SKU {sku} closed last month with qty {expected} "
         "(amount {expected_amount}) but is not in this month's opening; add it, or carry forward with `jxc close`.",
     ),
+    "opening-not-compared": (  # warning variant of opening-mismatch: the check could not run
+        "无法将期初与 {prev_file} 比较：{reason}；请{fix}。",
+        "Cannot compare the opening with {prev_file}: {reason}; fix: {fix}.",
+    ),
     "period-gap": (
         "公司“{company}”缺少 {value} 期间的工作簿（前后已有 {before} 和 {after}）；"
         "请补上该月的工作簿，否则期初无法与上月期末衔接。",
         "Company “{company}” has no workbook for {value} (between {before} and {after}); add that month's "
         "workbook, or the openings cannot follow on from the closings.",
+    ),
+    "period-duplicate": (  # warning variant of period-gap: one month twice in a chain
+        "公司“{company}”的 {value} 期间有多个工作簿：{files}；请只保留一个（衔接检查只用第一个）。",
+        "Two workbooks for {value} of company “{company}”: {files}; keep one (the chain checks use the first).",
+    ),
+    "file-unreadable-panic": (  # the native reader crashed on a cell value
+        "无法读取此文件：读取程序在{where}处失败（{detail}）。多半是某个日期格式的单元格里填了不是日期的数"
+        "（如很大的负数）；请在 Excel 中打开，检查{where}的日期后另存，再重试。",
+        "This file cannot be read: the spreadsheet reader failed on {where} ({detail}). Most likely a date-formatted "
+        "cell holds a number that is no date (e.g. a huge negative); open it in Excel, check the dates on {where}, "
+        "save it and try again.",
     ),
 }
 
@@ -160,6 +187,37 @@ WORDS: dict[str, tuple[str, str]] = {
     "hint_choice": ("可选：{choices}", "choices: {choices}"),
     "suggest": ("相近的已登记编码：{codes}。", " Close listed SKUs: {codes}."),
     "none": ("（无）", "(none)"),
+    "no_company": ("（未填公司，文件夹 {folder}）", "(no company, folder {folder})"),
+    "a_sheet": ("工作表“{sheet}”", "sheet “{sheet}”"),
+    "some_sheet": ("某个工作表", "one of its sheets"),
+    "prev_unreadable": ("该文件无法读取（{detail}）", "it cannot be read ({detail})"),
+    "fix_unreadable": (
+        "在 Excel 中打开它并另存为 .xlsx，或用 --previous 指定上月的工作簿",
+        "open it in Excel and save it as .xlsx, or name last month's workbook with --previous",
+    ),
+    "prev_no_period": (
+        "它没有有效的会计期间（不是 jxc 工作簿，或“参数”表的会计期间为空或无效）",
+        "it has no valid period (not a jxc workbook, or its settings hold no valid period)",
+    ),
+    "fix_no_period": (
+        "在它的“参数”表填写会计期间，或指定另一个工作簿",
+        "fill in its period in its settings, or name another workbook",
+    ),
+    "prev_not_before": (
+        "它是 {prev_period} 的工作簿，不早于本月 {period}",
+        "it is the workbook of {prev_period}, not of a month before {period}",
+    ),
+    "fix_not_before": ("用 --previous 指定 {want} 的工作簿", "name the workbook of {want} with --previous"),
+    "prev_other_company": (
+        "它属于公司“{prev_company}”，本工作簿属于“{company}”",
+        "it belongs to company “{prev_company}”, this workbook to “{company}”",
+    ),
+    "fix_other_company": ("指定本公司上月的工作簿", "name this company's workbook of last month"),
+    "prev_no_closing": (
+        "无法计算它的期末库存（它本身有错误）",
+        "its closing stock cannot be computed (it has errors of its own)",
+    ),
+    "fix_no_closing": ("先对它运行 jxc validate 并改正错误", "run jxc validate on it and fix its errors first"),
 }
 
 
@@ -171,6 +229,14 @@ class _Lenient(dict):
 def word(key: str, lang: Lang) -> str:
     zh, en = WORDS.get(key, (key, key))
     return zh if lang == "zh" else en
+
+
+def phrase(key: str, lang: Lang, **params: Any) -> str:
+    """A word of WORDS with its ``{fields}`` filled in (missing ones print as ``?``)."""
+    try:
+        return word(key, lang).format_map(_Lenient({k: show(v) for k, v in params.items()}))
+    except (ValueError, IndexError):
+        return word(key, lang)
 
 
 def message(code: str, lang: Lang = "zh", **params: Any) -> str:
@@ -231,15 +297,17 @@ def make_finding(
     cell: str | None = None,
     value: Any = None,
     message_code: str | None = None,
+    severity: Severity | None = None,
     **params: Any,
 ) -> Finding:
-    """A Finding of ``code`` (severity from CODES) with its message; ``value`` is also a message field.
+    """A Finding of ``code`` with its message; ``value`` is also a message field.
 
-    ``message_code`` picks another template of the catalog for the same finding code (a variant).
+    ``message_code`` picks another template of the catalog for the same finding code (a variant);
+    ``severity`` overrides the code's default of CODES (the contract fixes codes, not severities).
     """
     return Finding(
         code=code,
-        severity=CODES.get(code, "error"),
+        severity=severity or CODES.get(code, "error"),
         sheet=sheet,
         row=None if row is None else int(row),
         column=column,

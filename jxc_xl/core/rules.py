@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import ROW, TableData, Workbook
-from jxc_xl.core.findings import Finding
+from jxc_xl.core.findings import Finding, Severity
 from jxc_xl.core.ledger import ledger_events, running_balance
 from jxc_xl.core.messages import make_finding, word
 from jxc_xl.core.money import to_cents
@@ -31,6 +31,7 @@ from jxc_xl.schema import (
     RETURNS,
     SALES,
     SETTINGS_TABLE,
+    TABLES_BY_NAME,
     ColType,
     Lang,
 )
@@ -73,6 +74,7 @@ class _Ctx:
         values: Any = None,
         *,
         message_code: str | None = None,
+        severity: Severity | None = None,
         **params: Any,
     ) -> None:
         """One finding per True row of ``mask``. ``params`` are scalars, or arrays aligned with the frame."""
@@ -96,6 +98,7 @@ class _Ctx:
                     cell=f"{letter}{int(r)}" if letter else None,
                     value=v,
                     message_code=message_code,
+                    severity=severity,
                     header=header,
                     **fixed,
                     **{k: a[i] for k, a in per_row.items()},
@@ -231,9 +234,10 @@ def _amounts(ctx: _Ctx) -> None:
         if td is None or not all(ctx.has_col(td, k) for k in ("qty", price_key, "amount")):
             continue
         qty, price, amount = _num(td, "qty"), _num(td, price_key), _num(td, "amount")
-        expected = qty * price
-        diff = np.abs(amount - expected)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # absurd typed numbers overflow to inf: still reported
+            expected = qty * price
+            diff = np.abs(amount - expected)
+            rounded_expected, rounded_diff = np.round(expected, 2), np.round(diff, 2)
             # NaN anywhere → False; a qty or price already out of bounds is that finding, not this one
             in_bounds = (qty >= 0 if name == OPENING.name else qty > 0) & (price >= 0)
             mask = in_bounds & (diff > AMOUNT_TOLERANCE + EPS)
@@ -246,8 +250,8 @@ def _amounts(ctx: _Ctx) -> None:
                 qty=qty,
                 price=price,
                 price_header=ctx.header(td, price_key),
-                expected=np.round(expected, 2),
-                diff=np.round(diff, 2),
+                expected=rounded_expected,
+                diff=rounded_diff,
             )
 
 
@@ -346,6 +350,7 @@ def _returns(ctx: _Ctx) -> None:
             rt,
             sel & ~known_doc,
             "orig_doc_no",
+            severity="warning",  # may be last month's document; validate looks there when it has that month
             orig_sheet=orig_td.sheet,
             kind_label=word(kind, ctx.lang),
             orig_label=word("sale" if kind == "sales_return" else "purchase", ctx.lang),
@@ -378,34 +383,135 @@ def _returns(ctx: _Ctx) -> None:
 
         # Several partial returns add up in event order (by date, ties in sheet row order).
         orig_qty = orig.groupby(["doc_no", "sku"], sort=False)["qty"].sum()
-        qty = _num(rt, "qty")
-        use = on_orig & (qty > 0)
-        if not use.any():
+        limit = np.full(len(df), np.nan)
+        limit[on_orig] = orig_qty.reindex(ret_pairs[on_orig]).to_numpy()
+        _exceeds(ctx, rt, on_orig, _pair_hash(doc, df["sku"]), limit)
+
+
+def _exceeds(ctx: _Ctx, rt: TableData, use: np.ndarray, key: np.ndarray, limit: np.ndarray) -> None:
+    """return-exceeds-original: the rows of ``use`` whose running total per ``key`` (one original line, in
+    event order) passes ``limit`` (the original's qty, aligned with the rows)."""
+    df = rt.df
+    qty = _num(rt, "qty")
+    use = use & (qty > 0)
+    if not use.any():
+        return
+    rdate = df["date"].to_numpy(dtype="datetime64[ns]")
+    at = np.flatnonzero(use)
+    sub = pd.DataFrame({"key": key[at], "qty": qty[at], "date": rdate[at], "at": at}).sort_values(
+        "date", kind="stable", na_position="last"
+    )
+    cum = sub.groupby("key", sort=False)["qty"].cumsum().to_numpy()
+    pos = sub["at"].to_numpy()
+    lim = np.asarray(limit, dtype=np.float64)[pos]
+    over = np.zeros(len(df), dtype=bool)
+    over[pos[cum > lim + EPS]] = True
+    cum_full = np.zeros(len(df))
+    limit_full = np.zeros(len(df))
+    cum_full[pos] = cum
+    limit_full[pos] = lim
+    ctx.emit(
+        "return-exceeds-original",
+        rt,
+        over,
+        "qty",
+        orig_doc_no=df["orig_doc_no"],
+        sku=df["sku"],
+        orig_qty=limit_full,
+        returned=np.round(cum_full - np.nan_to_num(qty), 6),
+        total=np.round(cum_full, 6),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Returns against last month's originals
+
+
+def _hash(s: pd.Series) -> np.ndarray:
+    """64-bit hashes of text values (blank → hash of ""): compact keys to look documents up across months."""
+    return pd.util.hash_array(s.astype(object).where(s.notna(), "").astype(str).to_numpy(dtype=object))
+
+
+def _pair_hash(doc: pd.Series, sku: pd.Series) -> np.ndarray:
+    with np.errstate(over="ignore"):  # wrapping uint64 arithmetic is the point
+        return _hash(doc) * np.uint64(1_000_003) ^ _hash(sku)
+
+
+def original_index(wb: Workbook) -> pd.DataFrame:
+    """The originals a return of next month may name: per (kind, doc_no, sku) of tblSales/tblPurchases the total
+    qty and the first date, with doc_no and sku as 64-bit hashes (columns kind, doc, pair, qty, date), so a batch
+    can keep one per month cheaply."""
+    parts = []
+    for kind, name in ORIGINAL_TABLE.items():
+        td = wb.tables.get(name)
+        if td is None or not td.present or not len(td.df):
             continue
-        at = np.flatnonzero(use)
-        sub = pd.DataFrame(
-            {"doc": doc.to_numpy()[at], "sku": df["sku"].to_numpy()[at], "qty": qty[at], "date": rdate[at], "at": at}
-        ).sort_values("date", kind="stable", na_position="last")
-        cum = sub.groupby(["doc", "sku"], sort=False)["qty"].cumsum().to_numpy()
-        limit = orig_qty.reindex(pd.MultiIndex.from_frame(sub[["doc", "sku"]])).to_numpy()
-        pos = sub["at"].to_numpy()
-        over = np.zeros(len(df), dtype=bool)
-        over[pos[cum > limit + EPS]] = True
-        cum_full = np.zeros(len(df))
-        limit_full = np.zeros(len(df))
-        cum_full[pos] = cum
-        limit_full[pos] = limit
-        ctx.emit(
-            "return-exceeds-original",
-            rt,
-            over,
-            "qty",
-            orig_doc_no=doc,
-            sku=df["sku"],
-            orig_qty=limit_full,
-            returned=np.round(cum_full - np.nan_to_num(qty), 6),
-            total=np.round(cum_full, 6),
+        df = td.df[td.df["doc_no"].notna()]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "kind": kind,
+                    "doc": _hash(df["doc_no"]),
+                    "pair": _pair_hash(df["doc_no"], df["sku"]),
+                    "qty": pd.to_numeric(df["qty"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan),
+                    "date": df["date"].to_numpy(dtype="datetime64[ns]"),
+                }
+            )
         )
+    if not parts:
+        return pd.DataFrame({"kind": [], "doc": [], "pair": [], "qty": [], "date": []})
+    all_ = pd.concat(parts, ignore_index=True)
+    return all_.groupby(["kind", "doc", "pair"], sort=False, as_index=False).agg(
+        qty=("qty", "sum"), date=("date", "min")
+    )
+
+
+def check_returns_previous(
+    wb: Workbook, previous: pd.DataFrame, *, lang: Lang = "zh", previous_period: str | None = None
+) -> list[Finding]:
+    """The returns of ``wb`` whose original is not in ``wb`` itself (``wb`` needs just those rows of tblReturns),
+    looked up in last month's ``original_index``: not there either → return-unknown-original as an error; there
+    → return-sku-not-on-original and return-exceeds-original against last month's lines."""
+    ctx = _Ctx(wb, lang)
+    rt = ctx.table(RETURNS.name)
+    if rt is None or not len(rt.df):
+        return []
+    df = rt.df
+    doc, sku = df["orig_doc_no"], df["sku"]
+    dh, ph = _hash(doc), _pair_hash(doc, sku)
+    kinds = " | ".join(c.label(ctx.wb.lang) for c in RETURN_KINDS)
+    period = previous_period or "?"
+    for kind, orig_name in ORIGINAL_TABLE.items():
+        sel = (df["kind"].eq(kind) & doc.notna()).to_numpy()
+        if not sel.any():
+            continue
+        prev = previous[previous["kind"] == kind]
+        found = sel & np.isin(dh, prev["doc"].to_numpy())
+        ctx.emit(
+            "return-unknown-original",
+            rt,
+            sel & ~found,
+            "orig_doc_no",
+            severity="error",  # in neither this month nor last month: a wrong document number
+            message_code="return-unknown-original-prev",
+            orig_sheet=TABLES_BY_NAME[orig_name].sheet(ctx.wb.lang),
+            prev_period=period,
+            kinds=kinds,
+        )
+        has_sku = found & sku.notna().to_numpy()
+        on_orig = has_sku & np.isin(ph, prev["pair"].to_numpy())
+        ctx.emit(
+            "return-sku-not-on-original",
+            rt,
+            has_sku & ~on_orig,
+            "sku",
+            message_code="return-sku-not-on-original-prev",
+            orig_doc_no=doc,
+            prev_period=period,
+        )
+        limit = prev.groupby("pair")["qty"].sum().reindex(ph).to_numpy()
+        _exceeds(ctx, rt, on_orig, ph, limit)
+    return ctx.out
 
 
 # ---------------------------------------------------------------------------------------------------
