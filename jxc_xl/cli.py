@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from jxc_xl import __version__
-from jxc_xl.errors import JxcError, UsageError
+from jxc_xl.errors import JxcError, UsageError, ValidationFailedError
 
 app = typer.Typer(
     name="jxc",
@@ -43,7 +43,7 @@ def _guard() -> Iterator[None]:
     except JxcError as e:
         if _state["debug"]:
             traceback.print_exc()
-        findings = getattr(e, "findings", None)
+        findings = e.findings if isinstance(e, ValidationFailedError) else None
         if findings:
             from jxc_xl.validate import render_findings
 

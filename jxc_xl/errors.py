@@ -5,6 +5,9 @@ Data problems are never raised: they are collected as findings (see ``jxc_xl.cor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class JxcError(Exception):
     """Base of every jxc-xl error; its message names the file and the fix."""
@@ -24,6 +27,10 @@ class WorkbookLockedError(JxcError):
 
 class ValidationFailedError(JxcError):
     """The workbook has validation errors, so it is not synced or closed."""
+
+    def __init__(self, message: str, findings: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.findings = list(findings)  # shown to the user before the one-line refusal
 
 
 class UsageError(JxcError):

@@ -279,19 +279,18 @@ def _write_table(loc: _Located, table: Table, df: pd.DataFrame) -> int:
 
 
 def _check(wb: Workbook, force: bool) -> list[Finding]:
-    from jxc_xl.core.rules import check
+    from jxc_xl.core.rules import all_findings
 
-    findings = [*wb.findings, *check(wb, lang=wb.lang)]
+    findings = all_findings(wb, lang=wb.lang)
     errors = [f for f in findings if f.severity == "error"]
     if errors and not force:
         shown = "\n".join(f"  {f.sheet or ''}!{f.cell or f.row or ''} [{f.code}] {f.message}" for f in errors[:15])
         more = f"\n  … and {len(errors) - 15} more" if len(errors) > 15 else ""
-        err = ValidationFailedError(
+        raise ValidationFailedError(
             f"{len(errors)} validation error(s); nothing was written. Fix these cells and run sync again "
-            f"(or run `jxc validate` on the saved file for the full list):\n{shown}{more}"
+            f"(or run `jxc validate` on the saved file for the full list):\n{shown}{more}",
+            findings=findings,
         )
-        err.findings = findings  # type: ignore[attr-defined]
-        raise err
     return findings
 
 

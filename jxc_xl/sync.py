@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from jxc_xl.core.book import Workbook
 from jxc_xl.core.findings import Finding
-from jxc_xl.errors import JxcError, UsageError, ValidationFailedError, WorkbookLockedError
+from jxc_xl.errors import JxcError, UsageError, ValidationFailedError
+from jxc_xl.io.xlsxpatch import check_unlocked, lock_file
 from jxc_xl.schema import HISTORY, ITEMS, OPENING, Lang, next_period
 
 HISTORY_MONTHS = 24  # tblHistory keeps this many months per SKU
@@ -28,36 +30,16 @@ class SyncResult:
     plan_amount: float = 0.0
 
 
-def lock_file(path: Path) -> Path:
-    """Excel's owner file for ``path`` (``~$NAME.xlsx``), present while Excel has it open."""
-    return path.with_name("~$" + path.name)
-
-
-def _check_unlocked(*paths: Path) -> None:
-    for p in paths:
-        if lock_file(p).exists():
-            raise WorkbookLockedError(
-                f"{p}: Excel has this workbook open ({lock_file(p).name} exists). Save and close it in Excel, "
-                "then run the command again."
-            )
-
-
 def errors_of(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error"]
 
 
-def check_book(wb, lang: Lang) -> list[Finding]:
-    """Every finding of one read workbook: the reader's and the rules'."""
-    from jxc_xl.core.rules import check
-
-    return [*wb.findings, *check(wb, lang=lang)]
-
-
-def _read_checked(path: Path, lang: Lang | None, force: bool, verb: str):
+def _read_checked(path: Path, lang: Lang | None, force: bool, verb: str) -> tuple[Workbook, list[Finding]]:
+    from jxc_xl.core.rules import all_findings
     from jxc_xl.io.reader import read_workbook
 
     wb = read_workbook(path)
-    findings = check_book(wb, lang or wb.lang)
+    findings = all_findings(wb, lang=lang or wb.lang)
     errors = errors_of(findings)
     if wb.settings is None:
         raise ValidationFailedError(
@@ -65,12 +47,11 @@ def _read_checked(path: Path, lang: Lang | None, force: bool, verb: str):
             "Run `jxc validate` on it and fix the settings first."
         )
     if errors and not force:
-        err = ValidationFailedError(
+        raise ValidationFailedError(
             f"{path}: {len(errors)} validation error(s); {verb} refused. Fix them (see `jxc validate {path}`)"
-            + (" or pass --force to sync anyway." if verb == "sync" else ".")
+            + (" or pass --force to sync anyway." if verb == "sync" else "."),
+            findings=findings,
         )
-        err.findings = findings  # type: ignore[attr-defined]
-        raise err
     return wb, findings
 
 
@@ -90,7 +71,7 @@ def sync_file(
     dst = Path(out) if out else path
     if not dst.parent.is_dir():
         raise UsageError(f"{dst}: the folder {dst.parent} does not exist; create it or choose another -o path.")
-    _check_unlocked(path, dst)
+    check_unlocked(path, dst)
     wb, findings = _read_checked(path, lang, force, "sync")
     tables = generate(wb, lang or wb.lang)
     write_tables(path, dst, tables, backup=backup and dst == path)
@@ -138,7 +119,7 @@ def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> Clo
     path, next_path = Path(path), Path(next_path)
     if path.resolve() == next_path.resolve():
         raise UsageError(f"{next_path}: next month's workbook must be another file than {path.name}.")
-    _check_unlocked(path, next_path)
+    check_unlocked(path, next_path)
     wb, _ = _read_checked(path, lang, False, "close")
     period = next_period(wb.settings.period)
     stock = stock_balances(wb)
@@ -201,4 +182,4 @@ def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> Clo
     return CloseResult(next_path, created, period, len(opening), len(hist))
 
 
-__all__ = ["CloseResult", "JxcError", "SyncResult", "close_month", "sync_file"]
+__all__ = ["CloseResult", "JxcError", "SyncResult", "close_month", "lock_file", "sync_file"]

@@ -154,6 +154,11 @@ def check(
     return ctx.out
 
 
+def all_findings(wb: Workbook, *, lang: Lang = "zh") -> list[Finding]:
+    """The reader's findings and the rules' for one workbook: what sync and the Excel button refuse on."""
+    return [*wb.findings, *check(wb, lang=lang)]
+
+
 # ---------------------------------------------------------------------------------------------------
 # Cell rules
 

@@ -803,13 +803,19 @@ _FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 # Public API
 
 
-def _check_lock(path: Path) -> None:
-    lock = path.with_name("~$" + path.name)
-    if lock.exists():
-        raise WorkbookLockedError(
-            f"{path}: the workbook is open in Excel (lock file {lock.name} exists); "
-            "close it in Excel and run the command again."
-        )
+def lock_file(path: Path) -> Path:
+    """Excel's owner file for ``path`` (``~$NAME.xlsx``), present while Excel has the workbook open."""
+    return path.with_name("~$" + path.name)
+
+
+def check_unlocked(*paths: Path) -> None:
+    """Refuse to touch a workbook that Excel holds open: our write would be lost or clash with Excel's."""
+    for p in paths:
+        if lock_file(p).exists():
+            raise WorkbookLockedError(
+                f"{p}: the workbook is open in Excel (lock file {lock_file(p).name} exists); "
+                "save and close it in Excel, then run the command again."
+            )
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -893,9 +899,7 @@ def write_tables(src: Path, dst: Path, tables: Mapping[str, pd.DataFrame], *, ba
     src and ``backup``, src is first copied to NAME.bak.xlsx.
     """
     src, dst = Path(src), Path(dst)
-    _check_lock(src)
-    if not _same_file(src, dst):
-        _check_lock(dst)
+    check_unlocked(src) if _same_file(src, dst) else check_unlocked(src, dst)
     tmp: Path | None = None
     try:
         with _open_package(src) as parts:
