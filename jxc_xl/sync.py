@@ -38,7 +38,7 @@ def _read_checked(path: Path, lang: Lang | None, force: bool, verb: str) -> tupl
     from jxc_xl.core.rules import all_findings
     from jxc_xl.io.reader import read_workbook
 
-    wb = read_workbook(path)
+    wb = read_workbook(path, generated=False)  # the generated tables are rewritten, not read
     findings = all_findings(wb, lang=lang or wb.lang)
     errors = errors_of(findings)
     if wb.settings is None:

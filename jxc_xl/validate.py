@@ -108,7 +108,7 @@ _FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
 def _read(path: Path, lang: Lang) -> Workbook:
-    return read_workbook(path, msg_lang=lang)
+    return read_workbook(path, msg_lang=lang, generated=False)  # only the inputs are checked
 
 
 def _crash_sheet(path: Path) -> str | None:

@@ -635,3 +635,20 @@ def test_interrupts_while_reading_a_sheet_are_not_swallowed(tmp_path: Path) -> N
 
     with pytest.raises(KeyboardInterrupt):
         reader._Sheets(_Wb(), tmp_path / "x.xlsx").get("s")  # type: ignore[arg-type]
+
+
+def test_inputs_only_read_skips_the_generated_tables(tmp_path: Path) -> None:
+    from jxc_xl.schema import GENERATED_TABLES, INPUT_TABLES
+    from jxc_xl.sync import sync_file
+    from tests.factories import small_month, write_book
+
+    path = write_book(tmp_path / "m.xlsx", small_month())
+    sync_file(path, backup=False)
+    full = read_workbook(path)
+    inputs = read_workbook(path, generated=False)
+    assert len(full.df("tblStock")) == len(small_month()["tblItems"])
+    for t in GENERATED_TABLES:
+        assert inputs.df(t.name).empty and not inputs.tables[t.name].present
+    for t in INPUT_TABLES:
+        pd.testing.assert_frame_equal(inputs.df(t.name), full.df(t.name))
+    assert inputs.settings == full.settings and inputs.findings == full.findings

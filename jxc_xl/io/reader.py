@@ -39,7 +39,7 @@ from jxc_xl.core.cells import (
 )
 from jxc_xl.core.findings import Finding
 from jxc_xl.errors import NotAWorkbookError
-from jxc_xl.schema import SETTINGS_TABLE, TABLES, Lang, Settings, Table
+from jxc_xl.schema import SETTINGS_TABLE, TABLES, TABLES_BY_NAME, Lang, Settings, Table
 
 __all__ = ["read_workbook"]
 
@@ -340,9 +340,11 @@ def _read_table(t: Table, sheet: _Sheet, reg: _Region, lang: Lang, msg_lang: Lan
 # Entry point
 
 
-def read_workbook(path: str | Path, *, msg_lang: Lang = "zh") -> Workbook:
+def read_workbook(path: str | Path, *, msg_lang: Lang = "zh", generated: bool = True) -> Workbook:
     """Read every table of the workbook at ``path`` (never modified) into typed frames, with findings.
 
+    ``generated=False`` leaves tblStock/tblPlan/tblAnalysis unread (empty frames): validate checks only the
+    inputs and sync rewrites those tables, so neither needs their hundreds of thousands of cells.
     Raises ``NotAWorkbookError`` only when the file cannot be read as a workbook at all.
     """
     path = Path(path)
@@ -354,7 +356,7 @@ def read_workbook(path: str | Path, *, msg_lang: Lang = "zh") -> Workbook:
     try:
         sheets = _Sheets(wb, path)
         try:
-            return _read_all(path, sheets, msg_lang)
+            return _read_all(path, sheets, msg_lang, generated)
         except (pc.CalamineError, pc.XmlError, pc.ZipError) as e:
             raise NotAWorkbookError(
                 f"{path}: a sheet of the workbook cannot be read (工作表无法读取，文件可能已损坏) — open it in "
@@ -366,8 +368,10 @@ def read_workbook(path: str | Path, *, msg_lang: Lang = "zh") -> Workbook:
             gc.enable()
 
 
-def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang) -> Workbook:
+def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang, generated: bool) -> Workbook:
     regions = _locate(path, sheets)
+    if not generated:
+        regions = {name: reg for name, reg in regions.items() if not TABLES_BY_NAME[name].generated}
     lang = _detect_lang(sheets, regions)
     findings: list[Finding] = []
     tables: dict[str, TableData] = {}
