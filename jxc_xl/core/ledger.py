@@ -35,8 +35,11 @@ def _clean_one(v: object) -> str | None:
     return (v.strip() or None) if isinstance(v, str) else str(v)
 
 
-def _clean_text(s: pd.Series) -> pd.Series:
-    """Text keys compared as the user sees them: surrounding whitespace ignored, blank → None."""
+def clean_keys(s: pd.Series) -> pd.Series:
+    """Text keys (SKU, doc no) compared as the user sees them: surrounding whitespace ignored, blank → None.
+
+    The one place keys are normalised, so ledger, valuation and plan match SKUs alike.
+    """
     # Clean each distinct value once: doc numbers and SKUs repeat across hundreds of thousands of lines.
     codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
     cleaned = np.array([*(_clean_one(v) for v in uniques), None], dtype=object)
@@ -60,17 +63,17 @@ def _part(wb: Workbook, name: str) -> pd.DataFrame | None:
     else:
         if name == RETURNS.name:
             kind = df["kind"].astype("object")
-            orig = _clean_text(df["orig_doc_no"])
+            orig = clean_keys(df["orig_doc_no"])
         else:
             kind = pd.Series(["purchase" if name == PURCHASES.name else "sale"] * n, index=df.index, dtype="object")
             orig = pd.Series([None] * n, index=df.index, dtype="object")
         price = pd.to_numeric(df["unit_price"], errors="coerce").astype("float64")
         amount = pd.to_numeric(df["amount"], errors="coerce").astype("float64")
-        doc = _clean_text(df["doc_no"])
+        doc = clean_keys(df["doc_no"])
     out = pd.DataFrame(
         {
             "date": pd.to_datetime(df["date"], errors="coerce").astype("datetime64[ns]").dt.normalize(),
-            "sku": _clean_text(df["sku"]),
+            "sku": clean_keys(df["sku"]),
             "kind": kind,
             "qty": qty,
             "unit_price": price,

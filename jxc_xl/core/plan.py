@@ -26,6 +26,7 @@ import pandas as pd
 
 from jxc_xl.core import invmath
 from jxc_xl.core.book import Workbook
+from jxc_xl.core.ledger import clean_keys
 from jxc_xl.core.money import mul_cents
 from jxc_xl.core.valuation import Valuation
 from jxc_xl.schema import Lang
@@ -44,7 +45,7 @@ def item_frame(wb: Workbook, skus: pd.Index) -> pd.DataFrame:
     """tblItems reindexed to ``skus`` (first line per SKU); ``listed`` says whether the SKU is in tblItems."""
     df = wb.df("tblItems") if "tblItems" in wb.tables else pd.DataFrame()
     if len(df):
-        key = df["sku"].map(lambda v: (v.strip() or None) if isinstance(v, str) else None)
+        key = clean_keys(df["sku"])
         df = df.assign(sku=key).dropna(subset=["sku"]).drop_duplicates("sku").set_index("sku")
         out = df.reindex(skus)
         out["listed"] = skus.isin(df.index)

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import Workbook
-from jxc_xl.core.ledger import KIND_ORDER, ledger_events, running_balance
+from jxc_xl.core.ledger import KIND_ORDER, clean_keys, ledger_events, running_balance
 from jxc_xl.core.money import mul_cents, to_cents
 
 P, SR, PR, S, C = (KIND_ORDER[k] for k in ("purchase", "sales_return", "purchase_return", "sale", "count"))
@@ -83,12 +83,8 @@ class Valuation:
         return self.events.loc[self.events["kind"] == "sale"]
 
 
-def _clean(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: (v.strip() or None) if isinstance(v, str) else None).astype("object")
-
-
 def _sku_index(wb: Workbook, events: pd.DataFrame, opening: pd.DataFrame) -> pd.Index:
-    items = _clean(wb.df("tblItems")["sku"]) if "tblItems" in wb.tables else pd.Series([], dtype="object")
+    items = clean_keys(wb.df("tblItems")["sku"]) if "tblItems" in wb.tables else pd.Series([], dtype="object")
     seen = pd.concat([items.dropna(), opening["sku"], events["sku"].astype("object")], ignore_index=True)
     return pd.Index(pd.unique(seen.to_numpy(dtype=object)), dtype="object")
 
@@ -106,7 +102,7 @@ def _opening(wb: Workbook) -> pd.DataFrame:
                 "unit_cost": pd.Series([], dtype="float64"),
             }
         )
-    sku = _clean(df["sku"])
+    sku = clean_keys(df["sku"])
     qty = pd.to_numeric(df["qty"], errors="coerce")
     uc = pd.to_numeric(df["unit_cost"], errors="coerce").to_numpy(dtype=np.float64)
     amt = pd.to_numeric(df["amount"], errors="coerce").to_numpy(dtype=np.float64)
@@ -126,7 +122,7 @@ def _std_cost(wb: Workbook, skus: pd.Index) -> np.ndarray:
     if td is None or not len(td.df):
         return np.full(len(skus), np.nan)
     df = td.df
-    cost = pd.Series(pd.to_numeric(df["cost"], errors="coerce").to_numpy(), index=_clean(df["sku"]).to_numpy())
+    cost = pd.Series(pd.to_numeric(df["cost"], errors="coerce").to_numpy(), index=clean_keys(df["sku"]).to_numpy())
     cost = cost[cost.index.notna()]
     cost = cost[~cost.index.duplicated()]
     return cost.reindex(skus).to_numpy(dtype=np.float64)
