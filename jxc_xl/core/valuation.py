@@ -22,7 +22,9 @@ Decisions the contract leaves open (documented here, tested in tests/test_valuat
 * A purchase return whose original purchase line (same doc_no and sku) is in this workbook leaves at that
   line's unit price (its amount / qty where the price is blank); otherwise at the current unit cost (FIFO:
   from the oldest layers; monthly average: at the month's average, which leaves the average unchanged).
-  FIFO takes it from the original purchase's layer first, the rest from the oldest layers.
+  FIFO takes it from the original purchase's layer first, at that layer's cost; units beyond what is left of
+  that layer (it was partly issued already) leave from the oldest layers at their cost, so every layer keeps
+  its own unit cost.
 * A sales return comes back at the unit cost at which its original sale line (same doc_no and sku) was
   issued — moving average: the unit cost at that moment; FIFO: the line's cost / qty; monthly average:
   the month's unit cost. If the original sale is not in the workbook or not issued yet (a same-day return
