@@ -6,6 +6,7 @@ The test suite checks that the committed file equals :func:`render`.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 from typing import Any
@@ -182,6 +183,18 @@ def render() -> str:
     for code, sev in CODES.items():
         zh, en = messages.get(code, ("", ""))
         lines.append(_row(f"`{code}`", sev, en, zh))
+
+    # The rules as the code states them: one text, in the modules that implement it.
+    from jxc_xl.core import analysis, generate, plan, valuation
+
+    lines += ["", "## How the generated sheets are computed", ""]
+    for title, mod in (
+        ("Valuation (tblStock)", valuation),
+        ("Status (tblStock)", generate),
+        ("Purchase plan (tblPlan)", plan),
+        ("Analysis (tblAnalysis)", analysis),
+    ):
+        lines += [f"### {title}", "", inspect.cleandoc(mod.__doc__ or ""), ""]
 
     lines += [
         "",

@@ -1,8 +1,8 @@
-"""The generated sheets (tblStock, tblPlan, tblAnalysis) as frames with exactly the schema's column keys.
-
-Money columns are floats rounded to the cent (int cents / 100), dates datetime64, blanks None/NaN.
-Status of a tblStock row, first that applies: negative closing → 负库存; closing 0 → 缺货; closing ≤ reorder
+"""Status of a tblStock row, first that applies: negative closing → 负库存; closing 0 → 缺货; closing ≤ reorder
 point (active items with a reorder point > 0 or stock ≤ 0) → 低于再订货点; slow-moving → 呆滞; else 正常.
+
+This module builds the generated sheets (tblStock, tblPlan, tblAnalysis) as frames with exactly the schema's
+column keys: money as floats rounded to the cent (int cents / 100), dates datetime64, blanks None/NaN.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ over the history months before this period plus this month's net demand, shown f
 
 Decisions the contract leaves open:
 
+* Safety stock is never negative (a service level below 50 % needs none: invmath.safety_stock).
 * d is clipped at 0 (a month with more returns than sales has no demand, not a negative one); σd uses the
   unclipped daily net demand.
 * d = 0: no demand will consume stock, so the item enters the plan only when on hand < reorder point
