@@ -373,3 +373,29 @@ def test_addin_files() -> None:
     assert url in addin_files(wheel_url=url)["requirements.txt"].splitlines()
     for lang in ("zh", "en"):
         assert RUNPYTHON in classic_setup_text(lang)
+
+
+@pytest.mark.parametrize("name", ["zh", "odd", "en"])
+def test_button_writes_what_jxc_sync_writes(probe: dict[str, Any], name: str, tmp_path: Path) -> None:
+    """Two I/O paths, one core: every value the Excel button writes equals the file path's synced cell."""
+    from jxc_xl.sync import sync_file
+
+    run = probe["by"][name]
+    lang = "en" if name == "en" else "zh"
+    synced = sync_file(probe["books"][name], tmp_path / "synced.xlsx", force=True).path
+    wb = read_workbook(synced)
+    assert run["rows"]["tblStock"] > 0 and run["rows"]["tblAnalysis"] > 0
+    for table in (STOCK, PLAN, ANALYSIS):
+        written = _written(run, table, lang) if run["rows"][table.name] else []
+        from_file = _records(wb.df(table.name).drop(columns=["_row"]))
+        assert len(written) == len(from_file) == run["rows"][table.name], table.name
+        for got, want in zip(written, from_file, strict=True):
+            for key, value in got.items():
+                expected = want[key]
+                if isinstance(expected, str) and table.column(key).type.value == "date":
+                    expected = expected[:10]
+                    value = str(value)[:10]
+                if isinstance(expected, float):
+                    assert value == pytest.approx(expected, rel=1e-12, abs=1e-9), (table.name, want["sku"], key)
+                else:
+                    assert (value if value not in ("", None) else None) == expected, (table.name, want["sku"], key)
