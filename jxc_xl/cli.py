@@ -205,12 +205,15 @@ def demo(
 @app.command()
 def addin(
     output: Annotated[Path | None, typer.Option("--out", help="Write main.py and requirements.txt here.")] = None,
+    wheel_url: Annotated[
+        str | None, typer.Option("--wheel-url", help="Install jxc-xl in xlwings Lite from this wheel URL.")
+    ] = None,
 ) -> None:
     """Print (or write) what to paste into xlwings Lite, and the classic add-in settings."""
     with _guard():
         from jxc_xl.excel import addin_files
 
-        files = addin_files()
+        files = addin_files(wheel_url)
         if output:
             output.mkdir(parents=True, exist_ok=True)
             for name, text in files.items():

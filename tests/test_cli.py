@@ -168,3 +168,10 @@ def test_close_refuses_when_next_month_lacks_items_with_stock(tmp_path):
     res = run("close", path, nxt)
     assert res.exit_code == 2 and "商品/Items" in res.output
     assert nxt.read_bytes() == before
+
+
+def test_addin_wheel_url_goes_into_requirements(tmp_path):
+    url = "https://example.invalid/jxc_xl-0.1.0-py3-none-any.whl"
+    res = run("addin", "--out", tmp_path, "--wheel-url", url)
+    assert res.exit_code == 0, res.output
+    assert url in (tmp_path / "requirements.txt").read_text()
