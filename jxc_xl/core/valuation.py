@@ -165,15 +165,19 @@ def _line_price(ev: pd.DataFrame) -> np.ndarray:
     return np.where(np.isnan(price), alt, price)
 
 
+def _loop_state(n: int, codes: np.ndarray, n_skus: int) -> tuple[list, list, list, list[int], list[int]]:
+    """Per-line outputs (cost cents, adj qty, issue unit cost) and the event positions grouped by SKU.
+
+    The valuation loops run over plain Python lists: per-element numpy access would cost more than the work.
+    """
+    order = np.argsort(codes, kind="stable")  # event order kept within each SKU
+    bounds = np.searchsorted(codes[order], np.arange(n_skus + 1)).tolist()
+    return [0] * n, [0.0] * n, [float("nan")] * n, order.tolist(), bounds
+
+
 def _moving_average(kind, qty, amt, price, orig, codes, oq, ov, uc0, whole=False):
     """Moving average per SKU; ``whole``: every quantity is an integer, so no rounding against float drift."""
-    n = len(kind)
-    cost = [0] * n
-    adj = [0.0] * n
-    issue_uc = [float("nan")] * n
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(oq) + 1)).tolist()
-    order_l = order.tolist()
+    cost, adj, issue_uc, order_l, bounds = _loop_state(len(kind), codes, len(oq))
     kind_l, qty_l, amt_l, price_l, orig_l = kind.tolist(), qty.tolist(), amt.tolist(), price.tolist(), orig.tolist()
     closing_uc = list(uc0)
     for s in range(len(oq)):
@@ -229,13 +233,7 @@ def _moving_average(kind, qty, amt, price, orig, codes, oq, ov, uc0, whole=False
 
 
 def _fifo(kind, qty, amt, price, orig, codes, oq, ov, uc0, whole=False):
-    n = len(kind)
-    cost = [0] * n
-    adj = [0.0] * n
-    issue_uc = [float("nan")] * n
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(oq) + 1)).tolist()
-    order_l = order.tolist()
+    cost, adj, issue_uc, order_l, bounds = _loop_state(len(kind), codes, len(oq))
     kind_l, qty_l, amt_l, price_l, orig_l = kind.tolist(), qty.tolist(), amt.tolist(), price.tolist(), orig.tolist()
     closing_uc = list(uc0)
     for s in range(len(oq)):
