@@ -22,7 +22,7 @@ import xlsxwriter
 from openpyxl.utils.escape import unescape
 
 from jxc_xl.core.book import frame
-from jxc_xl.errors import NotAWorkbookError, WorkbookLockedError
+from jxc_xl.errors import JxcError, NotAWorkbookError, WorkbookLockedError
 from jxc_xl.io import xlsxpatch
 from jxc_xl.io.xlsxpatch import TableNotFoundError, col_letters, table_names, write_tables
 from jxc_xl.schema import ANALYSIS, PLAN, STOCK, ColType, Table
@@ -674,3 +674,21 @@ def test_value_types(book: Path, tmp_path: Path) -> None:
     wb = python_calamine.CalamineWorkbook.from_path(str(out))
     rows = wb.get_sheet_by_name("分析").to_python(skip_empty_area=False)
     assert rows[1][:5] == ["a", 1.1, True, 1, 1.5]
+
+
+def test_growing_table_refuses_to_overwrite_cells_below_it(book: Path, tmp_path: Path) -> None:
+    parts = parts_of(book)
+    sheet = sheet_part_for(book, "tblStock")
+    note = b'<row r="6"><c r="B6" t="inlineStr"><is><t>\xe7\x9b\x98\xe7\x82\xb9\xe4\xba\xba</t></is></c></row>'
+    parts[sheet] = parts[sheet].replace(b"</sheetData>", note + b"</sheetData>")
+    src = tmp_path / "note.xlsx"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data)
+    before = src.read_bytes()
+    with pytest.raises(JxcError, match=r"B6") as e:
+        write_tables(src, src, {"tblStock": stock_rows(10)}, backup=False)
+    assert "note.xlsx" in str(e.value) and "Nothing was written" in str(e.value)
+    assert src.read_bytes() == before
+    write_tables(src, tmp_path / "ok.xlsx", {"tblStock": stock_rows(3)})  # rows 2-4 stay above the note
+    assert "盘点人" in parts_of(tmp_path / "ok.xlsx")[sheet].decode()

@@ -500,7 +500,24 @@ def _row_attrs(raw: str) -> str:
     return _ROW_DROP.sub("", raw)
 
 
-def _patch_sheet(xml: str, info: _TableInfo, frame: pd.DataFrame, date1904: bool) -> tuple[str, int]:
+def _refuse_to_cover(src: Path, info: _TableInfo, rows: list, c1: int, c2: int, end: int, p: str) -> None:
+    """A growing table must not overwrite what the user put below it: name those cells and stop."""
+    filled = re.compile(rf"<{p}(?:v|is|f)\b")
+    taken = [
+        f"{col_letters(c)}{r.num}"
+        for r in rows
+        for c, x in _parse_cells(r.inner, p)
+        if c1 <= c <= c2 and filled.search(x)
+    ]
+    if taken:
+        shown = ", ".join(taken[:8]) + (" …" if len(taken) > 8 else "")
+        raise JxcError(
+            f"{src}: table {info.name} on sheet {info.sheet!r} grows to row {end}, but cells below it hold your "
+            f"data ({shown}); move or delete them, then run the command again. Nothing was written."
+        )
+
+
+def _patch_sheet(src: Path, xml: str, info: _TableInfo, frame: pd.DataFrame, date1904: bool) -> tuple[str, int]:
     """The worksheet XML with the table's data rows replaced, and the last row of the rewritten area."""
     m = re.search(r"<(?:(\w+):)?sheetData\b[^>]*?(/?)>", xml)
     if not m:
@@ -526,6 +543,7 @@ def _patch_sheet(xml: str, info: _TableInfo, frame: pd.DataFrame, date1904: bool
 
     rows = _parse_rows(content, p)
     by_num = {r.num: r for r in rows}
+    _refuse_to_cover(src, info, [r for r in rows if old_end < r.num <= new_end], c1, c2, new_end, p)
     # Styles and row attributes come from the first data row (the template's styled empty row).
     tmpl = by_num.get(first)
     tmpl_cells = dict(_parse_cells(tmpl.inner, p)) if tmpl else {}
@@ -870,7 +888,7 @@ def _patch_parts(src: Path, out: _Parts, tables: Mapping[str, pd.DataFrame]) -> 
             raise NotAWorkbookError(
                 f"{src}: sheet {info.sheet!r} is not UTF-8 XML; re-save the workbook in Excel as .xlsx."
             ) from e
-        new_xml, area_end = _patch_sheet(sheet_xml, info, df, date1904)
+        new_xml, area_end = _patch_sheet(src, sheet_xml, info, df, date1904)
         out[info.sheet_part] = new_xml.encode("utf-8")
         out[info.table_part] = _patch_table(out[info.table_part].decode("utf-8"), info, len(df)).encode("utf-8")
         c1, r1, c2, _ = info.ref
