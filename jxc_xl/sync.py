@@ -44,7 +44,8 @@ def _read_checked(path: Path, lang: Lang | None, force: bool, verb: str) -> tupl
     if wb.settings is None:
         raise ValidationFailedError(
             f"{path}: the settings sheet has no usable 会计期间/period, so nothing can be computed. "
-            "Run `jxc validate` on it and fix the settings first."
+            "Fix the settings cell named above.",
+            findings=findings,
         )
     if errors and not force:
         raise ValidationFailedError(
@@ -73,7 +74,7 @@ def sync_file(
         raise UsageError(f"{dst}: the folder {dst.parent} does not exist; create it or choose another -o path.")
     check_unlocked(path, dst)
     wb, findings = _read_checked(path, lang, force, "sync")
-    tables = generate(wb, lang or wb.lang)
+    tables = generate(wb, wb.lang)  # the sheets speak the workbook's language; --lang is for messages
     write_tables(path, dst, tables, backup=backup and dst == path)
     stock = tables["tblStock"]
     plan = tables["tblPlan"]

@@ -474,8 +474,8 @@ def expand_paths(
         if p.name.startswith("~$"):
             return False
         key = p.resolve()
-        if not explicit and key == skip:
-            return False
+        if not explicit and (key == skip or p.stem.lower().endswith(".bak")):
+            return False  # the report itself, or sync's NAME.bak.xlsx backup: not a month to check
         if key not in seen:
             seen.add(key)
             found.append(p)

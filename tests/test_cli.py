@@ -175,3 +175,38 @@ def test_addin_wheel_url_goes_into_requirements(tmp_path):
     res = run("addin", "--out", tmp_path, "--wheel-url", url)
     assert res.exit_code == 0, res.output
     assert url in (tmp_path / "requirements.txt").read_text()
+
+
+def test_sync_lang_changes_messages_not_the_sheets(tmp_path):
+    path = write_book(tmp_path / "m.xlsx", small_month())
+    assert run("sync", path, "--lang", "en", "--no-backup").exit_code == 0
+    statuses = set(read_workbook(path).df("tblStock")["status"].dropna())
+    assert statuses and statuses <= {"正常", "低于再订货点", "缺货", "负库存", "呆滞"}
+
+
+def test_validate_folder_skips_syncs_backup(tmp_path):
+    path = write_book(tmp_path / "m.xlsx", small_month())
+    assert run("sync", path).exit_code == 0 and (tmp_path / "m.bak.xlsx").exists()
+    res = run("validate", tmp_path, "--json")
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    assert [f["path"] for f in doc["files"]] == [str(path)]
+    assert doc["summary"]["warnings"] == 0
+    explicit = json.loads(run("validate", tmp_path / "m.bak.xlsx", "--json").stdout)
+    assert explicit["summary"]["files"] == 1  # named explicitly, a backup is checked like any workbook
+
+
+def test_close_with_negative_stock_allowed_gives_a_valid_next_month(tmp_path):
+    data = small_month()
+    data["tblSales"].append(
+        {"date": "2026-11-28", "doc_no": "SO-NEG", "customer": "X", "sku": "B001", "qty": 100, "unit_price": 49.9}
+    )
+    path = write_book(tmp_path / "m.xlsx", data, settings={"allow_negative": "yes"})
+    assert run("validate", path).exit_code == 0
+    nxt = tmp_path / "n.xlsx"
+    assert run("close", path, nxt).exit_code == 0
+    opening = read_workbook(nxt).df("tblOpening").set_index("sku")
+    assert opening.loc["B001", "qty"] < 0
+    res = run("validate", nxt, "--previous", path, "--json")
+    assert res.exit_code == 0, res.stdout
+    assert json.loads(res.stdout)["summary"]["errors"] == 0

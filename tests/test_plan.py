@@ -145,3 +145,12 @@ def test_forecast_column_from_history_and_this_month() -> None:
     m = plan_metrics(wb, value_month(wb))
     assert m.loc["A", "forecast_qty"] == pytest.approx(30.0)  # a flat series forecasts itself
     assert np.isfinite(m["forecast_qty"]).all()
+
+
+def test_zero_demand_at_a_fixed_safety_stock_enters() -> None:
+    # d = 0, on hand = fixed SS = ROP = 5: on hand − ROP = 0 ≤ d·horizon = 0 → enters (the contract's ≤)
+    items = [item("E")]
+    wb = make_book(month({"E": 5}, {}, items))
+    p = plan_of(wb)
+    assert list(p.index) == ["E"]
+    assert p.loc["E", "order_qty"] >= 1

@@ -11,8 +11,9 @@ Decisions the contract leaves open:
 * Safety stock is never negative (a service level below 50 % needs none: invmath.safety_stock).
 * d is clipped at 0 (a month with more returns than sales has no demand, not a negative one); σd uses the
   unclipped daily net demand.
-* d = 0: no demand will consume stock, so the item enters the plan only when on hand < reorder point
-  (a fixed safety stock, or negative stock); order_by is then the last day of the month.
+* d = 0: the contract's rule reads on hand ≤ reorder point (a fixed safety stock); a dead item with no
+  stock and a reorder point of 0 does not enter (it would be ordered one unit every month, as would negative
+  stock still). order_by is then the last day of the month.
 * EOQ = 0 and the gap ROP + d·horizon − on hand is ≤ 0: Q = 1 (ceil of the gap would be 0, for which no k
   exists).
 * Only active items of tblItems are planned (SKUs missing from tblItems have no lead time or supplier).
@@ -131,7 +132,9 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
     on_hand = val.stock["closing_qty"].to_numpy(dtype=np.float64)
     gap = np.round(on_hand - rop, _NOISE)
     horizon = s.horizon_days
-    enters = np.where(d > 0, gap <= np.round(d * horizon, _NOISE), gap < 0)
+    # The contract's rule; with d = 0 it reads on hand ≤ ROP, except that a dead item with no stock and no
+    # reorder point (0 ≤ 0) is not ordered every month.
+    enters = (gap <= np.round(d * horizon, _NOISE)) & ((d > 0) | (rop > 0) | (gap < 0))
     active = (items["active"].fillna("yes") != "no").to_numpy() & items["listed"].to_numpy(dtype=bool)
     enters &= active
 

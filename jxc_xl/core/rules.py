@@ -191,10 +191,16 @@ def _required(ctx: _Ctx) -> None:
 
 
 def _bounds(ctx: _Ctx) -> None:
-    """Quantities > 0 (or ≥ 0 where the column allows 0); prices and amounts ≥ 0."""
+    """Quantities > 0 (or ≥ 0 where the column allows 0); prices and amounts ≥ 0.
+
+    Where negative stock is allowed, last month may close below zero, so the opening may too.
+    """
+    negative_opening = ctx.wb.settings is not None and ctx.wb.settings.allow_negative
     for td in _user_tables(ctx):
         for col in td.table.columns:
             if (col.gt is None and col.ge is None) or not ctx.has_col(td, col.key):
+                continue
+            if negative_opening and td.table is OPENING and col.key in ("qty", "amount"):
                 continue
             v = _num(td, col.key)
             with np.errstate(invalid="ignore"):
@@ -528,7 +534,7 @@ def _opening_qty(ctx: _Ctx) -> pd.Series:
     if td is None:
         return pd.Series(dtype="float64")
     df = td.df
-    ok = df["sku"].notna() & (pd.to_numeric(df["qty"], errors="coerce") >= 0)
+    ok = df["sku"].notna() & pd.to_numeric(df["qty"], errors="coerce").notna()  # negative: see _bounds
     return df.loc[ok].groupby("sku", sort=False)["qty"].sum()
 
 

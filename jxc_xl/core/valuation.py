@@ -108,7 +108,7 @@ def _opening(wb: Workbook) -> pd.DataFrame:
     qty = pd.to_numeric(df["qty"], errors="coerce")
     uc = pd.to_numeric(df["unit_cost"], errors="coerce").to_numpy(dtype=np.float64)
     amt = pd.to_numeric(df["amount"], errors="coerce").to_numpy(dtype=np.float64)
-    ok = (sku.notna() & qty.notna() & (qty >= 0)).to_numpy()
+    ok = (sku.notna() & qty.notna()).to_numpy()  # a negative opening is last month's allowed negative stock
     q = qty.to_numpy(dtype=np.float64)
     cents = np.where(~np.isnan(amt), to_cents(np.nan_to_num(amt)), mul_cents(q, np.nan_to_num(uc)))
     lines = pd.DataFrame({"sku": sku[ok].to_numpy(), "qty": q[ok], "cents": cents[ok], "unit_cost": uc[ok]})
