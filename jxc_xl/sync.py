@@ -152,7 +152,7 @@ def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> Clo
             if missing:
                 # Rewriting a user's item list could drop their own columns: ask instead.
                 shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
-                raise UsageError(
+                raise JxcError(
                     f"{next_path}: {len(missing)} item(s) with closing stock are not in its 商品/Items sheet "
                     f"({shown}); add them there, or delete {next_path.name} and run close again to create it."
                 )

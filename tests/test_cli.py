@@ -166,7 +166,7 @@ def test_close_refuses_when_next_month_lacks_items_with_stock(tmp_path):
     nxt = write_book(tmp_path / "n.xlsx", {"tblItems": data["tblItems"]}, period="2026-12")
     before = nxt.read_bytes()
     res = run("close", path, nxt)
-    assert res.exit_code == 2 and "商品/Items" in res.output
+    assert res.exit_code == 1 and "商品/Items" in res.output
     assert nxt.read_bytes() == before
 
 
