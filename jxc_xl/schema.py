@@ -42,6 +42,15 @@ class Choice(BaseModel):
         return self.zh if lang == "zh" else self.en
 
 
+def choice_for(choices: tuple[Choice, ...], value: Any) -> Choice | None:
+    """The choice whose key or label (either language) equals ``value``, ignoring case and spaces."""
+    v = str(value).strip().casefold()
+    for c in choices:
+        if v in (c.key.casefold(), c.zh.casefold(), c.en.casefold()):
+            return c
+    return None
+
+
 class Column(BaseModel):
     """One column of a table."""
 
@@ -62,13 +71,8 @@ class Column(BaseModel):
     def header(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
 
-    def choice_for(self, value: str) -> Choice | None:
-        """The choice whose key or label (either language) equals ``value``, ignoring case and spaces."""
-        v = str(value).strip().casefold()
-        for c in self.choices:
-            if v in (c.key.casefold(), c.zh.casefold(), c.en.casefold()):
-                return c
-        return None
+    def choice_for(self, value: Any) -> Choice | None:
+        return choice_for(self.choices, value)
 
     def choice_labels(self, lang: Lang) -> list[str]:
         return [c.label(lang) for c in self.choices]
@@ -250,11 +254,7 @@ class SettingDef(BaseModel):
         return self.zh if lang == "zh" else self.en
 
     def choice_for(self, value: Any) -> Choice | None:
-        v = str(value).strip().casefold()
-        for c in self.choices:
-            if v in (c.key.casefold(), c.zh.casefold(), c.en.casefold()):
-                return c
-        return None
+        return choice_for(self.choices, value)
 
     def allowed(self, lang: Lang) -> str:
         """The allowed values or range, for messages."""

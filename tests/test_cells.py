@@ -355,7 +355,7 @@ def test_settings_by_key_zh_or_en_label_with_text_values() -> None:
         1200.0,
     )
     assert cells["service_level"].cell == "B3" and cells["service_level"].raw == "97.5%"
-    assert cells["period"].raw == "2026-11-01T00:00:00"
+    assert cells["period"].raw == "2026-11-01"  # one json_value (messages.py): dates as ISO dates
 
 
 def test_settings_invalid_values_are_findings() -> None:

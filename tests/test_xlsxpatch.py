@@ -22,9 +22,10 @@ import xlsxwriter
 from openpyxl.utils.escape import unescape
 
 from jxc_xl.core.book import frame
+from jxc_xl.core.findings import col_letter
 from jxc_xl.errors import JxcError, NotAWorkbookError, WorkbookLockedError
 from jxc_xl.io import xlsxpatch
-from jxc_xl.io.xlsxpatch import TableNotFoundError, col_letters, table_names, write_tables
+from jxc_xl.io.xlsxpatch import TableNotFoundError, table_names, write_tables
 from jxc_xl.schema import ANALYSIS, PLAN, STOCK, ColType, Table
 
 GENERATED = (STOCK, PLAN, ANALYSIS)
@@ -353,7 +354,7 @@ def test_zero_rows_keeps_one_styled_empty_row(book: Path, tmp_path: Path) -> Non
     write_tables(full, empty, {"tblPlan": frame(PLAN)})
     xml = parts_of(empty)[sheet_part_for(book, "tblPlan")].decode()
     tbl = parts_of(empty)[part_names(book)["tblPlan"]].decode()
-    last = col_letters(len(PLAN.columns))
+    last = col_letter(len(PLAN.columns) - 1)
     assert re.search(rf'<table [^>]*ref="A1:{last}2"', tbl)
     row2 = re.search(r'<row r="2"[^>]*>(.*?)</row>', xml).group(1)
     assert "<v>" not in row2 and "<is>" not in row2

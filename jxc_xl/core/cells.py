@@ -23,7 +23,8 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from jxc_xl.core.book import ROW, SettingCell, TableData, empty_frame
-from jxc_xl.core.findings import CODES, Finding, col_letter
+from jxc_xl.core.findings import Finding, col_letter
+from jxc_xl.core.messages import json_value, make_finding, phrase, word
 from jxc_xl.schema import (
     PERIOD_RE,
     SETTINGS,
@@ -47,11 +48,8 @@ __all__ = [
     "convert",
     "detect_lang",
     "find_header_row",
-    "finding",
     "is_blank",
-    "json_value",
     "match_headers",
-    "msg",
     "parse_date",
     "parse_number",
     "parse_period",
@@ -84,53 +82,22 @@ Converted = tuple[np.ndarray, np.ndarray | None, np.ndarray]
 # Messages and findings
 
 
-def msg(lang: Lang, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
-
-
-def finding(code: str, message: str, **kw: Any) -> Finding:
-    """A finding with the contract's severity for ``code``."""
-    return Finding(code=code, severity=CODES[code], message=message, **kw)
-
-
 def type_name(col: Column, lang: Lang) -> str:
     """What a cell of ``col`` must hold, for a bad-type message."""
     if col.type in NUMERIC:
-        return msg(lang, "数字", "a number")
+        return word("type_number", lang)
     if col.type == ColType.CHOICE:
-        labels = " | ".join(col.choice_labels(lang))
-        return msg(lang, f"以下之一：{labels}", f"one of: {labels}")
+        return phrase("type_choice", lang, choices=" | ".join(col.choice_labels(lang)))
     if col.type == ColType.DATE:
-        return msg(lang, "日期（如 2026-11-03）", "a date (e.g. 2026-11-03)")
+        return word("type_date", lang)
     if col.type == ColType.PERIOD:
-        return msg(lang, "期间（YYYY-MM）", "a period (YYYY-MM)")
-    return msg(lang, "文本", "text")
-
-
-def json_value(v: Any) -> Any:
-    """A cell value as JSON-friendly data (dates as ISO strings, NaN as None)."""
-    if v is None or isinstance(v, str | int | bool):
-        return v
-    if isinstance(v, float):
-        return None if math.isnan(v) else v
-    if isinstance(v, dt.date | dt.datetime | dt.time):
-        return v.isoformat()
-    return str(v)
+        return word("type_period", lang)
+    return word("type_text", lang)
 
 
 def table_missing(table: Table, lang: Lang, msg_lang: Lang | None = None) -> Finding:
     """table-missing for an input table found nowhere in the workbook."""
-    ml = msg_lang or lang
-    sname = table.sheet(lang)
-    return finding(
-        "table-missing",
-        msg(
-            ml,
-            f"找不到表 {table.name}（工作表“{sname}”）；请用 jxc new 生成的模板或添加该表",
-            f"Table {table.name} (sheet '{sname}') not found; use a template from `jxc new` or add the table",
-        ),
-        sheet=sname,
-    )
+    return make_finding("table-missing", msg_lang or lang, sheet=table.sheet(lang), table=table.name)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -475,19 +442,16 @@ def table_data(
         if c.required and c.key not in match:
             all_h = ("、" if ml == "zh" else ", ").join(table.headers(lang))
             findings.append(
-                finding(
+                make_finding(
                     "column-missing",
-                    msg(
-                        ml,
-                        f"工作表“{sheet}”的表 {table.name} 缺少必填列“{c.zh}”（表头行第 {header_row} 行）；"
-                        f"请添加该列。该表的列应为：{all_h}",
-                        f"Table {table.name} on sheet '{sheet}' lacks the required column '{c.en}' (header row "
-                        f"{header_row}); add it. Expected columns: {all_h}",
-                    ),
+                    ml,
                     sheet=sheet,
                     row=header_row,
                     column=c.key,
                     value=c.header(lang),
+                    table=table.name,
+                    header=c.header(ml),
+                    expected=all_h,
                 )
             )
 
@@ -530,21 +494,17 @@ def table_data(
         a = raw[c.key] if all_kept else raw[c.key][keep]
         for i in np.flatnonzero(mask):  # bad cells are few: one finding each
             r = int(excel_rows[i])
-            v = json_value(a[i])
-            cell = f"{letters[c.key]}{r}"
             findings.append(
-                finding(
+                make_finding(
                     "bad-type",
-                    msg(
-                        ml,
-                        f"{sheet}!{cell}：“{c.zh}”应为{tname}，实际为“{v}”",
-                        f"{sheet}!{cell}: '{c.en}' must be {tname}, found '{v}'",
-                    ),
+                    ml,
                     sheet=sheet,
                     row=r,
                     column=c.key,
-                    cell=cell,
-                    value=v,
+                    cell=f"{letters[c.key]}{r}",
+                    value=a[i],
+                    header=c.header(ml),
+                    type=tname,
                 )
             )
     data[ROW] = excel_rows
@@ -587,21 +547,20 @@ def read_settings(
     df = td.df
     raws = [None] * len(df) if raw_values is None else list(raw_values)
 
-    def invalid(sd: SettingDef, raw: Any, row: int | None, cell: str | None, why_zh: str, why_en: str) -> None:
-        allowed = sd.allowed(msg_lang)
+    def invalid(sd: SettingDef, raw: Any, row: int | None, cell: str | None, why: str) -> None:
+        """settings-invalid of one value; ``why``: a why_* word of the message catalog."""
         findings.append(
-            finding(
+            make_finding(
                 "settings-invalid",
-                msg(
-                    msg_lang,
-                    f"参数“{sd.zh}”的值“{json_value(raw)}”无效：{why_zh}；允许：{allowed}",
-                    f"Setting '{sd.en}' has an invalid value '{json_value(raw)}': {why_en}; allowed: {allowed}",
-                ),
+                msg_lang,
                 sheet=sheet,
                 row=row,
                 column="value",
                 cell=cell,
-                value=json_value(raw),
+                value=raw,
+                key=sd.label(msg_lang),
+                why=word(why, msg_lang),
+                allowed=sd.allowed(msg_lang),
             )
         )
 
@@ -615,24 +574,24 @@ def read_settings(
         cells[sd.key] = SettingCell(sheet=sheet, row=r, cell=cell or "", raw=json_value(raw))
         if is_blank(raw):
             if sd.required:
-                invalid(sd, raw, r, cell, "不能为空", "must not be blank")
+                invalid(sd, raw, r, cell, "why_blank")
             continue
         if sd.type == ColType.CHOICE:
             ch = sd.choice_for(raw) if not isinstance(raw, bool) else sd.choice_for("yes" if raw else "no")
             if ch is None:
-                invalid(sd, raw, r, cell, "不是可选值", "not one of the choices")
+                invalid(sd, raw, r, cell, "why_choice")
                 continue
             values[sd.key] = (ch.key == "yes") if sd.key == "allow_negative" else ch.key
         elif sd.type == ColType.PERIOD:
             p = parse_period(raw)
             if p is None:
-                invalid(sd, raw, r, cell, "格式应为 YYYY-MM", "must be YYYY-MM")
+                invalid(sd, raw, r, cell, "why_period")
                 continue
             values[sd.key] = p
         elif sd.type in NUMERIC:
             x = parse_number(raw)
             if math.isnan(x):
-                invalid(sd, raw, r, cell, "不是数字", "not a number")
+                invalid(sd, raw, r, cell, "why_number")
                 continue
             if (
                 (sd.gt is not None and not x > sd.gt)
@@ -640,7 +599,7 @@ def read_settings(
                 or (sd.lt is not None and not x < sd.lt)
                 or (sd.le is not None and not x <= sd.le)
             ):
-                invalid(sd, raw, r, cell, "超出范围", "out of range")
+                invalid(sd, raw, r, cell, "why_range")
                 continue
             values[sd.key] = x
         else:
@@ -648,27 +607,29 @@ def read_settings(
 
     if "abc_a" in values and "abc_b" in values and values["abc_b"] < values["abc_a"]:
         sc = cells["abc_b"]
-        invalid(_SETTING_DEFS["abc_b"], sc.raw, sc.row, sc.cell, "B类累计占比须 ≥ A类累计占比", "must be ≥ abc_a")
+        invalid(_SETTING_DEFS["abc_b"], sc.raw, sc.row, sc.cell, "why_abc_b")
         del values["abc_b"]
 
     if "period" not in values:
         if "period" not in cells:  # no row at all (a row with a bad/blank value was reported above)
             sd = _SETTING_DEFS["period"]
             findings.append(
-                finding(
+                make_finding(
                     "settings-invalid",
-                    msg(
-                        msg_lang,
-                        f"参数表缺少“{sd.zh}”（会计期间）行；请添加一行：参数 = {sd.zh}，值 = YYYY-MM",
-                        f"The settings table has no '{sd.en}' row; add one: Key = period, Value = YYYY-MM",
-                    ),
+                    msg_lang,
                     sheet=sheet,
                     column="key",
+                    message_code="settings-invalid-no-period",
+                    key=sd.label(msg_lang),
                 )
             )
         return None, cells, findings
     try:
         return Settings(**values), cells, findings
     except Exception as e:  # pydantic ValidationError: a rule the per-row checks above did not catch
-        findings.append(finding("settings-invalid", str(e), sheet=sheet))
+        findings.append(
+            make_finding(
+                "settings-invalid", msg_lang, sheet=sheet, message_code="settings-invalid-reason", reason=str(e)
+            )
+        )
         return None, cells, findings

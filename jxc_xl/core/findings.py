@@ -47,6 +47,10 @@ class Finding(BaseModel):
     message: str
 
 
+# Column letters ↔ indices, shared by the core and the file-format code. Both count columns from 0 (A = 0),
+# as numpy and pandas do; OOXML code that counts from 1 (xlsxpatch) converts at the call.
+
+
 def col_letter(index: int) -> str:
     """0-based column index → Excel letters (0 → A, 26 → AA)."""
     s = ""
@@ -57,6 +61,9 @@ def col_letter(index: int) -> str:
     return s
 
 
-def a1(col_index: int, row: int) -> str:
-    """0-based column index and 1-based Excel row → A1 reference."""
-    return f"{col_letter(col_index)}{row}"
+def col_index(letters: str) -> int:
+    """Excel letters (upper case) → 0-based column index (A → 0, AA → 26); the inverse of ``col_letter``."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1

@@ -12,13 +12,10 @@ import pandas as pd
 
 from jxc_xl.core.analysis import analyse
 from jxc_xl.core.book import Workbook
+from jxc_xl.core.money import from_cents
 from jxc_xl.core.plan import item_frame, plan_metrics, purchase_plan
 from jxc_xl.core.valuation import Valuation, value_month
 from jxc_xl.schema import ANALYSIS, PLAN, STATUS, STOCK, YES_NO, Lang
-
-
-def _money(cents: np.ndarray | pd.Series) -> np.ndarray:
-    return np.asarray(cents, dtype=np.int64) / 100.0
 
 
 def _stock_frame(
@@ -44,16 +41,16 @@ def _stock_frame(
             "name": items["name"].to_numpy(dtype=object),
             "unit": items["unit"].to_numpy(dtype=object),
             "opening_qty": st["opening_qty"].to_numpy(np.float64),
-            "opening_amount": _money(st["opening_cents"]),
+            "opening_amount": from_cents(st["opening_cents"]),
             "in_qty": st["in_qty"].to_numpy(np.float64),
-            "in_amount": _money(st["in_cents"]),
+            "in_amount": from_cents(st["in_cents"]),
             "out_qty": st["out_qty"].to_numpy(np.float64),
-            "out_amount": _money(st["out_cents"]),
+            "out_amount": from_cents(st["out_cents"]),
             "adj_qty": st["adj_qty"].to_numpy(np.float64),
-            "adj_amount": _money(st["adj_cents"]),
+            "adj_amount": from_cents(st["adj_cents"]),
             "closing_qty": closing,
             "closing_unit_cost": st["closing_unit_cost"].to_numpy(np.float64),
-            "closing_amount": _money(st["closing_cents"]),
+            "closing_amount": from_cents(st["closing_cents"]),
             "status": status,
         }
     )
@@ -83,11 +80,11 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
             "sku": skus.to_numpy(dtype=object),
             "name": items["name"].to_numpy(dtype=object),
             "abc": an["abc"].to_numpy(dtype=object),
-            "revenue": _money(an["revenue_cents"]),
-            "cogs": _money(an["cogs_cents"]),
-            "gross_margin": _money(an["margin_cents"]),
+            "revenue": from_cents(an["revenue_cents"]),
+            "cogs": from_cents(an["cogs_cents"]),
+            "gross_margin": from_cents(an["margin_cents"]),
             "gross_margin_rate": an["gross_margin_rate"].to_numpy(np.float64),
-            "avg_inventory": _money(an["avg_inventory_cents"]),
+            "avg_inventory": from_cents(an["avg_inventory_cents"]),
             "turnover": an["turnover"].to_numpy(np.float64),
             "dsi": an["dsi"].to_numpy(np.float64),
             "slow_moving": np.where(an["slow"].to_numpy(bool), yes, None).astype(object),

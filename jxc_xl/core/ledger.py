@@ -14,7 +14,7 @@ import pandas as pd
 
 from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.money import mul_cents, to_cents
-from jxc_xl.schema import COUNTS, PURCHASES, RETURNS, SALES
+from jxc_xl.schema import COUNTS, OPENING, PURCHASES, RETURNS, SALES
 
 # Kinds in their within-date order; the position is the sort key.
 KINDS: tuple[str, ...] = ("purchase", "sales_return", "purchase_return", "sale", "count")
@@ -141,6 +141,37 @@ def _ledger_events(wb: Workbook) -> pd.DataFrame:
     order = np.lexsort((np.arange(len(ev)), korder, ev["date"].to_numpy()))
     ev = ev.iloc[order].reset_index(drop=True)
     return ev[EVENT_COLUMNS]
+
+
+def opening_lines(wb: Workbook) -> pd.DataFrame:
+    """The usable lines of tblOpening: the one definition of the opening per SKU (valuation, rules).
+
+    Rows with an SKU (``clean_keys``) and a qty; a negative qty is kept (last month's allowed negative stock).
+    Columns: sku, qty (float), cents (int64: the amount where given, else ROUND_HALF_UP(qty × unit_cost),
+    0 without either), unit_cost (NaN where blank), pos (int64: the line's position in the table's frame).
+    Lines, not per SKU: callers group by sku (``sort=False`` keeps the first line's order).
+    """
+    td = wb.tables.get(OPENING.name)
+    if td is None or td.df is None or not len(td.df):
+        return pd.DataFrame(
+            {
+                "sku": pd.Series([], dtype="object"),
+                "qty": pd.Series([], dtype="float64"),
+                "cents": pd.Series([], dtype="int64"),
+                "unit_cost": pd.Series([], dtype="float64"),
+                "pos": pd.Series([], dtype="int64"),
+            }
+        )
+    df = td.df
+    sku = clean_keys(df["sku"]).to_numpy(dtype=object)
+    qty = pd.to_numeric(df["qty"], errors="coerce").to_numpy(dtype=np.float64)
+    uc = pd.to_numeric(df["unit_cost"], errors="coerce").to_numpy(dtype=np.float64)
+    amt = pd.to_numeric(df["amount"], errors="coerce").to_numpy(dtype=np.float64)
+    cents = np.where(~np.isnan(amt), to_cents(np.nan_to_num(amt)), mul_cents(qty, np.nan_to_num(uc)))
+    ok = pd.notna(sku) & ~np.isnan(qty)
+    return pd.DataFrame(
+        {"sku": sku[ok], "qty": qty[ok], "cents": cents[ok], "unit_cost": uc[ok], "pos": np.flatnonzero(ok)}
+    )
 
 
 def running_balance(events: pd.DataFrame, opening_qty: pd.Series) -> pd.Series:

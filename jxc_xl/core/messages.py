@@ -28,20 +28,29 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{reason}",
     ),
     "table-missing": (
-        "找不到表 {table}（工作表“{sheet}”）；请用 jxc new 生成的模板，或添加该表。",
-        "Table {table} (sheet “{sheet}”) is missing; start from the template of `jxc new` or add the table.",
+        "找不到表 {table}（工作表“{sheet}”）；请用 jxc new 生成的模板或添加该表",
+        "Table {table} (sheet '{sheet}') not found; use a template from `jxc new` or add the table",
     ),
-    "column-missing": (
-        "表 {table} 缺少必填列“{header}”；应有的列：{expected}。",
-        "Table {table} lacks the required column “{header}”; expected columns: {expected}.",
+    "column-missing": (  # {header}: the column's header in the message language; {row}: the header row
+        "工作表“{sheet}”的表 {table} 缺少必填列“{header}”（表头行第 {row} 行）；请添加该列。该表的列应为：{expected}",
+        "Table {table} on sheet '{sheet}' lacks the required column '{header}' (header row {row}); add it. "
+        "Expected columns: {expected}",
     ),
-    "settings-invalid": (
-        "参数“{key}”的值 {value} 无效；允许的值：{allowed}。",
-        "Setting “{key}” has the invalid value {value}; allowed: {allowed}.",
+    "settings-invalid": (  # {why}: a why_* word
+        "参数“{key}”的值“{value}”无效：{why}；允许：{allowed}",
+        "Setting '{key}' has an invalid value '{value}': {why}; allowed: {allowed}",
     ),
-    "bad-type": (
-        "“{header}”的值 {value} 不是有效的{type}；请改正。",
-        "“{header}” holds {value}, which is not a valid {type}; correct it.",
+    "settings-invalid-no-period": (  # variant of settings-invalid: the settings table has no period row
+        "参数表缺少“{key}”（会计期间）行；请添加一行：参数 = {key}，值 = YYYY-MM",
+        "The settings table has no '{key}' row; add one: Key = period, Value = YYYY-MM",
+    ),
+    "settings-invalid-reason": (  # variant of settings-invalid: a cross-setting rule of the Settings model
+        "{reason}",
+        "{reason}",
+    ),
+    "bad-type": (  # {type}: a type_* word
+        "{sheet}!{cell}：“{header}”应为{type}，实际为“{value}”",
+        "{sheet}!{cell}: '{header}' must be {type}, found '{value}'",
     ),
     "required-missing": (
         "“{header}”是必填项，第 {row} 行为空；请填写（{hint}）。",
@@ -187,6 +196,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "hint_choice": ("可选：{choices}", "choices: {choices}"),
     "suggest": ("相近的已登记编码：{codes}。", " Close listed SKUs: {codes}."),
     "none": ("（无）", "(none)"),
+    "type_number": ("数字", "a number"),
+    "type_choice": ("以下之一：{choices}", "one of: {choices}"),
+    "type_date": ("日期（如 2026-11-03）", "a date (e.g. 2026-11-03)"),
+    "type_period": ("期间（YYYY-MM）", "a period (YYYY-MM)"),
+    "type_text": ("文本", "text"),
+    "why_blank": ("不能为空", "must not be blank"),
+    "why_choice": ("不是可选值", "not one of the choices"),
+    "why_period": ("格式应为 YYYY-MM", "must be YYYY-MM"),
+    "why_number": ("不是数字", "not a number"),
+    "why_range": ("超出范围", "out of range"),
+    "why_abc_b": ("B类累计占比须 ≥ A类累计占比", "must be ≥ abc_a"),
     "no_company": ("（未填公司，文件夹 {folder}）", "(no company, folder {folder})"),
     "a_sheet": ("工作表“{sheet}”", "sheet “{sheet}”"),
     "some_sheet": ("某个工作表", "one of its sheets"),
@@ -300,7 +320,7 @@ def make_finding(
     severity: Severity | None = None,
     **params: Any,
 ) -> Finding:
-    """A Finding of ``code`` with its message; ``value`` is also a message field.
+    """A Finding of ``code`` with its message; ``value``, ``row``, ``sheet`` and ``cell`` are also message fields.
 
     ``message_code`` picks another template of the catalog for the same finding code (a variant);
     ``severity`` overrides the code's default of CODES (the contract fixes codes, not severities).
@@ -313,5 +333,5 @@ def make_finding(
         column=column,
         cell=cell,
         value=json_value(value),
-        message=message(message_code or code, lang, value=value, row=row, **params),
+        message=message(message_code or code, lang, value=value, row=row, sheet=sheet, cell=cell, **params),
     )

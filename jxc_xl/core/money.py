@@ -26,15 +26,19 @@ def to_cents(x: npt.ArrayLike) -> np.ndarray:
     A blank (NaN) or infinite amount gives 0 cents: such cells are validation errors, and a forced sync
     must still compute the other rows rather than cast garbage.
     """
-    a = np.round(np.asarray(x, dtype=np.float64) * 100.0, _SNAP - 2)
+    with np.errstate(over="ignore", invalid="ignore"):  # an absurd amount overflows to inf: zeroed just below
+        a = np.round(np.asarray(x, dtype=np.float64) * 100.0, _SNAP - 2)
     a = np.where(np.isfinite(a) & (np.abs(a) < 9e18), a, 0.0)
     return (np.sign(a) * np.floor(np.abs(a) + 0.5)).astype(np.int64)
 
 
 def cents_of(x: float) -> int:
-    """One amount → int cents, ROUND_HALF_UP."""
+    """One finite amount → int cents, ROUND_HALF_UP: ``to_cents`` for a scalar.
+
+    Plain Python on purpose (no numpy): the valuation loops call it once per line and layer.
+    """
     a = round(x * 100.0, _SNAP - 2)
-    return int(np.sign(a) * np.floor(abs(a) + 0.5))
+    return int(a + 0.5) if a >= 0 else -int(-a + 0.5)
 
 
 def mul_cents(qty: npt.ArrayLike, price: npt.ArrayLike) -> np.ndarray:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from jxc_xl.core.book import ROW, TableData, Workbook
 from jxc_xl.core.findings import Finding, Severity
-from jxc_xl.core.ledger import ledger_events, running_balance
+from jxc_xl.core.ledger import ledger_events, opening_lines, running_balance
 from jxc_xl.core.messages import make_finding, word
 from jxc_xl.core.money import to_cents
 from jxc_xl.schema import (
@@ -530,12 +530,9 @@ def check_returns_previous(
 
 
 def _opening_qty(ctx: _Ctx) -> pd.Series:
-    td = ctx.table(OPENING.name)
-    if td is None:
+    if ctx.table(OPENING.name) is None:
         return pd.Series(dtype="float64")
-    df = td.df
-    ok = df["sku"].notna() & pd.to_numeric(df["qty"], errors="coerce").notna()  # negative: see _bounds
-    return df.loc[ok].groupby("sku", sort=False)["qty"].sum()
+    return opening_lines(ctx.wb).groupby("sku", sort=False)["qty"].sum()  # negative: see _bounds
 
 
 def _negative_stock(ctx: _Ctx) -> None:
@@ -585,12 +582,6 @@ def _negative_stock(ctx: _Ctx) -> None:
 # Opening against last month's closing
 
 
-def _cents(x: np.ndarray) -> np.ndarray:
-    """Cents of amounts; blanks and absurd values (beyond any real ledger) count as 0."""
-    x = np.asarray(x, dtype=np.float64)
-    return to_cents(np.where(np.isfinite(x) & (np.abs(x) < 1e15), x, 0.0))
-
-
 def check_opening(
     wb: Workbook, previous_closing: pd.DataFrame, *, lang: Lang = "zh", previous_period: str | None = None
 ) -> list[Finding]:
@@ -605,19 +596,12 @@ def _opening(ctx: _Ctx, prev: pd.DataFrame, prev_period: str | None) -> None:
     if td is None:
         return
     df = td.df
-    qty = _num(td, "qty")
-    amount = _num(td, "amount")
-    fallback = _cents(qty * _num(td, "unit_cost"))
-    cents = np.where(np.isnan(amount), fallback, _cents(amount))
-    ok = df["sku"].notna().to_numpy()
-    op = pd.DataFrame(
-        {"sku": df["sku"].to_numpy()[ok], "qty": np.nan_to_num(qty[ok]), "cents": cents[ok], "pos": np.flatnonzero(ok)}
-    )
+    op = opening_lines(ctx.wb)
     agg = op.groupby("sku", sort=False).agg(qty=("qty", "sum"), cents=("cents", "sum"), pos=("pos", "first"))
 
     p = prev[prev["sku"].notna()].copy()
     p["closing_qty"] = pd.to_numeric(p["closing_qty"], errors="coerce").fillna(0.0)
-    p["cents"] = _cents(pd.to_numeric(p["closing_amount"], errors="coerce").to_numpy(dtype=np.float64))
+    p["cents"] = to_cents(pd.to_numeric(p["closing_amount"], errors="coerce").to_numpy(dtype=np.float64))
     p = p.groupby("sku", sort=False).agg(qty=("closing_qty", "sum"), cents=("cents", "sum"))
     exp_qty = p["qty"].reindex(agg.index, fill_value=0.0).to_numpy()
     exp_cents = p["cents"].reindex(agg.index, fill_value=0).to_numpy()

@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import Workbook
-from jxc_xl.core.ledger import KIND_ORDER, clean_keys, ledger_events, running_balance
-from jxc_xl.core.money import mul_cents, to_cents
+from jxc_xl.core.ledger import KIND_ORDER, clean_keys, ledger_events, opening_lines, running_balance
+from jxc_xl.core.money import cents_of, mul_cents
 
 P, SR, PR, S, C = (KIND_ORDER[k] for k in ("purchase", "sales_return", "purchase_return", "sale", "count"))
 QTY_DECIMALS = 9  # quantities are rounded here to stop float drift (0.1 + 0.2) from leaking into results
@@ -80,10 +80,6 @@ class Valuation:
     events: pd.DataFrame
     daily_demand: pd.DataFrame
 
-    def sale_costs(self) -> pd.DataFrame:
-        """Per sale line its issue cost (COGS before returns)."""
-        return self.events.loc[self.events["kind"] == "sale"]
-
 
 def _sku_index(wb: Workbook, events: pd.DataFrame, opening: pd.DataFrame) -> pd.Index:
     items = clean_keys(wb.df("tblItems")["sku"]) if "tblItems" in wb.tables else pd.Series([], dtype="object")
@@ -92,28 +88,10 @@ def _sku_index(wb: Workbook, events: pd.DataFrame, opening: pd.DataFrame) -> pd.
 
 
 def _opening(wb: Workbook) -> pd.DataFrame:
-    """Opening lines → per-SKU qty, cents and the opening line's unit cost."""
-    td = wb.tables.get("tblOpening")
-    df = td.df if td is not None else None
-    if df is None or not len(df):
-        return pd.DataFrame(
-            {
-                "sku": pd.Series([], dtype="object"),
-                "qty": pd.Series([], dtype="float64"),
-                "cents": pd.Series([], dtype="int64"),
-                "unit_cost": pd.Series([], dtype="float64"),
-            }
-        )
-    sku = clean_keys(df["sku"])
-    qty = pd.to_numeric(df["qty"], errors="coerce")
-    uc = pd.to_numeric(df["unit_cost"], errors="coerce").to_numpy(dtype=np.float64)
-    amt = pd.to_numeric(df["amount"], errors="coerce").to_numpy(dtype=np.float64)
-    ok = (sku.notna() & qty.notna()).to_numpy()  # a negative opening is last month's allowed negative stock
-    q = qty.to_numpy(dtype=np.float64)
-    cents = np.where(~np.isnan(amt), to_cents(np.nan_to_num(amt)), mul_cents(q, np.nan_to_num(uc)))
-    lines = pd.DataFrame({"sku": sku[ok].to_numpy(), "qty": q[ok], "cents": cents[ok], "unit_cost": uc[ok]})
+    """Opening per SKU: qty, cents and the first opening line's unit cost."""
     return (
-        lines.groupby("sku", sort=False)
+        opening_lines(wb)
+        .groupby("sku", sort=False)
         .agg(qty=("qty", "sum"), cents=("cents", "sum"), unit_cost=("unit_cost", "first"))
         .reset_index()
     )
@@ -149,12 +127,6 @@ def original_lines(ev: pd.DataFrame) -> np.ndarray:
         at = key.get_indexer(want) if len(key) else np.full(len(r), -1)
         pos[r] = np.where(at >= 0, o[np.maximum(at, 0)] if len(o) else -1, -1)
     return pos
-
-
-def _cents(x: float) -> int:
-    """ROUND_HALF_UP(x, 2) in cents for one float (money.cents_of without numpy overhead)."""
-    a = round(x * 100.0, 7)
-    return int(a + 0.5) if a >= 0 else -int(-a + 0.5)
 
 
 def _line_price(ev: pd.DataFrame) -> np.ndarray:
@@ -194,14 +166,14 @@ def _moving_average(kind, qty, amt, price, orig, codes, oq, ov, uc0, whole=False
                 if q > 0:
                     uc = v / q / 100.0
             elif k == S:
-                a = v + _cents((x - q) * uc) if 0 <= q <= x else _cents(x * uc)
+                a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
                 issue_uc[i] = uc
                 q = q - x if whole else round(q - x, QTY_DECIMALS)
                 v -= a
             elif k == SR:
                 o = orig_l[i]
                 u = issue_uc[o] if o >= 0 and issue_uc[o] == issue_uc[o] else uc
-                a = _cents(x * u)
+                a = cents_of(x * u)
                 q = q + x if whole else round(q + x, QTY_DECIMALS)
                 v += a
                 if q > 0:
@@ -209,9 +181,9 @@ def _moving_average(kind, qty, amt, price, orig, codes, oq, ov, uc0, whole=False
             elif k == PR:
                 o = orig_l[i]
                 if o >= 0:
-                    a = _cents(x * price_l[o])
+                    a = cents_of(x * price_l[o])
                 else:
-                    a = v + _cents((x - q) * uc) if 0 <= q <= x else _cents(x * uc)
+                    a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
                 q = q - x if whole else round(q - x, QTY_DECIMALS)
                 v -= a
                 if q > 0:
@@ -221,9 +193,9 @@ def _moving_average(kind, qty, amt, price, orig, codes, oq, ov, uc0, whole=False
                 if x == 0:
                     a = -v
                 elif d >= 0:
-                    a = _cents(d * uc)
+                    a = cents_of(d * uc)
                 else:
-                    a = -_cents(-d * uc)
+                    a = -cents_of(-d * uc)
                 adj[i] = d
                 q = x
                 v += a
@@ -283,13 +255,13 @@ def _fifo_sku(idx, kind_l, qty_l, price_l, amt_l, orig_l, cost, adj, issue_uc, q
                 lq[h], lv[h] = 0.0, 0
                 h += 1
             else:
-                part = _cents(x * lu[h])
+                part = cents_of(x * lu[h])
                 c += part
                 lq[h] = have - x if whole else round(have - x, QTY_DECIMALS)
                 lv[h] -= part
                 x = 0.0
         if x > 0:  # beyond on hand: any value left at qty 0 goes with it, the rest at the last unit cost
-            part = _cents(x * last_uc)
+            part = cents_of(x * last_uc)
             c += part + (tv if tq >= 0 else 0)
             tv = (tv - part) if tq < 0 else -part
             tq = round(min(tq, 0.0) - x, QTY_DECIMALS)
@@ -314,7 +286,7 @@ def _fifo_sku(idx, kind_l, qty_l, price_l, amt_l, orig_l, cost, adj, issue_uc, q
         elif k == SR:
             o = orig_l[i]
             u = issue_uc[o] if o >= 0 and issue_uc[o] == issue_uc[o] else avg
-            a = _cents(x * u)
+            a = cents_of(x * u)
             receive(x, a, u, -1)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
@@ -327,7 +299,7 @@ def _fifo_sku(idx, kind_l, qty_l, price_l, amt_l, orig_l, cost, adj, issue_uc, q
                     if lid[m] == o:
                         if lq[m] > 0:
                             t = min(rest, lq[m])
-                            part = lv[m] if t >= lq[m] else _cents(t * price_l[o])
+                            part = lv[m] if t >= lq[m] else cents_of(t * price_l[o])
                             lq[m] = round(lq[m] - t, QTY_DECIMALS)
                             lv[m] -= part
                             a += part
@@ -347,7 +319,7 @@ def _fifo_sku(idx, kind_l, qty_l, price_l, amt_l, orig_l, cost, adj, issue_uc, q
                 h = len(lq)
                 tq, tv = 0.0, 0
             elif d > 0:
-                a = _cents(d * avg)
+                a = cents_of(d * avg)
                 receive(d, a, avg, -1)
             elif d < 0:
                 a = -take(-d)

@@ -37,7 +37,7 @@ from jxc_xl.core.cells import (
     table_data,
     table_missing,
 )
-from jxc_xl.core.findings import Finding
+from jxc_xl.core.findings import Finding, col_index
 from jxc_xl.errors import NotAWorkbookError
 from jxc_xl.schema import SETTINGS_TABLE, TABLES, TABLES_BY_NAME, Lang, Settings, Table
 
@@ -92,9 +92,6 @@ class _Sheet:
 
     def row(self, i: int, c0: int = 0, c1: int | None = None) -> list[Any]:
         return list(self.values[i, c0:c1]) if 0 <= i < self.n_rows else []
-
-    def column(self, j: int, i0: int, i1: int) -> np.ndarray:
-        return self.values[i0:i1, j]
 
 
 @dataclass
@@ -180,13 +177,6 @@ class _TablePart:
     totals_rows: int
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 def _rels(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
     """Relationship id → (type, absolute part name) of ``part``'s .rels file (empty when it has none)."""
     d, f = posixpath.split(part)
@@ -223,8 +213,8 @@ def _table_parts(path: Path) -> list[_TablePart]:
                     m = _REF.match(t.get("ref", ""))
                     if not m:
                         continue
-                    c0, r0 = _col_index(m[1]), int(m[2]) - 1
-                    c1, r1 = (_col_index(m[3]), int(m[4]) - 1) if m[3] else (c0, r0)
+                    c0, r0 = col_index(m[1]), int(m[2]) - 1
+                    c1, r1 = (col_index(m[3]), int(m[4]) - 1) if m[3] else (c0, r0)
                     out.append(
                         _TablePart(
                             name=t.get("displayName") or t.get("name") or "",

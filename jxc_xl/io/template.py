@@ -28,6 +28,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from jxc_xl.core.findings import col_letter
 from jxc_xl.errors import UsageError
 from jxc_xl.schema import (
     ANALYSIS,
@@ -99,15 +100,6 @@ def display_width(text: str) -> int:
 def column_width(col: Column, lang: Lang) -> float:
     """Schema width, widened so the header and the table's filter button fit."""
     return max(col.width, display_width(col.header(lang)) + 4)
-
-
-def col_letter(index: int) -> str:
-    """0-based column index → Excel letters."""
-    s, index = "", index + 1
-    while index:
-        index, r = divmod(index - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def quote_sheet(name: str) -> str:

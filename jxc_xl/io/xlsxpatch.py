@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import ROW
+from jxc_xl.core.findings import col_index, col_letter
 from jxc_xl.errors import JxcError, NotAWorkbookError, TableNotFoundError, WorkbookLockedError
 from jxc_xl.schema import TABLES_BY_NAME, normalise_header
 
@@ -50,21 +51,14 @@ CONTENT_TYPES = "[Content_Types].xml"
 # Small helpers: cell references, attributes, XML text
 
 
-def col_index(letters: str) -> int:
-    """'A' → 1, 'AA' → 27."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
+def _letter(c: int) -> str:
+    """1-based column (this module's count, as OOXML's) → Excel letters: 1 → 'A', 27 → 'AA'."""
+    return col_letter(c - 1)
 
 
-def col_letters(index: int) -> str:
-    """1 → 'A', 27 → 'AA'."""
-    out = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+def _col(letters: str) -> int:
+    """Excel letters → 1-based column: 'A' → 1, 'AA' → 27."""
+    return col_index(letters) + 1
 
 
 _REF_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
@@ -76,7 +70,7 @@ def _split_ref(ref: str) -> tuple[int, int]:
     m = _REF_RE.match(ref.strip().upper())
     if not m:
         raise ValueError(f"bad cell reference {ref!r}")
-    return col_index(m.group(1)), int(m.group(2))
+    return _col(m.group(1)), int(m.group(2))
 
 
 def _split_range(ref: str) -> tuple[int, int, int, int]:
@@ -452,7 +446,7 @@ def _parse_cells(inner: str | None, p: str) -> list[tuple[int, str]]:
         else:  # an implied position: written out, since the cells around it may change
             c = prev + 1
             head_end = m.group().index(">") + 1
-            xml = _set_attr(m.group()[:head_end], "r", f"{col_letters(c)}0") + m.group()[head_end:]
+            xml = _set_attr(m.group()[:head_end], "r", f"{_letter(c)}0") + m.group()[head_end:]
         prev = c
         out.append((c, xml))
     return out
@@ -470,7 +464,7 @@ def _outside_cells(inner: str | None, p: str, c1: int, c2: int) -> list[tuple[in
     i, j = inner.find(tag), inner.rfind(tag)
     if i >= 0:
         a, b = _CELL_AT.match(inner, i + len(tag)), _CELL_AT.match(inner, j + len(tag))
-        if a and b and col_index(a.group(1)) >= c1 and col_index(b.group(1)) <= c2 and f"<{p}c>" not in inner:
+        if a and b and _col(a.group(1)) >= c1 and _col(b.group(1)) <= c2 and f"<{p}c>" not in inner:
             return []
     return [(c, x) for c, x in _parse_cells(inner, p) if c < c1 or c > c2]
 
@@ -478,10 +472,10 @@ def _outside_cells(inner: str | None, p: str, c1: int, c2: int) -> list[tuple[in
 _CELL_AT = re.compile(r'(?:[^>]*?\s)?r="([A-Z]{1,3})\d+"')
 
 
-def _with_row_num(cell_xml: str, col: int, row: int, p: str) -> str:
+def _with_row_num(cell_xml: str, col: int, row: int) -> str:
     tag_end = cell_xml.index(">")
     head = cell_xml[: tag_end + 1]
-    return _set_attr(head, "r", f"{col_letters(col)}{row}") + cell_xml[tag_end + 1 :]
+    return _set_attr(head, "r", f"{_letter(col)}{row}") + cell_xml[tag_end + 1 :]
 
 
 def _prefixed(inner: str, p: str) -> str:
@@ -504,10 +498,7 @@ def _refuse_to_cover(src: Path, info: _TableInfo, rows: list, c1: int, c2: int, 
     """A growing table must not overwrite what the user put below it: name those cells and stop."""
     filled = re.compile(rf"<{p}(?:v|is|f)\b")
     taken = [
-        f"{col_letters(c)}{r.num}"
-        for r in rows
-        for c, x in _parse_cells(r.inner, p)
-        if c1 <= c <= c2 and filled.search(x)
+        f"{_letter(c)}{r.num}" for r in rows for c, x in _parse_cells(r.inner, p) if c1 <= c <= c2 and filled.search(x)
     ]
     if taken:
         shown = ", ".join(taken[:8]) + (" …" if len(taken) > 8 else "")
@@ -569,7 +560,7 @@ def _patch_sheet(src: Path, xml: str, info: _TableInfo, frame: pd.DataFrame, dat
     columns: list[list[str]] = []
     used_cols: list[int] = []  # table columns with at least one cell written, for <dimension>
     for off, c in enumerate(range(c1, c2 + 1)):
-        letter, s, n_before = col_letters(c), styles[off], len(columns)
+        letter, s, n_before = _letter(c), styles[off], len(columns)
         key = key_of[off]
         if key is not None and key in frame.columns:
             cells = _column_cells(frame[key], date1904)
@@ -594,7 +585,7 @@ def _patch_sheet(src: Path, xml: str, info: _TableInfo, frame: pd.DataFrame, dat
         new_cells = ["".join(parts) for parts in zip(*columns, strict=True)] if columns else [""] * n
     else:  # an Excel table needs one data row: keep it empty, styled
         new_cells = [
-            "".join(f'<{p}c r="{col_letters(c)}{first}"{styles[c - c1]}/>' for c in range(c1, c2 + 1) if styles[c - c1])
+            "".join(f'<{p}c r="{_letter(c)}{first}"{styles[c - c1]}/>' for c in range(c1, c2 + 1) if styles[c - c1])
         ]
         row_nums = [first]
         used_cols = [c for c in range(c1, c2 + 1) if styles[c - c1]]
@@ -609,7 +600,7 @@ def _patch_sheet(src: Path, xml: str, info: _TableInfo, frame: pd.DataFrame, dat
     head_rows = [r for r in rows if r.num < first]
     tail_rows = [r for r in rows if r.num > area_end]
     if head_rows:
-        out.append(_explicit_rows(content, head_rows, p))
+        out.append(_explicit_rows(content, head_rows))
     outside: dict[int, tuple[str, list[tuple[int, str]], list[tuple[int, str]]]] = {}
     for r in area_rows:
         if first <= r.num <= new_end or r.inner:
@@ -621,8 +612,8 @@ def _patch_sheet(src: Path, xml: str, info: _TableInfo, frame: pd.DataFrame, dat
                 bounds.add(c, r.num)
     for r, cells_xml in zip(row_nums, new_cells, strict=True):
         attrs, left, right = outside.pop(r, (tmpl_attrs, [], []))
-        lx = "".join(_with_row_num(x, c, r, p) for c, x in left)
-        rx = "".join(_with_row_num(x, c, r, p) for c, x in right)
+        lx = "".join(_with_row_num(x, c, r) for c, x in left)
+        rx = "".join(_with_row_num(x, c, r) for c, x in right)
         out.append(f'<{p}row r="{r}"{attrs}>{lx}{cells_xml}{rx}</{p}row>')
     if info.totals_rows:
         attrs, left, right = outside.pop(new_end, ("", [], []))
@@ -632,26 +623,26 @@ def _patch_sheet(src: Path, xml: str, info: _TableInfo, frame: pd.DataFrame, dat
         for c in totals:
             bounds.add(c, new_end)
         out.append(
-            f'<{p}row r="{new_end}"{attrs}>' + "".join(_with_row_num(x, c, new_end, p) for c, x in cells) + f"</{p}row>"
+            f'<{p}row r="{new_end}"{attrs}>' + "".join(_with_row_num(x, c, new_end) for c, x in cells) + f"</{p}row>"
         )
     for num in sorted(outside):  # old area rows past the new end: keep only cells outside the table
         attrs, left, right = outside[num]
         if left or right:
-            cells_xml = "".join(_with_row_num(x, c, num, p) for c, x in left + right)
+            cells_xml = "".join(_with_row_num(x, c, num) for c, x in left + right)
             out.append(f'<{p}row r="{num}"{attrs}>{cells_xml}</{p}row>')
     if tail_rows:
-        out.append(_explicit_rows(content, tail_rows, p))
+        out.append(_explicit_rows(content, tail_rows))
 
     for part in (head_rows, tail_rows):
         if part:
             for letters, num in _CELL_REF_RE.findall(content, part[0].start, part[-1].end):
-                bounds.add(col_index(letters), int(num))
+                bounds.add(_col(letters), int(num))
     new_content = "".join(out)
     before = _set_dimension(before, bounds, p)
     return before + open_tag + new_content + close_tag + after, area_end
 
 
-def _explicit_rows(content: str, rows: list[_Row], p: str) -> str:
+def _explicit_rows(content: str, rows: list[_Row]) -> str:
     """The rows' original XML, contiguous slices kept as is; an implied row number made explicit."""
     parts: list[str] = []
     for r in rows:
@@ -707,7 +698,7 @@ class _Bounds:
     def ref(self) -> str:
         if not self.hi_c:
             return "A1"
-        a, b = f"{col_letters(self.lo_c)}{self.lo_r}", f"{col_letters(self.hi_c)}{self.hi_r}"
+        a, b = f"{_letter(self.lo_c)}{self.lo_r}", f"{_letter(self.hi_c)}{self.hi_r}"
         return a if a == b else f"{a}:{b}"
 
 
@@ -723,7 +714,7 @@ def _patch_table(xml: str, info: _TableInfo, rows: int) -> str:
     c1, r1, c2, _r2 = info.ref
     data_end = r1 + info.header_rows - 1 + max(rows, 1)
     end = data_end + info.totals_rows
-    ref = f"{col_letters(c1)}{r1}:{col_letters(c2)}{end}"
+    ref = f"{_letter(c1)}{r1}:{_letter(c2)}{end}"
     m = re.search(r"<(?:\w+:)?table\b[^>]*>", xml)
     assert m is not None
     xml = xml[: m.start()] + _set_attr(m.group(), "ref", ref) + xml[m.end() :]
@@ -733,7 +724,7 @@ def _patch_table(xml: str, info: _TableInfo, rows: int) -> str:
         if "ref" not in a:
             return mm.group()
         cc1, rr1, cc2, _ = _split_range(a["ref"])
-        return _set_attr(mm.group(), "ref", f"{col_letters(cc1)}{rr1}:{col_letters(cc2)}{last}")
+        return _set_attr(mm.group(), "ref", f"{_letter(cc1)}{rr1}:{_letter(cc2)}{last}")
 
     xml = re.sub(r"<(?:\w+:)?autoFilter\b[^>]*>", lambda mm: fix(mm, data_end), xml)
     return re.sub(r"<(?:\w+:)?(?:sortState|sortCondition)\b[^>]*>", lambda mm: fix(mm, data_end), xml)
@@ -868,8 +859,8 @@ def _patch_parts(src: Path, out: _Parts, tables: Mapping[str, pd.DataFrame]) -> 
             )
         by_sheet.setdefault(info.sheet_part, []).append(name)
     for name, df in tables.items():
-        _schema_name(name)
-        unknown = [c for c in df.columns if c != ROW and c not in TABLES_BY_NAME[_schema_name(name)].keys()]
+        keys = TABLES_BY_NAME[_schema_name(name)].keys()  # raises for a name outside the schema
+        unknown = [c for c in df.columns if c != ROW and c not in keys]
         if unknown:
             raise ValueError(f"frame for {name} has columns that are not schema keys: {unknown}")
     for sheet_part, names in by_sheet.items():
