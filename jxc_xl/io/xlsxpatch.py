@@ -948,7 +948,8 @@ def _write_zip(fh: Any, parts: _Parts) -> None:
             zi.compress_type = info.compress_type
             zi.external_attr = info.external_attr
             zi.create_system = info.create_system
-            z.writestr(zi, parts[name])
+            # Level 1: the rewritten sheets deflate in a fraction of the time for a few percent more bytes.
+            z.writestr(zi, parts[name], compresslevel=1)
 
 
 def _copy_raw(z: zipfile.ZipFile, src: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
