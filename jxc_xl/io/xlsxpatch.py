@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -373,6 +374,7 @@ def _scalar_cell(v: Any, date1904: bool) -> str | None:
     return _text_cell(str(v))
 
 
+@lru_cache(maxsize=65536)  # status, unit, supplier, ABC … repeat on every row
 def _text_cell(v: str) -> str:
     sp = ' xml:space="preserve"' if _needs_preserve(v) else ""
     return f' t="inlineStr"><is><t{sp}>{_xml_text(v)}</t></is>'
