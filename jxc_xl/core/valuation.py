@@ -279,7 +279,12 @@ def _fifo_sku(idx, kind_l, qty_l, price_l, amt_l, orig_l, cost, adj, issue_uc, q
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
         elif k == S:
-            a = take(x)
+            if h < len(lq) and x < lq[h]:  # the common case, inlined: the oldest layer covers the issue
+                a = cents_of(x * lu[h])
+                lq[h] = lq[h] - x if whole else round(lq[h] - x, QTY_DECIMALS)
+                lv[h] -= a
+            else:
+                a = take(x)
             issue_uc[i] = a / x / 100.0
             q = q - x if whole else round(q - x, QTY_DECIMALS)
             v -= a
