@@ -29,6 +29,23 @@ from jxc_xl.core import invmath as im
 __xlwings_func_namespace__ = "JXC"
 
 
+def _arg(name: str, doc: str, *, block: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """One argument's convention, in one place: a range arrives as a 2-D block (``block``) so rows, columns
+    and blocks broadcast; Excel error cells arrive as their text (#N/A) so the core names them instead of
+    taking them for blanks."""
+    return xw.arg(name, err_to_str=True, doc=doc, **({"ndim": 2} if block else {}))
+
+
+# Help of the arguments several functions share, worded once.
+_DOC_ANNUAL_DEMAND = "年需求量 Annual demand λ (units/year, ≥ 0)"
+_DOC_CLOSING_INVENTORY = "期末库存 Closing inventory (currency at cost, ≥ 0)"
+_DOC_COGS = "期间销货成本 Cost of goods sold in the period (currency, ≥ 0)"
+_DOC_HOLDING_COST = "单位年持有成本 Holding cost h (currency per unit per year, > 0)"
+_DOC_LEAD_TIME = "提前期 Lead time L (days, ≥ 0)"
+_DOC_OPENING_INVENTORY = "期初库存 Opening inventory (currency at cost, ≥ 0)"
+_DOC_ORDER_COST = "每次订货成本 Fixed cost per order K (currency/order, ≥ 0)"
+
+
 class FormulaArgumentError(xw.XlwingsError, im.InvalidArgument):
     """An invalid formula argument; the message starts with the Excel function name."""
 
@@ -111,29 +128,29 @@ def _shape(value: Any) -> tuple[int, ...]:
 
 
 @xw.func
-@xw.arg("annual_demand", err_to_str=True, ndim=2, doc="年需求量 Annual demand λ (units/year, ≥ 0)")
-@xw.arg("order_cost", err_to_str=True, ndim=2, doc="每次订货成本 Fixed cost per order K (currency/order, ≥ 0)")
-@xw.arg("holding_cost", err_to_str=True, ndim=2, doc="单位年持有成本 Holding cost h (currency per unit per year, > 0)")
+@_arg("annual_demand", doc=_DOC_ANNUAL_DEMAND)
+@_arg("order_cost", doc=_DOC_ORDER_COST)
+@_arg("holding_cost", doc=_DOC_HOLDING_COST)
 def eoq(annual_demand: Any, order_cost: Any, holding_cost: Any) -> Any:
     """经济订货批量 Q* = √(2Kλ/h)。Economic order quantity (units per order)."""
     return _to_excel(_call("EOQ", im.eoq, annual_demand, order_cost, holding_cost))
 
 
 @xw.func
-@xw.arg("annual_demand", err_to_str=True, ndim=2, doc="年需求量 Annual demand λ (units/year, ≥ 0)")
-@xw.arg("order_cost", err_to_str=True, ndim=2, doc="每次订货成本 Fixed cost per order K (currency/order, ≥ 0)")
-@xw.arg("holding_cost", err_to_str=True, ndim=2, doc="单位年持有成本 Holding cost h (currency per unit per year, > 0)")
-@xw.arg("order_qty", err_to_str=True, ndim=2, doc="订货批量 Order quantity Q (units, > 0); omitted = EOQ")
+@_arg("annual_demand", doc=_DOC_ANNUAL_DEMAND)
+@_arg("order_cost", doc=_DOC_ORDER_COST)
+@_arg("holding_cost", doc=_DOC_HOLDING_COST)
+@_arg("order_qty", doc="订货批量 Order quantity Q (units, > 0); omitted = EOQ")
 def eoq_cost(annual_demand: Any, order_cost: Any, holding_cost: Any, order_qty: Any = None) -> Any:
     """年订货+持有成本 Kλ/Q + hQ/2。Annual ordering + holding cost (currency/year)."""
     return _to_excel(_call("EOQ_COST", im.eoq_cost, annual_demand, order_cost, holding_cost, order_qty))
 
 
 @xw.func
-@xw.arg("annual_demand", err_to_str=True, ndim=2, doc="年需求量 Annual demand λ (units/year, ≥ 0)")
-@xw.arg("order_cost", err_to_str=True, ndim=2, doc="每次订货成本 Fixed cost per order K (currency/order, ≥ 0)")
-@xw.arg("holding_cost", err_to_str=True, ndim=2, doc="单位年持有成本 Holding cost h (currency per unit per year, > 0)")
-@xw.arg("shortage_cost", err_to_str=True, ndim=2, doc="缺货成本 Backorder cost p (currency per unit per year, > 0)")
+@_arg("annual_demand", doc=_DOC_ANNUAL_DEMAND)
+@_arg("order_cost", doc=_DOC_ORDER_COST)
+@_arg("holding_cost", doc=_DOC_HOLDING_COST)
+@_arg("shortage_cost", doc="缺货成本 Backorder cost p (currency per unit per year, > 0)")
 def eoq_backorder(annual_demand: Any, order_cost: Any, holding_cost: Any, shortage_cost: Any) -> Any:
     """允许缺货的经济订货批量 √(2Kλ(h+p)/(hp))。EOQ with planned backorders (units)."""
     return _to_excel(_call("EOQ_BACKORDER", im.eoq_backorder, annual_demand, order_cost, holding_cost, shortage_cost))
@@ -151,22 +168,22 @@ _DISCOUNT_DOCS = {
 
 
 @xw.func
-@xw.arg("annual_demand", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["annual_demand"])
-@xw.arg("order_cost", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["order_cost"])
-@xw.arg("holding_rate", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["holding_rate"])
-@xw.arg("breaks", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["breaks"])
-@xw.arg("prices", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["prices"])
+@_arg("annual_demand", doc=_DISCOUNT_DOCS["annual_demand"])
+@_arg("order_cost", doc=_DISCOUNT_DOCS["order_cost"])
+@_arg("holding_rate", doc=_DISCOUNT_DOCS["holding_rate"])
+@_arg("breaks", doc=_DISCOUNT_DOCS["breaks"])
+@_arg("prices", doc=_DISCOUNT_DOCS["prices"])
 def eoq_discount(annual_demand: Any, order_cost: Any, holding_rate: Any, breaks: Any, prices: Any) -> Any:
     """全量折扣下的最优订货量。Optimal order quantity under all-units quantity discounts (units)."""
     return _to_excel(_call("EOQ_DISCOUNT", im.eoq_discount, annual_demand, order_cost, holding_rate, breaks, prices))
 
 
 @xw.func
-@xw.arg("annual_demand", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["annual_demand"])
-@xw.arg("order_cost", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["order_cost"])
-@xw.arg("holding_rate", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["holding_rate"])
-@xw.arg("breaks", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["breaks"])
-@xw.arg("prices", err_to_str=True, ndim=2, doc=_DISCOUNT_DOCS["prices"])
+@_arg("annual_demand", doc=_DISCOUNT_DOCS["annual_demand"])
+@_arg("order_cost", doc=_DISCOUNT_DOCS["order_cost"])
+@_arg("holding_rate", doc=_DISCOUNT_DOCS["holding_rate"])
+@_arg("breaks", doc=_DISCOUNT_DOCS["breaks"])
+@_arg("prices", doc=_DISCOUNT_DOCS["prices"])
 def eoq_discount_cost(annual_demand: Any, order_cost: Any, holding_rate: Any, breaks: Any, prices: Any) -> Any:
     """全量折扣下最优订货量的年总成本(含采购)。Annual total cost incl. purchases at the optimal quantity."""
     res = _call("EOQ_DISCOUNT_COST", im.eoq_discount_details, annual_demand, order_cost, holding_rate, breaks, prices)
@@ -179,16 +196,14 @@ def eoq_discount_cost(annual_demand: Any, order_cost: Any, holding_rate: Any, br
 
 
 @xw.func
-@xw.arg(
+@_arg(
     "service_level",
-    err_to_str=True,
-    ndim=2,
     doc="周期服务水平 Cycle service level (fraction, 0 < CSL < 1, e.g. 0.95; below 0.5 gives 0)",
 )
-@xw.arg("demand_sd", err_to_str=True, ndim=2, doc="日需求标准差 Std. dev. of daily demand σd (units/day, ≥ 0)")
-@xw.arg("lead_time", err_to_str=True, ndim=2, doc="提前期 Lead time L (days, ≥ 0)")
-@xw.arg("avg_demand", err_to_str=True, ndim=2, doc="日均需求 Average daily demand d (units/day, ≥ 0); default 0")
-@xw.arg("lead_time_sd", err_to_str=True, ndim=2, doc="提前期标准差 Std. dev. of lead time σL (days, ≥ 0); default 0")
+@_arg("demand_sd", doc="日需求标准差 Std. dev. of daily demand σd (units/day, ≥ 0)")
+@_arg("lead_time", doc=_DOC_LEAD_TIME)
+@_arg("avg_demand", doc="日均需求 Average daily demand d (units/day, ≥ 0); default 0")
+@_arg("lead_time_sd", doc="提前期标准差 Std. dev. of lead time σL (days, ≥ 0); default 0")
 def safety_stock(
     service_level: Any, demand_sd: Any, lead_time: Any, avg_demand: Any = 0.0, lead_time_sd: Any = 0.0
 ) -> Any:
@@ -199,9 +214,9 @@ def safety_stock(
 
 
 @xw.func
-@xw.arg("avg_demand", err_to_str=True, ndim=2, doc="日均需求 Average daily demand d (units/day, ≥ 0)")
-@xw.arg("lead_time", err_to_str=True, ndim=2, doc="提前期 Lead time L (days, ≥ 0)")
-@xw.arg("safety_stock", err_to_str=True, ndim=2, doc="安全库存 Safety stock (units, ≥ 0); default 0")
+@_arg("avg_demand", doc="日均需求 Average daily demand d (units/day, ≥ 0)")
+@_arg("lead_time", doc=_DOC_LEAD_TIME)
+@_arg("safety_stock", doc="安全库存 Safety stock (units, ≥ 0); default 0")
 def reorder_point(avg_demand: Any, lead_time: Any, safety_stock: Any = 0.0) -> Any:
     """再订货点 d·L + SS。Reorder point (units)."""
     return _to_excel(_call("REORDER_POINT", im.reorder_point, avg_demand, lead_time, safety_stock))
@@ -213,19 +228,13 @@ def reorder_point(avg_demand: Any, lead_time: Any, safety_stock: Any = 0.0) -> A
 
 
 @xw.func
-@xw.arg(
-    "values", err_to_str=True, ndim=2, doc="各品项金额 Value per item, e.g. annual consumption value (currency, ≥ 0)"
-)
-@xw.arg(
+@_arg("values", doc="各品项金额 Value per item, e.g. annual consumption value (currency, ≥ 0)")
+@_arg(
     "a",
-    err_to_str=True,
-    ndim=2,
     doc="A 类累计占比上限(单个值) Cumulative share limit of class A (one value, fraction, default 0.8)",
 )
-@xw.arg(
+@_arg(
     "b",
-    err_to_str=True,
-    ndim=2,
     doc="B 类累计占比上限(单个值) Cumulative share limit of class B (one value, fraction, a ≤ b ≤ 1, default 0.95)",
 )
 def abc(values: Any, a: Any = 0.8, b: Any = 0.95) -> Any:
@@ -234,14 +243,12 @@ def abc(values: Any, a: Any = 0.8, b: Any = 0.95) -> Any:
 
 
 @xw.func
-@xw.arg(
+@_arg(
     "history",
-    err_to_str=True,
-    ndim=2,
     doc="需求历史 Demand history (units per period, ≥ 0): one row per SKU, periods across",
 )
-@xw.arg("x", err_to_str=True, ndim=2, doc="X 类变异系数上限 CV limit of class X (default 0.5)")
-@xw.arg("y", err_to_str=True, ndim=2, doc="Y 类变异系数上限 CV limit of class Y (≥ x, default 1.0)")
+@_arg("x", doc="X 类变异系数上限 CV limit of class X (default 0.5)")
+@_arg("y", doc="Y 类变异系数上限 CV limit of class Y (≥ x, default 1.0)")
 def xyz(history: Any, x: Any = 0.5, y: Any = 1.0) -> Any:
     """XYZ 分类:需求变异系数 CV=样本标准差/均值,≤x 为 X,≤y 为 Y,其余 Z。XYZ class per SKU row."""
     shape = _shape(history)
@@ -256,19 +263,19 @@ def xyz(history: Any, x: Any = 0.5, y: Any = 1.0) -> Any:
 
 
 @xw.func
-@xw.arg("cogs", err_to_str=True, ndim=2, doc="期间销货成本 Cost of goods sold in the period (currency, ≥ 0)")
-@xw.arg("opening_inventory", err_to_str=True, ndim=2, doc="期初库存 Opening inventory (currency at cost, ≥ 0)")
-@xw.arg("closing_inventory", err_to_str=True, ndim=2, doc="期末库存 Closing inventory (currency at cost, ≥ 0)")
+@_arg("cogs", doc=_DOC_COGS)
+@_arg("opening_inventory", doc=_DOC_OPENING_INVENTORY)
+@_arg("closing_inventory", doc=_DOC_CLOSING_INVENTORY)
 def turnover(cogs: Any, opening_inventory: Any, closing_inventory: Any) -> Any:
     """存货周转率 COGS / 平均库存;平均库存为 0 时留空。Inventory turnover (times per period)."""
     return _to_excel(_call("TURNOVER", im.turnover, cogs, opening_inventory, closing_inventory))
 
 
 @xw.func
-@xw.arg("cogs", err_to_str=True, ndim=2, doc="期间销货成本 Cost of goods sold in the period (currency, ≥ 0)")
-@xw.arg("opening_inventory", err_to_str=True, ndim=2, doc="期初库存 Opening inventory (currency at cost, ≥ 0)")
-@xw.arg("closing_inventory", err_to_str=True, ndim=2, doc="期末库存 Closing inventory (currency at cost, ≥ 0)")
-@xw.arg("period_days", err_to_str=True, ndim=2, doc="期间天数 Days in the period (days, > 0, default 30)")
+@_arg("cogs", doc=_DOC_COGS)
+@_arg("opening_inventory", doc=_DOC_OPENING_INVENTORY)
+@_arg("closing_inventory", doc=_DOC_CLOSING_INVENTORY)
+@_arg("period_days", doc="期间天数 Days in the period (days, > 0, default 30)")
 def days_of_inventory(cogs: Any, opening_inventory: Any, closing_inventory: Any, period_days: Any = 30) -> Any:
     """存货周转天数 平均库存/COGS×天数;COGS 为 0 时留空。Days of inventory (days)."""
     return _to_excel(
@@ -282,43 +289,35 @@ def days_of_inventory(cogs: Any, opening_inventory: Any, closing_inventory: Any,
 
 
 @xw.func
-@xw.arg(
+@_arg(
     "history",
-    err_to_str=True,
-    ndim=2,
     doc="需求历史 Demand history (units per period, ≥ 0), oldest first; one row per SKU",
 )
-@xw.arg(
+@_arg(
     "horizon",
-    err_to_str=True,
+    block=False,
     doc="预测期数(单个值) Number of future periods (one value, whole number, 1–10000, default 1)",
 )
-@xw.arg(
+@_arg(
     "method",
-    err_to_str=True,
+    block=False,
     doc='方法(单个值) Method, one value: "ma" moving average, "ses" (default), "holt" trend, "croston" intermittent',
 )
-@xw.arg(
+@_arg(
     "alpha",
-    err_to_str=True,
-    ndim=2,
     doc="水平平滑系数 Level smoothing α (0–1; omitted: fitted, croston 0.1); one or per SKU",
 )
-@xw.arg(
+@_arg(
     "beta",
-    err_to_str=True,
-    ndim=2,
     doc="趋势平滑系数 Trend smoothing β for holt (0–1; omitted: fitted); one or per SKU",
 )
-@xw.arg(
+@_arg(
     "window",
-    err_to_str=True,
+    block=False,
     doc="移动平均期数(单个值) Moving-average window (one value, periods, whole number ≥ 1, default 3)",
 )
-@xw.arg("initial_level", err_to_str=True, ndim=2, doc="初始水平 Initial level l0 (units/period; default first value)")
-@xw.arg(
-    "initial_trend", err_to_str=True, ndim=2, doc="初始趋势 Initial trend b0 for holt (units/period; default 2nd − 1st)"
-)
+@_arg("initial_level", doc="初始水平 Initial level l0 (units/period; default first value)")
+@_arg("initial_trend", doc="初始趋势 Initial trend b0 for holt (units/period; default 2nd − 1st)")
 def forecast(
     history: Any,
     horizon: Any = 1,
