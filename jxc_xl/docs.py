@@ -87,6 +87,20 @@ def _doc(zh: str, en: str) -> str:
     return " · ".join(p for p in (zh, en) if p)
 
 
+def _definition(d: Column | SettingDef) -> tuple[str, ...]:
+    """The cells describing a column or a setting: key, headers, type, required, default, range, doc."""
+    return (
+        f"`{d.key}`",
+        d.zh,
+        d.en,
+        d.type.value,
+        "yes" if d.required else "",
+        _default(d),
+        _constraint(d),
+        _doc(d.doc_zh, d.doc_en),
+    )
+
+
 def _table_section(t: Table) -> list[str]:
     out = [
         f"### {t.name} — {t.zh_sheet} / {t.en_sheet}",
@@ -96,20 +110,7 @@ def _table_section(t: Table) -> list[str]:
         _row("#", "key", "zh header", "en header", "type", "required", "default", "constraint", "doc"),
         _row(*["---"] * 9),
     ]
-    for i, c in enumerate(t.columns, start=1):
-        out.append(
-            _row(
-                i,
-                f"`{c.key}`",
-                c.zh,
-                c.en,
-                c.type.value,
-                "yes" if c.required else "",
-                _default(c),
-                _constraint(c),
-                _doc(c.doc_zh, c.doc_en),
-            )
-        )
+    out += [_row(i, *_definition(c)) for i, c in enumerate(t.columns, start=1)]
     out.append("")
     return out
 
@@ -161,19 +162,7 @@ def render() -> str:
         _row("key", "zh", "en", "type", "required", "default", "allowed", "doc"),
         _row(*["---"] * 8),
     ]
-    for s in SETTINGS:
-        lines.append(
-            _row(
-                f"`{s.key}`",
-                s.zh,
-                s.en,
-                s.type.value,
-                "yes" if s.required else "",
-                _default(s),
-                _constraint(s),
-                _doc(s.doc_zh, s.doc_en),
-            )
-        )
+    lines += [_row(*_definition(s)) for s in SETTINGS]
 
     lines += ["", "## Stock status values (tblStock.status)", "", _row("key", "zh", "en"), _row("---", "---", "---")]
     lines += [_row(f"`{c.key}`", c.zh, c.en) for c in STATUS.values()]
