@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.money import from_cents, mul_cents
+from jxc_xl.core.periods import periods_before
 from jxc_xl.schema import PERIOD_RE, Lang
 
 __all__ = ["DemoMonth", "generate_month", "write_demo"]
@@ -60,15 +61,6 @@ class DemoMonth:
     @property
     def n_lines(self) -> int:
         return sum(len(self.data[t]) for t in ("tblPurchases", "tblSales", "tblReturns", "tblCounts"))
-
-
-def _prev_periods(period: str, n: int) -> list[str]:
-    y, m = int(period[:4]), int(period[5:7])
-    out = []
-    for _ in range(n):
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-        out.append(f"{y:04d}-{m:02d}")
-    return out[::-1]
 
 
 def _doc_numbers(prefix: str, period: str, order: np.ndarray, width: int) -> np.ndarray:
@@ -350,7 +342,7 @@ def generate_month(
             "active": "yes",
         }
     )
-    periods = _prev_periods(period, 12)
+    periods = periods_before(period, 12)
     month_mean = daily * day_factor.mean() * 30.4  # expected units in an average month
     season = 1.0 + 0.15 * np.sin(2 * np.pi * (np.arange(12) + month) / 12)
     lam = np.outer(month_mean, season) * rng.gamma(8.0, 1 / 8.0, (n, 12))

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jxc_xl.core.periods import period_last_day
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
@@ -428,17 +430,6 @@ class Settings(BaseModel):
     @property
     def days_in_month(self) -> int:
         return self.last_day.day
-
-
-def period_last_day(period: str) -> date:
-    y, m = int(period[:4]), int(period[5:7])
-    nxt = date(y + (m == 12), m % 12 + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1)
-
-
-def next_period(period: str) -> str:
-    y, m = int(period[:4]), int(period[5:7])
-    return f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
 
 
 # ---------------------------------------------------------------------------------------------------

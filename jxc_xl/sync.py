@@ -13,9 +13,10 @@ import pandas as pd
 
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.findings import Finding
+from jxc_xl.core.periods import next_period
 from jxc_xl.errors import JxcError, UsageError, ValidationFailedError
 from jxc_xl.io.xlsxpatch import check_unlocked, lock_file
-from jxc_xl.schema import HISTORY, ITEMS, OPENING, Lang, next_period
+from jxc_xl.schema import HISTORY, ITEMS, OPENING, Lang
 
 HISTORY_MONTHS = 24  # tblHistory keeps this many months per SKU
 

@@ -26,10 +26,11 @@ from rich.table import Table as RichTable
 from jxc_xl.core.book import ROW, TableData, Workbook
 from jxc_xl.core.findings import Finding
 from jxc_xl.core.messages import make_finding, phrase, word
+from jxc_xl.core.periods import next_period, previous_period
 from jxc_xl.core.rules import check, check_opening, check_returns_previous, original_index
 from jxc_xl.errors import JxcError, NotAWorkbookError, UsageError
 from jxc_xl.io.reader import read_workbook  # imported before any worker forks, so no worker imports it again
-from jxc_xl.schema import INPUT_TABLES, OPENING, RETURNS, SETTINGS_TABLE, TABLES, Lang, next_period
+from jxc_xl.schema import INPUT_TABLES, OPENING, RETURNS, SETTINGS_TABLE, TABLES, Lang
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 SHEET_ORDER = {s: i for i, t in enumerate(TABLES) for s in (t.zh_sheet, t.en_sheet)}  # findings in workbook order
@@ -284,11 +285,6 @@ def _company_label(company: str | None, path: Path, lang: Lang) -> str:
     return company or phrase("no_company", lang, folder=path.resolve().parent)
 
 
-def _month_before(period: str) -> str:
-    y, m = int(period[:4]), int(period[5:7])
-    return f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
-
-
 def _gap_findings(res: FileResult, before: str, after: str, lang: Lang) -> list[Finding]:
     """One period-gap finding per month missing strictly between ``before`` and ``after``."""
     out = []
@@ -380,7 +376,7 @@ def _join_previous(groups: dict[tuple[str, str], dict[str, list[FileResult]]], p
                 r.findings.append(
                     _not_compared(
                         r, prev.path, "not_before", lang, prev_period=prev.period, period=first,
-                        want=_month_before(first),
+                        want=previous_period(first),
                     )
                 )  # fmt: skip
             continue

@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from jxc_xl.core.money import round_half_up
+from jxc_xl.core.periods import period_last_day
 from jxc_xl.excel import BUTTON_EN, BUTTON_SHAPE, BUTTON_ZH, RUNPYTHON, addin_files, classic_setup_text
 from jxc_xl.io.reader import read_workbook
-from jxc_xl.schema import ANALYSIS, PLAN, STOCK, Table, period_last_day
+from jxc_xl.schema import ANALYSIS, PLAN, STOCK, Table
 from tests.factories import small_month, write_book
 from tests.test_reader import sales_below_table, titled_sales_book, totals_sales_book
 
