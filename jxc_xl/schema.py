@@ -746,3 +746,11 @@ STATUS = {
 def table(name: str) -> Table:
     """The table called ``name`` (e.g. ``"tblSales"``)."""
     return TABLES_BY_NAME[name]
+
+
+# The template's sync button on the plan sheet: a shape with this name whose hyperlink points at the cell it
+# covers, one blank column right of tblPlan in row 2. xlwings Lite runs the script whose ``button`` is
+# "[shape]Sheet!Cell" when that link is followed.
+SYNC_BUTTON_SHAPE = "jxc_sync_button"
+SYNC_BUTTON_COLUMN = len(PLAN.columns) + 1  # 0-based column index of the button's cell
+SYNC_BUTTON_ROW = 1  # 0-based row index (Excel row 2)
