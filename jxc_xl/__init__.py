@@ -48,7 +48,28 @@ _EXPORTS: dict[str, str] = {
     "WorkbookLockedError": "jxc_xl.errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "CloseResult",
+    "FileResult",
+    "Finding",
+    "JxcError",
+    "NotAWorkbookError",
+    "Report",
+    "Settings",
+    "SyncResult",
+    "UsageError",
+    "ValidationFailedError",
+    "Workbook",
+    "WorkbookLockedError",
+    "__version__",
+    "close_month",
+    "new_workbook",
+    "read_workbook",
+    "sync_file",
+    "validate_file",
+    "validate_paths",
+    "write_demo",
+]
 
 if TYPE_CHECKING:
     from jxc_xl.core.book import Workbook

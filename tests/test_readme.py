@@ -35,6 +35,7 @@ def test_python_examples_run_in_order(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_every_public_name_resolves_and_is_documented() -> None:
     text = README.read_text(encoding="utf-8")
+    assert set(jxc_xl.__all__) == {"__version__", *jxc_xl._EXPORTS}
     for name in jxc_xl.__all__:
         obj = getattr(jxc_xl, name)
         assert obj is not None
