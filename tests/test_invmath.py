@@ -14,6 +14,8 @@ from hypothesis.extra.numpy import arrays
 from stockpyl import eoq as spl
 
 from jxc_xl.core import invmath as im
+from jxc_xl.core.invmath import arguments as im_arguments
+from jxc_xl.core.invmath import forecasting as im_forecasting
 
 # ---------------------------------------------------------------------------------------
 # Published test vectors (/work/shared/domain/test-vectors.md)
@@ -518,7 +520,7 @@ def test_forecast_with_gaps_batches_rows_by_value_count(monkeypatch: pytest.Monk
         calls.append(y.shape[0])
         return dense(y, *args)
 
-    monkeypatch.setattr(im, "_forecast_dense", counting)
+    monkeypatch.setattr(im_forecasting, "_forecast_dense", counting)
     y = _gappy_history(np.random.default_rng(3), 500, 12)
     counts = (~np.isnan(y)).sum(axis=1)
     im.forecast(y, 1, "ses")
@@ -536,7 +538,7 @@ def test_blank_cells_in_a_large_range_take_the_vectorised_path(monkeypatch: pyte
     def boom(*_: object) -> None:
         raise AssertionError("per-cell conversion used")
 
-    monkeypatch.setattr(im, "_objects_to_float_slow", boom)
+    monkeypatch.setattr(im_arguments, "_objects_to_float_slow", boom)
     demand = np.random.default_rng(5).uniform(0, 1000, size=(50_000, 1))
     cells = demand.tolist()
     cells[7] = [None]
