@@ -1,17 +1,70 @@
-"""Shared test factories: a small clean month as rows keyed by column key, and a writer for it."""
+"""Shared test factories, one home for each kind of test input.
+
+* ``make_workbook``: an in-memory ``Workbook`` (what the reader produces) from rows keyed by column key.
+* ``small_month`` / ``write_book``: a small clean month as rows, and a writer for it (the jxc template).
+* ``write_user_parts_book``: an xlsx with the generated tables plus the parts a user adds (a sync must keep
+  them), and ``stock_rows`` / ``plan_rows`` / ``analysis_rows`` / ``generated_frames`` to write into it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import struct
+import zlib
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import xlsxwriter
 
+from jxc_xl.core.book import TableData, Workbook, frame
+from jxc_xl.core.findings import col_letter
 from jxc_xl.core.money import round_half_up
 from jxc_xl.io.template import build_workbook
-from jxc_xl.schema import Lang
+from jxc_xl.schema import ANALYSIS, INPUT_TABLES, PLAN, STOCK, ColType, Lang, Settings
+
+# ---------------------------------------------------------------------------------------------------
+# In-memory workbooks
+
+
+def make_workbook(
+    rows: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    lang: Lang = "zh",
+    period: str | None = "2026-04",
+    settings: Settings | None = None,
+    **setting_overrides: Any,
+) -> Workbook:
+    """A ``Workbook`` as the reader would give it, without a file.
+
+    Args:
+        rows: table name → rows keyed by column key; absent or empty tables are present with no rows.
+        lang: the workbook's language (sheet names follow it).
+        period: the settings' period; ``None`` gives a workbook without usable settings.
+        settings: the settings as they are (``period`` and overrides are then ignored).
+        **setting_overrides: other ``Settings`` fields (``valuation="fifo"``, ``allow_negative=True``, …).
+
+    Returns:
+        Every input table, each on its sheet with its Excel column letters and rows from row 2.
+    """
+    tables = {
+        t.name: TableData(
+            table=t,
+            df=frame(t, [dict(r) for r in rows.get(t.name, ())] or None),
+            sheet=t.sheet(lang),
+            col_letters={c.key: col_letter(i) for i, c in enumerate(t.columns)},
+        )
+        for t in INPUT_TABLES
+    }
+    if settings is None and period is not None:
+        settings = Settings(period=period, **setting_overrides)
+    return Workbook(path=None, lang=lang, settings=settings, tables=tables)
+
+
+# ---------------------------------------------------------------------------------------------------
+# A small clean month, written with the jxc template
 
 
 def _amount(qty: float, price: float) -> float:
@@ -150,3 +203,151 @@ def write_book(
     return build_workbook(
         path, lang=lang, period=period, settings=settings, data=small_month() if data is None else data, **kw
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# A workbook with user parts, and generated frames to write into it
+
+USER_SHEET = "说明"
+USER_ANCHOR = "Q3"  # a cell right of tblStock on a row the table grows into (a button's anchor, say)
+GENERATED = (STOCK, PLAN, ANALYSIS)
+
+
+def tiny_png() -> bytes:
+    """A valid 2×2 RGB PNG, made here so the test needs no image file."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    ihdr = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def write_user_parts_book(path: Path, tmp: Path, *, lang: Lang = "zh", date_1904: bool = False) -> Path:
+    """A workbook like the jxc template's generated sheets plus everything a user adds that must survive a
+    sync: a user sheet with a formula, comment, image, text box, validation and defined name; per table a
+    styled empty row, column style, conditional format and validation; a note, an anchor cell and a chart
+    beside tblStock. ``tmp`` holds the image file."""
+    png = tmp / "logo.png"
+    png.write_bytes(tiny_png())
+    wb = xlsxwriter.Workbook(str(path), {"date_1904": date_1904})
+    money = wb.add_format({"num_format": "#,##0.00"})
+    qty = wb.add_format({"num_format": "0.###"})
+    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    text = wb.add_format({"font_color": "#1F4E79"})
+
+    user = wb.add_worksheet(USER_SHEET)
+    user.write("A1", "期末金额合计")
+    user.write_formula("B1", "=SUM(tblStock[期末金额])", None, 0)
+    user.write_comment("A1", "用户批注")
+    user.insert_image("D2", str(png))
+    user.insert_textbox("D8", "说明文字", {"width": 200, "height": 60})
+    user.data_validation("B5", {"validate": "list", "source": ["是", "否"]})
+    wb.define_name("期末合计", f"='{USER_SHEET}'!$B$1")
+
+    for t in GENERATED:
+        ws = wb.add_worksheet(t.sheet(lang))
+        headers = t.headers(lang)
+        n = len(headers)
+        ws.add_table(0, 0, 1, n - 1, {"name": t.name, "columns": [{"header": h} for h in headers]})
+        for j, c in enumerate(t.columns):
+            fmt = {ColType.MONEY: money, ColType.QTY: qty, ColType.DATE: day}.get(c.type)
+            if fmt is not None:
+                ws.write_blank(1, j, None, fmt)  # the template's styled empty data row
+        # The name column is styled through its <col> only: the fallback when the first row has no style.
+        ws.set_column(1, 1, 22, text)
+        ws.conditional_format(1, 0, 10_000, n - 1, {"type": "cell", "criteria": "<", "value": 0, "format": money})
+        ws.data_validation(1, n - 1, 10_000, n - 1, {"validate": "length", "criteria": "<=", "value": 50})
+    stock = wb.get_worksheet_by_name(STOCK.sheet(lang))
+    stock.write(USER_ANCHOR, "按钮")
+    stock.write("Q1", "右侧备注")
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series(
+        {"categories": f"='{STOCK.sheet(lang)}'!$A$2:$A$20", "values": f"='{STOCK.sheet(lang)}'!$N$2:$N$20"}
+    )
+    stock.insert_chart("R5", chart)
+    wb.close()
+    return path
+
+
+def stock_rows(n: int, seed: int = 1) -> pd.DataFrame:
+    """``n`` tblStock rows of random figures, names with characters XML must escape."""
+    rng = np.random.default_rng(seed)
+    special = ["<&>\"'", " leading space", "line\nbreak", "_x000D_ literal", "tab\there", "普通文本"]
+    rows = []
+    for i in range(n):
+        oq = float(rng.integers(0, 500))
+        iq = float(rng.integers(0, 300))
+        uq = float(rng.integers(0, 200))
+        cost = round(float(rng.uniform(1, 99)), 2)
+        rows.append(
+            {
+                "sku": f"SKU{i:05d}",
+                "name": special[i % len(special)],
+                "unit": "个",
+                "opening_qty": oq,
+                "opening_amount": round(oq * cost, 2),
+                "in_qty": iq,
+                "in_amount": round(iq * cost, 2),
+                "out_qty": uq,
+                "out_amount": round(uq * cost, 2),
+                "adj_qty": None if i % 4 == 0 else 0.5,
+                "adj_amount": 0.1 + 0.2,
+                "closing_qty": oq + iq - uq,
+                "closing_unit_cost": cost / 3,
+                "closing_amount": round((oq + iq - uq) * cost, 2),
+                "status": "正常",
+            }
+        )
+    return frame(STOCK, rows)
+
+
+def plan_rows(n: int) -> pd.DataFrame:
+    """``n`` tblPlan rows with a blank supplier, a huge EOQ and a blank date among them."""
+    rows = [
+        {
+            "sku": f"P{i}",
+            "name": f"品{i}",
+            "supplier": "供" if i % 2 else None,
+            "on_hand": i * 1.5,
+            "avg_daily_demand": 1 / 3,
+            "safety_stock": 2.25,
+            "reorder_point": 10,
+            "eoq": 1e20 if i == 1 else 7,
+            "order_qty": 12,
+            "order_by": date(2026, 1, 31 - i) if i != 2 else None,
+            "amount": 1234.56,
+            "abc": "A",
+            "reason": "低于再订货点",
+        }
+        for i in range(n)
+    ]
+    return frame(PLAN, rows)
+
+
+def analysis_rows(n: int) -> pd.DataFrame:
+    """``n`` tblAnalysis rows."""
+    rows = [
+        {
+            "sku": f"A{i}",
+            "name": "n",
+            "abc": "B",
+            "revenue": 100.0 + i,
+            "cogs": 60.25,
+            "gross_margin": 39.75 + i,
+            "gross_margin_rate": 0.3975,
+            "avg_inventory": 50,
+            "turnover": 1.2,
+            "dsi": 25.5,
+            "slow_moving": "否",
+            "cum_share": i / max(n, 1),
+        }
+        for i in range(n)
+    ]
+    return frame(ANALYSIS, rows)
+
+
+def generated_frames(n: int = 5) -> dict[str, pd.DataFrame]:
+    """The three generated tables for ``write_tables``: ``n`` stock, ``min(n, 4)`` plan, ``n`` analysis rows."""
+    return {STOCK.name: stock_rows(n), PLAN.name: plan_rows(min(n, 4)), ANALYSIS.name: analysis_rows(n)}

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from jxc_xl.core.analysis import analyse
-from jxc_xl.core.book import TableData, Workbook, frame
 from jxc_xl.core.generate import generate, stock_balances
 from jxc_xl.core.valuation import value_month
-from jxc_xl.schema import ANALYSIS, INPUT_TABLES, ITEMS, OPENING, PLAN, PURCHASES, RETURNS, SALES, STOCK, Settings
-
-
-def make_book(rows: dict[str, list[dict[str, Any]]], lang: str = "zh", **settings: Any) -> Workbook:
-    tables = {t.name: TableData(t, frame(t, rows.get(t.name)), sheet=t.zh_sheet) for t in INPUT_TABLES}
-    return Workbook(path=None, lang=lang, settings=Settings(period="2026-04", **settings), tables=tables)
-
+from jxc_xl.schema import ANALYSIS, ITEMS, OPENING, PLAN, PURCHASES, RETURNS, SALES, STOCK
+from tests.factories import make_workbook
 
 ROWS = {
     ITEMS.name: [{"sku": s, "name": f"n{s}", "unit": "个", "cost": 1.0} for s in ("A", "B", "C", "D")],
@@ -53,7 +45,7 @@ def abc_by_rule(values: dict[str, float], a: float = 0.8, b: float = 0.95) -> di
 
 
 def test_analysis_numbers() -> None:
-    wb = make_book(ROWS)
+    wb = make_workbook(ROWS)
     an = analyse(wb, value_month(wb))
     a, b, c, d = (an.loc[s] for s in "ABCD")
     # A: revenue 8 × 12 − 2 × 12; cost 5.00 throughout: cogs (8 − 2) × 5
@@ -77,7 +69,7 @@ def test_analysis_numbers() -> None:
 
 
 def test_generated_frames_columns_order_and_status() -> None:
-    out = generate(make_book(ROWS, abc_a=0.9))
+    out = generate(make_workbook(ROWS, abc_a=0.9))
     stock, plan, analysis = out[STOCK.name], out[PLAN.name], out[ANALYSIS.name]
     assert list(stock.columns) == STOCK.keys()
     assert list(plan.columns) == PLAN.keys()
@@ -97,7 +89,7 @@ def test_generated_frames_columns_order_and_status() -> None:
 
 
 def test_english_status_and_slow_label() -> None:
-    out = generate(make_book(ROWS, lang="en"))
+    out = generate(make_workbook(ROWS, lang="en"))
     st = out[STOCK.name].set_index("sku")
     assert st.loc["D", "status"] == "Out of stock"
     assert out[ANALYSIS.name].set_index("sku").loc["B", "slow_moving"] == "yes"
@@ -108,7 +100,7 @@ def test_negative_stock_status_and_stock_balances() -> None:
         **ROWS,
         SALES.name: [*ROWS[SALES.name], {"date": "2026-04-09", "doc_no": "S9", "sku": "B", "qty": 9, "unit_price": 3}],
     }
-    wb = make_book(rows, allow_negative=True)
+    wb = make_workbook(rows, allow_negative=True)
     sb = stock_balances(wb)
     assert list(sb.columns) == STOCK.keys()
     assert sb.set_index("sku").loc["B", "closing_qty"] == -4

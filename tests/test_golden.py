@@ -18,8 +18,9 @@ from jxc_xl.demo import write_demo
 from jxc_xl.io.template import build_workbook
 from jxc_xl.io.xlsxpatch import write_tables
 from jxc_xl.sync import close_month, sync_file
+from tests.factories import generated_frames as frames
 from tests.factories import write_book
-from tests.test_xlsxpatch import frames, make_book
+from tests.factories import write_user_parts_book as make_book
 
 pytestmark = pytest.mark.slow
 

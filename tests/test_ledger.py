@@ -9,20 +9,15 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jxc_xl.core.book import TableData, Workbook, frame
 from jxc_xl.core.ledger import KINDS, ledger_events, running_balance
 from jxc_xl.core.money import round_half_up
-from jxc_xl.schema import COUNTS, INPUT_TABLES, PURCHASES, RETURNS, SALES, Settings
-
-
-def make_book(rows: dict[str, list[dict[str, Any]]], valuation: str = "moving_average") -> Workbook:
-    tables = {t.name: TableData(t, frame(t, rows.get(t.name)), sheet=t.zh_sheet) for t in INPUT_TABLES}
-    return Workbook(path=None, lang="zh", settings=Settings(period="2026-04", valuation=valuation), tables=tables)
+from jxc_xl.schema import COUNTS, PURCHASES, RETURNS, SALES
+from tests.factories import make_workbook
 
 
 def test_event_order_within_a_date_follows_the_contract_and_ties_keep_row_order() -> None:
     day = "2026-04-10"
-    wb = make_book(
+    wb = make_workbook(
         {
             PURCHASES.name: [
                 {"date": day, "doc_no": "P1", "sku": "A", "qty": 1, "unit_price": 1},
@@ -47,7 +42,7 @@ def test_event_order_within_a_date_follows_the_contract_and_ties_keep_row_order(
 
 
 def test_amount_cents_booked_amount_else_rounded_half_up_else_zero() -> None:
-    wb = make_book(
+    wb = make_workbook(
         {
             PURCHASES.name: [
                 {"date": "2026-04-01", "doc_no": "P1", "sku": "A", "qty": 1, "unit_price": 12.665},  # blank amount
@@ -65,7 +60,7 @@ def test_amount_cents_booked_amount_else_rounded_half_up_else_zero() -> None:
 
 
 def test_unusable_lines_are_dropped_but_a_count_of_zero_is_kept() -> None:
-    wb = make_book(
+    wb = make_workbook(
         {
             SALES.name: [
                 {"date": "2026-04-01", "doc_no": "S1", "sku": "A", "qty": 1, "unit_price": 1},
@@ -87,7 +82,7 @@ def test_unusable_lines_are_dropped_but_a_count_of_zero_is_kept() -> None:
 
 
 def test_empty_workbook_gives_empty_events_with_all_columns() -> None:
-    ev = ledger_events(make_book({}))
+    ev = ledger_events(make_workbook({}))
     assert len(ev) == 0
     assert {
         "date",
@@ -105,7 +100,7 @@ def test_empty_workbook_gives_empty_events_with_all_columns() -> None:
 
 
 def test_running_balance_hand_checked_with_count_reset() -> None:
-    wb = make_book(
+    wb = make_workbook(
         {
             PURCHASES.name: [{"date": "2026-04-05", "doc_no": "P1", "sku": "A", "qty": 10, "unit_price": 1}],
             SALES.name: [
@@ -150,7 +145,7 @@ def test_running_balance_equals_a_plain_loop(lines: list[tuple[str, str, int, in
             rows[RETURNS.name].append({**line, "kind": kind, "orig_doc_no": "X"})
         else:
             rows[PURCHASES.name if kind == "purchase" else SALES.name].append(line)
-    ev = ledger_events(make_book(rows))
+    ev = ledger_events(make_workbook(rows))
     got = running_balance(ev, pd.Series(opening, dtype="float64")).to_list()
     book = {k: float(v) for k, v in opening.items()}
     expected = []

@@ -12,15 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jxc_xl.core.book import TableData, Workbook, frame
+from jxc_xl.core.book import Workbook
 from jxc_xl.core.plan import plan_metrics, purchase_plan
 from jxc_xl.core.valuation import value_month
-from jxc_xl.schema import HISTORY, INPUT_TABLES, ITEMS, OPENING, PLAN, SALES, Settings
-
-
-def make_book(rows: dict[str, list[dict[str, Any]]], lang: str = "zh", **settings: Any) -> Workbook:
-    tables = {t.name: TableData(t, frame(t, rows.get(t.name)), sheet=t.zh_sheet) for t in INPUT_TABLES}
-    return Workbook(path=None, lang=lang, settings=Settings(period="2026-04", **settings), tables=tables)
+from jxc_xl.schema import HISTORY, ITEMS, OPENING, PLAN, SALES
+from tests.factories import make_workbook
 
 
 def item(sku: str, **kw: Any) -> dict[str, Any]:
@@ -56,7 +52,7 @@ EOQ_A = math.sqrt(2 * 365 * 200 / 2)
 
 
 def test_moq_then_order_multiple() -> None:
-    wb = make_book(month({"A": 40}, {"A": 30}, [item("A", moq=300, order_multiple=48)]))
+    wb = make_workbook(month({"A": 40}, {"A": 30}, [item("A", moq=300, order_multiple=48)]))
     p = plan_of(wb).loc["A"]
     assert p["on_hand"] == 10 and p["avg_daily_demand"] == 1 and p["reorder_point"] == 15
     assert p["eoq"] == pytest.approx(EOQ_A)
@@ -69,14 +65,14 @@ def test_moq_then_order_multiple() -> None:
 
 def test_k_above_one_when_q_is_small() -> None:
     # S = 0.02 → EOQ = √(2·365·0.02/2) = √7.3 = 2.70 → Q = 3; 10 + 3k > 15 → k = 2 → 6
-    wb = make_book(month({"A": 40}, {"A": 30}, [item("A", order_cost=0.02)]))
+    wb = make_workbook(month({"A": 40}, {"A": 30}, [item("A", order_cost=0.02)]))
     p = plan_of(wb).loc["A"]
     assert p["eoq"] == pytest.approx(math.sqrt(7.3))
     assert p["order_qty"] == 6
 
 
 def test_eoq_zero_branch_covers_rop_plus_horizon() -> None:
-    wb = make_book(month({"A": 40}, {"A": 30}, [item("A")]), holding_rate=0)
+    wb = make_workbook(month({"A": 40}, {"A": 30}, [item("A")]), holding_rate=0)
     p = plan_of(wb).loc["A"]
     assert p["eoq"] == 0
     assert p["order_qty"] == math.ceil(15 + 1 * 30 - 10)  # 35, and 10 + 35 > 15 so k = 1
@@ -84,7 +80,7 @@ def test_eoq_zero_branch_covers_rop_plus_horizon() -> None:
 
 def test_order_by_and_entry_threshold() -> None:
     items = [item("B"), item("C"), item("D", active="否")]
-    wb = make_book(month({"B": 70, "C": 80, "D": 40}, {"B": 30, "C": 30, "D": 30}, items))
+    wb = make_workbook(month({"B": 70, "C": 80, "D": 40}, {"B": 30, "C": 30, "D": 30}, items))
     p = plan_of(wb)
     # B: on hand 40, ROP 15: 25 ≤ 1 × 30 → planned; order by 30 April + floor(25 / 1) days
     assert p.loc["B", "order_by"] == pd.Timestamp(date(2026, 4, 30)) + pd.Timedelta(days=25)
@@ -95,7 +91,7 @@ def test_order_by_and_entry_threshold() -> None:
 
 def test_zero_demand_enters_only_below_a_fixed_safety_stock() -> None:
     items = [item("E"), item("F", safety_stock=None)]
-    wb = make_book(month({"E": 3, "F": 0}, {}, items))
+    wb = make_workbook(month({"E": 3, "F": 0}, {}, items))
     p = plan_of(wb)
     assert list(p.index) == ["E"]
     # EOQ 0 (no demand): Q = ceil(5 + 0 − 3) = 2; 3 + 2k > 5 → k = 2 → 4
@@ -104,7 +100,7 @@ def test_zero_demand_enters_only_below_a_fixed_safety_stock() -> None:
 
 
 def test_english_reason_and_plan_columns() -> None:
-    wb = make_book(month({"A": 40}, {"A": 30}, [item("A")]), lang="en")
+    wb = make_workbook(month({"A": 40}, {"A": 30}, [item("A")]), lang="en")
     plan = purchase_plan(wb, value_month(wb))
     assert plan.loc[0, "reason"] == "On hand 10 ≤ reorder point 15"
     assert list(plan.columns[: len(PLAN.keys())]) == PLAN.keys()
@@ -121,7 +117,7 @@ def test_computed_safety_stock_matches_the_formula() -> None:
             if q
         ],
     }
-    wb = make_book(rows, service_level=0.9)
+    wb = make_workbook(rows, service_level=0.9)
     m = plan_metrics(wb, value_month(wb)).loc["G"]
     series = daily + [0] * 22
     d = sum(series) / 30
@@ -141,7 +137,7 @@ def test_forecast_column_from_history_and_this_month() -> None:
     rows = month({"A": 100}, {"A": 30}, [item("A")])
     rows[HISTORY.name] = [{"sku": "A", "period": f"2026-0{m}", "demand_qty": 30} for m in (1, 2, 3)]
     rows[HISTORY.name].append({"sku": "A", "period": "2026-05", "demand_qty": 999})  # later months ignored
-    wb = make_book(rows)
+    wb = make_workbook(rows)
     m = plan_metrics(wb, value_month(wb))
     assert m.loc["A", "forecast_qty"] == pytest.approx(30.0)  # a flat series forecasts itself
     assert np.isfinite(m["forecast_qty"]).all()
@@ -150,7 +146,7 @@ def test_forecast_column_from_history_and_this_month() -> None:
 def test_zero_demand_at_a_fixed_safety_stock_enters() -> None:
     # d = 0, on hand = fixed SS = ROP = 5: on hand − ROP = 0 ≤ d·horizon = 0 → enters (the contract's ≤)
     items = [item("E")]
-    wb = make_book(month({"E": 5}, {}, items))
+    wb = make_workbook(month({"E": 5}, {}, items))
     p = plan_of(wb)
     assert list(p.index) == ["E"]
     assert p.loc["E", "order_qty"] >= 1

@@ -4,6 +4,7 @@ triggers exactly it, located at the right sheet, row and cell."""
 from __future__ import annotations
 
 import copy
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -11,11 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jxc_xl.core.book import TableData, Workbook, frame
-from jxc_xl.core.findings import CODES, Finding, col_letter
+from jxc_xl.core.book import TableData, frame
+from jxc_xl.core.findings import CODES, Finding
 from jxc_xl.core.messages import CATALOG, message
 from jxc_xl.core.rules import check, check_returns_previous, original_index
-from jxc_xl.schema import INPUT_TABLES, TABLES_BY_NAME, Settings
+from jxc_xl.schema import TABLES_BY_NAME
+from tests.factories import make_workbook
 
 D = "2026-11-"
 
@@ -52,18 +54,8 @@ def base() -> dict[str, list[dict[str, Any]]]:
     }  # fmt: skip
 
 
-def book(data: dict[str, list[dict[str, Any]]], *, settings: Settings | None = None, **set_kw: Any) -> Workbook:
-    tables = {}
-    for t in INPUT_TABLES:
-        tables[t.name] = TableData(
-            table=t,
-            df=frame(t, data.get(t.name) or None),
-            sheet=t.sheet("zh"),
-            col_letters={c.key: col_letter(i) for i, c in enumerate(t.columns)},
-        )
-    if settings is None and set_kw.get("period", "") is not None:
-        settings = Settings(period=set_kw.pop("period", "2026-11"), **set_kw)
-    return Workbook(path=None, lang="zh", settings=settings, tables=tables)
+# Every test reads as a workbook of base()'s month unless it says otherwise (period=None: no settings).
+book = partial(make_workbook, period="2026-11")
 
 
 def codes(findings: list[Finding]) -> list[str]:

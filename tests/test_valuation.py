@@ -11,16 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jxc_xl.core.book import TableData, Workbook, frame
 from jxc_xl.core.valuation import Valuation, value_month
-from jxc_xl.schema import COUNTS, INPUT_TABLES, ITEMS, OPENING, PURCHASES, RETURNS, SALES, Settings
+from jxc_xl.schema import COUNTS, ITEMS, OPENING, PURCHASES, RETURNS, SALES
+from tests.factories import make_workbook
 
 METHODS = ("moving_average", "monthly_average", "fifo")
-
-
-def make_book(rows: dict[str, list[dict[str, Any]]], valuation: str = "moving_average") -> Workbook:
-    tables = {t.name: TableData(t, frame(t, rows.get(t.name)), sheet=t.zh_sheet) for t in INPUT_TABLES}
-    return Workbook(path=None, lang="zh", settings=Settings(period="2026-04", valuation=valuation), tables=tables)
 
 
 def d(day: int) -> str:
@@ -90,7 +85,7 @@ VECTOR_10 = {
     [("fifo", "2400", "500", 10.0), ("monthly_average", "2610", "290", 5.8), ("moving_average", "2575", "325", 6.5)],
 )
 def test_vector_10(method: str, cogs: str, closing: str, unit: float) -> None:
-    v = value_month(make_book(VECTOR_10, method))
+    v = value_month(make_workbook(VECTOR_10, valuation=method))
     r = row(v)
     assert r["out_cents"] == cents(cogs) and r["closing_cents"] == cents(closing)
     assert r["closing_qty"] == 50 and r["closing_unit_cost"] == pytest.approx(unit, rel=1e-12)
@@ -105,9 +100,9 @@ VECTOR_11 = {
 
 
 def test_vector_11_fifo_and_monthly_average() -> None:
-    fifo = row(value_month(make_book(VECTOR_11, "fifo")))
+    fifo = row(value_month(make_workbook(VECTOR_11, valuation="fifo")))
     assert (fifo["out_cents"], fifo["closing_cents"]) == (cents("241000"), cents("43500"))
-    mavg = value_month(make_book(VECTOR_11, "monthly_average"))
+    mavg = value_month(make_workbook(VECTOR_11, valuation="monthly_average"))
     r = row(mavg)
     assert r["closing_unit_cost"] == pytest.approx(299.4736842105263, rel=1e-15)
     assert (r["closing_cents"], r["out_cents"]) == (cents("44921.05"), cents("239578.95"))
@@ -123,7 +118,7 @@ def test_vector_11_moving_average_against_decimal_hand_calculation() -> None:
     q, val = q - 300, val - c1
     q, val = q + 400, val + 400 * 290
     c2 = (500 * val / q).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    v = value_month(make_book(VECTOR_11, "moving_average"))
+    v = value_month(make_workbook(VECTOR_11, valuation="moving_average"))
     assert costs(v, "sale") == [cents(c1), cents(c2)]
     assert row(v)["closing_cents"] == cents(val - c2)
 
@@ -134,10 +129,10 @@ def test_vector_12_half_up_rounding_of_the_average() -> None:
         PURCHASES.name: [buy(2, "P1", 1, 12.20)],
         SALES.name: [sell(3, "S1", 1)],
     }
-    ma = value_month(make_book(rows, "moving_average"))
+    ma = value_month(make_workbook(rows, valuation="moving_average"))
     assert costs(ma, "sale") == [1267]  # 12.665 → 12.67 (round() would give 12.66)
     assert row(ma)["closing_cents"] == 2533 - 1267
-    mavg = value_month(make_book(rows, "monthly_average"))
+    mavg = value_month(make_workbook(rows, valuation="monthly_average"))
     assert row(mavg)["closing_cents"] == 1267 and row(mavg)["out_cents"] == 2533 - 1267
 
 
@@ -155,7 +150,7 @@ PR_ROWS = {
 
 @pytest.mark.parametrize("method", METHODS)
 def test_purchase_return_leaves_at_the_original_lines_price(method: str) -> None:
-    v = value_month(make_book(PR_ROWS, method))
+    v = value_month(make_workbook(PR_ROWS, valuation=method))
     assert costs(v, "purchase_return") == [3200]  # 4 × 8.00, whatever the current cost is
     r = row(v)
     assert r["in_qty"] == 16 and r["in_cents"] == 8000 + 11000 - 3200
@@ -174,7 +169,7 @@ def test_purchase_return_without_original_leaves_at_current_cost(method: str) ->
         PURCHASES.name: [buy(2, "P1", 10, 7)],
         RETURNS.name: [ret(4, "purchase_return", "NOT-HERE", 5)],
     }
-    v = value_month(make_book(rows, method))
+    v = value_month(make_workbook(rows, valuation=method))
     # moving/monthly average: 5 × 6.00; FIFO: the oldest layer (opening @ 5)
     assert costs(v, "purchase_return") == [2500 if method == "fifo" else 3000]
     check_identity(v)
@@ -187,7 +182,7 @@ def test_fifo_purchase_return_beyond_its_layer_takes_the_rest_from_the_oldest() 
         SALES.name: [sell(3, "S1", 15)],  # opening 10 @ 5 + 5 of P1 @ 8
         RETURNS.name: [ret(4, "purchase_return", "P1", 5)],
     }
-    v = value_month(make_book(rows, "fifo"))
+    v = value_month(make_workbook(rows, valuation="fifo"))
     assert costs(v, "sale") == [5000 + 4000]
     assert costs(v, "purchase_return") == [4000]
     assert row(v)["closing_qty"] == 0 and row(v)["closing_cents"] == 0
@@ -207,7 +202,7 @@ SR_ROWS = {
 
 @pytest.mark.parametrize("method", METHODS)
 def test_sales_return_comes_back_at_the_original_issue_cost(method: str) -> None:
-    v = value_month(make_book(SR_ROWS, method))
+    v = value_month(make_workbook(SR_ROWS, valuation=method))
     # S1 issued at 4.00 (moving average, FIFO); monthly: (40 + 100) / 20 = 7.00 for every flow.
     # The unknown original (booked after the first return: row order) comes back at the current cost:
     # 4 @ 4 + 10 @ 10 + 2 @ 4 returned = 124.00 for 16 → 7.75 (moving average and the FIFO layers' average);
@@ -232,7 +227,7 @@ def test_same_day_sales_return_is_booked_before_the_sale_so_uses_current_cost(me
         SALES.name: [sell(2, "S1", 4)],
         RETURNS.name: [ret(2, "sales_return", "S1", 1)],
     }
-    v = value_month(make_book(rows, method))
+    v = value_month(make_workbook(rows, valuation=method))
     assert costs(v, "sales_return") == [500]  # the average 5.00 on hand, S1 not issued yet
     check_identity(v)
 
@@ -254,7 +249,7 @@ COUNT_ROWS = {
 
 @pytest.mark.parametrize("method", METHODS)
 def test_count_gains_and_losses_at_current_cost(method: str) -> None:
-    v = value_month(make_book(COUNT_ROWS, method))
+    v = value_month(make_workbook(COUNT_ROWS, valuation=method))
     a, b = row(v, "A"), row(v, "B")
     assert a["adj_qty"] == 3 and b["adj_qty"] == -3
     if method == "fifo":
@@ -274,13 +269,13 @@ def test_count_to_zero_writes_off_the_whole_value(method: str) -> None:
         OPENING.name: [{"sku": "A", "qty": 3, "amount": 10.00}],
         COUNTS.name: [{"date": d(9), "sku": "A", "counted_qty": 0}],
     }
-    r = row(value_month(make_book(rows, method)))
+    r = row(value_month(make_workbook(rows, valuation=method)))
     assert r["adj_qty"] == -3 and r["adj_cents"] == -1000 and r["closing_cents"] == 0
 
 
 def test_moving_average_issue_bringing_qty_to_zero_takes_the_remaining_value() -> None:
     rows = {OPENING.name: [{"sku": "A", "qty": 3, "amount": 10.00}], SALES.name: [sell(2, "S1", 1), sell(3, "S2", 2)]}
-    v = value_month(make_book(rows, "moving_average"))
+    v = value_month(make_workbook(rows, valuation="moving_average"))
     assert costs(v, "sale") == [333, 667]
     assert row(v)["closing_cents"] == 0
 
@@ -291,7 +286,7 @@ def test_opening_amount_rules_and_sku_set() -> None:
         OPENING.name: [{"sku": "A", "qty": 3, "unit_cost": 3.335}, {"sku": "B", "qty": 2, "amount": 7}],
         SALES.name: [sell(2, "S1", 1, sku="C")],
     }
-    v = value_month(make_book(rows))
+    v = value_month(make_workbook(rows))
     assert list(v.stock["sku"]) == ["Z", "A", "B", "C"]
     assert row(v, "A")["opening_cents"] == 1001  # ROUND_HALF_UP(3 × 3.335 = 10.005)
     assert row(v, "B")["opening_cents"] == 700
@@ -308,7 +303,7 @@ def test_moving_average_negative_stock_and_recovery() -> None:
         SALES.name: [sell(2, "S1", 5)],  # 2 on hand with all their value + 3 beyond at 5.00
         PURCHASES.name: [buy(3, "P1", 10, 6)],
     }
-    v = value_month(make_book(rows, "moving_average"))
+    v = value_month(make_workbook(rows, valuation="moving_average"))
     assert costs(v, "sale") == [1000 + 1500]
     r = row(v)
     # book after S1: −3 units, −15.00; after P1: 7 units, 45.00 → unit cost 45/7
@@ -322,7 +317,7 @@ def test_fifo_negative_stock_merges_into_the_next_receipt() -> None:
         SALES.name: [sell(2, "S1", 5), sell(4, "S2", 2)],
         PURCHASES.name: [buy(3, "P1", 10, 6)],
     }
-    v = value_month(make_book(rows, "fifo"))
+    v = value_month(make_workbook(rows, valuation="fifo"))
     # S1: layer 2 @ 5 + 3 beyond at the last cost 5 → 25.00; P1 merges: 7 units worth 60 − 15 = 45;
     # S2 takes 2 at 45/7.
     assert costs(v, "sale") == [2500, cents(Decimal(2) * 45 / 7)]
@@ -391,7 +386,7 @@ def _ledger(lines: list[tuple[str, str, int, int, int, bool]], opening: dict[str
 def test_generated_ledgers_balance_exactly(lines, opening) -> None:
     rows = _ledger(lines, opening)
     for method in METHODS:
-        v = value_month(make_book(rows, method))
+        v = value_month(make_workbook(rows, valuation=method))
         check_identity(v)
         s = v.stock
         if method == "fifo":  # stock never negative here → layers never negative; no units → no value
@@ -407,7 +402,7 @@ def test_daily_demand_matrix_is_net_of_returns() -> None:
         SALES.name: [sell(2, "S1", 5), sell(2, "S2", 1), sell(30, "S3", 2)],
         RETURNS.name: [ret(3, "sales_return", "S1", 2)],
     }
-    v = value_month(make_book(rows))
+    v = value_month(make_workbook(rows))
     m = v.daily_demand.loc["A"]
     assert m.shape == (30,) and m[2] == 6 and m[3] == -2 and m[30] == 2 and m.sum() == 6
 
@@ -420,7 +415,7 @@ def test_decimal_quantities_do_not_drift(method: str) -> None:
         SALES.name: [sell(2, "S1", 0.1), sell(3, "S2", 0.2)],
         COUNTS.name: [{"date": d(4), "sku": "A", "counted_qty": 0}],
     }
-    v = value_month(make_book(rows, method))
+    v = value_month(make_workbook(rows, valuation=method))
     r = row(v)
     assert r["closing_qty"] == 0 and r["adj_qty"] == 0 and r["closing_cents"] == 0
     assert r["out_cents"] == 100 and r["adj_cents"] == 0

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-import struct
 import time
 import zipfile
-import zlib
 from datetime import date, datetime
 from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import unescape as unescape_xml
 
-import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -27,152 +24,15 @@ from jxc_xl.errors import JxcError, NotAWorkbookError, WorkbookLockedError
 from jxc_xl.io import xlsxpatch
 from jxc_xl.io.xlsxpatch import TableNotFoundError, table_names, write_tables
 from jxc_xl.schema import ANALYSIS, PLAN, STOCK, ColType, Table
-
-GENERATED = (STOCK, PLAN, ANALYSIS)
-USER_SHEET = "说明"
-ANCHOR = "Q3"  # a cell right of tblStock on a row the table grows into (a button's anchor, say)
-
+from tests.factories import GENERATED, analysis_rows, generated_frames, plan_rows, stock_rows, write_user_parts_book
 
 # ---------------------------------------------------------------------------------------------------
-# Factory
-
-
-def tiny_png() -> bytes:
-    """A valid 2×2 RGB PNG, made here so the test needs no image file."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
-    ihdr = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-
-
-def make_book(path: Path, tmp: Path, *, lang: str = "zh", date_1904: bool = False) -> Path:
-    """A workbook like the jxc template plus everything a user adds that must survive a sync."""
-    png = tmp / "logo.png"
-    png.write_bytes(tiny_png())
-    wb = xlsxwriter.Workbook(str(path), {"date_1904": date_1904})
-    money = wb.add_format({"num_format": "#,##0.00"})
-    qty = wb.add_format({"num_format": "0.###"})
-    day = wb.add_format({"num_format": "yyyy-mm-dd"})
-    text = wb.add_format({"font_color": "#1F4E79"})
-
-    user = wb.add_worksheet(USER_SHEET)
-    user.write("A1", "期末金额合计")
-    user.write_formula("B1", "=SUM(tblStock[期末金额])", None, 0)
-    user.write_comment("A1", "用户批注")
-    user.insert_image("D2", str(png))
-    user.insert_textbox("D8", "说明文字", {"width": 200, "height": 60})
-    user.data_validation("B5", {"validate": "list", "source": ["是", "否"]})
-    wb.define_name("期末合计", f"='{USER_SHEET}'!$B$1")
-
-    for t in GENERATED:
-        ws = wb.add_worksheet(t.sheet(lang))
-        headers = t.headers(lang)
-        n = len(headers)
-        ws.add_table(0, 0, 1, n - 1, {"name": t.name, "columns": [{"header": h} for h in headers]})
-        for j, c in enumerate(t.columns):
-            fmt = {ColType.MONEY: money, ColType.QTY: qty, ColType.DATE: day}.get(c.type)
-            if fmt is not None:
-                ws.write_blank(1, j, None, fmt)  # the template's styled empty data row
-        # The name column is styled through its <col> only: the fallback when the first row has no style.
-        ws.set_column(1, 1, 22, text)
-        ws.conditional_format(1, 0, 10_000, n - 1, {"type": "cell", "criteria": "<", "value": 0, "format": money})
-        ws.data_validation(1, n - 1, 10_000, n - 1, {"validate": "length", "criteria": "<=", "value": 50})
-    stock = wb.get_worksheet_by_name(STOCK.sheet(lang))
-    stock.write(ANCHOR, "按钮")
-    stock.write("Q1", "右侧备注")
-    chart = wb.add_chart({"type": "column"})
-    chart.add_series(
-        {"categories": f"='{STOCK.sheet(lang)}'!$A$2:$A$20", "values": f"='{STOCK.sheet(lang)}'!$N$2:$N$20"}
-    )
-    stock.insert_chart("R5", chart)
-    wb.close()
-    return path
-
-
-def stock_rows(n: int, seed: int = 1) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    special = ["<&>\"'", " leading space", "line\nbreak", "_x000D_ literal", "tab\there", "普通文本"]
-    rows = []
-    for i in range(n):
-        oq = float(rng.integers(0, 500))
-        iq = float(rng.integers(0, 300))
-        uq = float(rng.integers(0, 200))
-        cost = round(float(rng.uniform(1, 99)), 2)
-        rows.append(
-            {
-                "sku": f"SKU{i:05d}",
-                "name": special[i % len(special)],
-                "unit": "个",
-                "opening_qty": oq,
-                "opening_amount": round(oq * cost, 2),
-                "in_qty": iq,
-                "in_amount": round(iq * cost, 2),
-                "out_qty": uq,
-                "out_amount": round(uq * cost, 2),
-                "adj_qty": None if i % 4 == 0 else 0.5,
-                "adj_amount": 0.1 + 0.2,
-                "closing_qty": oq + iq - uq,
-                "closing_unit_cost": cost / 3,
-                "closing_amount": round((oq + iq - uq) * cost, 2),
-                "status": "正常",
-            }
-        )
-    return frame(STOCK, rows)
-
-
-def plan_rows(n: int) -> pd.DataFrame:
-    rows = [
-        {
-            "sku": f"P{i}",
-            "name": f"品{i}",
-            "supplier": "供" if i % 2 else None,
-            "on_hand": i * 1.5,
-            "avg_daily_demand": 1 / 3,
-            "safety_stock": 2.25,
-            "reorder_point": 10,
-            "eoq": 1e20 if i == 1 else 7,
-            "order_qty": 12,
-            "order_by": date(2026, 1, 31 - i) if i != 2 else None,
-            "amount": 1234.56,
-            "abc": "A",
-            "reason": "低于再订货点",
-        }
-        for i in range(n)
-    ]
-    return frame(PLAN, rows)
-
-
-def analysis_rows(n: int) -> pd.DataFrame:
-    rows = [
-        {
-            "sku": f"A{i}",
-            "name": "n",
-            "abc": "B",
-            "revenue": 100.0 + i,
-            "cogs": 60.25,
-            "gross_margin": 39.75 + i,
-            "gross_margin_rate": 0.3975,
-            "avg_inventory": 50,
-            "turnover": 1.2,
-            "dsi": 25.5,
-            "slow_moving": "否",
-            "cum_share": i / max(n, 1),
-        }
-        for i in range(n)
-    ]
-    return frame(ANALYSIS, rows)
-
-
-def frames(n: int = 5) -> dict[str, pd.DataFrame]:
-    return {"tblStock": stock_rows(n), "tblPlan": plan_rows(min(n, 4)), "tblAnalysis": analysis_rows(n)}
+# Factory (the workbook and frames live in tests/factories.py)
 
 
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
-    return make_book(tmp_path / "月报.xlsx", tmp_path)
+    return write_user_parts_book(tmp_path / "月报.xlsx", tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -244,7 +104,7 @@ def test_table_names(book: Path) -> None:
 
 def test_other_parts_byte_identical_and_values_read_back(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
-    fr = frames(7)
+    fr = generated_frames(7)
     write_tables(book, out, fr)
     before, after = parts_of(book), parts_of(out)
     assert list(before) == list(after)  # same entries, same order
@@ -264,7 +124,7 @@ def test_other_parts_byte_identical_and_values_read_back(book: Path, tmp_path: P
 
 def test_sheet_outside_sheet_data_unchanged(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
-    write_tables(book, out, frames(30))
+    write_tables(book, out, generated_frames(30))
     part = sheet_part_for(book, "tblStock")
     old, new = parts_of(book)[part].decode(), parts_of(out)[part].decode()
     # After </sheetData> (conditional formatting, validation, drawing, tableParts) byte for byte.
@@ -277,7 +137,7 @@ def test_sheet_outside_sheet_data_unchanged(book: Path, tmp_path: Path) -> None:
 
 def test_table_ref_and_autofilter(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
-    write_tables(book, out, frames(9))
+    write_tables(book, out, generated_frames(9))
     xml = parts_of(out)[part_names(book)["tblStock"]].decode()
     assert re.search(r'<table [^>]*ref="A1:O10"', xml)
     assert '<autoFilter ref="A1:O10"' in xml
@@ -291,7 +151,7 @@ def test_table_ref_and_autofilter(book: Path, tmp_path: Path) -> None:
 
 def test_calamine_reads_values_and_types(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
-    fr = frames(6)
+    fr = generated_frames(6)
     write_tables(book, out, fr)
     wb = python_calamine.CalamineWorkbook.from_path(str(out), load_tables=True)
     rows = wb.get_sheet_by_name("库存").to_python(skip_empty_area=False)
@@ -311,7 +171,7 @@ def test_calamine_reads_values_and_types(book: Path, tmp_path: Path) -> None:
 
 def test_cell_xml_shapes(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
-    write_tables(book, out, frames(6))
+    write_tables(book, out, generated_frames(6))
     xml = parts_of(out)[sheet_part_for(book, "tblStock")].decode()
     assert '<c r="B2" s="' in xml  # name column styled from its <col>
     assert '<is><t xml:space="preserve"> leading space</t></is>' in xml
@@ -371,16 +231,16 @@ def test_zero_rows_keeps_one_styled_empty_row(book: Path, tmp_path: Path) -> Non
 
 def test_deterministic_and_idempotent(book: Path, tmp_path: Path) -> None:
     a, b, c = tmp_path / "a.xlsx", tmp_path / "b.xlsx", tmp_path / "c.xlsx"
-    write_tables(book, a, frames(8))
+    write_tables(book, a, generated_frames(8))
     time.sleep(1.1)  # a wall-clock stamp anywhere would now differ
-    write_tables(book, b, frames(8))
+    write_tables(book, b, generated_frames(8))
     assert a.read_bytes() == b.read_bytes()
-    write_tables(a, c, frames(8))
+    write_tables(a, c, generated_frames(8))
     assert c.read_bytes() == a.read_bytes()  # sync the synced: nothing moves
 
 
 def test_date1904(tmp_path: Path) -> None:
-    src = make_book(tmp_path / "m.xlsx", tmp_path, date_1904=True)
+    src = write_user_parts_book(tmp_path / "m.xlsx", tmp_path, date_1904=True)
     out = tmp_path / "out.xlsx"
     write_tables(src, out, {"tblPlan": plan_rows(2)})
     xml = parts_of(out)[sheet_part_for(src, "tblPlan")].decode()
@@ -390,9 +250,9 @@ def test_date1904(tmp_path: Path) -> None:
 
 
 def test_english_headers(tmp_path: Path) -> None:
-    src = make_book(tmp_path / "en.xlsx", tmp_path, lang="en")
+    src = write_user_parts_book(tmp_path / "en.xlsx", tmp_path, lang="en")
     out = tmp_path / "out.xlsx"
-    fr = frames(3)
+    fr = generated_frames(3)
     write_tables(src, out, fr)
     for t in GENERATED:
         assert_values(out, t, fr[t.name], lang="en")
@@ -476,14 +336,14 @@ def test_lock_file_refused(book: Path, tmp_path: Path) -> None:
     lock.write_bytes(b"x")
     original = book.read_bytes()
     with pytest.raises(WorkbookLockedError, match=re.escape(book.name)) as e:
-        write_tables(book, book, frames(2))
+        write_tables(book, book, generated_frames(2))
     assert "Excel" in str(e.value)
     assert book.read_bytes() == original
     lock.unlink()
     dst = tmp_path / "other.xlsx"
     dst.with_name("~$other.xlsx").write_bytes(b"x")
     with pytest.raises(WorkbookLockedError, match=re.escape("other.xlsx")):
-        write_tables(book, dst, frames(2))
+        write_tables(book, dst, generated_frames(2))
     assert not dst.exists()
 
 
@@ -498,18 +358,18 @@ def test_atomic_on_failure(book: Path, tmp_path: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(xlsxpatch, "_write_zip", boom)
     with pytest.raises(OSError, match="disk full"):
-        write_tables(book, book, frames(2), backup=False)
+        write_tables(book, book, generated_frames(2), backup=False)
     assert book.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == listing  # no temp file left
     monkeypatch.setattr(xlsxpatch, "_write_zip", real)
-    write_tables(book, book, frames(2), backup=False)
+    write_tables(book, book, generated_frames(2), backup=False)
     assert book.read_bytes() != original
     assert sorted(p.name for p in tmp_path.iterdir()) == listing
 
 
 def test_backup_made_in_place(book: Path) -> None:
     original = book.read_bytes()
-    write_tables(book, book, frames(3))
+    write_tables(book, book, generated_frames(3))
     bak = book.with_name("月报.bak.xlsx")
     assert bak.read_bytes() == original
     assert book.read_bytes() != original
@@ -517,7 +377,7 @@ def test_backup_made_in_place(book: Path) -> None:
 
 
 def test_no_backup_for_other_dst(book: Path, tmp_path: Path) -> None:
-    write_tables(book, tmp_path / "o.xlsx", frames(3))
+    write_tables(book, tmp_path / "o.xlsx", generated_frames(3))
     assert not list(tmp_path.glob("*.bak.xlsx"))
 
 
@@ -525,9 +385,9 @@ def test_not_a_workbook(tmp_path: Path) -> None:
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"this is not a zip")
     with pytest.raises(NotAWorkbookError, match=re.escape("bad.xlsx")):
-        write_tables(bad, tmp_path / "o.xlsx", frames(1))
+        write_tables(bad, tmp_path / "o.xlsx", generated_frames(1))
     with pytest.raises(NotAWorkbookError, match=re.escape("missing.xlsx")):
-        write_tables(tmp_path / "missing.xlsx", tmp_path / "o.xlsx", frames(1))
+        write_tables(tmp_path / "missing.xlsx", tmp_path / "o.xlsx", generated_frames(1))
     assert not (tmp_path / "o.xlsx").exists()
 
 

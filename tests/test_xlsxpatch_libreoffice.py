@@ -12,13 +12,13 @@ import pytest
 
 from jxc_xl.io.xlsxpatch import write_tables
 from jxc_xl.schema import ANALYSIS, PLAN, STOCK
-from tests.test_xlsxpatch import USER_SHEET, analysis_rows, make_book, plan_rows, stock_rows
+from tests.factories import USER_SHEET, analysis_rows, plan_rows, stock_rows, write_user_parts_book
 
 pytestmark = pytest.mark.libreoffice
 
 
 def test_libreoffice_reads_patched_workbook(tmp_path: Path, lo_recalc: Callable[[Path], Path]) -> None:
-    src = make_book(tmp_path / "月报.xlsx", tmp_path)
+    src = write_user_parts_book(tmp_path / "月报.xlsx", tmp_path)
     out_dir = tmp_path / "synced"
     out_dir.mkdir()
     out = out_dir / "月报.xlsx"
