@@ -2,6 +2,8 @@
 
 Generates a demo month with 500,000 ledger lines over 10,000 SKUs once (bench/out/, gitignored), then
 times each reader in a fresh subprocess: wall seconds and peak RSS (from os.wait4's rusage of that child).
+Target (moved from the unit tests): generating that month in memory (``generate_month``) takes under 20 s;
+the script exits 1 when it is missed.
 
     .venv/bin/python bench/bench_read.py [--runs 3] [--no-openpyxl] [--lines 500000] [--skus 10000]
 """
@@ -16,7 +18,11 @@ import sys
 import time
 from pathlib import Path
 
+from targets import met
+
 OUT = Path(__file__).resolve().parent / "out"
+DEFAULT_LINES, DEFAULT_SKUS = 500_000, 10_000
+GENERATE_TARGET_S = 20.0  # generate_month at the default size
 
 
 def _sheets(path: str) -> list[str]:
@@ -71,8 +77,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--child", nargs=2, metavar=("MODE", "PATH"))
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--lines", type=int, default=500_000)
-    ap.add_argument("--skus", type=int, default=10_000)
+    ap.add_argument("--lines", type=int, default=DEFAULT_LINES)
+    ap.add_argument("--skus", type=int, default=DEFAULT_SKUS)
     ap.add_argument("--no-openpyxl", action="store_true")
     a = ap.parse_args()
     if a.child:
@@ -90,9 +96,11 @@ def main() -> None:
         print(f"wrote {path} in {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
     m = generate_month(n_skus=a.skus, n_lines=a.lines)
-    print(
-        f"generate_month: {time.perf_counter() - t0:.2f} s, {m.n_lines:,} ledger lines, "
-        f"{path.stat().st_size / 1e6:.1f} MB file"
+    generate_s = time.perf_counter() - t0
+    print(f"generate_month: {generate_s:.2f} s, {m.n_lines:,} ledger lines, {path.stat().st_size / 1e6:.1f} MB file")
+    # the target holds for the default size only
+    generate_ok = (a.lines, a.skus) != (DEFAULT_LINES, DEFAULT_SKUS) or met(
+        f"generate_month, {a.lines:,} lines / {a.skus:,} SKUs", generate_s, GENERATE_TARGET_S
     )
 
     # interleaved runs: this machine is shared, so alternate the readers and report median and best
@@ -124,6 +132,8 @@ def main() -> None:
         f"\nratio read_workbook / bare calamine: median {rows[1][1] / rows[0][1]:.2f}, "
         f"best {rows[1][2] / rows[0][2]:.2f} (target ≤ 1.3)"
     )
+    if not generate_ok:
+        raise SystemExit(1)
 
 
 def measure_startup() -> float:

@@ -1,7 +1,8 @@
 """Shared test factories, one home for each kind of test input.
 
 * ``make_workbook``: an in-memory ``Workbook`` (what the reader produces) from rows keyed by column key.
-* ``small_month`` / ``write_book``: a small clean month as rows, and a writer for it (the jxc template).
+* ``small_month`` / ``write_book``: a small clean month as rows, and a writer for it (the jxc template);
+  ``sales_lines``: a big sales ledger.
 * ``write_user_parts_book``: an xlsx with the generated tables plus the parts a user adds (a sync must keep
   them), and ``stock_rows`` / ``plan_rows`` / ``analysis_rows`` / ``generated_frames`` to write into it.
 """
@@ -187,6 +188,19 @@ def small_month() -> dict[str, list[dict[str, Any]]]:
         "tblCounts": counts,
         "tblHistory": history,
     }
+
+
+def sales_lines(n: int) -> pd.DataFrame:
+    """``n`` one-unit sales lines of SKU A spread over November 2026 (a big ledger for size and speed)."""
+    return pd.DataFrame(
+        {
+            "date": pd.Timestamp("2026-11-01") + pd.to_timedelta(np.arange(n) % 30, unit="D"),
+            "doc_no": [f"S{i}" for i in range(n)],
+            "sku": "A",
+            "qty": 1.0,
+            "unit_price": 2.5,
+        }
+    )
 
 
 def write_book(

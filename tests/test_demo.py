@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -179,11 +178,10 @@ def test_history_is_twelve_previous_months_consistent_with_demand(month: DemoMon
     assert np.corrcoef(np.log1p(hist), np.log1p(sold))[0, 1] > 0.7
 
 
-def test_large_month_is_fast_and_sized() -> None:
-    t0 = time.perf_counter()
+@pytest.mark.slow
+def test_large_month_is_sized() -> None:
+    # its time is a target of bench/bench_read.py
     m = generate_month(seed=3, n_skus=10_000, n_lines=500_000)
-    took = time.perf_counter() - t0
-    assert took < 20, took
     assert len(m.data["tblItems"]) == 10_000
     assert 450_000 <= m.n_lines <= 550_000
     assert _balances(m)["balance"].min() >= 0

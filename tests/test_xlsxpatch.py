@@ -402,13 +402,12 @@ def test_missing_table(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["plain.xlsx"]
 
 
-def test_speed_10k_rows(book: Path, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_write_10k_rows(book: Path, tmp_path: Path) -> None:
+    # its time is a target of bench/bench_write.py
     df = stock_rows(10_000)
     out = tmp_path / "big.xlsx"
-    t0 = time.perf_counter()
     write_tables(book, out, {"tblStock": df})
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 1.5, elapsed  # typically ~0.4 s on a 2-core box; generous for a loaded CI runner
     wb = python_calamine.CalamineWorkbook.from_path(str(out), load_tables=True)
     assert wb.get_table_by_name("tblStock").height == 10_000
     rows = wb.get_sheet_by_name("库存").to_python()
