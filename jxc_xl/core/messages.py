@@ -201,6 +201,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "type_date": ("日期（如 2026-11-03）", "a date (e.g. 2026-11-03)"),
     "type_period": ("期间（YYYY-MM）", "a period (YYYY-MM)"),
     "type_text": ("文本", "text"),
+    "list_sep": ("、", ", "),  # between the items of a list inside a message (e.g. every header of a table)
     "why_blank": ("不能为空", "must not be blank"),
     "why_choice": ("不是可选值", "not one of the choices"),
     "why_period": ("格式应为 YYYY-MM", "must be YYYY-MM"),
