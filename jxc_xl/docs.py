@@ -15,6 +15,7 @@ from jxc_xl.core.findings import CODES
 from jxc_xl.schema import (
     SETTINGS,
     STATUS,
+    SYNC_BUTTON_SHAPE,
     TABLES,
     ColType,
     Column,
@@ -123,10 +124,8 @@ def _finding_messages() -> dict[str, tuple[str, str]]:
     return dict(CATALOG)
 
 
-def render() -> str:
-    """The whole of docs/workbook.md."""
-    from jxc_xl.io import template as tpl  # names of the template's defined names/shapes
-
+def _overview() -> list[str]:
+    """The introduction, the list of tables and the column types."""
     lines = [
         "# Workbook reference",
         "",
@@ -150,11 +149,11 @@ def render() -> str:
         )
     lines += ["", "Column types:", ""]
     lines += [f"- `{ct.value}`: {desc}" for ct, desc in _TYPE_DOC.items()]
-    lines += ["", "## Columns", ""]
-    for t in TABLES:
-        lines += _table_section(t)
+    return lines
 
-    lines += [
+
+def _settings_section() -> list[str]:
+    lines = [
         "## Settings (rows of tblSettings)",
         "",
         "The key column holds the zh or en label (or the key); choices accept the zh or en label or the key.",
@@ -162,21 +161,26 @@ def render() -> str:
         _row("key", "zh", "en", "type", "required", "default", "allowed", "doc"),
         _row(*["---"] * 8),
     ]
-    lines += [_row(*_definition(s)) for s in SETTINGS]
+    return lines + [_row(*_definition(s)) for s in SETTINGS]
 
-    lines += ["", "## Stock status values (tblStock.status)", "", _row("key", "zh", "en"), _row("---", "---", "---")]
+
+def _codes_section() -> list[str]:
+    """Stock status values and finding codes with their messages."""
+    lines = ["", "## Stock status values (tblStock.status)", "", _row("key", "zh", "en"), _row("---", "---", "---")]
     lines += [_row(f"`{c.key}`", c.zh, c.en) for c in STATUS.values()]
-
     messages = _finding_messages()
     lines += ["", "## Finding codes", "", _row("code", "severity", "message (en)", "消息 (zh)"), _row(*["---"] * 4)]
     for code, sev in CODES.items():
         zh, en = messages.get(code, ("", ""))
         lines.append(_row(f"`{code}`", sev, en, zh))
+    return lines
 
-    # The rules as the code states them: one text, in the modules that implement it.
+
+def _rules_section() -> list[str]:
+    """The rules as the code states them: one text, in the modules that implement it."""
     from jxc_xl.core import analysis, generate, plan, valuation
 
-    lines += ["", "## How the generated sheets are computed", ""]
+    lines = ["", "## How the generated sheets are computed", ""]
     for title, mod in (
         ("Valuation (tblStock)", valuation),
         ("Status (tblStock)", generate),
@@ -184,8 +188,13 @@ def render() -> str:
         ("Analysis (tblAnalysis)", analysis),
     ):
         lines += [f"### {title}", "", inspect.cleandoc(mod.__doc__ or ""), ""]
+    return lines
 
-    lines += [
+
+def _names_section() -> list[str]:
+    from jxc_xl.io import template as tpl  # names of the template's defined names/shapes
+
+    return [
         "",
         "## Names and shapes in the template",
         "",
@@ -197,7 +206,7 @@ def render() -> str:
             "names local to the Analysis sheet → tblAnalysis columns; series of the ABC Pareto chart",
         ),
         _row(
-            f"`{tpl.BUTTON_NAME}`",
+            f"`{SYNC_BUTTON_SHAPE}`",
             "shape on the Plan sheet whose hyperlink points at the cell it covers (the xlwings Lite sync button)",
         ),
         _row(f"{tpl.GUIDE_SHEET['zh']} / {tpl.GUIDE_SHEET['en']}", "first sheet: monthly workflow and add-in set-up"),
@@ -207,6 +216,22 @@ def render() -> str:
         ),
         "",
     ]
+
+
+def render() -> str:
+    """The whole of docs/workbook.md.
+
+    Returns:
+        The Markdown text, generated from the schema, the findings catalog and the template's names.
+    """
+    lines = _overview()
+    lines += ["", "## Columns", ""]
+    for t in TABLES:
+        lines += _table_section(t)
+    lines += _settings_section()
+    lines += _codes_section()
+    lines += _rules_section()
+    lines += _names_section()
     return "\n".join(lines)
 
 
