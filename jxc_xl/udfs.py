@@ -36,14 +36,49 @@ def _arg(name: str, doc: str, *, block: bool = True) -> Callable[[Callable[..., 
     return xw.arg(name, err_to_str=True, doc=doc, **({"ndim": 2} if block else {}))
 
 
+def _args(*specs: tuple[str, str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Several (name, doc) arguments of ``_arg`` as one decorator: the leading arguments a family of functions
+    shares are declared once. Each use makes fresh ``xw.arg`` decorators (xlwings pops ``doc`` from one)."""
+
+    def apply(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for name, doc in reversed(specs):
+            fn = _arg(name, doc=doc)(fn)
+        return fn
+
+    return apply
+
+
 # Help of the arguments several functions share, worded once.
 _DOC_ANNUAL_DEMAND = "年需求量 Annual demand λ (units/year, ≥ 0)"
-_DOC_CLOSING_INVENTORY = "期末库存 Closing inventory (currency at cost, ≥ 0)"
-_DOC_COGS = "期间销货成本 Cost of goods sold in the period (currency, ≥ 0)"
-_DOC_HOLDING_COST = "单位年持有成本 Holding cost h (currency per unit per year, > 0)"
 _DOC_LEAD_TIME = "提前期 Lead time L (days, ≥ 0)"
-_DOC_OPENING_INVENTORY = "期初库存 Opening inventory (currency at cost, ≥ 0)"
 _DOC_ORDER_COST = "每次订货成本 Fixed cost per order K (currency/order, ≥ 0)"
+
+# The leading arguments of each family of functions.
+_EOQ_ARGS = _args(
+    ("annual_demand", _DOC_ANNUAL_DEMAND),
+    ("order_cost", _DOC_ORDER_COST),
+    ("holding_cost", "单位年持有成本 Holding cost h (currency per unit per year, > 0)"),
+)
+_DISCOUNT_ARGS = _args(
+    ("annual_demand", _DOC_ANNUAL_DEMAND),
+    ("order_cost", _DOC_ORDER_COST),
+    ("holding_rate", "年持有成本率 Holding cost rate i (fraction of unit price per year, > 0)"),
+    (
+        "breaks",
+        "价格折扣起点 Quantity breaks b0<b1<… (units, ≥ 0); 单个价格表(一行或一列)one price table for all SKUs "
+        "(one row or column)",
+    ),
+    (
+        "prices",
+        "对应单价 Unit price of each break (currency/unit, > 0); 单个价格表,与 breaks 同样大小 one price table, "
+        "same size as breaks",
+    ),
+)
+_INVENTORY_ARGS = _args(
+    ("cogs", "期间销货成本 Cost of goods sold in the period (currency, ≥ 0)"),
+    ("opening_inventory", "期初库存 Opening inventory (currency at cost, ≥ 0)"),
+    ("closing_inventory", "期末库存 Closing inventory (currency at cost, ≥ 0)"),
+)
 
 
 class FormulaArgumentError(xw.XlwingsError, im.InvalidArgument):
@@ -128,18 +163,14 @@ def _shape(value: Any) -> tuple[int, ...]:
 
 
 @xw.func
-@_arg("annual_demand", doc=_DOC_ANNUAL_DEMAND)
-@_arg("order_cost", doc=_DOC_ORDER_COST)
-@_arg("holding_cost", doc=_DOC_HOLDING_COST)
+@_EOQ_ARGS
 def eoq(annual_demand: Any, order_cost: Any, holding_cost: Any) -> Any:
     """经济订货批量 Q* = √(2Kλ/h)。Economic order quantity (units per order)."""
     return _to_excel(_call("EOQ", im.eoq, annual_demand, order_cost, holding_cost))
 
 
 @xw.func
-@_arg("annual_demand", doc=_DOC_ANNUAL_DEMAND)
-@_arg("order_cost", doc=_DOC_ORDER_COST)
-@_arg("holding_cost", doc=_DOC_HOLDING_COST)
+@_EOQ_ARGS
 @_arg("order_qty", doc="订货批量 Order quantity Q (units, > 0); omitted = EOQ")
 def eoq_cost(annual_demand: Any, order_cost: Any, holding_cost: Any, order_qty: Any = None) -> Any:
     """年订货+持有成本 Kλ/Q + hQ/2。Annual ordering + holding cost (currency/year)."""
@@ -147,43 +178,22 @@ def eoq_cost(annual_demand: Any, order_cost: Any, holding_cost: Any, order_qty: 
 
 
 @xw.func
-@_arg("annual_demand", doc=_DOC_ANNUAL_DEMAND)
-@_arg("order_cost", doc=_DOC_ORDER_COST)
-@_arg("holding_cost", doc=_DOC_HOLDING_COST)
+@_EOQ_ARGS
 @_arg("shortage_cost", doc="缺货成本 Backorder cost p (currency per unit per year, > 0)")
 def eoq_backorder(annual_demand: Any, order_cost: Any, holding_cost: Any, shortage_cost: Any) -> Any:
     """允许缺货的经济订货批量 √(2Kλ(h+p)/(hp))。EOQ with planned backorders (units)."""
     return _to_excel(_call("EOQ_BACKORDER", im.eoq_backorder, annual_demand, order_cost, holding_cost, shortage_cost))
 
 
-_DISCOUNT_DOCS = {
-    "annual_demand": "年需求量 Annual demand λ (units/year, ≥ 0)",
-    "order_cost": "每次订货成本 Fixed cost per order K (currency/order, ≥ 0)",
-    "holding_rate": "年持有成本率 Holding cost rate i (fraction of unit price per year, > 0)",
-    "breaks": "价格折扣起点 Quantity breaks b0<b1<… (units, ≥ 0); "
-    "单个价格表(一行或一列)one price table for all SKUs (one row or column)",
-    "prices": "对应单价 Unit price of each break (currency/unit, > 0); "
-    "单个价格表,与 breaks 同样大小 one price table, same size as breaks",
-}
-
-
 @xw.func
-@_arg("annual_demand", doc=_DISCOUNT_DOCS["annual_demand"])
-@_arg("order_cost", doc=_DISCOUNT_DOCS["order_cost"])
-@_arg("holding_rate", doc=_DISCOUNT_DOCS["holding_rate"])
-@_arg("breaks", doc=_DISCOUNT_DOCS["breaks"])
-@_arg("prices", doc=_DISCOUNT_DOCS["prices"])
+@_DISCOUNT_ARGS
 def eoq_discount(annual_demand: Any, order_cost: Any, holding_rate: Any, breaks: Any, prices: Any) -> Any:
     """全量折扣下的最优订货量。Optimal order quantity under all-units quantity discounts (units)."""
     return _to_excel(_call("EOQ_DISCOUNT", im.eoq_discount, annual_demand, order_cost, holding_rate, breaks, prices))
 
 
 @xw.func
-@_arg("annual_demand", doc=_DISCOUNT_DOCS["annual_demand"])
-@_arg("order_cost", doc=_DISCOUNT_DOCS["order_cost"])
-@_arg("holding_rate", doc=_DISCOUNT_DOCS["holding_rate"])
-@_arg("breaks", doc=_DISCOUNT_DOCS["breaks"])
-@_arg("prices", doc=_DISCOUNT_DOCS["prices"])
+@_DISCOUNT_ARGS
 def eoq_discount_cost(annual_demand: Any, order_cost: Any, holding_rate: Any, breaks: Any, prices: Any) -> Any:
     """全量折扣下最优订货量的年总成本(含采购)。Annual total cost incl. purchases at the optimal quantity."""
     res = _call("EOQ_DISCOUNT_COST", im.eoq_discount_details, annual_demand, order_cost, holding_rate, breaks, prices)
@@ -263,18 +273,14 @@ def xyz(history: Any, x: Any = 0.5, y: Any = 1.0) -> Any:
 
 
 @xw.func
-@_arg("cogs", doc=_DOC_COGS)
-@_arg("opening_inventory", doc=_DOC_OPENING_INVENTORY)
-@_arg("closing_inventory", doc=_DOC_CLOSING_INVENTORY)
+@_INVENTORY_ARGS
 def turnover(cogs: Any, opening_inventory: Any, closing_inventory: Any) -> Any:
     """存货周转率 COGS / 平均库存;平均库存为 0 时留空。Inventory turnover (times per period)."""
     return _to_excel(_call("TURNOVER", im.turnover, cogs, opening_inventory, closing_inventory))
 
 
 @xw.func
-@_arg("cogs", doc=_DOC_COGS)
-@_arg("opening_inventory", doc=_DOC_OPENING_INVENTORY)
-@_arg("closing_inventory", doc=_DOC_CLOSING_INVENTORY)
+@_INVENTORY_ARGS
 @_arg("period_days", doc="期间天数 Days in the period (days, > 0, default 30)")
 def days_of_inventory(cogs: Any, opening_inventory: Any, closing_inventory: Any, period_days: Any = 30) -> Any:
     """存货周转天数 平均库存/COGS×天数;COGS 为 0 时留空。Days of inventory (days)."""
@@ -330,13 +336,11 @@ def forecast(
 ) -> Any:
     """需求预测:未来 horizon 期的预测值,每个 SKU 一行。Demand forecast for the next periods (units/period)."""
     shape = _shape(history)
-    if len(shape) == 2 and shape[1] == 1 and shape[0] > 1:
-        # One series down a column: forecast spills down the column too.
-        series = np.asarray(history, dtype=object).reshape(-1)
-        res = _call("FORECAST", im.forecast, series, horizon, method, alpha, beta, window, initial_level, initial_trend)
-        return _to_excel(res, column=True)
-    res = _call("FORECAST", im.forecast, history, horizon, method, alpha, beta, window, initial_level, initial_trend)
-    return _to_excel(res, column=False)
+    # One series down a column: the forecast spills down the column too; otherwise across, one row per SKU.
+    down = len(shape) == 2 and shape[1] == 1 and shape[0] > 1
+    series = np.asarray(history, dtype=object).reshape(-1) if down else history
+    res = _call("FORECAST", im.forecast, series, horizon, method, alpha, beta, window, initial_level, initial_trend)
+    return _to_excel(res, column=down)
 
 
 __all__ = [
