@@ -21,7 +21,8 @@ import pandas as pd
 import xlwings as xw
 from xlwings import script
 
-from jxc_xl.core.book import TableData, Workbook, empty_frame
+from jxc_xl.core.assemble import assemble_workbook
+from jxc_xl.core.book import Workbook
 from jxc_xl.core.cells import (
     HEADER_SCAN_ROWS,
     NUMERIC,
@@ -29,13 +30,11 @@ from jxc_xl.core.cells import (
     detect_lang,
     find_header_row,
     is_blank,
-    read_settings,
     table_data,
-    table_missing,
 )
 from jxc_xl.core.findings import Finding, col_letter
 from jxc_xl.errors import JxcError, ValidationFailedError
-from jxc_xl.schema import GENERATED_TABLES, PLAN, SETTINGS_TABLE, TABLES, ColType, Lang, Table, normalise_header
+from jxc_xl.schema import GENERATED_TABLES, PLAN, TABLES, ColType, Lang, Table, normalise_header
 
 # The template's sheet button: a shape with this name whose hyperlink points at the cell it covers, one blank
 # column right of tblPlan in row 2 (jxc_xl/io/template.py, _sync_button). xlwings Lite runs the script whose
@@ -187,26 +186,12 @@ def book_to_workbook(book: Any) -> Workbook:
 def _read(book: Any) -> tuple[Workbook, dict[str, _Located]]:
     located = {t.name: loc for t in TABLES if (loc := _locate(book, t)) is not None}
     lang = detect_lang({s.name for s in book.sheets}, ((name, loc.headers) for name, loc in located.items()))
-    tables: dict[str, TableData] = {}
-    findings: list[Finding] = []
-    settings_raw: np.ndarray | None = None
-    for table in TABLES:
+
+    def read(table: Table) -> ReadTable | None:
         loc = located.get(table.name)
-        if loc is None:
-            tables[table.name] = TableData(table, empty_frame(table))
-            if not table.generated:  # sync writes these; only the input tables must exist
-                findings.append(table_missing(table, lang))
-            continue
-        tables[table.name], raw, found = _table_data(loc, table, lang)
-        findings.extend(found)
-        if table is SETTINGS_TABLE:  # the raw value cells: the frame holds them as text
-            settings_raw = raw.get("value")
-    settings, cells = None, {}
-    if tables[SETTINGS_TABLE.name].present:
-        settings, cells, found = read_settings(tables[SETTINGS_TABLE.name], settings_raw, lang)
-        findings.extend(found)
-    wb = Workbook(path=None, lang=lang, settings=settings, tables=tables, findings=findings, setting_cells=cells)
-    return wb, located
+        return None if loc is None else _table_data(loc, table, lang)
+
+    return assemble_workbook(None, lang, lang, read), located
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree as ET
@@ -216,6 +217,10 @@ def workbook_sheets(parts: Mapping[str, bytes], path: Path) -> list[SheetRef]:
     return out
 
 
+_TABLE_COLUMN = re.compile(r"<(?:\w+:)?tableColumn\b[^>]*?(?:/>|>.*?</(?:\w+:)?tableColumn>)", re.S)
+_CALC_FORMULA = re.compile(r"<(?:\w+:)?calculatedColumnFormula\b([^>]*)>(.*?)</", re.S)
+
+
 @dataclass(frozen=True)
 class TablePart:
     """One Excel Table (a table part) with its sheet."""
@@ -228,7 +233,21 @@ class TablePart:
     header_rows: int
     totals_rows: int
     columns: list[str]  # tableColumn names, left to right
-    calc_formulas: dict[int, str] = field(default_factory=dict)  # column offset → raw (escaped) formula
+    xml: bytes = field(repr=False, compare=False)  # the table part as stored
+
+    @cached_property
+    def calc_formulas(self) -> dict[int, str]:
+        """Column offset → calculated column formula, as escaped in the XML (array formulas left out).
+
+        Raises:
+            UnicodeDecodeError: the table part is not UTF-8.
+        """
+        calc: dict[int, str] = {}
+        for i, m in enumerate(_TABLE_COLUMN.finditer(self.xml.decode("utf-8"))):
+            f = _CALC_FORMULA.search(m.group())
+            if f and "array" not in attrs(f.group(1)):
+                calc[i] = f.group(2)
+        return calc
 
     @property
     def area(self) -> tuple[int, int, int, int]:
@@ -240,26 +259,12 @@ class TablePart:
         return split_range(self.ref if self.ref is not None else "A1")
 
 
-_TABLE_COLUMN = re.compile(r"<(?:\w+:)?tableColumn\b[^>]*?(?:/>|>.*?</(?:\w+:)?tableColumn>)", re.S)
-_CALC_FORMULA = re.compile(r"<(?:\w+:)?calculatedColumnFormula\b([^>]*)>(.*?)</", re.S)
-
-
-def _calc_formulas(xml: str) -> dict[int, str]:
-    """Column offset → calculated column formula (as escaped in the XML; array formulas left out)."""
-    calc: dict[int, str] = {}
-    for i, m in enumerate(_TABLE_COLUMN.finditer(xml)):
-        f = _CALC_FORMULA.search(m.group())
-        if f and "array" not in attrs(f.group(1)):
-            calc[i] = f.group(2)
-    return calc
-
-
 def table_parts(parts: Mapping[str, bytes], path: Path) -> list[TablePart]:
     """Every table of the workbook, sheet by sheet in tab order.
 
     Raises:
         NotAWorkbookError: a part on the way is not well-formed XML.
-        ValueError: a header or totals row count is not a number, or a table part is not UTF-8.
+        ValueError: a header or totals row count is not a number.
     """
     out: list[TablePart] = []
     for sheet in workbook_sheets(parts, path):
@@ -279,7 +284,7 @@ def table_parts(parts: Mapping[str, bytes], path: Path) -> list[TablePart]:
                     header_rows=int(t.get("headerRowCount", "1")),
                     totals_rows=int(t.get("totalsRowCount", "0")),
                     columns=[tc.get("name", "") for tc in t.iter(f"{{{NS_MAIN}}}tableColumn")],
-                    calc_formulas=_calc_formulas(data.decode("utf-8")),
+                    xml=data,
                 )
             )
     return out

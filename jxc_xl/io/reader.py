@@ -1,13 +1,14 @@
 """Read a monthly workbook into typed frames (``jxc_xl.core.book.Workbook``), fast and read-only.
 
 Values come from python-calamine (one ``to_python`` per sheet, read once, freed after its tables); table
-locations from the package's small XML parts (workbook.xml, the .rels files, xl/tables/*.xml) with zipfile —
-calamine's own table API re-reads the sheet (1.7 s on a 475k-row sheet). A table converted to a plain range
+locations from the package's small XML parts (workbook.xml, the .rels files, xl/tables/*.xml) through
+``jxc_xl.io.package`` — calamine's own table API re-reads the sheet (1.7 s on a 475k-row sheet). A table converted to a plain range
 is found by its header row (``jxc_xl.core.cells.find_header_row``, as the Excel button finds it). An input
 table also takes the non-blank rows typed just below its ref (Excel did not extend it): they are the user's
 data, so they are read, validated and counted rather than silently left out. This module only opens the file
 and locates each table's block of cells; typing the cells, the findings about them and the settings are
-``jxc_xl.core.cells`` (shared with the Excel button). Data problems become findings; only a file that is not
+``jxc_xl.core.cells``, and the ``Workbook`` around them ``jxc_xl.core.assemble`` (both shared with the Excel
+button). Data problems become findings; only a file that is not
 a workbook at all (or a sheet calamine cannot read) raises ``NotAWorkbookError``. The file is opened
 read-only and never written.
 """
@@ -15,9 +16,6 @@ read-only and never written.
 from __future__ import annotations
 
 import gc
-import posixpath
-import re
-import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,20 +24,12 @@ from typing import Any
 import numpy as np
 import python_calamine as pc
 
-from jxc_xl.core.book import SettingCell, TableData, Workbook, empty_frame
-from jxc_xl.core.cells import (
-    HEADER_SCAN_ROWS,
-    HeaderRow,
-    ReadTable,
-    detect_lang,
-    find_header_row,
-    read_settings,
-    table_data,
-    table_missing,
-)
-from jxc_xl.core.findings import Finding, col_index
+from jxc_xl.core.assemble import assemble_workbook
+from jxc_xl.core.book import Workbook
+from jxc_xl.core.cells import HEADER_SCAN_ROWS, HeaderRow, ReadTable, detect_lang, find_header_row, table_data
 from jxc_xl.errors import NotAWorkbookError
-from jxc_xl.schema import SETTINGS_TABLE, TABLES, TABLES_BY_NAME, Lang, Settings, Table
+from jxc_xl.io.package import TablePart, open_package, table_parts
+from jxc_xl.schema import TABLES, TABLES_BY_NAME, Lang, Table
 
 __all__ = ["read_workbook"]
 
@@ -159,77 +149,24 @@ def _detect_lang(sheets: _Sheets, regions: dict[str, _Region]) -> Lang:
     return detect_lang(sheets.names, headers())
 
 
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+def _table_parts(path: Path) -> list[tuple[TablePart, tuple[int, int, int, int]]]:
+    """Every Excel Table of an xlsx package with its 1-based (c1, r1, c2, r2), from the small XML parts only.
 
-
-@dataclass
-class _TablePart:
-    name: str
-    sheet: str
-    r0: int  # 0-based Excel rows/cols of the ref, inclusive
-    c0: int
-    r1: int
-    c1: int
-    header_rows: int
-    totals_rows: int
-
-
-def _rels(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    """Relationship id → (type, absolute part name) of ``part``'s .rels file (empty when it has none)."""
-    d, f = posixpath.split(part)
-    rels_name = posixpath.join(d, "_rels", f + ".rels")
-    if rels_name not in z.NameToInfo:
-        return {}
-    out: dict[str, tuple[str, str]] = {}
-    for r in ET.fromstring(z.read(rels_name)).iter(f"{_NS_PKG}Relationship"):
-        if r.get("TargetMode") == "External":
-            continue
-        target = r.get("Target", "")
-        full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(d, target))
-        out[r.get("Id", "")] = (r.get("Type", ""), full)
-    return out
-
-
-def _table_parts(path: Path) -> list[_TablePart]:
-    """Every Excel Table of an xlsx package with its sheet and ref, from the small XML parts only.
-
-    Anything unexpected (not an xlsx zip, odd XML) gives no tables: the header-row fallback still works."""
+    Anything unexpected (not an xlsx zip, odd XML) gives no tables: the header-row fallback still works. A
+    table without a usable ref is left out."""
     try:
-        with zipfile.ZipFile(path) as z:
-            wb_rels = _rels(z, "xl/workbook.xml")
-            root = ET.fromstring(z.read("xl/workbook.xml"))
-            out: list[_TablePart] = []
-            for s in root.iter(f"{_NS_MAIN}sheet"):
-                rel = wb_rels.get(s.get(f"{_NS_REL}id", ""))
-                if rel is None:
-                    continue
-                for typ, target in _rels(z, rel[1]).values():
-                    if not typ.endswith("/table") or target not in z.NameToInfo:
-                        continue
-                    t = ET.fromstring(z.read(target))
-                    m = _REF.match(t.get("ref", ""))
-                    if not m:
-                        continue
-                    c0, r0 = col_index(m[1]), int(m[2]) - 1
-                    c1, r1 = (col_index(m[3]), int(m[4]) - 1) if m[3] else (c0, r0)
-                    out.append(
-                        _TablePart(
-                            name=t.get("displayName") or t.get("name") or "",
-                            sheet=s.get("name", ""),
-                            r0=r0,
-                            c0=c0,
-                            r1=r1,
-                            c1=c1,
-                            header_rows=int(t.get("headerRowCount", "1")),
-                            totals_rows=int(t.get("totalsRowCount", "0")),
-                        )
-                    )
-            return out
-    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError):
+        with open_package(path) as parts:
+            found = table_parts(parts, path)
+    except (NotAWorkbookError, zipfile.BadZipFile, KeyError, OSError, ValueError):
         return []
+    out: list[tuple[TablePart, tuple[int, int, int, int]]] = []
+    for tp in found:
+        if tp.ref is not None:
+            try:
+                out.append((tp, tp.area))
+            except ValueError:
+                continue
+    return out
 
 
 def _locate(path: Path, sheets: _Sheets) -> dict[str, _Region]:
@@ -237,17 +174,19 @@ def _locate(path: Path, sheets: _Sheets) -> dict[str, _Region]:
     regions: dict[str, _Region] = {}
     by_lower = {t.name.casefold(): t for t in TABLES}
     claimed: set[tuple[str, int]] = set()
-    for tp in _table_parts(path):
-        t = by_lower.get(tp.name.casefold())
-        if t is None or t.name in regions or tp.header_rows < 1 or tp.sheet not in sheets.names:
+    for tp, (c1, r1, c2, r2) in _table_parts(path):
+        t = by_lower.get(tp.display_name.casefold())
+        sheet = tp.sheet.name
+        if t is None or t.name in regions or tp.header_rows < 1 or sheet not in sheets.names:
             continue
-        end = tp.r1 - tp.totals_rows + 1
+        # _Region counts from 0 and its ends are exclusive; the ref's are 1-based and inclusive.
+        end = r2 - tp.totals_rows
         if t.generated:  # sync rewrites these: the ref is the table
-            regions[t.name] = _Region(tp.sheet, tp.r0, end, tp.c0, tp.c1 + 1)
+            regions[t.name] = _Region(sheet, r1 - 1, end, c1 - 1, c2)
         else:  # an input table also owns the rows typed just below it (Excel did not extend the ref)
-            totals = (end, tp.r1 + 1) if tp.totals_rows else None
-            regions[t.name] = _Region(tp.sheet, tp.r0, None, tp.c0, tp.c1 + 1, totals)
-        claimed.add((tp.sheet, tp.r0))
+            totals = (end, r2) if tp.totals_rows else None
+            regions[t.name] = _Region(sheet, r1 - 1, None, c1 - 1, c2, totals)
+        claimed.add((sheet, r1 - 1))
 
     # Plain ranges: the sheet named per schema first (either language), then any unclaimed sheet whose header
     # row holds all the required headers.
@@ -363,31 +302,18 @@ def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang, generated: bool) -> W
     if not generated:
         regions = {name: reg for name, reg in regions.items() if not TABLES_BY_NAME[name].generated}
     lang = _detect_lang(sheets, regions)
-    findings: list[Finding] = []
-    tables: dict[str, TableData] = {}
-    settings_raw: np.ndarray | None = None
-    pending: dict[str, int] = {}
+    pending: dict[str, int] = {}  # sheet → its tables not read yet
     for reg in regions.values():
         pending[reg.sheet] = pending.get(reg.sheet, 0) + 1
-    for t in TABLES:
+
+    def read(t: Table) -> ReadTable | None:
         reg = regions.get(t.name)
         if reg is None:
-            tables[t.name] = TableData(t, empty_frame(t), None)
-            if not t.generated:  # sync creates the generated tables; only the input ones must exist
-                findings.append(table_missing(t, lang, msg_lang))
-            continue
-        td, raw, found = _read_table(t, sheets.get(reg.sheet), reg, lang, msg_lang)
-        tables[t.name] = td
-        findings.extend(found)
-        if t is SETTINGS_TABLE:  # the raw value cells: the frame holds them as text
-            settings_raw = raw.get("value")
+            return None
+        got = _read_table(t, sheets.get(reg.sheet), reg, lang, msg_lang)
         pending[reg.sheet] -= 1
         if not pending[reg.sheet]:
             sheets.release(reg.sheet)  # a big ledger sheet is hundreds of MB as Python objects
+        return got
 
-    settings: Settings | None = None
-    cells: dict[str, SettingCell] = {}
-    if tables[SETTINGS_TABLE.name].present:
-        settings, cells, found = read_settings(tables[SETTINGS_TABLE.name], settings_raw, msg_lang)
-        findings.extend(found)
-    return Workbook(path, lang, settings, tables, findings, cells)
+    return assemble_workbook(path, lang, msg_lang, read)

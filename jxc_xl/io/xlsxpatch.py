@@ -41,7 +41,8 @@ def _tables(parts: Mapping[str, bytes], path: Path) -> dict[str, TablePart]:
     """Every table of the workbook, keyed by casefolded name (and displayName)."""
     out: dict[str, TablePart] = {}
     for tp in table_parts(parts, path):
-        tp.area  # noqa: B018  # a malformed ref raises ValueError here, before anything is written
+        # A malformed ref or a table part that is not UTF-8 raises here, before anything is written.
+        tp.area, tp.calc_formulas  # noqa: B018
         for key in {tp.name, tp.display_name}:
             if key:
                 out[key.casefold()] = tp
