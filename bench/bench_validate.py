@@ -58,7 +58,7 @@ def child(mode: str, path: str) -> None:
             "rule_findings": len(found),
         }
     elif mode.startswith("batch"):
-        from jxc_xl.validate import run_validate_cli
+        from jxc_xl.cli import run_validate_cli
 
         jobs = int(mode[5:])
         buf = io.StringIO()

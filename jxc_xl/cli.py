@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
 
 from jxc_xl import __version__
+from jxc_xl.core.messages import phrase
 from jxc_xl.errors import JxcError, UsageError, ValidationFailedError
+from jxc_xl.schema import Lang as LangCode
 
 app = typer.Typer(
     name="jxc",
@@ -45,7 +48,7 @@ def _guard() -> Iterator[None]:
             traceback.print_exc()
         findings = e.findings if isinstance(e, ValidationFailedError) else None
         if findings:
-            from jxc_xl.validate import render_findings
+            from jxc_xl.report.terminal import render_findings
 
             render_findings(findings, err)
         err.print(f"[bold red]jxc:[/] {e}", highlight=False, soft_wrap=True)
@@ -110,20 +113,86 @@ def validate(
 ) -> None:
     """Check monthly workbooks; exit 0 when no errors, 1 when errors (or an unreadable file)."""
     with _guard():
-        lang = _lang(lang) or "zh"
-        from jxc_xl.validate import run_validate_cli
-
         code = run_validate_cli(
             paths,
             as_json=as_json,
             report=report,
             previous=previous,
             jobs=jobs,
-            lang=lang,
+            lang="en" if _lang(lang) == "en" else "zh",
             stdout=sys.stdout,
             stderr=sys.stderr,
         )
     raise typer.Exit(code)
+
+
+def _say(console: Console, key: str, **params: object) -> None:
+    # The command line's own lines are English whatever --lang (the catalog holds zh for when they are not).
+    console.print("jxc validate: " + phrase(f"report_{key}", "en", **params))
+
+
+def run_validate_cli(
+    paths: list[str],
+    *,
+    as_json: bool = False,
+    report: Path | None = None,
+    previous: Path | None = None,
+    jobs: int = 1,
+    lang: LangCode = "zh",
+    stdout: IO[str],
+    stderr: IO[str],
+) -> int:
+    """``jxc validate``: print the report (and write ``--report``).
+
+    Returns:
+        The exit status: 0 when no errors, 1 when errors (or an unreadable file), 2 on wrong usage.
+    """
+    from jxc_xl.report.jsondoc import report_json
+    from jxc_xl.report.terminal import render_terminal
+    from jxc_xl.report.xlsx import write_report_xlsx
+    from jxc_xl.validate import try_load_previous, validate_paths
+
+    console = Console(file=stderr, highlight=False, soft_wrap=True)
+    if jobs < 1:
+        _say(console, "bad_jobs", jobs=jobs)
+        return 2
+    if report is not None and Path(report).suffix.lower() != ".xlsx":
+        _say(console, "not_xlsx", report=report)
+        return 2
+    prev = None
+    if previous is not None:
+        if not Path(previous).exists():
+            _say(console, "previous_missing", previous=previous)
+            return 2
+        prev = try_load_previous(previous, lang)
+        if prev.error is not None:  # an unreadable file: exit 1 like any unreadable workbook, after the others
+            _say(console, "previous_unreadable", previous=previous, error=prev.error)
+    if report is not None and any(Path(a).is_file() and Path(a).resolve() == Path(report).resolve() for a in paths):
+        _say(console, "is_input", report=report)
+        return 2
+    try:
+        res = validate_paths(
+            paths, lang=lang, previous=prev, jobs=jobs, progress=True, stderr=stderr, exclude=report
+        )  # a report inside a checked folder (from the last run) is left out, not checked
+    except UsageError as e:
+        console.print(f"jxc validate: {e}")
+        return 2
+    if as_json:
+        stdout.write(json.dumps(report_json(res), ensure_ascii=False, indent=1) + "\n")
+    else:
+        render_terminal(res, Console(file=stdout, highlight=False, soft_wrap=False), lang)
+    if report is not None:
+        from xlsxwriter.exceptions import FileCreateError
+
+        try:
+            written = write_report_xlsx(res, report, lang)
+        except (OSError, FileCreateError) as e:  # xlsxwriter raises FileCreateError, not OSError, on close
+            _say(console, "unwritable", report=report, cause=e.__cause__ or e.__context__ or e)
+            return 2
+        console.print(phrase("report_written", "en", path=written))
+    if prev is not None and prev.error is not None:
+        return 1
+    return 0 if res.errors == 0 else 1
 
 
 @app.command()

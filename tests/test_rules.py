@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jxc_xl.core.book import TableData, frame
+from jxc_xl.core.chains import check_returns_previous, original_index
 from jxc_xl.core.findings import CODES, Finding
 from jxc_xl.core.messages import CATALOG, message
-from jxc_xl.core.rules import check, check_returns_previous, original_index
+from jxc_xl.core.rules import check
 from jxc_xl.schema import TABLES_BY_NAME
 from tests.factories import make_workbook
 

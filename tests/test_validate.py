@@ -16,16 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jxc_xl.batch import expand_paths
 from jxc_xl.core.findings import CODES
 from jxc_xl.io.reader import read_workbook
-from jxc_xl.validate import (
-    Report,
-    expand_paths,
-    report_json,
-    validate_file,
-    validate_paths,
-    write_report_xlsx,
-)
+from jxc_xl.report.jsondoc import report_json
+from jxc_xl.report.xlsx import write_report_xlsx
+from jxc_xl.validate import Report, validate_file, validate_paths
 from tests.factories import small_month, write_book
 
 
@@ -342,11 +338,11 @@ def _unpicklable_failure(i: int) -> int:
 
 
 def test_run_all_falls_back_on_any_worker_failure() -> None:
-    from jxc_xl.validate import _run_all
+    from jxc_xl.batch import run_all
 
     fb = lambda i, e: f"fallback {i} {type(e).__name__}"  # noqa: E731
-    assert _run_all(_unpicklable_failure, [(0,), (1,), (2,)], 1, lambda: None, fb) == [0, "fallback 1 _Panic", 20]
-    out = _run_all(_unpicklable_failure, [(0,), (1,), (2,)], 2, lambda: None, fb)
+    assert run_all(_unpicklable_failure, [(0,), (1,), (2,)], 1, lambda: None, fb) == [0, "fallback 1 _Panic", 20]
+    out = run_all(_unpicklable_failure, [(0,), (1,), (2,)], 2, lambda: None, fb)
     assert out[0] == 0 and out[2] == 20 and out[1].startswith("fallback 1")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jxc_xl.validate import run_validate_cli
+from jxc_xl.cli import run_validate_cli
 from tests.factories import small_month, write_book
 
 

@@ -3,23 +3,24 @@
 Each rule builds one boolean mask over whole columns; Finding objects are made only for the rows that
 fail, so a clean 500,000-line month costs little more than its reading. The reader already reported
 table-missing, column-missing, bad-type (``TableData.bad``) and settings-invalid: those cells and
-columns are not reported again here. Rules never raise on bad data.
+columns are not reported again here. Rules never raise on bad data. The rules across months (opening
+against last month's closing, returns of last month's documents) are in ``core.chains``.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import ROW, TableData, Workbook
-from jxc_xl.core.findings import Finding, Severity
+from jxc_xl.core.chains import opening_rule
+from jxc_xl.core.findings import Finding
 from jxc_xl.core.ledger import ledger_events, opening_lines, running_balance
-from jxc_xl.core.messages import make_finding, word
-from jxc_xl.core.money import to_cents
+from jxc_xl.core.messages import word
+from jxc_xl.core.rulebase import EPS, ORIGINAL_TABLE, RuleContext, exceeds_original, num, pair_hash
 from jxc_xl.schema import (
     COUNTS,
     HISTORY,
@@ -31,101 +32,21 @@ from jxc_xl.schema import (
     RETURNS,
     SALES,
     SETTINGS_TABLE,
-    TABLES_BY_NAME,
     ColType,
     Lang,
 )
 
-EPS = 1e-9  # quantities are decimals typed by people; compare with a little slack for binary floats
 AMOUNT_TOLERANCE = 0.01
 LEDGER_NAMES = (PURCHASES.name, SALES.name, RETURNS.name, COUNTS.name)
 SKU_TABLES = (OPENING.name, *LEDGER_NAMES, HISTORY.name)  # tables whose sku must be in tblItems
 PRICED = {PURCHASES.name: "unit_price", SALES.name: "unit_price", RETURNS.name: "unit_price", OPENING.name: "unit_cost"}
-ORIGINAL_TABLE = {"sales_return": SALES.name, "purchase_return": PURCHASES.name}
 MAX_SUGGEST = 50  # unknown SKUs that get a "close match" hint (difflib is slow on big item lists)
-
-
-class _Ctx:
-    """What every rule needs: the workbook, the message language and the findings list."""
-
-    def __init__(self, wb: Workbook, lang: Lang) -> None:
-        self.wb = wb
-        self.lang = lang
-        self.out: list[Finding] = []
-        # Columns the reader found missing: their blanks are not reported row by row again.
-        self.missing_cols = {(f.sheet, f.column) for f in wb.findings if f.code == "column-missing"}
-
-    def table(self, name: str) -> TableData | None:
-        td = self.wb.tables.get(name)
-        return td if td is not None and td.present else None
-
-    def has_col(self, td: TableData, key: str) -> bool:
-        return key in td.df.columns and (td.sheet, key) not in self.missing_cols
-
-    def header(self, td: TableData, key: str) -> str:
-        return td.table.column(key).header(self.wb.lang)
-
-    def emit(
-        self,
-        code: str,
-        td: TableData,
-        mask: np.ndarray | pd.Series,
-        column: str,
-        values: Any = None,
-        *,
-        message_code: str | None = None,
-        severity: Severity | None = None,
-        **params: Any,
-    ) -> None:
-        """One finding per True row of ``mask``. ``params`` are scalars, or arrays aligned with the frame."""
-        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
-        if not len(idx):
-            return
-        rows = td.df[ROW].to_numpy()[idx]
-        vals = _objects(td.df[column] if values is None else values)[idx]
-        per_row = {k: _objects(v)[idx] for k, v in params.items() if _is_array(v)}
-        fixed = {k: v for k, v in params.items() if k not in per_row}
-        letter = td.col_letters.get(column)
-        header = self.header(td, column) if column in td.table.keys() else column
-        for i, (r, v) in enumerate(zip(rows, vals, strict=True)):
-            self.out.append(
-                make_finding(
-                    code,
-                    self.lang,
-                    sheet=td.sheet,
-                    row=int(r),
-                    column=column,
-                    cell=f"{letter}{int(r)}" if letter else None,
-                    value=v,
-                    message_code=message_code,
-                    severity=severity,
-                    header=header,
-                    **fixed,
-                    **{k: a[i] for k, a in per_row.items()},
-                )
-            )
-
-
-def _is_array(v: Any) -> bool:
-    return isinstance(v, np.ndarray | pd.Series | pd.Index | list)
-
-
-def _objects(v: Any) -> np.ndarray:
-    """Values as an object array; datetimes as Timestamps (numpy would turn them into integers)."""
-    a = np.asarray(v)
-    if a.dtype.kind == "M":
-        return pd.DatetimeIndex(a).astype(object).to_numpy()
-    return np.asarray(v, dtype=object)
 
 
 def _valid(td: TableData, key: str) -> np.ndarray:
     """Cells not already reported as bad-type by the reader."""
     bad = td.bad.get(key)
     return np.ones(len(td.df), dtype=bool) if bad is None else ~np.asarray(bad, dtype=bool)
-
-
-def _num(td: TableData, key: str) -> np.ndarray:
-    return pd.to_numeric(td.df[key], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def check(
@@ -138,9 +59,9 @@ def check(
     """Every finding of the rules over ``wb`` (the reader's own findings are not repeated).
 
     ``previous_closing``: last month's tblStock (``generate.stock_balances``: sku, closing_qty, closing_amount);
-    given, tblOpening must equal it per SKU.
+    given, tblOpening must equal it per SKU (``chains.check_opening``).
     """
-    ctx = _Ctx(wb, lang)
+    ctx = RuleContext(wb, lang)
     _required(ctx)
     _bounds(ctx)
     _dates(ctx)
@@ -150,7 +71,7 @@ def check(
     _returns(ctx)
     _negative_stock(ctx)
     if previous_closing is not None:
-        _opening(ctx, previous_closing, previous_period)
+        opening_rule(ctx, previous_closing, previous_period)
     return ctx.out
 
 
@@ -163,13 +84,13 @@ def all_findings(wb: Workbook, *, lang: Lang = "zh") -> list[Finding]:
 # Cell rules
 
 
-def _user_tables(ctx: _Ctx) -> Iterable[TableData]:
+def _user_tables(ctx: RuleContext) -> Iterable[TableData]:
     for t in INPUT_TABLES:
         if t.name != SETTINGS_TABLE.name and (td := ctx.table(t.name)) is not None:
             yield td
 
 
-def _hint(ctx: _Ctx, td: TableData, key: str) -> str:
+def _hint(ctx: RuleContext, td: TableData, key: str) -> str:
     col = td.table.column(key)
     if key == "sku":
         return word("hint_sku", ctx.lang)
@@ -182,7 +103,7 @@ def _hint(ctx: _Ctx, td: TableData, key: str) -> str:
     return word("hint_text", ctx.lang)
 
 
-def _required(ctx: _Ctx) -> None:
+def _required(ctx: RuleContext) -> None:
     for td in _user_tables(ctx):
         for key in td.table.required_keys():
             if ctx.has_col(td, key):
@@ -190,7 +111,7 @@ def _required(ctx: _Ctx) -> None:
                 ctx.emit("required-missing", td, mask, key, hint=_hint(ctx, td, key))
 
 
-def _bounds(ctx: _Ctx) -> None:
+def _bounds(ctx: RuleContext) -> None:
     """Quantities > 0 (or ≥ 0 where the column allows 0); prices and amounts ≥ 0.
 
     Where negative stock is allowed, last month may close below zero, so the opening may too.
@@ -202,7 +123,7 @@ def _bounds(ctx: _Ctx) -> None:
                 continue
             if negative_opening and td.table is OPENING and col.key in ("qty", "amount"):
                 continue
-            v = _num(td, col.key)
+            v = num(td, col.key)
             with np.errstate(invalid="ignore"):
                 mask = v <= col.gt if col.gt is not None else v < col.ge
             money = col.type in (ColType.PRICE, ColType.MONEY)
@@ -212,7 +133,7 @@ def _bounds(ctx: _Ctx) -> None:
             ctx.emit(code, td, mask, col.key, message_code=variant, bound=bound)
 
 
-def _dates(ctx: _Ctx) -> None:
+def _dates(ctx: RuleContext) -> None:
     s = ctx.wb.settings
     if s is None:
         return
@@ -238,13 +159,13 @@ def _dates(ctx: _Ctx) -> None:
                 )
 
 
-def _amounts(ctx: _Ctx) -> None:
+def _amounts(ctx: RuleContext) -> None:
     """|amount − qty × price| > 0.01 where all three are given."""
     for name, price_key in PRICED.items():
         td = ctx.table(name)
         if td is None or not all(ctx.has_col(td, k) for k in ("qty", price_key, "amount")):
             continue
-        qty, price, amount = _num(td, "qty"), _num(td, price_key), _num(td, "amount")
+        qty, price, amount = num(td, "qty"), num(td, price_key), num(td, "amount")
         with np.errstate(over="ignore", invalid="ignore"):  # absurd typed numbers overflow to inf: still reported
             expected = qty * price
             diff = np.abs(amount - expected)
@@ -275,7 +196,7 @@ def _first_rows(df: pd.DataFrame, keys: list[str]) -> np.ndarray:
     return df.groupby(keys, sort=False, dropna=False)[ROW].transform("first").to_numpy()
 
 
-def _skus(ctx: _Ctx) -> None:
+def _skus(ctx: RuleContext) -> None:
     items = ctx.table(ITEMS.name)
     if items is None or not ctx.has_col(items, "sku"):
         return
@@ -303,7 +224,7 @@ def _skus(ctx: _Ctx) -> None:
             ctx.emit("inactive-sku", td, sku.isin(inactive).to_numpy(), "sku", items_sheet=items_sheet)
 
 
-def _suggest(ctx: _Ctx, sku: str, known: pd.Index, cache: dict[str, str]) -> str:
+def _suggest(ctx: RuleContext, sku: str, known: pd.Index, cache: dict[str, str]) -> str:
     if sku in cache:
         return cache[sku]
     if len(cache) >= MAX_SUGGEST:
@@ -313,7 +234,7 @@ def _suggest(ctx: _Ctx, sku: str, known: pd.Index, cache: dict[str, str]) -> str
     return cache[sku]
 
 
-def _duplicate_lines(ctx: _Ctx) -> None:
+def _duplicate_lines(ctx: RuleContext) -> None:
     """The same doc_no, sku, qty and price twice in one table: the second and later occurrences."""
     for name in (PURCHASES.name, SALES.name, RETURNS.name):
         td = ctx.table(name)
@@ -340,7 +261,7 @@ def _duplicate_lines(ctx: _Ctx) -> None:
 # Returns against their originals
 
 
-def _returns(ctx: _Ctx) -> None:
+def _returns(ctx: RuleContext) -> None:
     rt = ctx.table(RETURNS.name)
     if rt is None or not all(ctx.has_col(rt, k) for k in ("kind", "orig_doc_no", "sku", "qty", "date")):
         return
@@ -396,146 +317,20 @@ def _returns(ctx: _Ctx) -> None:
         orig_qty = orig.groupby(["doc_no", "sku"], sort=False)["qty"].sum()
         limit = np.full(len(df), np.nan)
         limit[on_orig] = orig_qty.reindex(ret_pairs[on_orig]).to_numpy()
-        _exceeds(ctx, rt, on_orig, _pair_hash(doc, df["sku"]), limit)
-
-
-def _exceeds(ctx: _Ctx, rt: TableData, use: np.ndarray, key: np.ndarray, limit: np.ndarray) -> None:
-    """return-exceeds-original: the rows of ``use`` whose running total per ``key`` (one original line, in
-    event order) passes ``limit`` (the original's qty, aligned with the rows)."""
-    df = rt.df
-    qty = _num(rt, "qty")
-    use = use & (qty > 0)
-    if not use.any():
-        return
-    rdate = df["date"].to_numpy(dtype="datetime64[ns]")
-    at = np.flatnonzero(use)
-    sub = pd.DataFrame({"key": key[at], "qty": qty[at], "date": rdate[at], "at": at}).sort_values(
-        "date", kind="stable", na_position="last"
-    )
-    cum = sub.groupby("key", sort=False)["qty"].cumsum().to_numpy()
-    pos = sub["at"].to_numpy()
-    lim = np.asarray(limit, dtype=np.float64)[pos]
-    over = np.zeros(len(df), dtype=bool)
-    over[pos[cum > lim + EPS]] = True
-    cum_full = np.zeros(len(df))
-    limit_full = np.zeros(len(df))
-    cum_full[pos] = cum
-    limit_full[pos] = lim
-    ctx.emit(
-        "return-exceeds-original",
-        rt,
-        over,
-        "qty",
-        orig_doc_no=df["orig_doc_no"],
-        sku=df["sku"],
-        orig_qty=limit_full,
-        returned=np.round(cum_full - np.nan_to_num(qty), 6),
-        total=np.round(cum_full, 6),
-    )
-
-
-# ---------------------------------------------------------------------------------------------------
-# Returns against last month's originals
-
-
-def _hash(s: pd.Series) -> np.ndarray:
-    """64-bit hashes of text values (blank → hash of ""): compact keys to look documents up across months."""
-    return pd.util.hash_array(s.astype(object).where(s.notna(), "").astype(str).to_numpy(dtype=object))
-
-
-def _pair_hash(doc: pd.Series, sku: pd.Series) -> np.ndarray:
-    with np.errstate(over="ignore"):  # wrapping uint64 arithmetic is the point
-        return _hash(doc) * np.uint64(1_000_003) ^ _hash(sku)
-
-
-def original_index(wb: Workbook) -> pd.DataFrame:
-    """The originals a return of next month may name: per (kind, doc_no, sku) of tblSales/tblPurchases the total
-    qty and the first date, with doc_no and sku as 64-bit hashes (columns kind, doc, pair, qty, date), so a batch
-    can keep one per month cheaply."""
-    parts = []
-    for kind, name in ORIGINAL_TABLE.items():
-        td = wb.tables.get(name)
-        if td is None or not td.present or not len(td.df):
-            continue
-        df = td.df[td.df["doc_no"].notna()]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "kind": kind,
-                    "doc": _hash(df["doc_no"]),
-                    "pair": _pair_hash(df["doc_no"], df["sku"]),
-                    "qty": pd.to_numeric(df["qty"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan),
-                    "date": df["date"].to_numpy(dtype="datetime64[ns]"),
-                }
-            )
-        )
-    if not parts:
-        return pd.DataFrame({"kind": [], "doc": [], "pair": [], "qty": [], "date": []})
-    all_ = pd.concat(parts, ignore_index=True)
-    return all_.groupby(["kind", "doc", "pair"], sort=False, as_index=False).agg(
-        qty=("qty", "sum"), date=("date", "min")
-    )
-
-
-def check_returns_previous(
-    wb: Workbook, previous: pd.DataFrame, *, lang: Lang = "zh", previous_period: str | None = None
-) -> list[Finding]:
-    """The returns of ``wb`` whose original is not in ``wb`` itself (``wb`` needs just those rows of tblReturns),
-    looked up in last month's ``original_index``: not there either → return-unknown-original as an error; there
-    → return-sku-not-on-original and return-exceeds-original against last month's lines."""
-    ctx = _Ctx(wb, lang)
-    rt = ctx.table(RETURNS.name)
-    if rt is None or not len(rt.df):
-        return []
-    df = rt.df
-    doc, sku = df["orig_doc_no"], df["sku"]
-    dh, ph = _hash(doc), _pair_hash(doc, sku)
-    kinds = " | ".join(c.label(ctx.wb.lang) for c in RETURN_KINDS)
-    period = previous_period or "?"
-    for kind, orig_name in ORIGINAL_TABLE.items():
-        sel = (df["kind"].eq(kind) & doc.notna()).to_numpy()
-        if not sel.any():
-            continue
-        prev = previous[previous["kind"] == kind]
-        found = sel & np.isin(dh, prev["doc"].to_numpy())
-        ctx.emit(
-            "return-unknown-original",
-            rt,
-            sel & ~found,
-            "orig_doc_no",
-            severity="error",  # in neither this month nor last month: a wrong document number
-            message_code="return-unknown-original-prev",
-            orig_sheet=TABLES_BY_NAME[orig_name].sheet(ctx.wb.lang),
-            prev_period=period,
-            kinds=kinds,
-        )
-        has_sku = found & sku.notna().to_numpy()
-        on_orig = has_sku & np.isin(ph, prev["pair"].to_numpy())
-        ctx.emit(
-            "return-sku-not-on-original",
-            rt,
-            has_sku & ~on_orig,
-            "sku",
-            message_code="return-sku-not-on-original-prev",
-            orig_doc_no=doc,
-            prev_period=period,
-        )
-        limit = prev.groupby("pair")["qty"].sum().reindex(ph).to_numpy()
-        _exceeds(ctx, rt, on_orig, ph, limit)
-    return ctx.out
+        exceeds_original(ctx, rt, on_orig, pair_hash(doc, df["sku"]), limit)
 
 
 # ---------------------------------------------------------------------------------------------------
 # Running balance
 
 
-def _opening_qty(ctx: _Ctx) -> pd.Series:
+def _opening_qty(ctx: RuleContext) -> pd.Series:
     if ctx.table(OPENING.name) is None:
         return pd.Series(dtype="float64")
     return opening_lines(ctx.wb).groupby("sku", sort=False)["qty"].sum()  # negative: see _bounds
 
 
-def _negative_stock(ctx: _Ctx) -> None:
+def _negative_stock(ctx: RuleContext) -> None:
     s = ctx.wb.settings
     if s is not None and s.allow_negative:
         return
@@ -575,76 +370,4 @@ def _negative_stock(ctx: _Ctx) -> None:
             sku=td.df["sku"],
             date=td.df["date"],
             kind_label=kinds,
-        )
-
-
-# ---------------------------------------------------------------------------------------------------
-# Opening against last month's closing
-
-
-def check_opening(
-    wb: Workbook, previous_closing: pd.DataFrame, *, lang: Lang = "zh", previous_period: str | None = None
-) -> list[Finding]:
-    """Only the opening-mismatch rule (``wb`` needs just its tblOpening): for chains checked after reading."""
-    ctx = _Ctx(wb, lang)
-    _opening(ctx, previous_closing, previous_period)
-    return ctx.out
-
-
-def _opening(ctx: _Ctx, prev: pd.DataFrame, prev_period: str | None) -> None:
-    td = ctx.table(OPENING.name)
-    if td is None:
-        return
-    df = td.df
-    op = opening_lines(ctx.wb)
-    agg = op.groupby("sku", sort=False).agg(qty=("qty", "sum"), cents=("cents", "sum"), pos=("pos", "first"))
-
-    p = prev[prev["sku"].notna()].copy()
-    p["closing_qty"] = pd.to_numeric(p["closing_qty"], errors="coerce").fillna(0.0)
-    p["cents"] = to_cents(pd.to_numeric(p["closing_amount"], errors="coerce").to_numpy(dtype=np.float64))
-    p = p.groupby("sku", sort=False).agg(qty=("closing_qty", "sum"), cents=("cents", "sum"))
-    exp_qty = p["qty"].reindex(agg.index, fill_value=0.0).to_numpy()
-    exp_cents = p["cents"].reindex(agg.index, fill_value=0).to_numpy()
-    period = prev_period or "?"
-
-    for what, got, exp, key, scale in (
-        ("qty", agg["qty"].to_numpy(), exp_qty, "qty", 1.0),
-        ("amount", agg["cents"].to_numpy(), exp_cents, "amount", 100.0),
-    ):
-        bad = np.abs(got - exp) > (EPS if key == "qty" else 0.5)
-        if not bad.any():
-            continue
-        mask = np.zeros(len(df), dtype=bool)
-        mask[agg["pos"].to_numpy()[bad]] = True
-        values = np.zeros(len(df))
-        values[agg["pos"].to_numpy()] = got / scale
-        expected = np.zeros(len(df))
-        expected[agg["pos"].to_numpy()] = exp / scale
-        ctx.emit(
-            "opening-mismatch",
-            td,
-            mask,
-            key,
-            values,
-            sku=df["sku"],
-            what=word(what, ctx.lang),
-            expected=expected,
-            prev_period=period,
-        )
-
-    missing = p[~p.index.isin(agg.index) & ((p["qty"].abs() > EPS) | (p["cents"] != 0))]
-    for sku, r in missing.iterrows():
-        ctx.out.append(
-            make_finding(
-                "opening-mismatch",
-                ctx.lang,
-                sheet=td.sheet,
-                column="sku",
-                value=sku,
-                message_code="opening-missing-sku",
-                sku=sku,
-                expected=float(r["qty"]),
-                expected_amount=int(r["cents"]) / 100,
-                prev_period=period,
-            )
         )

@@ -1,0 +1,86 @@
+"""The result of validating workbooks: one ``FileResult`` per workbook, one ``Report`` per batch.
+
+Only what is reported lives here; what the chain checks across months need while they run is
+``core.chains.MonthFacts``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jxc_xl.core.findings import Finding
+from jxc_xl.schema import TABLES, Lang
+
+SEVERITY_ORDER = {"error": 0, "warning": 1}
+SHEET_ORDER = {s: i for i, t in enumerate(TABLES) for s in (t.zh_sheet, t.en_sheet)}  # findings in workbook order
+
+
+@dataclass
+class FileResult:
+    """The findings of one workbook.
+
+    Attributes:
+        path: the workbook as it was named.
+        findings: every finding, the chain checks' included.
+        period, company: from its settings (None when unreadable or not set).
+        stats: rows per input table, errors, warnings and elapsed_s (the JSON ``stats``).
+        lang: the workbook's own language (its sheet names and headers).
+    """
+
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+    period: str | None = None
+    company: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+    lang: Lang = "zh"
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+
+@dataclass
+class Report:
+    """The one result of a batch: its files (in the order they were named) and their summary."""
+
+    files: list[FileResult]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.errors for f in self.files)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.warnings for f in self.files)
+
+    @property
+    def valid(self) -> int:
+        return sum(f.valid for f in self.files)
+
+    def summary(self) -> dict[str, int]:
+        """Counts of files, valid files, errors and warnings (the JSON ``summary``)."""
+        return {"files": len(self.files), "valid": self.valid, "errors": self.errors, "warnings": self.warnings}
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    """Errors first, then by sheet, row and column as they appear."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            SEVERITY_ORDER.get(f.severity, 2),
+            SHEET_ORDER.get(f.sheet or "", 99),
+            f.sheet or "",
+            f.row or 0,
+            f.cell or "",
+        ),
+    )
