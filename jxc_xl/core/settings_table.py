@@ -93,6 +93,12 @@ class _SettingsRead:
             )
         )
 
+    def about_table(self, message_code: str, **params: Any) -> None:
+        """settings-invalid about the table rather than one value: the catalog variant ``message_code``."""
+        self.findings.append(
+            make_finding("settings-invalid", self.msg_lang, sheet=self.sheet, message_code=message_code, **params)
+        )
+
     def read_row(self, td: TableData, key_text: Any, r: int, raw: Any) -> None:
         """One row of the table: unknown keys are user notes; a repeated key: the first counts."""
         if key_text is None:
@@ -123,30 +129,13 @@ class _SettingsRead:
         """The typed model, or None (with a finding) when the period is missing or the model rejects a value."""
         if "period" not in self.values:
             if "period" not in self.cells:  # no row at all (a row with a bad/blank value was reported above)
-                sd = _SETTING_DEFS["period"]
-                self.findings.append(
-                    make_finding(
-                        "settings-invalid",
-                        self.msg_lang,
-                        sheet=self.sheet,
-                        column="key",
-                        message_code="settings-invalid-no-period",
-                        key=sd.label(self.msg_lang),
-                    )
-                )
+                key = _SETTING_DEFS["period"].label(self.msg_lang)
+                self.about_table("settings-invalid-no-period", column="key", key=key)
             return None
         try:
             return Settings(**self.values)
         except Exception as e:  # pydantic ValidationError: a rule the per-row checks above did not catch
-            self.findings.append(
-                make_finding(
-                    "settings-invalid",
-                    self.msg_lang,
-                    sheet=self.sheet,
-                    message_code="settings-invalid-reason",
-                    reason=str(e),
-                )
-            )
+            self.about_table("settings-invalid-reason", reason=str(e))
             return None
 
 

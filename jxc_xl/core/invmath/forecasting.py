@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from jxc_xl.core.invmath.arguments import (
     EXCEL_ERRORS,
@@ -22,17 +22,30 @@ from jxc_xl.core.invmath.smoothing import _croston_run, _fit_holt, _fit_ses_alph
 FORECAST_METHODS = ("ma", "ses", "holt", "croston")
 
 
-def _forecast_dense(
-    y: FloatArray,
-    horizon: int,
-    method: str,
-    alpha: FloatArray,
-    beta: FloatArray,
-    window: int,
-    level0: FloatArray,
-    trend0: FloatArray,
-) -> FloatArray:
+class _Model(NamedTuple):
+    """A checked forecast request: the method, its whole-call settings and its per-SKU parameters.
+
+    The per-SKU arrays hold one entry per history row; NaN means "default" (fitted where the method fits it).
+    """
+
+    method: str
+    horizon: int
+    window: int
+    alpha: FloatArray
+    beta: FloatArray
+    level0: FloatArray
+    trend0: FloatArray
+
+    def take(self, rows: NDArray[np.intp]) -> _Model:
+        """The request for some history rows only."""
+        return self._replace(
+            alpha=self.alpha[rows], beta=self.beta[rows], level0=self.level0[rows], trend0=self.trend0[rows]
+        )
+
+
+def _forecast_dense(y: FloatArray, model: _Model) -> FloatArray:
     """Forecasts for rows without gaps; y is (n, T) with T ≥ 1. Returns (n, horizon)."""
+    method, horizon, window, alpha, beta, level0, trend0 = model
     n, t_len = y.shape
     steps = np.arange(1, horizon + 1, dtype=np.float64)
     if method == "ma":
@@ -72,22 +85,13 @@ def _method_name(method: Any) -> str:
     return method.strip().lower()
 
 
-def _forecast_rows(
-    y2: FloatArray,
-    horizon: int,
-    method: str,
-    alpha: FloatArray,
-    beta: FloatArray,
-    window: int,
-    level0: FloatArray,
-    trend0: FloatArray,
-) -> FloatArray:
+def _forecast_rows(y2: FloatArray, model: _Model) -> FloatArray:
     """Forecasts of a checked (n, T) history whose rows may hold empty cells. Returns (n, horizon).
 
     Empty cells are skipped (the row is compressed); a row without any value gives NaN.
     """
     n = y2.shape[0]
-    out = np.full((n, horizon), np.nan)
+    out = np.full((n, model.horizon), np.nan)
     empty = np.isnan(y2)
     counts = y2.shape[1] - empty.sum(axis=1)
     if empty.any():
@@ -101,11 +105,9 @@ def _forecast_rows(
     for k in np.unique(counts[counts > 0]):
         rows = np.flatnonzero(counts == k)
         if rows.size == n:
-            out[:] = _forecast_dense(yl[:, :k], horizon, method, alpha, beta, window, level0, trend0)
+            out[:] = _forecast_dense(yl[:, :k], model)
         else:
-            out[rows] = _forecast_dense(
-                yl[rows, :k], horizon, method, alpha[rows], beta[rows], window, level0[rows], trend0[rows]
-            )
+            out[rows] = _forecast_dense(yl[rows, :k], model.take(rows))
     return out
 
 
@@ -150,9 +152,14 @@ def forecast(
     window_ = _int_param("window", window, 3, 1, 10_000)
     method_ = _method_name(method)
     n = y2.shape[0]
-    a = _per_row("alpha", alpha, n, 0.0, 1.0)
-    b = _per_row("beta", beta, n, 0.0, 1.0)
-    l0 = _per_row("initial_level", initial_level, n, 0.0, None)
-    t0 = _per_row("initial_trend", initial_trend, n, -np.inf, None)
-    out = _forecast_rows(y2, horizon_, method_, a, b, window_, l0, t0)
+    model = _Model(
+        method_,
+        horizon_,
+        window_,
+        alpha=_per_row("alpha", alpha, n, 0.0, 1.0),
+        beta=_per_row("beta", beta, n, 0.0, 1.0),
+        level0=_per_row("initial_level", initial_level, n, 0.0, None),
+        trend0=_per_row("initial_trend", initial_trend, n, -np.inf, None),
+    )
+    out = _forecast_rows(y2, model)
     return out[0] if one_series else out
