@@ -22,6 +22,8 @@ from jxc_xl.core.book import frame
 from jxc_xl.core.findings import col_letter
 from jxc_xl.errors import JxcError, NotAWorkbookError, WorkbookLockedError
 from jxc_xl.io import xlsxpatch
+from jxc_xl.io.package import SheetRef, TablePart, open_package, rewrite_parts, table_parts
+from jxc_xl.io.sheetpatch import patch_sheet
 from jxc_xl.io.xlsxpatch import TableNotFoundError, table_names, write_tables
 from jxc_xl.schema import ANALYSIS, PLAN, STOCK, ColType, Table
 from tests.factories import GENERATED, analysis_rows, generated_frames, plan_rows, stock_rows, write_user_parts_book
@@ -552,3 +554,50 @@ def test_growing_table_refuses_to_overwrite_cells_below_it(book: Path, tmp_path:
     assert src.read_bytes() == before
     write_tables(src, tmp_path / "ok.xlsx", {"tblStock": stock_rows(3)})  # rows 2-4 stay above the note
     assert "盘点人" in parts_of(tmp_path / "ok.xlsx")[sheet].decode()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The package layer (io.package) and the worksheet patch (io.sheetpatch), exactly
+
+
+def test_package_table_parts_agree_with_table_names(book: Path) -> None:
+    with open_package(book) as parts:
+        found = table_parts(parts, book)
+    assert {t.name: t.sheet.name for t in found} == table_names(book)
+    for t in found:
+        c1, _r1, c2, _r2 = t.area
+        assert len(t.columns) == c2 - c1 + 1
+        assert t.part.startswith("xl/tables/") and t.sheet.part.startswith("xl/worksheets/")
+
+
+@pytest.mark.parametrize("from_bytes", [False, True])
+def test_rewrite_parts_changes_one_part_and_copies_the_rest_compressed(
+    book: Path, tmp_path: Path, from_bytes: bool
+) -> None:
+    out = tmp_path / "o.xlsx"
+    rewrite_parts(book.read_bytes() if from_bytes else book, out, {"docProps/app.xml": b"<changed/>"})
+    with zipfile.ZipFile(book) as a, zipfile.ZipFile(out) as b:
+        assert [i.filename for i in a.infolist()] == [i.filename for i in b.infolist()]
+        for x, y in zip(a.infolist(), b.infolist(), strict=True):
+            assert (x.date_time, x.compress_type, x.external_attr) == (y.date_time, y.compress_type, y.external_attr)
+            if x.filename != "docProps/app.xml":
+                assert (x.CRC, x.compress_size) == (y.CRC, y.compress_size), x.filename
+        assert b.read("docProps/app.xml") == b"<changed/>"
+
+
+def test_patch_sheet_exact_xml() -> None:
+    sheet = SheetRef("s", 1, 1, "xl/worksheets/sheet1.xml")
+    info = TablePart("tblStock", "tblStock", sheet, "xl/tables/table1.xml", "A1:B2", 1, 0, ["a", "b"], b"")
+    head = '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c></row>'
+    xml = (
+        '<worksheet><dimension ref="A1:C2"/><sheetData>' + head + '<row r="2" spans="1:3"><c r="A2" s="3"/>'
+        '<c r="B2"/><c r="C2"><v>9</v></c></row></sheetData></worksheet>'
+    )
+    frame = pd.DataFrame({"x": [1, 2], "y": ["p<", None]})
+    new, area_end = patch_sheet(Path("w.xlsx"), xml, info, frame, ["x", "y"], False)
+    assert area_end == 3
+    assert new == (
+        '<worksheet><dimension ref="A1:C3"/><sheetData>' + head + '<row r="2"><c r="A2" s="3"><v>1</v></c>'
+        '<c r="B2" t="inlineStr"><is><t>p&lt;</t></is></c><c r="C2"><v>9</v></c></row>'
+        '<row r="3"><c r="A3" s="3"><v>2</v></c></row></sheetData></worksheet>'
+    )

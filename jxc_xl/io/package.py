@@ -10,7 +10,10 @@ dates and attributes, so a rewrite changes only the parts it was asked to change
 
 Editing parts, the two ways:
 
-- ``rewrite_parts(src, dst, {"xl/drawings/drawing1.xml": new_bytes})``: small packages, one call.
+- ``rewrite_parts(src, dst, {"xl/drawings/drawing1.xml": new_bytes})``: small packages, one call; or
+  ``rewrite_parts(path, path, edit)`` with ``edit(parts)`` setting only the parts it changes. With
+  ``compresslevel=None`` a changed part is deflated as zipfile does by default, so a package xlsxwriter wrote
+  comes out byte for byte as a re-zip of every entry would (the template's button rename).
 - ``with open_package(path) as parts: parts[name] = ...; write_package(fh, parts)``: the streaming form
   (what ``write_tables`` does: the caller owns the temp file and the atomic replace).
 """
