@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from pathlib import Path
 
 from xlsxwriter.worksheet import Worksheet
 
 from jxc_xl.core.findings import col_letter
 from jxc_xl.core.messages import word
+from jxc_xl.io.package import Parts, rewrite_parts
 from jxc_xl.io.template.styles import FONT, quote_sheet
 from jxc_xl.schema import PLAN, SYNC_BUTTON_COLUMN, SYNC_BUTTON_ROW, SYNC_BUTTON_SHAPE, Lang
 
@@ -41,13 +40,15 @@ def sync_button(ws: Worksheet, lang: Lang) -> None:
 
 
 def name_button(path: Path) -> None:
-    """Rename the marked textbox to SYNC_BUTTON_SHAPE in the drawing XML; zip entries keep order and dates."""
-    src = path.read_bytes()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename.startswith("xl/drawings/drawing") and info.filename.endswith(".xml"):
-                data = _BUTTON_RE.sub(b'name="' + _SHAPE + b'" descr="' + _SHAPE + b'"', data)
-            zout.writestr(info, data, compress_type=info.compress_type)
-    path.write_bytes(out.getvalue())
+    """Rename the marked textbox to SYNC_BUTTON_SHAPE in the drawing XML; every other entry stays as it is."""
+
+    def rename(parts: Parts) -> None:
+        for name in list(parts):
+            if name.startswith("xl/drawings/drawing") and name.endswith(".xml"):
+                data = parts[name]
+                named = _BUTTON_RE.sub(b'name="' + _SHAPE + b'" descr="' + _SHAPE + b'"', data)
+                if named != data:
+                    parts[name] = named
+
+    # zipfile's default deflate level, as xlsxwriter wrote the part (the committed templates pin the bytes).
+    rewrite_parts(path, path, rename, compresslevel=None)

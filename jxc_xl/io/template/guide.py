@@ -52,6 +52,7 @@ class _Guide:
         self.r += 1
 
     def heading(self, text: str) -> None:
+        """A section heading with a rule above it across both columns."""
         self.ws.write_string(self.r, 0, text, self.head)
         self.ws.write_blank(self.r, 1, None, self.head)
         self.r += 1
@@ -63,6 +64,7 @@ class _Guide:
         self.r += 1
 
     def section(self, key: str, lang: Lang) -> None:
+        """Heading, the section's lines and a blank row."""
         self.heading(word(f"tpl_guide_{key}_h", lang))
         for line in _lines(key, lang):
             self.paragraph(line)
