@@ -2,15 +2,15 @@
 
 Values come from python-calamine (one ``to_python`` per sheet, read once, freed after its tables); table
 locations from the package's small XML parts (workbook.xml, the .rels files, xl/tables/*.xml) through
-``jxc_xl.io.package`` — calamine's own table API re-reads the sheet (1.7 s on a 475k-row sheet). A table converted to a plain range
-is found by its header row (``jxc_xl.core.cells.find_header_row``, as the Excel button finds it). An input
-table also takes the non-blank rows typed just below its ref (Excel did not extend it): they are the user's
-data, so they are read, validated and counted rather than silently left out. This module only opens the file
-and locates each table's block of cells; typing the cells, the findings about them and the settings are
-``jxc_xl.core.cells``, and the ``Workbook`` around them ``jxc_xl.core.assemble`` (both shared with the Excel
-button). Data problems become findings; only a file that is not
-a workbook at all (or a sheet calamine cannot read) raises ``NotAWorkbookError``. The file is opened
-read-only and never written.
+``jxc_xl.io.package`` — calamine's own table API re-reads the sheet (1.7 s on a 475k-row sheet). A table
+converted to a plain range is found by its header row (``jxc_xl.core.cells.find_header_row``, as the Excel
+button finds it). An input table also takes the non-blank rows typed just below its ref (Excel did not
+extend it): they are the user's data, so they are read, validated and counted rather than silently left
+out. This module only opens the file and locates each table's block of cells; typing the cells, the
+findings about them and the settings are ``jxc_xl.core.cells``, and the ``Workbook`` around them
+``jxc_xl.core.assemble`` (both shared with the Excel button). Data problems become findings; only a file
+that is not a workbook at all (or a sheet calamine cannot read) raises ``NotAWorkbookError``. The file is
+opened read-only and never written.
 """
 
 from __future__ import annotations
