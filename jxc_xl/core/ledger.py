@@ -28,6 +28,9 @@ KIND_SIGN: dict[str, float] = {
     "count": 0.0,
 }
 
+# Share of each kind in net demand (sales − sales returns); other kinds count 0.
+DEMAND_SIGN: dict[str, float] = {"sale": 1.0, "sales_return": -1.0}
+
 EVENT_COLUMNS = ["date", "sku", "kind", "qty", "unit_price", "amount_cents", "doc_no", "orig_doc_no", "table", ROW]
 
 
@@ -46,11 +49,18 @@ def clean_keys(s: pd.Series) -> pd.Series:
     return pd.Series(cleaned[codes], index=s.index, dtype="object")  # code -1 (blank) picks the trailing None
 
 
-def _part(wb: Workbook, name: str) -> pd.DataFrame | None:
+def table_frame(wb: Workbook, name: str) -> pd.DataFrame | None:
+    """The frame of table ``name``; None where the workbook lacks the table or it has no rows."""
     td = wb.tables.get(name)
     if td is None or td.df is None or not len(td.df):
         return None
-    df = td.df
+    return td.df
+
+
+def _part(wb: Workbook, name: str) -> pd.DataFrame | None:
+    df = table_frame(wb, name)
+    if df is None:
+        return None
     n = len(df)
     is_count = name == COUNTS.name
     qty = pd.to_numeric(df["counted_qty" if is_count else "qty"], errors="coerce").astype("float64")
@@ -151,8 +161,8 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
     0 without either), unit_cost (NaN where blank), pos (int64: the line's position in the table's frame).
     Lines, not per SKU: callers group by sku (``sort=False`` keeps the first line's order).
     """
-    td = wb.tables.get(OPENING.name)
-    if td is None or td.df is None or not len(td.df):
+    df = table_frame(wb, OPENING.name)
+    if df is None:
         return pd.DataFrame(
             {
                 "sku": pd.Series([], dtype="object"),
@@ -162,7 +172,6 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
                 "pos": pd.Series([], dtype="int64"),
             }
         )
-    df = td.df
     sku = clean_keys(df["sku"]).to_numpy(dtype=object)
     qty = pd.to_numeric(df["qty"], errors="coerce").to_numpy(dtype=np.float64)
     uc = pd.to_numeric(df["unit_cost"], errors="coerce").to_numpy(dtype=np.float64)
@@ -172,6 +181,15 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
     return pd.DataFrame(
         {"sku": sku[ok], "qty": qty[ok], "cents": cents[ok], "unit_cost": uc[ok], "pos": np.flatnonzero(ok)}
     )
+
+
+def net_demand(events: pd.DataFrame) -> pd.Series:
+    """Each event's share in the month's net demand: a sale's qty, minus a sales return's, 0 for other kinds.
+
+    The one definition of net demand (sales − sales returns): summed per SKU and day it is the plan's daily
+    demand (``valuation.Valuation.daily_demand``), per SKU the month's demand carried into tblHistory.
+    """
+    return events["qty"] * events["kind"].map(DEMAND_SIGN).fillna(0.0)
 
 
 def running_balance(events: pd.DataFrame, opening_qty: pd.Series) -> pd.Series:

@@ -1,0 +1,306 @@
+"""Per-event costing: moving average and FIFO walk each SKU's events in event order.
+
+The rules are the valuation's (``jxc_xl.core.valuation``, module docstring); this module holds the state
+they run on. The loops run over plain Python lists and locals, once per ledger line (500,000 on a big month):
+per-element numpy access, or attribute access in the common case, would cost more than the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from jxc_xl.core.ledger import KIND_ORDER
+from jxc_xl.core.money import cents_of
+
+P, SR, PR, S, C = (KIND_ORDER[k] for k in ("purchase", "sales_return", "purchase_return", "sale", "count"))
+QTY_DECIMALS = 9  # quantities are rounded here to stop float drift (0.1 + 0.2) from leaking into results
+
+
+class Events(NamedTuple):
+    """The event columns the methods read, as arrays aligned with ``ledger_events(wb)``."""
+
+    kind: np.ndarray  # int64: KIND_ORDER of the kind
+    qty: np.ndarray  # float64, positive (a count's counted qty)
+    amt: np.ndarray  # int64 cents booked
+    price: np.ndarray  # float64 unit price of the line (amount / qty where the price is blank)
+    orig: np.ndarray  # int64 position of a return's original line, else −1
+    codes: np.ndarray  # int64 position of the event's SKU in the SKU index
+
+
+class Opening(NamedTuple):
+    """Per SKU (SKU index order): what the month starts from."""
+
+    qty: np.ndarray  # float64
+    cents: np.ndarray  # int64
+    unit_cost: np.ndarray  # float64 starting unit cost, NaN where none is known (module docstring)
+
+
+class Costed(NamedTuple):
+    """What a method returns: per event its cost and count difference, per SKU the closing unit cost."""
+
+    cost: np.ndarray  # int64 cents per event (see Valuation.events)
+    adj: np.ndarray  # float64 count difference per event, else 0
+    closing_uc: np.ndarray  # float64 per SKU
+
+
+class _Lists(NamedTuple):
+    """Events as plain Python lists: the per-event loops index them (numpy element access costs more)."""
+
+    kind: list[int]
+    qty: list[float]
+    amt: list[int]
+    price: list[float]
+    orig: list[int]
+
+
+class _Out(NamedTuple):
+    """Per-event outputs the loops fill in place."""
+
+    cost: list[int]
+    adj: list[float]
+    issue_uc: list[float]  # unit cost at which a sale line was issued (NaN before, or for other kinds)
+
+
+# One SKU's loop: (its event positions, events, outputs, opening qty, cents, unit cost, whole) → closing unit cost
+_SkuLoop = Callable[[list[int], _Lists, _Out, float, int, float, bool], float]
+
+
+def per_sku(ev: Events, start: Opening, whole: bool, sku_loop: _SkuLoop) -> Costed:
+    """Run ``sku_loop`` over each SKU's events (event order kept within a SKU); collect the outputs.
+
+    ``whole``: every quantity is an integer, so the loops skip rounding against float drift.
+    """
+    n, ns = len(ev.kind), len(start.qty)
+    lists = _Lists(ev.kind.tolist(), ev.qty.tolist(), ev.amt.tolist(), ev.price.tolist(), ev.orig.tolist())
+    out = _Out([0] * n, [0.0] * n, [float("nan")] * n)
+    order = np.argsort(ev.codes, kind="stable")
+    bounds = np.searchsorted(ev.codes[order], np.arange(ns + 1)).tolist()
+    order_l = order.tolist()
+    oq, ov, uc0 = start.qty.tolist(), start.cents.tolist(), np.nan_to_num(start.unit_cost).tolist()
+    closing_uc = [
+        sku_loop(order_l[bounds[s] : bounds[s + 1]], lists, out, oq[s], ov[s], uc0[s], whole) for s in range(ns)
+    ]
+    return Costed(
+        np.array(out.cost, dtype=np.int64), np.array(out.adj, dtype=np.float64), np.array(closing_uc, dtype=np.float64)
+    )
+
+
+def moving_average_sku(idx: list[int], ev: _Lists, out: _Out, q: float, v: int, uc: float, whole: bool) -> float:
+    """Moving average over one SKU's events (positions ``idx``); fills ``out``, returns the closing unit cost."""
+    kind_l, qty_l, amt_l, price_l, orig_l = ev
+    cost, adj, issue_uc = out
+    for i in idx:
+        k = kind_l[i]
+        x = qty_l[i]
+        if k == P:
+            a = amt_l[i]
+            q = q + x if whole else round(q + x, QTY_DECIMALS)
+            v += a
+            if q > 0:
+                uc = v / q / 100.0
+        elif k == S:
+            a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
+            issue_uc[i] = uc
+            q = q - x if whole else round(q - x, QTY_DECIMALS)
+            v -= a
+        elif k == SR:
+            o = orig_l[i]
+            u = issue_uc[o] if o >= 0 and issue_uc[o] == issue_uc[o] else uc
+            a = cents_of(x * u)
+            q = q + x if whole else round(q + x, QTY_DECIMALS)
+            v += a
+            if q > 0:
+                uc = v / q / 100.0
+        elif k == PR:
+            o = orig_l[i]
+            if o >= 0:
+                a = cents_of(x * price_l[o])
+            else:
+                a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
+            q = q - x if whole else round(q - x, QTY_DECIMALS)
+            v -= a
+            if q > 0:
+                uc = v / q / 100.0
+        else:  # count: x is the counted qty at the end of the date
+            d = round(x - q, QTY_DECIMALS)
+            if x == 0:
+                a = -v
+            elif d >= 0:
+                a = cents_of(d * uc)
+            else:
+                a = -cents_of(-d * uc)
+            adj[i] = d
+            q = x
+            v += a
+        cost[i] = a
+    return v / q / 100.0 if q > 0 else uc
+
+
+class _Layers:
+    """One SKU's FIFO layers.
+
+    Positive layers (qty, value, unit cost, source line) from ``head`` on; a non-positive balance (negative
+    stock, or qty 0 with a value left) lives in ``tail_qty``/``tail_value`` only while no positive layer is left.
+    """
+
+    __slots__ = ("head", "qty", "source", "tail_qty", "tail_value", "unit_cost", "value", "whole")
+
+    def __init__(self, q: float, v: int, whole: bool) -> None:
+        self.qty: list[float] = []
+        self.value: list[int] = []
+        self.unit_cost: list[float] = []
+        self.source: list[int] = []  # the purchase line a layer came from, −1 for others
+        self.head = 0
+        self.tail_qty, self.tail_value = 0.0, 0
+        self.whole = whole
+        if q > 0:
+            self._push(q, v, v / q / 100.0, -1)
+        else:
+            self.tail_qty, self.tail_value = q, v
+
+    def _push(self, x: float, a: int, u: float, source: int) -> None:
+        self.qty.append(x)
+        self.value.append(a)
+        self.unit_cost.append(u)
+        self.source.append(source)
+
+    def receive(self, x: float, a: int, u: float, source: int) -> None:
+        """A receipt of ``x`` at ``a`` cents; merged into a non-positive balance if there is one."""
+        if self.tail_qty != 0 or self.tail_value != 0:
+            nq, nv = round(self.tail_qty + x, QTY_DECIMALS), self.tail_value + a
+            if nq > 0:
+                self._push(nq, nv, nv / nq / 100.0, source)
+                self.tail_qty, self.tail_value = 0.0, 0
+            else:
+                self.tail_qty, self.tail_value = nq, nv
+        else:
+            self._push(x, a, u, source)
+
+    def take(self, x: float, last_uc: float) -> int:
+        """Issue ``x`` from the oldest layers (cents); the part beyond on hand at ``last_uc``."""
+        lq, lv, lu, h, whole = self.qty, self.value, self.unit_cost, self.head, self.whole
+        c = 0
+        while x > 0 and h < len(lq):
+            have = lq[h]
+            if x >= have:
+                c += lv[h]
+                x = x - have if whole else round(x - have, QTY_DECIMALS)
+                lq[h], lv[h] = 0.0, 0
+                h += 1
+            else:
+                part = cents_of(x * lu[h])
+                c += part
+                lq[h] = have - x if whole else round(have - x, QTY_DECIMALS)
+                lv[h] -= part
+                x = 0.0
+        self.head = h
+        if x > 0:  # beyond on hand: any value left at qty 0 goes with it, the rest at the last unit cost
+            tq, tv = self.tail_qty, self.tail_value
+            part = cents_of(x * last_uc)
+            c += part + (tv if tq >= 0 else 0)
+            self.tail_value = (tv - part) if tq < 0 else -part
+            self.tail_qty = round(min(tq, 0.0) - x, QTY_DECIMALS)
+        return c
+
+    def return_purchase(self, x: float, o: int, price: float, last_uc: float) -> int:
+        """A purchase return of ``x`` (cents): from original line ``o``'s layer at ``price``, the rest oldest first."""
+        lq, lv = self.qty, self.value
+        a = 0
+        rest = x
+        if o >= 0:
+            for m in range(len(lq) - 1, self.head - 1, -1):
+                if self.source[m] == o:
+                    if lq[m] > 0:
+                        t = min(rest, lq[m])
+                        part = lv[m] if t >= lq[m] else cents_of(t * price)
+                        lq[m] = round(lq[m] - t, QTY_DECIMALS)
+                        lv[m] -= part
+                        a += part
+                        rest = round(rest - t, QTY_DECIMALS)
+                    break
+        if rest > 0:
+            a += self.take(rest, last_uc)
+        h = self.head
+        while h < len(lq) and lq[h] <= 0 and lv[h] == 0:  # drop emptied layers at the head
+            h += 1
+        self.head = h
+        return a
+
+    def count(self, x: float, d: float, v: int, avg: float, last_uc: float) -> int:
+        """A count to ``x`` (difference ``d`` against the book, book value ``v``): the adjustment in cents."""
+        if x == 0:  # a count to 0 writes the whole remaining value off
+            self.head = len(self.qty)
+            self.tail_qty, self.tail_value = 0.0, 0
+            return -v
+        if d > 0:
+            a = cents_of(d * avg)
+            self.receive(d, a, avg, -1)
+            return a
+        if d < 0:
+            return -self.take(-d, last_uc)
+        return 0
+
+    def settle(self) -> None:
+        """Keep empty layers from blocking the head; a value left at qty 0 inside the layers moves to the tail."""
+        lq, lv, h = self.qty, self.value, self.head
+        while h < len(lq) and lq[h] <= 0 and lv[h] == 0:
+            h += 1
+        if h < len(lq) and lq[h] <= 0:
+            self.tail_value += lv[h]
+            h += 1
+        self.head = h
+
+
+def fifo_sku(idx: list[int], ev: _Lists, out: _Out, q: float, v: int, last_uc: float, whole: bool) -> float:
+    """FIFO over one SKU's events (positions ``idx``); fills ``out``, returns the closing unit cost."""
+    kind_l, qty_l, amt_l, price_l, orig_l = ev
+    cost, adj, issue_uc = out
+    layers = _Layers(q, v, whole)
+    lq, lv, lu = layers.qty, layers.value, layers.unit_cost  # for the inlined common issue
+    for i in idx:
+        k = kind_l[i]
+        x = qty_l[i]
+        if k == S:
+            h = layers.head
+            if h < len(lq) and x < lq[h]:  # the common case, inlined: the oldest layer covers the issue
+                a = cents_of(x * lu[h])
+                lq[h] = lq[h] - x if whole else round(lq[h] - x, QTY_DECIMALS)
+                lv[h] -= a
+            else:
+                a = layers.take(x, last_uc)
+            issue_uc[i] = a / x / 100.0
+            q = q - x if whole else round(q - x, QTY_DECIMALS)
+            v -= a
+        elif k == P:
+            a = amt_l[i]
+            u = price_l[i]
+            layers.receive(x, a, u, i)
+            last_uc = u
+            q = q + x if whole else round(q + x, QTY_DECIMALS)
+            v += a
+        elif k == SR:
+            o = orig_l[i]
+            u = issue_uc[o] if o >= 0 and issue_uc[o] == issue_uc[o] else (v / q / 100.0 if q > 0 else last_uc)
+            a = cents_of(x * u)
+            layers.receive(x, a, u, -1)
+            q = q + x if whole else round(q + x, QTY_DECIMALS)
+            v += a
+        elif k == PR:
+            o = orig_l[i]
+            a = layers.return_purchase(x, o, price_l[o] if o >= 0 else 0.0, last_uc)
+            q = q - x if whole else round(q - x, QTY_DECIMALS)
+            v -= a
+        else:  # count
+            d = round(x - q, QTY_DECIMALS)
+            a = layers.count(x, d, v, v / q / 100.0 if q > 0 else last_uc, last_uc)
+            adj[i] = d
+            q = x
+            v += a
+        h = layers.head
+        if h < len(lq) and lq[h] <= 0:
+            layers.settle()
+        cost[i] = a
+    return v / q / 100.0 if q > 0 else last_uc
