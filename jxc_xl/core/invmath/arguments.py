@@ -175,6 +175,9 @@ def as_float_array(name: str, value: ArrayLike | None) -> FloatArray:
     blank strings (empty). Rejected with the position of the first bad cell: text, Excel
     error strings (``#N/A`` …, passed by xlwings with ``err_to_str=True``), TRUE/FALSE,
     dates, ±inf. Numeric arrays and plain numbers skip the per-element work entirely.
+
+    Returns:
+        A float64 array of the value's shape (0-d for a single number), NaN where empty.
     """
     if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
         return _finite(name, np.asarray(float(value)))
@@ -238,7 +241,11 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 
 
 def broadcast_shape(**arrays: FloatArray) -> tuple[int, ...]:
-    """Common shape of the arguments, or InvalidArgument naming every shape."""
+    """Common shape of the arguments, or InvalidArgument naming every shape.
+
+    Returns:
+        The numpy broadcast shape of the keyword arguments' arrays.
+    """
     try:
         return np.broadcast_shapes(*(a.shape for a in arrays.values()))
     except ValueError as exc:

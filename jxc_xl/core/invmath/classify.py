@@ -47,7 +47,15 @@ def abc(values: ArrayLike, a: float = 0.8, b: float = 0.95) -> LabelResult:
     Values are ranked in descending order (ties keep input order); an item's cumulative
     share includes itself: ≤ a → "A", ≤ b → "B", else "C". Zero values are "C"; empty
     values give ``None`` and do not count in the total. The ranking spans the whole
-    array (a 2-D block is ranked as one population). Result has the shape of ``values``.
+    array (a 2-D block is ranked as one population).
+
+    Args:
+        values: value per item (e.g. annual consumption value), ≥ 0.
+        a: cumulative share limit of class A, one number in [0, 1] (None: 0.8).
+        b: cumulative share limit of class B, one number in [a, 1] (None: 0.95).
+
+    Returns:
+        "A", "B", "C" or None per item, in the shape of ``values`` (a str for a scalar).
     """
     v = _arg("values", values, lo=0)
     a_ = _single("a", a, 0.8)
@@ -72,6 +80,9 @@ def coefficient_of_variation(history: ArrayLike) -> FloatResult:
     """Sample CV (std with ddof=1 / mean) of a series (1-D) or of each row (2-D).
 
     Empty cells are skipped; fewer than 2 observations → NaN; mean 0 → +inf.
+
+    Returns:
+        One CV (a float) for a series, one per row for a 2-D block.
     """
     h = _arg("history", history, lo=0)
     h2 = h.reshape(1, -1) if h.ndim < 2 else h
@@ -94,6 +105,9 @@ def xyz(history: ArrayLike, x: ArrayLike = 0.5, y: ArrayLike = 1.0) -> LabelResu
     ``history`` is one series (1-D → one label) or one row per SKU (2-D, periods across
     columns → one label per row). Mean 0 → Z. Empty cells are skipped; a series with
     fewer than 2 values → ``None``. ``x`` and ``y`` are one number or one per SKU row.
+
+    Returns:
+        "X", "Y", "Z" or None: one label (a str) for a series, one per row for a 2-D block.
     """
     cv = np.atleast_1d(np.asarray(coefficient_of_variation(history)))
     n = cv.shape[0]

@@ -141,6 +141,9 @@ def forecast(
     ``alpha``, ``beta``, ``initial_level``, ``initial_trend`` are one number or one per
     SKU. Empty cells inside a history row are skipped (the row is compressed); a row
     without any value gives NaN.
+
+    Returns:
+        Shape (horizon,) for one series, (n, horizon) for one row per SKU.
     """
     y = as_float_array("history", history)
     if y.ndim > 2:

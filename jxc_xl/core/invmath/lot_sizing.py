@@ -25,8 +25,13 @@ from jxc_xl.core.invmath.arguments import (
 def eoq(annual_demand: ArrayLike, order_cost: ArrayLike, holding_cost: ArrayLike) -> FloatResult:
     """Economic order quantity Q* = √(2Kλ/h).
 
-    annual_demand λ (units/year, ≥ 0), order_cost K (per order, ≥ 0), holding_cost h
-    (per unit per year, > 0).
+    Args:
+        annual_demand: λ, units per year, ≥ 0.
+        order_cost: K, cost per order, ≥ 0.
+        holding_cost: h, cost per unit per year, > 0.
+
+    Returns:
+        Q* in units per order, in the broadcast shape of the arguments (a float for scalars).
     """
     d = _arg("annual_demand", annual_demand, lo=0)
     k = _arg("order_cost", order_cost, lo=0)
@@ -41,7 +46,17 @@ def eoq_cost(
     holding_cost: ArrayLike,
     order_qty: ArrayLike | None = None,
 ) -> FloatResult:
-    """Annual ordering + holding cost Kλ/Q + hQ/2 (at Q* = √(2Kλh) when order_qty is None)."""
+    """Annual ordering + holding cost Kλ/Q + hQ/2.
+
+    Args:
+        annual_demand: λ, units per year, ≥ 0.
+        order_cost: K, cost per order, ≥ 0.
+        holding_cost: h, cost per unit per year, > 0.
+        order_qty: Q, units per order, > 0; None: the EOQ, where the cost is √(2Kλh).
+
+    Returns:
+        The cost per year, in the broadcast shape of the arguments.
+    """
     d = _arg("annual_demand", annual_demand, lo=0)
     k = _arg("order_cost", order_cost, lo=0)
     h = _arg("holding_cost", holding_cost, lo=0, lo_open=True)
@@ -62,9 +77,17 @@ class BackorderEOQ(NamedTuple):
 def eoq_backorder_details(
     annual_demand: ArrayLike, order_cost: ArrayLike, holding_cost: ArrayLike, shortage_cost: ArrayLike
 ) -> BackorderEOQ:
-    """EOQ with planned backorders (FoSCT §3.3): Q*, backorder fraction x* = h/(h+p), g*.
+    """EOQ with planned backorders (FoSCT §3.3).
 
-    shortage_cost p is the backorder (缺货) cost per unit per year, > 0.
+    Args:
+        annual_demand: λ, units per year, ≥ 0.
+        order_cost: K, cost per order, ≥ 0.
+        holding_cost: h, cost per unit per year, > 0.
+        shortage_cost: p, the backorder (缺货) cost per unit per year, > 0.
+
+    Returns:
+        Q* = √(2Kλ(h+p)/(hp)), the backorder fraction x* = h/(h+p) and the annual cost
+        g* = √(2Kλhp/(h+p)), each in the broadcast shape of the arguments.
     """
     d = _arg("annual_demand", annual_demand, lo=0)
     k = _arg("order_cost", order_cost, lo=0)
@@ -80,7 +103,10 @@ def eoq_backorder_details(
 def eoq_backorder(
     annual_demand: ArrayLike, order_cost: ArrayLike, holding_cost: ArrayLike, shortage_cost: ArrayLike
 ) -> FloatResult:
-    """Order quantity of the EOQ with backorders, √(2Kλ(h+p)/(hp))."""
+    """Order quantity of the EOQ with backorders, √(2Kλ(h+p)/(hp)).
+
+    Args and Returns: as :func:`eoq_backorder_details`, which this returns the ``order_qty`` of.
+    """
     return eoq_backorder_details(annual_demand, order_cost, holding_cost, shortage_cost).order_qty
 
 
@@ -121,6 +147,17 @@ def eoq_discount_details(
     Holding cost is holding_rate i × unit price. Candidates are each realizable
     √(2Kλ/(i c_j)) and each positive breakpoint; the cheapest
     g_j(Q) = c_j λ + Kλ/Q + i c_j Q/2 wins (first one on ties, as stockpyl does).
+
+    Args:
+        annual_demand: λ, units per year, ≥ 0.
+        order_cost: K, cost per order, ≥ 0.
+        holding_rate: i, fraction of the unit price per year, > 0.
+        breaks: b_0 < b_1 < …, units, ≥ 0 (one row or column, no empty cells).
+        prices: c_0, c_1, …, price per unit of each break, > 0 (as many as breaks).
+
+    Returns:
+        The order quantity, its annual cost (purchase + ordering + holding) and its 0-based
+        price tier, each in the broadcast shape of the first three arguments; 0 where demand is 0.
     """
     d = _arg("annual_demand", annual_demand, lo=0)
     k = _arg("order_cost", order_cost, lo=0)
@@ -160,5 +197,8 @@ def eoq_discount(
     breaks: ArrayLike,
     prices: ArrayLike,
 ) -> FloatResult:
-    """Optimal order quantity under all-units discounts (see :func:`eoq_discount_details`)."""
+    """Optimal order quantity under all-units discounts.
+
+    Args and Returns: as :func:`eoq_discount_details`, which this returns the ``order_qty`` of.
+    """
     return eoq_discount_details(annual_demand, order_cost, holding_rate, breaks, prices).order_qty

@@ -13,6 +13,9 @@ def turnover(cogs: ArrayLike, opening_inventory: ArrayLike, closing_inventory: A
 
     Average inventory 0 gives NaN (empty): the ratio is undefined, and an empty cell keeps
     SUM/AVERAGE over the column working where an Excel error would poison them.
+
+    Returns:
+        Times per period, in the broadcast shape of the arguments.
     """
     c = _arg("cogs", cogs, lo=0)
     o = _arg("opening_inventory", opening_inventory, lo=0)
@@ -29,6 +32,9 @@ def days_of_inventory(
     """Days of inventory = average inventory / cogs × period_days.
 
     cogs 0 gives NaN (empty) for the same reason as :func:`turnover`.
+
+    Returns:
+        Days, in the broadcast shape of the arguments.
     """
     c = _arg("cogs", cogs, lo=0)
     o = _arg("opening_inventory", opening_inventory, lo=0)

@@ -22,6 +22,9 @@ def safety_stock(
     lead_time L (days, ≥ 0), avg_demand d (units/day, ≥ 0), lead_time_sd σL (days, ≥ 0).
     A service level below 50 % gives z < 0: ordering at the mean lead-time demand already
     exceeds it, so no safety stock is needed and the result is 0 (never negative stock).
+
+    Returns:
+        The safety stock in units, ≥ 0, in the broadcast shape of the arguments.
     """
     sl = _arg("service_level", service_level, lo=0, hi=1, lo_open=True, hi_open=True)
     sd = _arg("demand_sd", demand_sd, lo=0)
@@ -38,6 +41,9 @@ def reorder_point(avg_demand: ArrayLike, lead_time: ArrayLike, safety_stock: Arr
 
     A negative safety stock would put the reorder point below the expected lead-time
     demand; it is rejected (safety_stock() never returns one) rather than passed through.
+
+    Returns:
+        The reorder point in units, in the broadcast shape of the arguments.
     """
     d = _arg("avg_demand", avg_demand, lo=0)
     lt = _arg("lead_time", lead_time, lo=0)
