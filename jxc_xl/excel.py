@@ -32,15 +32,28 @@ from jxc_xl.core.cells import (
     is_blank,
     table_data,
 )
-from jxc_xl.core.findings import Finding, col_letter
-from jxc_xl.errors import JxcError, ValidationFailedError
-from jxc_xl.schema import GENERATED_TABLES, PLAN, TABLES, ColType, Lang, Table, normalise_header
+from jxc_xl.core.findings import col_letter
+from jxc_xl.core.messages import phrase
+from jxc_xl.core.refusal import Caller, require_computable
+from jxc_xl.errors import JxcError
+from jxc_xl.schema import (
+    GENERATED_TABLES,
+    PLAN,
+    SYNC_BUTTON_COLUMN,
+    SYNC_BUTTON_ROW,
+    SYNC_BUTTON_SHAPE,
+    TABLES,
+    ColType,
+    Lang,
+    Table,
+    normalise_header,
+)
 
 # The template's sheet button: a shape with this name whose hyperlink points at the cell it covers, one blank
 # column right of tblPlan in row 2 (jxc_xl/io/template.py, _sync_button). xlwings Lite runs the script whose
 # ``button`` is "[shape]Sheet!Cell" when that link is followed.
-BUTTON_SHAPE = "jxc_sync_button"
-BUTTON_CELL = f"{col_letter(len(PLAN.columns) + 1)}2"
+BUTTON_SHAPE = SYNC_BUTTON_SHAPE
+BUTTON_CELL = f"{col_letter(SYNC_BUTTON_COLUMN)}{SYNC_BUTTON_ROW + 1}"
 BUTTON_ZH = f"[{BUTTON_SHAPE}]{PLAN.zh_sheet}!{BUTTON_CELL}"
 BUTTON_EN = f"[{BUTTON_SHAPE}]{PLAN.en_sheet}!{BUTTON_CELL}"
 RUNPYTHON = "import jxc_xl.excel as x; x.sync_caller()"
@@ -205,7 +218,7 @@ def _column_values(s: pd.Series, ctype: ColType) -> list[Any]:
         return [None if pd.isna(v) else v.to_pydatetime() for v in d]
     if ctype in NUMERIC or pd.api.types.is_numeric_dtype(s):
         a = pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
-        return np.where(np.isnan(a), None, a).tolist()
+        return [None if x != x else x for x in a.tolist()]  # NaN → None
     return s.astype(object).where(s.notna(), None).tolist()
 
 
@@ -220,18 +233,31 @@ def _runs(cols: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _target(book: Any, table: Table, loc: _Located | None) -> _Located:
+def _target(book: Any, table: Table, loc: _Located | None, lang: Lang) -> _Located:
     """Where a generated table will be written; raises before anything is written when it cannot be."""
     if loc is None:
         raise JxcError(
-            f"Workbook {book.name}: table {table.name} (sheet {table.zh_sheet} / {table.en_sheet}) is missing, so sync "
-            "has nowhere to write. Copy that sheet from a new workbook (`jxc new`) or restore the template."
+            phrase(
+                "book_table_missing",
+                lang,
+                book=book.name,
+                table=table.name,
+                zh_sheet=table.zh_sheet,
+                en_sheet=table.en_sheet,
+            )
         )
     if "sku" not in loc.keys(table):
         raise JxcError(
-            f"Workbook {book.name}, sheet {loc.sheet.name}, cell {col_letter(loc.left - 1)}{loc.top}: the header row "
-            f"of {table.name} has no {table.column('sku').zh} / SKU column. Restore the headers: "
-            f"{', '.join(table.headers('zh'))}."
+            phrase(
+                "book_no_sku_column",
+                lang,
+                book=book.name,
+                sheet=loc.sheet.name,
+                cell=f"{col_letter(loc.left - 1)}{loc.top}",
+                table=table.name,
+                sku=table.column("sku").zh,
+                headers=", ".join(table.headers("zh")),
+            )
         )
     return loc
 
@@ -263,37 +289,17 @@ def _write_table(loc: _Located, table: Table, df: pd.DataFrame) -> int:
     return body
 
 
-def _check(wb: Workbook, force: bool) -> list[Finding]:
-    from jxc_xl.core.rules import all_findings
-
-    findings = all_findings(wb, lang=wb.lang)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors and not force:
-        shown = "\n".join(f"  {f.sheet or ''}!{f.cell or f.row or ''} [{f.code}] {f.message}" for f in errors[:15])
-        more = f"\n  … and {len(errors) - 15} more" if len(errors) > 15 else ""
-        raise ValidationFailedError(
-            f"{len(errors)} validation error(s); nothing was written. Fix these cells and run sync again "
-            f"(or run `jxc validate` on the saved file for the full list):\n{shown}{more}",
-            findings=findings,
-        )
-    return findings
-
-
 def sync_book(book: Any, *, force: bool = False) -> dict[str, int]:
     """Regenerate tblStock, tblPlan and tblAnalysis of an open xlwings book; returns rows written per table.
 
     Refuses (``ValidationFailedError``) when the inputs have validation errors, unless ``force``.
     """
+    from jxc_xl.core.rules import all_findings
+
     wb, located = _read(book)
-    if wb.settings is None:
-        bad = [f for f in wb.findings if f.code in ("settings-invalid", "table-missing")]
-        detail = "; ".join(f"{f.sheet}!{f.cell or ''} {f.message}" for f in bad[:5])
-        raise ValidationFailedError(
-            f"Workbook {book.name}: the settings sheet (参数 / Settings) has no usable 会计期间 / period (YYYY-MM), "
-            f"so nothing can be computed. {detail}".strip()
-        )
-    _check(wb, force)
-    targets = {t.name: _target(book, t, located.get(t.name)) for t in GENERATED_TABLES}
+    caller = Caller(book.name, "sync", book=True, list_errors=True)
+    require_computable(wb, all_findings(wb, lang=wb.lang), force=force, caller=caller)
+    targets = {t.name: _target(book, t, located.get(t.name), wb.lang) for t in GENERATED_TABLES}
     from jxc_xl.core.generate import generate  # imported late: a refused sync needs only the reader and rules
 
     generated = generate(wb, wb.lang)

@@ -389,20 +389,27 @@ Valuation = Literal["moving_average", "monthly_average", "fifo"]
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
+def _setting(key: str) -> Any:
+    """A Settings field with the default and bounds of its SETTINGS row (each is written once, there)."""
+    d = SETTINGS_BY_KEY[key]
+    default = d.default == "yes" if d.choices == YES_NO else d.default  # a yes/no choice is a bool here
+    return Field(default, gt=d.gt, ge=d.ge, lt=d.lt, le=d.le)
+
+
 class Settings(BaseModel):
     """tblSettings as typed values (canonical keys, defaults filled in)."""
 
-    company: str = ""
-    period: str
-    valuation: Valuation = "moving_average"
-    service_level: float = Field(0.95, gt=0, lt=1)
-    holding_rate: float = Field(0.20, ge=0)
-    order_cost: float = Field(200, ge=0)
-    abc_a: float = Field(0.80, gt=0, le=1)
-    abc_b: float = Field(0.95, gt=0, le=1)
-    days_per_year: float = Field(365, gt=0)
-    horizon_days: float = Field(30, ge=0)
-    allow_negative: bool = False
+    company: str = _setting("company")
+    period: str  # required: no default
+    valuation: Valuation = _setting("valuation")
+    service_level: float = _setting("service_level")
+    holding_rate: float = _setting("holding_rate")
+    order_cost: float = _setting("order_cost")
+    abc_a: float = _setting("abc_a")
+    abc_b: float = _setting("abc_b")
+    days_per_year: float = _setting("days_per_year")
+    horizon_days: float = _setting("horizon_days")
+    allow_negative: bool = _setting("allow_negative")
 
     @field_validator("period")
     @classmethod

@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from jxc_xl.core.book import Workbook
+from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.findings import Finding
+from jxc_xl.core.ledger import ledger_events, net_demand
+from jxc_xl.core.messages import phrase
 from jxc_xl.core.periods import next_period
-from jxc_xl.errors import JxcError, UsageError, ValidationFailedError
+from jxc_xl.core.refusal import Caller, errors_of, require_computable
+from jxc_xl.errors import JxcError, UsageError
 from jxc_xl.io.xlsxpatch import check_unlocked, lock_file
-from jxc_xl.schema import HISTORY, ITEMS, OPENING, Lang
+from jxc_xl.schema import HISTORY, ITEMS, OPENING, PLAN, STOCK, Lang, Settings
 
 HISTORY_MONTHS = 24  # tblHistory keeps this many months per SKU
 
@@ -31,30 +34,17 @@ class SyncResult:
     plan_amount: float = 0.0
 
 
-def errors_of(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity == "error"]
-
-
-def _read_checked(path: Path, lang: Lang | None, force: bool, verb: str) -> tuple[Workbook, list[Finding]]:
+def _read_checked(
+    path: Path, lang: Lang | None, force: bool, caller: Caller
+) -> tuple[Workbook, Settings, list[Finding]]:
+    """Read ``path`` and check it; refuses (``core.refusal``) unless it may be computed."""
     from jxc_xl.core.rules import all_findings
     from jxc_xl.io.reader import read_workbook
 
     wb = read_workbook(path, generated=False)  # the generated tables are rewritten, not read
     findings = all_findings(wb, lang=lang or wb.lang)
-    errors = errors_of(findings)
-    if wb.settings is None:
-        raise ValidationFailedError(
-            f"{path}: the settings sheet has no usable 会计期间/period, so nothing can be computed. "
-            "Fix the settings cell named above.",
-            findings=findings,
-        )
-    if errors and not force:
-        raise ValidationFailedError(
-            f"{path}: {len(errors)} validation error(s); {verb} refused. Fix them (see `jxc validate {path}`)"
-            + (" or pass --force to sync anyway." if verb == "sync" else "."),
-            findings=findings,
-        )
-    return wb, findings
+    settings = require_computable(wb, findings, force=force, caller=caller, lang=lang)
+    return wb, settings, findings
 
 
 def sync_file(
@@ -72,13 +62,13 @@ def sync_file(
     path = Path(path)
     dst = Path(out) if out else path
     if not dst.parent.is_dir():
-        raise UsageError(f"{dst}: the folder {dst.parent} does not exist; create it or choose another -o path.")
+        raise UsageError(phrase("sync_no_folder", lang or "en", dst=dst, folder=dst.parent))
     check_unlocked(path, dst)
-    wb, findings = _read_checked(path, lang, force, "sync")
+    wb, _, findings = _read_checked(path, lang, force, Caller(str(path), "sync", offers_force=True))
     tables = generate(wb, wb.lang)  # the sheets speak the workbook's language; --lang is for messages
     write_tables(path, dst, tables, backup=backup and dst == path)
-    stock = tables["tblStock"]
-    plan = tables["tblPlan"]
+    stock = tables[STOCK.name]
+    plan = tables[PLAN.name]
     return SyncResult(
         path=dst,
         rows={name: len(df) for name, df in tables.items()},
@@ -98,33 +88,17 @@ class CloseResult:
     history_rows: int
 
 
-def month_demand(wb) -> pd.DataFrame:
-    """This month's net demand per SKU (sales − sales returns), for tblHistory."""
-    from jxc_xl.core.ledger import ledger_events
-
+def month_demand(wb: Workbook, period: str) -> pd.DataFrame:
+    """This month's net demand per SKU (``ledger.net_demand``, negative clipped to 0), for tblHistory."""
     ev = ledger_events(wb)
-    sign = ev["kind"].map({"sale": 1.0, "sales_return": -1.0}).fillna(0.0)
-    demand = (ev["qty"] * sign).groupby(ev["sku"]).sum()
-    items = wb.df("tblItems")["sku"].dropna()
+    demand = net_demand(ev).groupby(ev["sku"]).sum()
+    items = wb.df(ITEMS.name)["sku"].dropna()
     demand = demand.reindex(pd.Index(items.unique()).union(demand.index), fill_value=0.0)
-    return pd.DataFrame({"sku": demand.index, "period": wb.settings.period, "demand_qty": demand.clip(lower=0).values})
+    return pd.DataFrame({"sku": demand.index, "period": period, "demand_qty": demand.clip(lower=0).values})
 
 
-def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> CloseResult:
-    """Carry this month's closing into next month's tblOpening and its demand into tblHistory.
-
-    Creates ``next_path`` from the template (same settings, next period) or updates its two tables in place.
-    """
-    from jxc_xl.core.generate import stock_balances
-    from jxc_xl.io.reader import read_workbook
-
-    path, next_path = Path(path), Path(next_path)
-    if path.resolve() == next_path.resolve():
-        raise UsageError(f"{next_path}: next month's workbook must be another file than {path.name}.")
-    check_unlocked(path, next_path)
-    wb, _ = _read_checked(path, lang, False, "close")
-    period = next_period(wb.settings.period)
-    stock = stock_balances(wb)
+def _opening_of(stock: pd.DataFrame) -> pd.DataFrame:
+    """Next month's tblOpening: this month's closing of every SKU with a quantity or an amount."""
     opening = pd.DataFrame(
         {
             "sku": stock["sku"],
@@ -133,48 +107,87 @@ def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> Clo
             "amount": stock["closing_amount"],
         }
     )
-    opening = opening[(opening["qty"] != 0) | (opening["amount"] != 0)].reset_index(drop=True)
-    old_hist = wb.df("tblHistory")[["sku", "period", "demand_qty"]]
-    created = not next_path.exists()
-    items = wb.df("tblItems").drop(columns=["_row"])
-    write_items = created
-    if not created:
-        nxt = read_workbook(next_path)
-        if nxt.settings is not None and nxt.settings.period != period:
-            raise UsageError(
-                f"{next_path}: its period is {nxt.settings.period}, but the month after {wb.settings.period} is "
-                f"{period}. Give the workbook of {period}, or a new file name to create it."
-            )
-        next_items = nxt.df("tblItems")["sku"].dropna()
-        if next_items.empty:
-            write_items = True  # e.g. made by `jxc new`: it gets this month's items
-        else:
-            missing = sorted(set(opening["sku"]) - set(next_items))
-            if missing:
-                # Rewriting a user's item list could drop their own columns: ask instead.
-                shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
-                raise JxcError(
-                    f"{next_path}: {len(missing)} item(s) with closing stock are not in its 商品/Items sheet "
-                    f"({shown}); add them there, or delete {next_path.name} and run close again to create it."
-                )
-        old_hist = pd.concat([old_hist, nxt.df("tblHistory")[["sku", "period", "demand_qty"]]])
-    hist = pd.concat([old_hist, month_demand(wb)], ignore_index=True).dropna(subset=["sku", "period"])
-    # The latest figure for a (sku, period) wins, so re-closing a month replaces its demand.
+    return opening[(opening["qty"] != 0) | (opening["amount"] != 0)].reset_index(drop=True)
+
+
+def _read_next(
+    next_path: Path, period: str, this_period: str, opening: pd.DataFrame, lang: Lang
+) -> tuple[Workbook, bool]:
+    """Next month's existing workbook, and whether it takes this month's items (it has none yet).
+
+    Refuses a workbook of another period, and one whose items lack SKUs with closing stock.
+    """
+    from jxc_xl.io.reader import read_workbook
+
+    nxt = read_workbook(next_path)
+    if nxt.settings is not None and nxt.settings.period != period:
+        found = nxt.settings.period
+        raise UsageError(
+            phrase("close_wrong_period", lang, next=next_path, found=found, period=this_period, want=period)
+        )
+    next_items = nxt.df(ITEMS.name)["sku"].dropna()
+    if next_items.empty:
+        return nxt, True  # e.g. made by `jxc new`: it gets this month's items
+    missing = sorted(set(opening["sku"]) - set(next_items))
+    if missing:
+        # Rewriting a user's item list could drop their own columns: ask instead.
+        shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+        raise JxcError(
+            phrase("close_items_missing", lang, next=next_path, count=len(missing), shown=shown, name=next_path.name)
+        )
+    return nxt, False
+
+
+def _history(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """tblHistory from its parts, oldest first: the latest figure for a (sku, period) wins (re-closing a month
+    replaces its demand); the last HISTORY_MONTHS periods are kept, sorted by sku and period."""
+    hist = pd.concat(parts, ignore_index=True).dropna(subset=["sku", "period"])
     hist = hist.drop_duplicates(subset=["sku", "period"], keep="last")
     keep = sorted(hist["period"].unique())[-HISTORY_MONTHS:]
-    hist = hist[hist["period"].isin(keep)].sort_values(["sku", "period"], kind="stable").reset_index(drop=True)
+    return hist[hist["period"].isin(keep)].sort_values(["sku", "period"], kind="stable").reset_index(drop=True)
+
+
+def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> CloseResult:
+    """Carry this month's closing into next month's tblOpening and its demand into tblHistory.
+
+    Creates ``next_path`` from the template (same settings, next period) or updates its two tables in place.
+
+    Args:
+        path: this month's workbook (refused while it has validation errors).
+        next_path: next month's workbook, created when it does not exist.
+        lang: language of the messages (default: the workbook's).
+
+    Returns:
+        What was written: the path, whether it was created, its period and the rows of its two tables.
+    """
+    from jxc_xl.core.generate import stock_balances
+
+    path, next_path = Path(path), Path(next_path)
+    if path.resolve() == next_path.resolve():
+        raise UsageError(phrase("close_same_file", lang or "en", next=next_path, name=path.name))
+    check_unlocked(path, next_path)
+    wb, settings, _ = _read_checked(path, lang, False, Caller(str(path), "close"))
+    period = next_period(settings.period)
+    opening = _opening_of(stock_balances(wb))
+    columns = ["sku", "period", "demand_qty"]
+    history = [wb.df(HISTORY.name)[columns]]
+    created = not next_path.exists()
+    items = wb.df(ITEMS.name).drop(columns=[ROW])
+    write_items = created
+    if not created:
+        nxt, write_items = _read_next(next_path, period, settings.period, opening, lang or wb.lang)
+        history.append(nxt.df(HISTORY.name)[columns])
+    hist = _history([*history, month_demand(wb, settings.period)])
 
     if created:
         from jxc_xl.io.template import build_workbook
 
-        settings = wb.settings.model_dump()
-        settings["period"] = period
         build_workbook(
             next_path,
             lang=wb.lang,
             period=period,
-            settings=settings,
-            data={"tblItems": items, OPENING.name: opening, HISTORY.name: hist},
+            settings=settings.model_dump() | {"period": period},
+            data={ITEMS.name: items, OPENING.name: opening, HISTORY.name: hist},
         )
     else:
         from jxc_xl.io.xlsxpatch import write_tables

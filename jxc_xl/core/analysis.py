@@ -30,7 +30,7 @@ def analyse(wb: Workbook, val: Valuation) -> pd.DataFrame:
     Columns: abc, revenue_cents, cogs_cents, margin_cents, gross_margin_rate, avg_inventory_cents,
     turnover, dsi, slow (bool), cum_share, sales_qty.
     """
-    s = wb.settings
+    s = val.settings
     stock = val.stock
     skus = pd.Index(stock["sku"].to_numpy(dtype=object))
     ev = val.events

@@ -87,7 +87,7 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
             "avg_inventory": from_cents(an["avg_inventory_cents"]),
             "turnover": an["turnover"].to_numpy(np.float64),
             "dsi": an["dsi"].to_numpy(np.float64),
-            "slow_moving": np.where(an["slow"].to_numpy(bool), yes, None).astype(object),
+            "slow_moving": np.array([yes if slow else None for slow in an["slow"].to_numpy(bool)], dtype=object),
             "cum_share": an["cum_share"].to_numpy(np.float64),
         }
     )

@@ -481,6 +481,76 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
 }
 WORDS.update(REPORT_LABELS)
 
+# Texts of sync, close and the Excel sync button: their refusals and errors (the language is the workbook's,
+# or --lang; en before a workbook is read), and the plan's reason column. Keys start with refuse_, sync_,
+# close_, book_, plan_; word() and phrase() serve them.
+COMPUTE_TEXTS: dict[str, tuple[str, str]] = {
+    # core.refusal: one refusal for both sync paths and close; {place}: refuse_file or refuse_book
+    "refuse_file": ("{path}", "{path}"),
+    "refuse_book": ("工作簿 {name}", "Workbook {name}"),
+    "refuse_verb_sync": ("同步", "sync"),
+    "refuse_verb_close": ("结转", "close"),
+    "refuse_no_period": (
+        "{place}：参数表（参数 / Settings）没有可用的会计期间（period，格式 YYYY-MM），无法计算。{detail}",
+        "{place}: the settings sheet (参数 / Settings) has no usable period (会计期间, YYYY-MM), so nothing can be "
+        "computed. {detail}",
+    ),
+    "refuse_errors": (  # {fix}: a refuse_fix_* text; {listing}: the erroneous cells when the caller shows no findings
+        "{place}：有 {count} 个校验错误，已拒绝{verb}，未写入任何内容。{fix}{listing}",
+        "{place}: {count} validation error(s); {verb} refused, nothing was written. {fix}{listing}",
+    ),
+    "refuse_fix_force": (
+        "请改正这些错误（见 `jxc validate {path}`），或加 --force 仍然同步。",
+        "Fix them (see `jxc validate {path}`) or pass --force to sync anyway.",
+    ),
+    "refuse_fix": ("请改正这些错误（见 `jxc validate {path}`）。", "Fix them (see `jxc validate {path}`)."),
+    "refuse_fix_cells": (
+        "请改正以下单元格后重新同步（或对保存后的文件运行 `jxc validate` 查看完整清单）：",
+        "Fix these cells and run sync again (or run `jxc validate` on the saved file for the full list):",
+    ),
+    "refuse_more": ("\n  …… 另有 {count} 个", "\n  … and {count} more"),
+    # jxc_xl.sync
+    "sync_no_folder": (
+        "{dst}：文件夹 {folder} 不存在；请先创建它，或用 -o 指定其他路径。",
+        "{dst}: the folder {folder} does not exist; create it or choose another -o path.",
+    ),
+    "close_same_file": (
+        "{next}：下月工作簿必须是 {name} 以外的另一个文件。",
+        "{next}: next month's workbook must be another file than {name}.",
+    ),
+    "close_wrong_period": (
+        "{next}：它的会计期间是 {found}，而 {period} 的下一个月是 {want}。"
+        "请指定 {want} 的工作簿，或给一个新文件名以新建它。",
+        "{next}: its period is {found}, but the month after {period} is {want}. Give the workbook of {want}, or a "
+        "new file name to create it.",
+    ),
+    "close_items_missing": (
+        "{next}：有 {count} 个有期末库存的商品不在它的“商品/Items”表中（{shown}）；请在那里添加，"
+        "或删除 {name} 后重新运行 close 以新建它。",
+        "{next}: {count} item(s) with closing stock are not in its 商品/Items sheet ({shown}); add them there, or "
+        "delete {name} and run close again to create it.",
+    ),
+    # jxc_xl.excel: the open workbook cannot take the generated tables
+    "book_table_missing": (
+        "工作簿 {book}：缺少表 {table}（工作表 {zh_sheet} / {en_sheet}），同步无处写入。"
+        "请从新工作簿（`jxc new`）复制该工作表，或恢复模板。",
+        "Workbook {book}: table {table} (sheet {zh_sheet} / {en_sheet}) is missing, so sync has nowhere to write. "
+        "Copy that sheet from a new workbook (`jxc new`) or restore the template.",
+    ),
+    "book_no_sku_column": (
+        "工作簿 {book}，工作表 {sheet}，单元格 {cell}：{table} 的表头行没有 {sku} / SKU 列。请恢复表头：{headers}。",
+        "Workbook {book}, sheet {sheet}, cell {cell}: the header row of {table} has no {sku} / SKU column. "
+        "Restore the headers: {headers}.",
+    ),
+    # core.plan: why an SKU is planned (tblPlan.reason); numbers come formatted
+    "plan_reason_below": ("库存 {on} ≤ 再订货点 {rop}", "On hand {on} ≤ reorder point {rop}"),
+    "plan_reason_soon": (
+        "库存 {on}，{horizon} 天内将低于再订货点 {rop}（日均需求 {d}）",
+        "On hand {on} will fall below reorder point {rop} within {horizon} days (avg daily demand {d})",
+    ),
+}
+WORDS.update(COMPUTE_TEXTS)
+
 
 class _Lenient(dict):
     def __missing__(self, key: str) -> str:

@@ -28,10 +28,11 @@ import pandas as pd
 
 from jxc_xl.core import invmath
 from jxc_xl.core.book import Workbook
-from jxc_xl.core.ledger import clean_keys
+from jxc_xl.core.ledger import clean_keys, table_frame
+from jxc_xl.core.messages import word
 from jxc_xl.core.money import mul_cents
 from jxc_xl.core.valuation import Valuation
-from jxc_xl.schema import Lang
+from jxc_xl.schema import HISTORY, ITEMS, Lang, Settings
 
 _NOISE = 9  # decimals kept before ceil/floor
 
@@ -45,7 +46,7 @@ def _fmt(x: float) -> str:
 
 def item_frame(wb: Workbook, skus: pd.Index) -> pd.DataFrame:
     """tblItems reindexed to ``skus`` (first line per SKU); ``listed`` says whether the SKU is in tblItems."""
-    df = wb.df("tblItems") if "tblItems" in wb.tables else pd.DataFrame()
+    df = wb.df(ITEMS.name) if ITEMS.name in wb.tables else pd.DataFrame()
     if len(df):
         key = clean_keys(df["sku"])
         df = df.assign(sku=key).dropna(subset=["sku"]).drop_duplicates("sku").set_index("sku")
@@ -73,12 +74,10 @@ def item_frame(wb: Workbook, skus: pd.Index) -> pd.DataFrame:
     return out
 
 
-def _forecast(wb: Workbook, skus: pd.Index, month_demand: np.ndarray) -> np.ndarray:
-    """Next month's demand: SES over tblHistory (periods before this one) plus this month."""
-    td = wb.tables.get("tblHistory")
-    hist = td.df if td is not None else None
-    period = wb.settings.period
-    if hist is None or not len(hist):
+def _forecast(wb: Workbook, period: str, skus: pd.Index, month_demand: np.ndarray) -> np.ndarray:
+    """Next month's demand: SES over tblHistory (periods before ``period``) plus this month."""
+    hist = table_frame(wb, HISTORY.name)
+    if hist is None:
         return np.clip(month_demand, 0, None).astype(np.float64)
     h = hist.dropna(subset=["sku", "period", "demand_qty"])
     h = h[(h["period"].astype(str) < period) & (h["demand_qty"] >= 0)]
@@ -92,52 +91,39 @@ def _forecast(wb: Workbook, skus: pd.Index, month_demand: np.ndarray) -> np.ndar
         return np.clip(month_demand, 0, None).astype(np.float64)
 
 
-def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
-    """Every plan figure for every SKU of the valuation (index = sku), planned or not.
+def _numbers(items: pd.DataFrame, col: str, default: float) -> np.ndarray:
+    """An item column as floats, blanks (and text) as ``default``."""
+    return pd.to_numeric(items[col], errors="coerce").fillna(default).to_numpy(np.float64)
 
-    Columns: name, supplier, unit, active, listed, on_hand, avg_daily_demand, demand_sd, safety_stock,
-    reorder_point, eoq, enters, order_qty, order_by, amount_cents, forecast_qty.
-    """
-    s = wb.settings
-    skus = pd.Index(val.stock["sku"].to_numpy(dtype=object))
-    items = item_frame(wb, skus)
-    days = s.days_in_month
-    daily = val.daily_demand.reindex(skus).fillna(0.0).to_numpy(dtype=np.float64)
-    net = daily.sum(axis=1)
-    d = np.clip(net / days, 0.0, None)
-    sd = daily.std(axis=1, ddof=1) if days > 1 else np.zeros(len(skus))
 
-    def num(col: str, default: float) -> np.ndarray:
-        return pd.to_numeric(items[col], errors="coerce").fillna(default).to_numpy(np.float64)
-
-    lead = np.clip(num("lead_time_days", 7.0), 0, None)
-    lead_sd = np.clip(num("lead_time_sd_days", 0.0), 0, None)
+def _stock_levels(s: Settings, items: pd.DataFrame, d: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Safety stock (the item's fixed one, else computed) and reorder point per SKU."""
+    lead = np.clip(_numbers(items, "lead_time_days", 7.0), 0, None)
+    lead_sd = np.clip(_numbers(items, "lead_time_sd_days", 0.0), 0, None)
     # Negative item figures are validation errors; a forced sync computes with them clipped at 0.
     fixed_ss = np.clip(pd.to_numeric(items["safety_stock"], errors="coerce").to_numpy(np.float64), 0, None)
     ss_calc = np.asarray(invmath.safety_stock(s.service_level, sd, lead, d, lead_sd), dtype=np.float64)
     ss = np.where(np.isnan(fixed_ss), ss_calc, fixed_ss)
-    rop = np.asarray(invmath.reorder_point(d, lead, ss), dtype=np.float64)
+    return ss, np.asarray(invmath.reorder_point(d, lead, ss), dtype=np.float64)
 
-    std_cost = pd.to_numeric(items["cost"], errors="coerce").to_numpy(np.float64)
-    unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
+
+def _eoq(s: Settings, items: pd.DataFrame, d: np.ndarray, unit_cost: np.ndarray, std_cost: np.ndarray) -> np.ndarray:
+    """EOQ per SKU; 0 where there is no annual demand or no holding cost."""
     h_cost = s.holding_rate * np.where(np.isnan(unit_cost), std_cost, unit_cost)
     h_cost = np.nan_to_num(h_cost)
-    order_cost = np.clip(num("order_cost", s.order_cost), 0, None)
+    order_cost = np.clip(_numbers(items, "order_cost", s.order_cost), 0, None)
     annual = d * s.days_per_year
     ok = (annual > 0) & (h_cost > 0)
-    eoq = np.zeros(len(skus))
+    eoq = np.zeros(len(d))
     if ok.any():
         eoq[ok] = invmath.eoq(annual[ok], order_cost[ok], h_cost[ok])
+    return eoq
 
-    on_hand = val.stock["closing_qty"].to_numpy(dtype=np.float64)
-    gap = np.round(on_hand - rop, _NOISE)
-    horizon = s.horizon_days
-    # The contract's rule; with d = 0 it reads on hand ≤ ROP, except that a dead item with no stock and no
-    # reorder point (0 ≤ 0) is not ordered every month.
-    enters = (gap <= np.round(d * horizon, _NOISE)) & ((d > 0) | (rop > 0) | (gap < 0))
-    active = (items["active"].fillna("yes") != "no").to_numpy() & items["listed"].to_numpy(dtype=bool)
-    enters &= active
 
+def _order_qty(
+    items: pd.DataFrame, eoq: np.ndarray, rop: np.ndarray, d: np.ndarray, on_hand: np.ndarray, horizon: float
+) -> np.ndarray:
+    """Q (EOQ, else the gap to cover), k·Q to get above the reorder point, then MOQ and the order multiple."""
     q = np.where(eoq > 0, np.ceil(np.round(eoq, _NOISE)), np.ceil(np.round(rop + d * horizon - on_hand, _NOISE)))
     q = np.maximum(q, 1.0)
     k = np.maximum(1.0, np.floor(np.round((rop - on_hand) / q, _NOISE)) + 1.0)
@@ -146,14 +132,50 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
     raw = np.maximum(raw, moq)
     mult = np.nan_to_num(pd.to_numeric(items["order_multiple"], errors="coerce").to_numpy(np.float64))
     safe_mult = np.where(mult > 0, mult, 1.0)
-    order_qty = np.where(mult > 0, np.ceil(np.round(raw / safe_mult, _NOISE)) * safe_mult, raw)
+    return np.where(mult > 0, np.ceil(np.round(raw / safe_mult, _NOISE)) * safe_mult, raw)
 
+
+def _order_by(s: Settings, gap: np.ndarray, d: np.ndarray) -> pd.DatetimeIndex:
+    """The day to order by: the month's last day plus the days until on hand reaches the reorder point."""
     with np.errstate(divide="ignore", invalid="ignore"):
         wait = np.where(d > 0, np.floor(np.round(gap / np.where(d > 0, d, 1.0), _NOISE)), 0.0)
     wait = np.clip(np.nan_to_num(wait), 0, 36500).astype(np.int64)
     last = pd.Timestamp(s.last_day)
-    order_by = pd.to_datetime(last) + pd.to_timedelta(wait, unit="D")
+    return pd.to_datetime(last) + pd.to_timedelta(wait, unit="D")
 
+
+def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
+    """Every plan figure for every SKU of the valuation (index = sku), planned or not.
+
+    Args:
+        wb: the workbook (its items and history).
+        val: its valuation (stock, daily demand, and the settings the plan uses).
+
+    Returns:
+        Columns name, supplier, unit, active, listed, on_hand, avg_daily_demand, demand_sd, safety_stock,
+        reorder_point, eoq, enters, order_qty, order_by, amount_cents, forecast_qty.
+    """
+    s = val.settings
+    skus = pd.Index(val.stock["sku"].to_numpy(dtype=object))
+    items = item_frame(wb, skus)
+    days = s.days_in_month
+    daily = val.daily_demand.reindex(skus).fillna(0.0).to_numpy(dtype=np.float64)
+    net = daily.sum(axis=1)
+    d = np.clip(net / days, 0.0, None)
+    sd = daily.std(axis=1, ddof=1) if days > 1 else np.zeros(len(skus))
+    ss, rop = _stock_levels(s, items, d, sd)
+    std_cost = pd.to_numeric(items["cost"], errors="coerce").to_numpy(np.float64)
+    unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
+    eoq = _eoq(s, items, d, unit_cost, std_cost)
+
+    on_hand = val.stock["closing_qty"].to_numpy(dtype=np.float64)
+    gap = np.round(on_hand - rop, _NOISE)
+    # The contract's rule; with d = 0 it reads on hand ≤ ROP, except that a dead item with no stock and no
+    # reorder point (0 ≤ 0) is not ordered every month.
+    enters = (gap <= np.round(d * s.horizon_days, _NOISE)) & ((d > 0) | (rop > 0) | (gap < 0))
+    active = (items["active"].fillna("yes") != "no").to_numpy() & items["listed"].to_numpy(dtype=bool)
+    enters &= active
+    order_qty = _order_qty(items, eoq, rop, d, on_hand, s.horizon_days)
     price = np.where(np.isnan(std_cost), unit_cost, std_cost)
     amount = mul_cents(order_qty, np.nan_to_num(price))
 
@@ -172,9 +194,9 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
             "eoq": eoq,
             "enters": enters,
             "order_qty": np.where(enters, order_qty, np.nan),
-            "order_by": pd.Series(order_by, index=skus).where(enters),
+            "order_by": pd.Series(_order_by(s, gap, d), index=skus).where(enters),
             "amount_cents": np.where(enters, amount, 0).astype(np.int64),
-            "forecast_qty": _forecast(wb, skus, net),
+            "forecast_qty": _forecast(wb, s.period, skus, net),
         },
         index=pd.Index(skus, name="sku"),
     )
@@ -182,24 +204,16 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
 
 def reasons(m: pd.DataFrame, horizon: float, lang: Lang) -> pd.Series:
     """Why each SKU is planned, in words an accountant reads (zh or en)."""
+    below_text, soon_text = word("plan_reason_below", lang), word("plan_reason_soon", lang)
+    h = _fmt(horizon)
     out = []
     for on, rop, d in zip(
         m["on_hand"].to_numpy(), m["reorder_point"].to_numpy(), m["avg_daily_demand"].to_numpy(), strict=True
     ):
-        below = round(on - rop, _NOISE) <= 0
-        if lang == "zh":
-            out.append(
-                f"库存 {_fmt(on)} ≤ 再订货点 {_fmt(rop)}"
-                if below
-                else f"库存 {_fmt(on)}，{_fmt(horizon)} 天内将低于再订货点 {_fmt(rop)}（日均需求 {_fmt(d)}）"
-            )
+        if round(on - rop, _NOISE) <= 0:
+            out.append(below_text.format(on=_fmt(on), rop=_fmt(rop)))
         else:
-            out.append(
-                f"On hand {_fmt(on)} ≤ reorder point {_fmt(rop)}"
-                if below
-                else f"On hand {_fmt(on)} will fall below reorder point {_fmt(rop)} within {_fmt(horizon)} days "
-                f"(avg daily demand {_fmt(d)})"
-            )
+            out.append(soon_text.format(on=_fmt(on), rop=_fmt(rop), horizon=h, d=_fmt(d)))
     return pd.Series(out, index=m.index, dtype="object")
 
 
@@ -233,7 +247,7 @@ def purchase_plan(
             "abc": (
                 abc.reindex(m.index).to_numpy(dtype=object) if abc is not None else np.full(len(m), None, dtype=object)
             ),
-            "reason": reasons(m, wb.settings.horizon_days, lang).to_numpy(dtype=object),
+            "reason": reasons(m, val.settings.horizon_days, lang).to_numpy(dtype=object),
             "forecast_qty": m["forecast_qty"].to_numpy(),
         }
     )
