@@ -67,6 +67,7 @@ def test_core_imports_no_adapter_and_no_file_format(path: Path) -> None:
     assert bad == set()
 
 
+@pytest.mark.slow
 def test_core_runs_without_xlwings_and_file_readers() -> None:
     code = (
         "import sys, importlib, pkgutil, jxc_xl.core as c\n"

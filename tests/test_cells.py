@@ -382,6 +382,7 @@ def test_settings_without_period() -> None:
 # Runs without python-calamine (xlwings Lite / Pyodide)
 
 
+@pytest.mark.slow
 def test_core_and_excel_side_import_without_calamine() -> None:
     code = """
 import sys

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from jxc_xl.cli import app
@@ -93,6 +94,7 @@ def test_sync_not_a_workbook_is_one_clear_line(tmp_path):
     assert "junk.xlsx" in res.output and "Traceback" not in res.output
 
 
+@pytest.mark.slow
 def test_demo_writes_validates_and_syncs(tmp_path):
     res = run("demo", tmp_path / "demo")
     assert res.exit_code == 0, res.output

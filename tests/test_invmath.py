@@ -170,6 +170,7 @@ unit = st.floats(min_value=0, max_value=1)
 
 
 # statsmodels computes AIC from log(SSE), which warns when a series is fitted exactly.
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @settings(deadline=None, max_examples=60)
 @given(y=series, alpha=unit, level=st.floats(min_value=0, max_value=1000), horizon=st.integers(1, 6))
@@ -498,6 +499,7 @@ def _row_by_row(y: np.ndarray, horizon: int, method: str, alpha: np.ndarray | No
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["ma", "ses", "holt", "croston"])
 @pytest.mark.parametrize("seed", [1, 2])
 def test_forecast_with_gaps_matches_row_by_row(method: str, seed: int) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -131,6 +132,7 @@ _line = st.tuples(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(lines=st.lists(_line, max_size=40), opening=st.dictionaries(st.sampled_from(["A", "B"]), st.integers(0, 9)))
 def test_running_balance_equals_a_plain_loop(lines: list[tuple[str, str, int, int]], opening: dict[str, int]) -> None:

@@ -416,6 +416,7 @@ def test_number_text_forms_parse_exactly(values: list[Any], form: str) -> None:
     assert blank.tolist() == [False] * len(values) + [True, False]
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])
 def test_workbook_saved_by_libreoffice(tmp_path: Path, fmt: str) -> None:

@@ -325,6 +325,7 @@ cell_value = st.one_of(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings(  # frame() parsing odd test values; rules.py itself warns of nothing
     "ignore::UserWarning", "ignore::DeprecationWarning", "ignore::FutureWarning", "ignore::RuntimeWarning:pandas.*"
 )

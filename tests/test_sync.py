@@ -200,6 +200,7 @@ def test_next_month_opening_validates_against_previous(tmp_path):
     assert [f.code for f in res.findings if f.code == "opening-mismatch"] == []
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     method=st.sampled_from(["moving_average", "monthly_average", "fifo"]),
@@ -233,6 +234,8 @@ def test_synced_file_reads_back_with_calamine(tmp_path):
     assert len([r for r in rows[1:] if r[0] not in ("", None)]) == len(small_month()["tblItems"])
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 def test_synced_workbook_opens_in_libreoffice_and_values_read_back(tmp_path, lo_recalc):
     import openpyxl
 
@@ -256,6 +259,7 @@ def test_synced_workbook_opens_in_libreoffice_and_values_read_back(tmp_path, lo_
 _GARBAGE = st.sampled_from([None, "", "abc", -5, 0, 1e12, "2026-13-45", "  ", 3.14159, "是", "销售退货", -0.01, 10**9])
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("error::RuntimeWarning")
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(

@@ -13,7 +13,7 @@ from jxc_xl.schema import LANGS, TABLES
 from tests.libreoffice import make_profile, recalc, require_soffice
 from tests.test_template import _sample_data
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
 ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
 

@@ -210,6 +210,7 @@ garbage = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 60), st.integers(0, 20), garbage), max_size=12))
 def test_corrupted_cells_never_raise(tmp_path: Path, clean: Path, edits) -> None:

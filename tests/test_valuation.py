@@ -378,6 +378,7 @@ def _ledger(lines: list[tuple[str, str, int, int, int, bool]], opening: dict[str
     return rows
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(
     lines=st.lists(_ev, max_size=50),

@@ -231,6 +231,7 @@ def test_zero_rows_keeps_one_styled_empty_row(book: Path, tmp_path: Path) -> Non
     assert f'<c r="J3" s="{s_date}"><v>' in parts_of(again)[sheet_part_for(book, "tblPlan")].decode()
 
 
+@pytest.mark.slow
 def test_deterministic_and_idempotent(book: Path, tmp_path: Path) -> None:
     a, b, c = tmp_path / "a.xlsx", tmp_path / "b.xlsx", tmp_path / "c.xlsx"
     write_tables(book, a, generated_frames(8))

@@ -14,7 +14,7 @@ from jxc_xl.io.xlsxpatch import write_tables
 from jxc_xl.schema import ANALYSIS, PLAN, STOCK
 from tests.factories import USER_SHEET, analysis_rows, plan_rows, stock_rows, write_user_parts_book
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
 
 def test_libreoffice_reads_patched_workbook(tmp_path: Path, lo_recalc: Callable[[Path], Path]) -> None:
