@@ -45,10 +45,10 @@ def child(mode: str, path: str) -> None:
     elif mode == "calamine":
         import python_calamine as pc
 
-        wb = pc.CalamineWorkbook.from_path(path)
+        book = pc.CalamineWorkbook.from_path(path)
         n = 0
         for name in _sheets(path):
-            n += len(wb.get_sheet_by_name(name).to_python())
+            n += len(book.get_sheet_by_name(name).to_python())
         print(n)
     elif mode == "openpyxl":
         import pandas as pd
@@ -116,8 +116,7 @@ def main() -> None:
         wall, rss = measure("openpyxl", path)
         rows.append(("openpyxl", wall, wall, rss, 1))
     # interpreter start-up alone, to read the figures net of it
-    res = [measure_startup() for _ in range(a.runs)]
-    base = statistics.median(res)
+    base = statistics.median(measure_startup() for _ in range(a.runs))
 
     labels = {
         "calamine": "bare python-calamine (from_path + to_python per sheet)",
