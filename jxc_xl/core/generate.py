@@ -64,7 +64,15 @@ def stock_balances(wb: Workbook, val: Valuation | None = None) -> pd.DataFrame:
 
 
 def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
-    """{"tblStock", "tblPlan", "tblAnalysis"} frames for ``wb``, each with the schema's keys in order."""
+    """The generated tables of ``wb`` as frames by table name (STOCK, PLAN, ANALYSIS), keys in schema order.
+
+    Args:
+        wb: a workbook with usable settings.
+        lang: language of the generated text (status, reasons); default the workbook's.
+
+    Returns:
+        Table name → frame with exactly the table's column keys.
+    """
     lang = lang or wb.lang
     val = value_month(wb)
     an = analyse(wb, val)

@@ -542,6 +542,45 @@ COMPUTE_TEXTS: dict[str, tuple[str, str]] = {
         "Workbook {book}, sheet {sheet}, cell {cell}: the header row of {table} has no {sku} / SKU column. "
         "Restore the headers: {headers}.",
     ),
+    # jxc_xl.excel: how to run sync from desktop Excel with classic xlwings (README-excel.md of `jxc addin`)
+    "addin_classic_setup": (
+        "## 在 Windows 桌面版 Excel 中使用（经典 xlwings）\n"
+        "\n"
+        "1. 安装 Python 3.11 或更高版本，然后在命令行运行：`pip install jxc-xl`，再运行 `xlwings addin install`。\n"
+        "2. 运行 `jxc addin --out 某个文件夹`，得到 `xlwings.conf`、`jxc.bas`、`main.py`、`requirements.txt`。\n"
+        "3. 把 `xlwings.conf` 中 INTERPRETER_WIN 改成你的 pythonw.exe "
+        "路径，复制到 `%USERPROFILE%\\.xlwings\\xlwings.conf`\n"
+        "   （或者在工作簿里新建名为 `xlwings.conf` 的工作表，把两列内容写在 A、B 列）。\n"
+        "4. 把工作簿另存为 .xlsm（启用宏的工作簿）。按 Alt+F11 打开 VBA 编辑器：“工具 > 引用”勾选 xlwings；\n"
+        "   “文件 > 导入文件”导入 `jxc.bas`。\n"
+        "5. 在“采购计划”表上右键单击“同步”按钮 > 指定宏 > 选择 JxcSync。以后单击按钮即重算\n"
+        "   库存、采购计划和分析三张表（其他表不动）；若输入有错误，会弹出错误清单，什么也不写入。\n"
+        "6. 自定义函数：Excel 中 xlwings 选项卡 > Import Functions（UDF Modules 已设为 jxc_xl.udfs）。\n"
+        "\n"
+        '宏调用的是：`RunPython "{runpython}"`。\n'
+        "不想装 Python：用 xlwings Lite 加载项（Excel“加载项”中搜索 xlwings），把 `main.py` 与 `requirements.txt`\n"
+        "的内容粘贴到它的两个标签页，模板里的“同步”按钮即可直接使用。\n",
+        "## Desktop Excel on Windows (classic xlwings)\n"
+        "\n"
+        "1. Install Python 3.11 or later, then run `pip install jxc-xl` and `xlwings addin install`.\n"
+        "2. Run `jxc addin --out SOME_FOLDER` to get `xlwings.conf`, `jxc.bas`, `main.py` and `requirements.txt`.\n"
+        "3. Set INTERPRETER_WIN in `xlwings.conf` to your pythonw.exe and copy the file to\n"
+        "   `%USERPROFILE%\\.xlwings\\xlwings.conf` (or add a sheet "
+        "named `xlwings.conf` holding its two columns in A:B).\n"
+        "4. Save the workbook as .xlsm (macro-enabled). In the VBA "
+        "editor (Alt+F11): Tools > References > tick xlwings;\n"
+        "   File > Import File > `jxc.bas`.\n"
+        "5. On the Plan sheet, right-click the Sync button > Assign "
+        "Macro > JxcSync. A click then regenerates the Stock,\n"
+        "   Plan and Analysis tables (nothing else changes); when the "
+        "inputs have errors, it lists them and writes nothing.\n"
+        "6. Custom functions: xlwings tab > Import Functions (UDF Modules is set to jxc_xl.udfs).\n"
+        "\n"
+        'The macro runs `RunPython "{runpython}"`.\n'
+        "No Python on the machine? Use the xlwings Lite add-in (Excel "
+        'Add-ins, search "xlwings"), paste `main.py` and\n'
+        "`requirements.txt` into its two tabs, and the template's Sync button works as it is.\n",
+    ),
     # core.plan: why an SKU is planned (tblPlan.reason); numbers come formatted
     "plan_reason_below": ("库存 {on} ≤ 再订货点 {rop}", "On hand {on} ≤ reorder point {rop}"),
     "plan_reason_soon": (
