@@ -26,6 +26,8 @@ HISTORY_MONTHS = 24  # tblHistory keeps this many months per SKU
 
 @dataclass
 class SyncResult:
+    """What ``sync_file`` wrote."""
+
     path: Path  # the file written
     rows: dict[str, int]  # generated table → rows written
     findings: list[Finding] = field(default_factory=list)
@@ -55,7 +57,27 @@ def sync_file(
     backup: bool = True,
     lang: Lang | None = None,
 ) -> SyncResult:
-    """Regenerate tblStock, tblPlan and tblAnalysis of ``path`` into ``out`` (default: in place)."""
+    """Regenerate tblStock, tblPlan and tblAnalysis of ``path`` into ``out`` (default: in place).
+
+    Only the generated tables are rewritten; every other part of the file stays byte-identical. The write goes to
+    a temporary file that replaces the target atomically.
+
+    Args:
+        path: the month's workbook.
+        out: where to write (default: ``path`` itself); its folder must exist.
+        force: write despite validation errors (never without a usable period).
+        backup: keep ``NAME.bak.xlsx`` when writing in place.
+        lang: language of the messages (default: the workbook's); the sheets keep the workbook's language.
+
+    Returns:
+        The SyncResult: the path written, rows per generated table, the findings, whether it was forced, and the
+        closing stock value and planned amount.
+
+    Raises:
+        ValidationFailedError: the workbook has validation errors (and not ``force``) or no usable period.
+        WorkbookLockedError: Excel holds the workbook open.
+        UsageError: the output folder does not exist.
+    """
     from jxc_xl.core.generate import generate
     from jxc_xl.io.xlsxpatch import write_tables
 
@@ -81,6 +103,8 @@ def sync_file(
 
 @dataclass
 class CloseResult:
+    """What ``close_month`` wrote: next month's workbook, whether it was created, its period and table rows."""
+
     path: Path
     created: bool
     period: str
