@@ -16,6 +16,7 @@ from rich.console import Console
 from jxc_xl import __version__
 from jxc_xl.core.messages import phrase
 from jxc_xl.errors import JxcError, UsageError, ValidationFailedError
+from jxc_xl.schema import LANGS
 from jxc_xl.schema import Lang as LangCode
 
 app = typer.Typer(
@@ -32,8 +33,10 @@ _state = {"debug": False}
 Lang = Annotated[str, typer.Option("--lang", help="Language of headers/messages: zh or en.")]
 
 
-def _lang(value: str | None) -> str | None:
-    if value is None or value in ("zh", "en"):
+def _lang(value: str | None) -> LangCode | None:
+    if value is None:
+        return None
+    if value in LANGS:
         return value
     raise UsageError(f"--lang {value!r} is not a language jxc speaks; use zh or en.")
 
@@ -207,8 +210,7 @@ def sync(
     from jxc_xl.sync import errors_of, sync_file
 
     with _guard():
-        _lang(lang)
-        res = sync_file(path, output, force=force, backup=not no_backup, lang=lang)
+        res = sync_file(path, output, force=force, backup=not no_backup, lang=_lang(lang))
         if res.forced:
             err.print(
                 f"[yellow]--force: synced despite {len(errors_of(res.findings))} validation error(s); "

@@ -91,7 +91,7 @@ def frame(table: Table, rows: list[dict] | pd.DataFrame | None = None, first_row
     if rows is None:
         return base
     src = pd.DataFrame(rows)
-    out = {}
+    out: dict[str, pd.Series | np.ndarray] = {}
     n = len(src)
     for c in table.columns:
         col = src[c.key] if c.key in src else pd.Series([None] * n)
