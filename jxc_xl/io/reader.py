@@ -272,9 +272,21 @@ def _read_table(t: Table, sheet: _Sheet, reg: _Region, lang: Lang, msg_lang: Lan
 def read_workbook(path: str | Path, *, msg_lang: Lang = "zh", generated: bool = True) -> Workbook:
     """Read every table of the workbook at ``path`` (never modified) into typed frames, with findings.
 
-    ``generated=False`` leaves tblStock/tblPlan/tblAnalysis unread (empty frames): validate checks only the
-    inputs and sync rewrites those tables, so neither needs their hundreds of thousands of cells.
-    Raises ``NotAWorkbookError`` only when the file cannot be read as a workbook at all.
+    Tables are found as Excel Tables by name, else as plain ranges by their header row; data problems are
+    findings on the result, never exceptions.
+
+    Args:
+        path: the .xlsx workbook.
+        msg_lang: the language of the findings' messages (the sheets' own language is detected).
+        generated: also read tblStock/tblPlan/tblAnalysis. ``False`` leaves them unread (empty frames):
+            validate checks only the inputs and sync rewrites those tables, so neither needs their hundreds of
+            thousands of cells.
+
+    Returns:
+        The Workbook: typed frames per table (``wb.df("tblSales")``), settings, findings and its language.
+
+    Raises:
+        NotAWorkbookError: only when the file cannot be read as a workbook at all.
     """
     path = Path(path)
     wb = _open(path)
