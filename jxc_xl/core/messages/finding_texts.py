@@ -1,0 +1,165 @@
+"""The finding messages: per code a zh and an en template saying what is wrong and what fixes it."""
+
+from __future__ import annotations
+
+# code → (zh, en)
+CATALOG: dict[str, tuple[str, str]] = {
+    "file-unreadable": (
+        "无法读取此文件：{reason}。请确认它是未加密、未损坏的 .xlsx 工作簿（在 Excel 中“另存为 .xlsx”），然后重试。",
+        "This file cannot be read: {reason}. Make sure it is an unencrypted, undamaged .xlsx workbook "
+        "(in Excel: Save As .xlsx) and try again.",
+    ),
+    "file-unreadable-reason": (  # the reader's own message already names the file and the fix
+        "{reason}",
+        "{reason}",
+    ),
+    "table-missing": (
+        "找不到表 {table}（工作表“{sheet}”）；请用 jxc new 生成的模板或添加该表",
+        "Table {table} (sheet '{sheet}') not found; use a template from `jxc new` or add the table",
+    ),
+    "column-missing": (  # {header}: the column's header in the message language; {row}: the header row
+        "工作表“{sheet}”的表 {table} 缺少必填列“{header}”（表头行第 {row} 行）；请添加该列。该表的列应为：{expected}",
+        "Table {table} on sheet '{sheet}' lacks the required column '{header}' (header row {row}); add it. "
+        "Expected columns: {expected}",
+    ),
+    "settings-invalid": (  # {why}: a why_* word
+        "参数“{key}”的值“{value}”无效：{why}；允许：{allowed}",
+        "Setting '{key}' has an invalid value '{value}': {why}; allowed: {allowed}",
+    ),
+    "settings-invalid-no-period": (  # variant of settings-invalid: the settings table has no period row
+        "参数表缺少“{key}”（会计期间）行；请添加一行：参数 = {key}，值 = YYYY-MM",
+        "The settings table has no '{key}' row; add one: Key = period, Value = YYYY-MM",
+    ),
+    "settings-invalid-reason": (  # variant of settings-invalid: a cross-setting rule of the Settings model
+        "{reason}",
+        "{reason}",
+    ),
+    "bad-type": (  # {type}: a type_* word
+        "{sheet}!{cell}：“{header}”应为{type}，实际为“{value}”",
+        "{sheet}!{cell}: '{header}' must be {type}, found '{value}'",
+    ),
+    "required-missing": (
+        "“{header}”是必填项，第 {row} 行为空；请填写（{hint}）。",
+        "“{header}” is required but row {row} leaves it blank; fill it in ({hint}).",
+    ),
+    "date-outside-period": (
+        "日期 {value} 不在会计期间 {period}（{first} 至 {last}）内；"
+        "请改正日期，或把这笔业务录入 {value_period} 的工作簿。",
+        "Date {value} is outside the period {period} ({first} to {last}); correct the date, or enter this line "
+        "in the workbook of {value_period}.",
+    ),
+    "non-positive-qty": (
+        "“{header}”为 {value}，须{bound}；数量一律填正数，方向由所在的表决定（退货请录入“退货”表）。",
+        "“{header}” is {value} but must be {bound}; quantities are always positive, the table gives the "
+        "direction (enter returns in the Returns table).",
+    ),
+    "non-positive-number": (  # variant of non-positive-qty for a number that is not a quantity (lead time)
+        "“{header}”为 {value}，须{bound}；请改正。",
+        "“{header}” is {value} but must be {bound}; correct it.",
+    ),
+    "negative-price": (
+        "“{header}”为 {value}，不能为负数；请填写 ≥ 0 的单价或金额。",
+        "“{header}” is {value}, which is negative; enter a unit price or amount ≥ 0.",
+    ),
+    "amount-mismatch": (
+        "金额 {value} 与 数量 {qty} × {price_header} {price} = {expected} 相差 {diff}（超过 0.01）；"
+        "请改正金额、数量或单价，或把金额留空以按 数量 × 单价 计算。",
+        "Amount {value} differs from qty {qty} × {price_header} {price} = {expected} by {diff} (more than 0.01); "
+        "correct the amount, qty or price, or leave the amount blank to use qty × price.",
+    ),
+    "duplicate-sku": (
+        "商品编码 {value} 重复，第一次出现在第 {first_row} 行；每个商品编码只能登记一次，请删除本行或改用新编码。",
+        "SKU {value} is listed twice (first in row {first_row}); each SKU may appear once, delete this row or "
+        "give it a new code.",
+    ),
+    "unknown-sku": (
+        "商品编码 {value} 未在“{items_sheet}”表中登记；请先在“{items_sheet}”表添加该商品，或改正编码。{suggest}",
+        "SKU {value} is not in the “{items_sheet}” table; add the item there first, or correct the code.{suggest}",
+    ),
+    "inactive-sku": (
+        "商品 {value} 在“{items_sheet}”表中已停用（启用 = 否），却用于本行业务；如仍在经营，请把它的“启用”改为“是”。",
+        "Item {value} is inactive in the “{items_sheet}” table (Active = no) but used on this line; if it is still "
+        "traded, set its Active to yes.",
+    ),
+    "duplicate-line": (
+        "与第 {first_row} 行相同（单号 {doc_no}、商品 {sku}、数量 {qty}、单价 {price}）；如是重复录入请删除本行，"
+        "如确为两笔业务请使用不同单号。",
+        "Same as row {first_row} (doc no {doc_no}, SKU {sku}, qty {qty}, price {price}); if it was entered twice "
+        "delete this row, if these are two transactions give them different doc numbers.",
+    ),
+    "negative-stock": (
+        "商品 {sku} 在 {date} 的这笔{kind_label}之后库存为 {value}，低于 0；"
+        "请检查是否漏录期初或采购入库、日期或数量是否录错。如确实允许负库存，请在“参数”表把“允许负库存”设为“是”。",
+        "Stock of SKU {sku} falls to {value} after this {kind_label} on {date}; check for a missing opening or "
+        "purchase, or a wrong date or qty. If negative stock is really allowed, set allow_negative to yes in the "
+        "Settings table.",
+    ),
+    "return-unknown-original": (  # a warning: the original may be last month's (valued at current cost)
+        "原单号 {value} 不在本月的“{orig_sheet}”表中；如它是上月或更早的{orig_label}单，可以不改（按当前成本计价），"
+        "否则请改正原单号或类型（可选类型：{kinds}）。",
+        "Original doc no {value} is not in this month's “{orig_sheet}” table; if it is a {orig_label} of an earlier "
+        "month that is fine (it is valued at the current cost), otherwise correct the original doc no or the kind "
+        "(choices: {kinds}).",
+    ),
+    "return-unknown-original-prev": (  # an error: checked against last month's workbook too
+        "原单号 {value} 既不在本月的“{orig_sheet}”表中，也不在上月（{prev_period}）的工作簿中；"
+        "请改正原单号或类型（可选类型：{kinds}）。",
+        "Original doc no {value} is neither in this month's “{orig_sheet}” table nor in the workbook of "
+        "{prev_period}; correct the original doc no or the kind (choices: {kinds}).",
+    ),
+    "return-sku-not-on-original": (
+        "商品 {value} 不在原单 {orig_doc_no} 上（该单的商品：{on_doc}）；请改正商品编码或原单号。",
+        "SKU {value} is not on the original document {orig_doc_no} (its SKUs: {on_doc}); correct the SKU or the "
+        "original doc no.",
+    ),
+    "return-sku-not-on-original-prev": (
+        "商品 {value} 不在上月（{prev_period}）的原单 {orig_doc_no} 上；请改正商品编码或原单号。",
+        "SKU {value} is not on the original document {orig_doc_no} of {prev_period}; correct the SKU or the "
+        "original doc no.",
+    ),
+    "return-before-original": (
+        "退货日期 {value} 早于原单 {orig_doc_no} 的日期 {orig_date}；请改正退货日期或原单号。",
+        "Return date {value} is before the date {orig_date} of the original document {orig_doc_no}; correct the "
+        "date or the original doc no.",
+    ),
+    "return-exceeds-original": (
+        "退货数量超出原单：原单 {orig_doc_no} 上商品 {sku} 数量 {orig_qty}，此前已退 {returned}，本行再退 {value}，"
+        "合计 {total} > {orig_qty}；请改正退货数量或原单号。",
+        "Return exceeds the original: document {orig_doc_no} has SKU {sku} qty {orig_qty}, already returned "
+        "{returned}, this line returns {value} more, total {total} > {orig_qty}; correct the qty or the original "
+        "doc no.",
+    ),
+    "opening-mismatch": (
+        "期初与上月（{prev_period}）期末不一致：商品 {sku} 的期初{what}为 {value}，上月期末为 {expected}；"
+        "请用 jxc close 从上月结转期初，或改正此值。",
+        "Opening differs from the closing of {prev_period}: SKU {sku} opening {what} is {value}, last month's "
+        "closing is {expected}; carry it forward with `jxc close` or correct this value.",
+    ),
+    "opening-missing-sku": (  # sub-message of opening-mismatch: an SKU with stock last month is absent
+        "期初与上月（{prev_period}）期末不一致：上月期末商品 {sku} 有库存 {expected}（金额 {expected_amount}），"
+        "本月期初中没有该商品；请补录期初，或用 jxc close 从上月结转。",
+        "Opening differs from the closing of {prev_period}: SKU {sku} closed last month with qty {expected} "
+        "(amount {expected_amount}) but is not in this month's opening; add it, or carry forward with `jxc close`.",
+    ),
+    "opening-not-compared": (  # warning variant of opening-mismatch: the check could not run
+        "无法将期初与 {prev_file} 比较：{reason}；请{fix}。",
+        "Cannot compare the opening with {prev_file}: {reason}; fix: {fix}.",
+    ),
+    "period-gap": (
+        "公司“{company}”缺少 {value} 期间的工作簿（前后已有 {before} 和 {after}）；"
+        "请补上该月的工作簿，否则期初无法与上月期末衔接。",
+        "Company “{company}” has no workbook for {value} (between {before} and {after}); add that month's "
+        "workbook, or the openings cannot follow on from the closings.",
+    ),
+    "period-duplicate": (  # warning variant of period-gap: one month twice in a chain
+        "公司“{company}”的 {value} 期间有多个工作簿：{files}；请只保留一个（衔接检查只用第一个）。",
+        "Two workbooks for {value} of company “{company}”: {files}; keep one (the chain checks use the first).",
+    ),
+    "file-unreadable-panic": (  # the native reader crashed on a cell value
+        "无法读取此文件：读取程序在{where}处失败（{detail}）。多半是某个日期格式的单元格里填了不是日期的数"
+        "（如很大的负数）；请在 Excel 中打开，检查{where}的日期后另存，再重试。",
+        "This file cannot be read: the spreadsheet reader failed on {where} ({detail}). Most likely a date-formatted "
+        "cell holds a number that is no date (e.g. a huge negative); open it in Excel, check the dates on {where}, "
+        "save it and try again.",
+    ),
+}
