@@ -29,3 +29,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_read.py
 	$(BIN)/python bench/bench_validate.py
 	$(BIN)/python bench/bench_sync.py
+	$(BIN)/python bench/bench_write.py
