@@ -16,7 +16,7 @@ from rich.console import Console
 from jxc_xl import __version__
 from jxc_xl.core.messages import phrase
 from jxc_xl.errors import JxcError, UsageError, ValidationFailedError
-from jxc_xl.schema import LANGS
+from jxc_xl.schema import LANGS, PLAN
 from jxc_xl.schema import Lang as LangCode
 
 app = typer.Typer(
@@ -33,12 +33,20 @@ _state = {"debug": False}
 Lang = Annotated[str, typer.Option("--lang", help="Language of headers/messages: zh or en.")]
 
 
+# The command line's own lines are English whatever --lang (the catalog holds zh for when they are not).
+CLI_LANG: LangCode = "en"
+
+
+def _text(key: str, **params: object) -> str:
+    return phrase(key, CLI_LANG, **params)
+
+
 def _lang(value: str | None) -> LangCode | None:
     if value is None:
         return None
     if value in LANGS:
         return value
-    raise UsageError(f"--lang {value!r} is not a language jxc speaks; use zh or en.")
+    raise UsageError(_text("cli_bad_lang", value=repr(value)))
 
 
 @contextmanager
@@ -61,7 +69,7 @@ def _guard() -> Iterator[None]:
     except Exception as e:  # a bug of ours: still one line, unless asked for the traceback
         if _state["debug"]:
             raise
-        err.print(f"[bold red]jxc: internal error:[/] {type(e).__name__}: {e} (run with --debug for details)")
+        err.print(_text("cli_internal_error", error=f"{type(e).__name__}: {e}"))
         raise typer.Exit(1) from None
 
 
@@ -96,13 +104,13 @@ def new(
         lang = _lang(lang) or "zh"
         period = period or dt.date.today().strftime("%Y-%m")
         if not PERIOD_RE.match(period):
-            raise UsageError(f"--period {period!r} is not a month; write it as YYYY-MM, e.g. 2026-11.")
+            raise UsageError(_text("cli_bad_period", period=repr(period)))
         if path.suffix.lower() != ".xlsx":
-            raise UsageError(f"{path}: the workbook must end in .xlsx.")
+            raise UsageError(_text("cli_not_xlsx", path=path))
         from jxc_xl.io.template import new_workbook
 
         new_workbook(path, period=period, lang=lang)
-        out.print(f"Created {path} ({period}, {lang}).")
+        out.print(_text("cli_created", path=path, period=period, language=lang))
 
 
 @app.command()
@@ -130,8 +138,7 @@ def validate(
 
 
 def _say(console: Console, key: str, **params: object) -> None:
-    # The command line's own lines are English whatever --lang (the catalog holds zh for when they are not).
-    console.print("jxc validate: " + phrase(f"report_{key}", "en", **params))
+    console.print("jxc validate: " + _text(f"report_{key}", **params))
 
 
 def run_validate_cli(
@@ -192,7 +199,7 @@ def run_validate_cli(
         except (OSError, FileCreateError) as e:  # xlsxwriter raises FileCreateError, not OSError, on close
             _say(console, "unwritable", report=report, cause=e.__cause__ or e.__context__ or e)
             return 2
-        console.print(phrase("report_written", "en", path=written))
+        console.print(_text("report_written", path=written))
     if prev is not None and prev.error is not None:
         return 1
     return 0 if res.errors == 0 else 1
@@ -212,12 +219,15 @@ def sync(
     with _guard():
         res = sync_file(path, output, force=force, backup=not no_backup, lang=_lang(lang))
         if res.forced:
-            err.print(
-                f"[yellow]--force: synced despite {len(errors_of(res.findings))} validation error(s); "
-                "the figures may be wrong.[/]"
-            )
+            err.print("[yellow]" + _text("cli_forced", n=len(errors_of(res.findings))) + "[/]")
         rows = ", ".join(f"{k} {v}" for k, v in res.rows.items())
-        out.print(f"Synced {res.path}: {rows}; stock value {res.stock_value:,.2f}; plan amount {res.plan_amount:,.2f}")
+        out.print(
+            _text("cli_synced", path=res.path, rows=rows, stock=_money(res.stock_value), plan=_money(res.plan_amount))
+        )
+
+
+def _money(x: float) -> str:
+    return f"{x:,.2f}"
 
 
 @app.command()
@@ -230,10 +240,8 @@ def close(
 
     with _guard():
         res = close_month(path, next_path)
-        verb = "Created" if res.created else "Updated"
-        out.print(
-            f"{verb} {res.path} ({res.period}): {res.opening_rows} opening lines, {res.history_rows} history rows."
-        )
+        key = "cli_close_created" if res.created else "cli_close_updated"
+        out.print(_text(key, path=res.path, period=res.period, opening=res.opening_rows, history=res.history_rows))
 
 
 @app.command()
@@ -243,34 +251,22 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the generated month.")] = 2026,
 ) -> None:
     """Generate a realistic month for a small trading company, validate it, sync it and summarise."""
-    with _guard():
-        lang = _lang(lang) or "zh"
-        from jxc_xl.demo import demo_path, write_demo
-        from jxc_xl.io.reader import read_workbook
-        from jxc_xl.sync import errors_of, lock_file, sync_file
+    from jxc_xl.demo import run_demo
+    from jxc_xl.sync import errors_of
 
-        if directory.exists() and not directory.is_dir():
-            raise UsageError(f"{directory}: not a folder; give the folder the demo workbook should go to.")
-        path = demo_path(directory)
-        if lock_file(path).exists():  # checked before writing: the demo replaces the file
-            raise UsageError(f"{path}: Excel has this workbook open; close it there, then run jxc demo again.")
-        replaced = path.exists()
-        directory.mkdir(parents=True, exist_ok=True)
-        write_demo(directory, lang=lang, seed=seed)
-        res = sync_file(path, backup=False, force=False)
-        wb = read_workbook(path)
-        findings = res.findings
-        lines = {t: len(wb.df(t)) for t in ("tblPurchases", "tblSales", "tblReturns", "tblCounts")}
-        n_err = len(errors_of(findings))
-        out.print(f"[bold]jxc demo[/] → {path}" + (" (replaced the previous demo)" if replaced else ""))
-        ledger = ", ".join(f"{k.removeprefix('tbl').lower()} {v:,}" for k, v in lines.items())
-        out.print(f"  items {len(wb.df('tblItems')):,}; ledger lines: {ledger}", soft_wrap=True)
-        out.print(f"  findings: {n_err} errors, {len(findings) - n_err} warnings")
+    with _guard():
+        run = run_demo(directory, lang=_lang(lang) or "zh", seed=seed)
+        res = run.synced
+        n_err = len(errors_of(res.findings))
+        out.print(_text("cli_demo_head", path=run.path) + (_text("cli_demo_replaced") if run.replaced else ""))
+        ledger = ", ".join(f"{k.removeprefix('tbl').lower()} {v:,}" for k, v in run.ledger_lines.items())
+        out.print(_text("cli_demo_lines", items=f"{run.items:,}", ledger=ledger), soft_wrap=True)
+        out.print(_text("cli_demo_findings", errors=n_err, warnings=len(res.findings) - n_err))
+        plan_lines = res.rows[PLAN.name]
         out.print(
-            f"  closing stock value {res.stock_value:,.2f}; plan lines {res.rows['tblPlan']}, "
-            f"plan amount {res.plan_amount:,.2f}"
+            _text("cli_demo_money", stock=_money(res.stock_value), plan_lines=plan_lines, plan=_money(res.plan_amount))
         )
-        out.print(f"Open it in Excel, or try: jxc validate {path}")
+        out.print(_text("cli_demo_next", path=run.path))
 
 
 @app.command()
@@ -289,7 +285,7 @@ def addin(
             output.mkdir(parents=True, exist_ok=True)
             for name, text in files.items():
                 (output / name).write_text(text, encoding="utf-8")
-                out.print(f"Wrote {output / name}")
+                out.print(_text("cli_wrote", path=output / name))
         else:
             for name, text in files.items():
                 # Plain writes: rich would wrap long lines and break the code the user pastes.

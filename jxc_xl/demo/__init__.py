@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from jxc_xl.core.messages import phrase
 from jxc_xl.demo.catalog import draw_demand, draw_items, history_table, items_table, month_calendar
 from jxc_xl.demo.movements import (
     counts_table,
@@ -25,9 +26,13 @@ from jxc_xl.demo.movements import (
     sales_table,
     simulate_stock,
 )
-from jxc_xl.schema import PERIOD_RE, Lang
+from jxc_xl.errors import UsageError
+from jxc_xl.schema import ITEMS, LEDGER_TABLES, PERIOD_RE, Lang
 
-__all__ = ["DemoMonth", "demo_path", "generate_month", "write_demo"]
+if TYPE_CHECKING:
+    from jxc_xl.sync import SyncResult
+
+__all__ = ["DemoMonth", "DemoRun", "demo_path", "generate_month", "run_demo", "write_demo"]
 
 DEFAULT_SEED = 20261101
 DEFAULT_PERIOD = "2026-11"
@@ -44,7 +49,7 @@ class DemoMonth:
     @property
     def n_lines(self) -> int:
         """Ledger lines: purchases, sales, returns and counts."""
-        return sum(len(self.data[t]) for t in ("tblPurchases", "tblSales", "tblReturns", "tblCounts"))
+        return sum(len(self.data[t.name]) for t in LEDGER_TABLES)
 
 
 def _settings(period: str) -> dict[str, Any]:
@@ -129,3 +134,47 @@ def write_demo(
     m = generate_month(seed=seed, period=period, n_skus=n_skus, n_lines=n_lines)
     path = demo_path(directory, period)
     return build_workbook(path, lang=lang, period=period, settings={**m.settings, **(settings or {})}, data=m.data)
+
+
+@dataclass
+class DemoRun:
+    """What ``run_demo`` did: the workbook written, whether it replaced one, its sync and its size."""
+
+    path: Path
+    replaced: bool
+    synced: SyncResult
+    items: int
+    ledger_lines: dict[str, int]  # ledger table name → lines
+
+
+def run_demo(directory: str | Path, *, lang: Lang = "zh", seed: int = DEFAULT_SEED) -> DemoRun:
+    """Generate the demo month into ``directory``, then validate and sync it in place (what ``jxc demo`` does).
+
+    Args:
+        directory: the folder for ``jxc_demo_2026-11.xlsx`` (created if missing; a demo there is replaced).
+        lang: ``"zh"`` or ``"en"`` workbook.
+        seed: the random seed of the month.
+
+    Returns:
+        The DemoRun: path, whether an earlier demo was replaced, the SyncResult and the table sizes.
+
+    Raises:
+        UsageError: ``directory`` is a file, or Excel holds the demo workbook open (nothing is written).
+    """
+    from jxc_xl.io.reader import read_workbook
+    from jxc_xl.io.xlsxpatch import lock_file
+    from jxc_xl.sync import sync_file
+
+    folder = Path(directory)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(phrase("demo_not_folder", "en", path=folder))
+    path = demo_path(folder)
+    if lock_file(path).exists():  # checked before writing: the demo replaces the file
+        raise UsageError(phrase("demo_locked", "en", path=path))
+    replaced = path.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    write_demo(folder, lang=lang, seed=seed)
+    synced = sync_file(path, backup=False, force=False)
+    wb = read_workbook(path)
+    lines = {t.name: len(wb.df(t.name)) for t in LEDGER_TABLES}
+    return DemoRun(path, replaced, synced, len(wb.df(ITEMS.name)), lines)

@@ -1,9 +1,10 @@
 """The message catalog: every user-facing text, zh and en, and the functions that fill it in.
 
 One package, one module per audience: finding messages (``finding_texts``), words used inside them
-(``words``), the workbook's own text (``template_texts``), the validate report (``report_texts``) and sync,
-close and plan texts (``compute_texts``). All but the finding messages share one key space served by
-``word()`` and ``phrase()``; keys are prefixed by audience (tpl_, report_, refuse_, sync_, plan_ …).
+(``words``), the workbook's own text (``template_texts``), the validate report (``report_texts``), sync,
+close and plan texts (``compute_texts``) and the command line's own lines (``cli_texts``). All but the
+finding messages share one key space served by ``word()`` and ``phrase()``; keys are prefixed by audience
+(tpl_, report_, refuse_, sync_, plan_, cli_ …).
 
 Templates use ``str.format`` fields; a field the caller did not give prints as ``?`` instead of raising,
 because a message must never turn a data problem into a traceback.
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.findings import CODES, Finding, Severity
+from jxc_xl.core.messages.cli_texts import CLI_TEXTS
 from jxc_xl.core.messages.compute_texts import COMPUTE_TEXTS
 from jxc_xl.core.messages.finding_texts import CATALOG
 from jxc_xl.core.messages.report_texts import REPORT_LABELS
@@ -27,11 +29,18 @@ from jxc_xl.core.messages.words import WORDS as BASE_WORDS
 from jxc_xl.schema import Lang
 
 # One key space for word() and phrase() (tests/test_architecture.py checks that no key is defined twice).
-TEXT_SECTIONS: tuple[dict[str, tuple[str, str]], ...] = (BASE_WORDS, TEMPLATE_WORDS, REPORT_LABELS, COMPUTE_TEXTS)
+TEXT_SECTIONS: tuple[dict[str, tuple[str, str]], ...] = (
+    BASE_WORDS,
+    TEMPLATE_WORDS,
+    REPORT_LABELS,
+    COMPUTE_TEXTS,
+    CLI_TEXTS,
+)
 WORDS: dict[str, tuple[str, str]] = {k: v for section in TEXT_SECTIONS for k, v in section.items()}
 
 __all__ = [
     "CATALOG",
+    "CLI_TEXTS",
     "COMPUTE_TEXTS",
     "REPORT_LABELS",
     "TEMPLATE_WORDS",

@@ -1,0 +1,62 @@
+"""The `jxc` command's own lines (what it created, synced or closed, the demo's summary) and its usage errors."""
+
+from __future__ import annotations
+
+# Keys start with cli_ (demo_ for run_demo's refusals); word() and phrase() serve them. Numbers arrive
+# formatted by the caller ({:,.2f}).
+CLI_TEXTS: dict[str, tuple[str, str]] = {
+    "cli_bad_lang": (
+        "--lang {value}：jxc 只支持 zh 或 en。",
+        "--lang {value} is not a language jxc speaks; use zh or en.",
+    ),
+    "cli_bad_period": (
+        "--period {period}：不是月份，请写成 YYYY-MM，例如 2026-11。",
+        "--period {period} is not a month; write it as YYYY-MM, e.g. 2026-11.",
+    ),
+    "cli_not_xlsx": ("{path}：工作簿文件名必须以 .xlsx 结尾。", "{path}: the workbook must end in .xlsx."),
+    "cli_created": ("已创建 {path}（{period}，{language}）。", "Created {path} ({period}, {language})."),
+    "cli_forced": (
+        "--force：尽管有 {n} 个校验错误仍已同步，数字可能不对。",
+        "--force: synced despite {n} validation error(s); the figures may be wrong.",
+    ),
+    "cli_synced": (
+        "已同步 {path}：{rows}；库存金额 {stock}；采购金额 {plan}",
+        "Synced {path}: {rows}; stock value {stock}; plan amount {plan}",
+    ),
+    "cli_close_created": (
+        "已创建 {path}（{period}）：期初 {opening} 行，需求历史 {history} 行。",
+        "Created {path} ({period}): {opening} opening lines, {history} history rows.",
+    ),
+    "cli_close_updated": (
+        "已更新 {path}（{period}）：期初 {opening} 行，需求历史 {history} 行。",
+        "Updated {path} ({period}): {opening} opening lines, {history} history rows.",
+    ),
+    "demo_not_folder": (
+        "{path}：不是文件夹；请给出存放示例工作簿的文件夹。",
+        "{path}: not a folder; give the folder the demo workbook should go to.",
+    ),
+    "demo_locked": (
+        "{path}：Excel 正打开此工作簿；请先在 Excel 中关闭，再运行 jxc demo。",
+        "{path}: Excel has this workbook open; close it there, then run jxc demo again.",
+    ),
+    "cli_demo_head": ("[bold]jxc demo[/] → {path}", "[bold]jxc demo[/] → {path}"),
+    "cli_demo_replaced": ("（已替换之前的示例）", " (replaced the previous demo)"),
+    "cli_demo_lines": ("  商品 {items}；单据行：{ledger}", "  items {items}; ledger lines: {ledger}"),
+    "cli_demo_findings": (
+        "  问题：错误 {errors} 条，警告 {warnings} 条",
+        "  findings: {errors} errors, {warnings} warnings",
+    ),
+    "cli_demo_money": (
+        "  期末库存金额 {stock}；采购计划 {plan_lines} 行，金额 {plan}",
+        "  closing stock value {stock}; plan lines {plan_lines}, plan amount {plan}",
+    ),
+    "cli_demo_next": (
+        "可在 Excel 中打开，或运行：jxc validate {path}",
+        "Open it in Excel, or try: jxc validate {path}",
+    ),
+    "cli_wrote": ("已写入 {path}", "Wrote {path}"),
+    "cli_internal_error": (
+        "[bold red]jxc：内部错误：[/] {error}（加 --debug 查看详情）",
+        "[bold red]jxc: internal error:[/] {error} (run with --debug for details)",
+    ),
+}
