@@ -23,15 +23,8 @@ from xlwings import script
 
 from jxc_xl.core.assemble import assemble_workbook
 from jxc_xl.core.book import Workbook
-from jxc_xl.core.cells import (
-    HEADER_SCAN_ROWS,
-    NUMERIC,
-    ReadTable,
-    detect_lang,
-    find_header_row,
-    is_blank,
-    table_data,
-)
+from jxc_xl.core.cell_values import NUMERIC, is_blank
+from jxc_xl.core.cells import HEADER_SCAN_ROWS, ReadTable, detect_lang, find_header_row, table_data
 from jxc_xl.core.findings import col_letter
 from jxc_xl.core.messages import phrase
 from jxc_xl.core.refusal import Caller, require_computable

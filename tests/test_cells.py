@@ -15,21 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jxc_xl.core.book import ROW, TableData
-from jxc_xl.core.cells import (
-    HEADER_SCAN_ROWS,
-    convert,
-    detect_lang,
-    find_header_row,
-    match_headers,
-    parse_number,
-    read_settings,
-    table_data,
-    to_choice,
-    to_date,
-    to_number,
-    to_period,
-    to_text,
-)
+from jxc_xl.core.cell_values import convert, parse_number, to_choice, to_date, to_number, to_period, to_text
+from jxc_xl.core.cells import HEADER_SCAN_ROWS, detect_lang, find_header_row, match_headers, table_data
+from jxc_xl.core.settings_table import read_settings
 from jxc_xl.schema import HISTORY, ITEMS, RETURNS, SALES, SETTINGS_BY_KEY, SETTINGS_TABLE, TABLES, ColType
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -388,11 +376,12 @@ def test_core_and_excel_side_import_without_calamine() -> None:
 import sys
 sys.modules["python_calamine"] = None  # as in Pyodide: importing it fails
 import numpy as np
-import jxc_xl.core.cells as cells
+import jxc_xl.core.cell_values as cell_values
+import jxc_xl.core.cells
 assert not {"xlwings", "jxc_xl.io", "jxc_xl.io.reader", "jxc_xl.cli"} & set(sys.modules), sorted(sys.modules)
 import jxc_xl.excel  # the xlwings side types cells with jxc_xl.core.cells alone
 from jxc_xl.schema import SALES
-out, bad, blank = cells.convert(SALES.column("qty"), np.array(["1,234.5", "x"], dtype=object))
+out, bad, blank = cell_values.convert(SALES.column("qty"), np.array(["1,234.5", "x"], dtype=object))
 print(out[0], bad.tolist())
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)

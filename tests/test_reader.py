@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jxc_xl.core.book import ROW, frame
-from jxc_xl.core.cells import to_number as _to_number
+from jxc_xl.core.cell_values import to_number as _to_number
 from jxc_xl.core.findings import col_letter
 from jxc_xl.errors import NotAWorkbookError
 from jxc_xl.io.reader import read_workbook

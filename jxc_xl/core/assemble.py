@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from jxc_xl.core.book import SettingCell, TableData, Workbook, empty_frame
-from jxc_xl.core.cells import ReadTable, read_settings, table_missing
+from jxc_xl.core.cells import ReadTable, table_missing
 from jxc_xl.core.findings import Finding
+from jxc_xl.core.settings_table import read_settings
 from jxc_xl.schema import SETTINGS_TABLE, TABLES, Lang, Settings, Table
 
 __all__ = ["assemble_workbook"]

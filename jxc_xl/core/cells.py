@@ -2,12 +2,13 @@
 
 Both readers end up with the same thing, a header row and a 2-D block of raw cell values (the file reader
 from python-calamine, the Excel button from xlwings), and hand it to ``table_data``; the settings table then
-goes through ``read_settings``. Plain numpy/pandas/pydantic: no file format, no xlwings, no python-calamine,
-so xlwings Lite (Pyodide, which has no python-calamine) types cells exactly as ``jxc validate`` does.
+goes through ``core.settings_table.read_settings``. Plain numpy/pandas/pydantic: no file format, no xlwings,
+no python-calamine, so xlwings Lite (Pyodide, which has no python-calamine) types cells exactly as ``jxc
+validate`` does.
 
 This module finds headers (``find_header_row``, ``match_headers``), the workbook's language and builds the
 table frames; cells and columns are typed in ``jxc_xl.core.cell_values`` and the settings table is read in
-``jxc_xl.core.settings_table`` (both re-exported here, where the readers import them).
+``jxc_xl.core.settings_table`` (import those names from there).
 """
 
 from __future__ import annotations
@@ -20,48 +21,20 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import ROW, TableData, empty_frame
-from jxc_xl.core.cell_values import (
-    NUMERIC,
-    Converted,
-    convert,
-    is_blank,
-    parse_date,
-    parse_number,
-    parse_period,
-    text_of,
-    to_choice,
-    to_date,
-    to_number,
-    to_period,
-    to_text,
-)
+from jxc_xl.core.cell_values import NUMERIC, Converted, convert, is_blank
 from jxc_xl.core.findings import Finding, col_letter
 from jxc_xl.core.messages import make_finding, phrase, word
-from jxc_xl.core.settings_table import read_settings
 from jxc_xl.schema import TABLES, TABLES_BY_NAME, ColType, Column, Lang, Table, normalise_header
 
 __all__ = [
     "HEADER_SCAN_ROWS",
-    "NUMERIC",
     "HeaderRow",
     "ReadTable",
-    "convert",
     "detect_lang",
     "find_header_row",
-    "is_blank",
     "match_headers",
-    "parse_date",
-    "parse_number",
-    "parse_period",
-    "read_settings",
     "table_data",
     "table_missing",
-    "text_of",
-    "to_choice",
-    "to_date",
-    "to_number",
-    "to_period",
-    "to_text",
     "type_name",
 ]
 
