@@ -16,7 +16,7 @@ from rich.console import Console
 from jxc_xl import __version__
 from jxc_xl.core.messages import phrase
 from jxc_xl.errors import JxcError, UsageError, ValidationFailedError
-from jxc_xl.schema import LANGS, PLAN
+from jxc_xl.schema import LANGS, PLAN, TABLES_BY_NAME
 from jxc_xl.schema import Lang as LangCode
 
 app = typer.Typer(
@@ -98,12 +98,12 @@ def new(
     """Create an empty monthly workbook from the template."""
     import datetime as dt
 
-    from jxc_xl.schema import PERIOD_RE
+    from jxc_xl.core.periods import is_period
 
     with _guard():
         lang = _lang(lang) or "zh"
         period = period or dt.date.today().strftime("%Y-%m")
-        if not PERIOD_RE.match(period):
+        if not is_period(period):
             raise UsageError(_text("cli_bad_period", period=repr(period)))
         if path.suffix.lower() != ".xlsx":
             raise UsageError(_text("cli_not_xlsx", path=path))
@@ -259,7 +259,7 @@ def demo(
         res = run.synced
         n_err = len(errors_of(res.findings))
         out.print(_text("cli_demo_head", path=run.path) + (_text("cli_demo_replaced") if run.replaced else ""))
-        ledger = ", ".join(f"{k.removeprefix('tbl').lower()} {v:,}" for k, v in run.ledger_lines.items())
+        ledger = ", ".join(f"{TABLES_BY_NAME[k].sheet(CLI_LANG)} {v:,}" for k, v in run.ledger_lines.items())
         out.print(_text("cli_demo_lines", items=f"{run.items:,}", ledger=ledger), soft_wrap=True)
         out.print(_text("cli_demo_findings", errors=n_err, warnings=len(res.findings) - n_err))
         plan_lines = res.rows[PLAN.name]

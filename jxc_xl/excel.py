@@ -32,8 +32,7 @@ from jxc_xl.errors import JxcError
 from jxc_xl.schema import (
     GENERATED_TABLES,
     PLAN,
-    SYNC_BUTTON_COLUMN,
-    SYNC_BUTTON_ROW,
+    SYNC_BUTTON_CELL,
     SYNC_BUTTON_SHAPE,
     TABLES,
     ColType,
@@ -43,10 +42,10 @@ from jxc_xl.schema import (
 )
 
 # The template's sheet button: a shape with this name whose hyperlink points at the cell it covers, one blank
-# column right of tblPlan in row 2 (jxc_xl/io/template.py, _sync_button). xlwings Lite runs the script whose
+# column right of tblPlan in row 2 (jxc_xl/io/template/button.py). xlwings Lite runs the script whose
 # ``button`` is "[shape]Sheet!Cell" when that link is followed.
 BUTTON_SHAPE = SYNC_BUTTON_SHAPE
-BUTTON_CELL = f"{col_letter(SYNC_BUTTON_COLUMN)}{SYNC_BUTTON_ROW + 1}"
+BUTTON_CELL = SYNC_BUTTON_CELL
 BUTTON_ZH = f"[{BUTTON_SHAPE}]{PLAN.zh_sheet}!{BUTTON_CELL}"
 BUTTON_EN = f"[{BUTTON_SHAPE}]{PLAN.en_sheet}!{BUTTON_CELL}"
 RUNPYTHON = "import jxc_xl.excel as x; x.sync_caller()"

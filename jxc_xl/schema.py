@@ -13,7 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jxc_xl.core.periods import period_last_day
+from jxc_xl.core.findings import col_letter
+from jxc_xl.core.periods import PERIOD_RE as PERIOD_RE  # re-exported: the contract names it
+from jxc_xl.core.periods import is_period, period_first_day, period_last_day, year_month
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -386,7 +388,6 @@ SETTINGS: tuple[SettingDef, ...] = (
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
 Valuation = Literal["moving_average", "monthly_average", "fifo"]
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def _setting(key: str) -> Any:
@@ -414,21 +415,21 @@ class Settings(BaseModel):
     @field_validator("period")
     @classmethod
     def _period(cls, v: str) -> str:
-        if not PERIOD_RE.match(v):
+        if not is_period(v):
             raise ValueError("period must be YYYY-MM")
         return v
 
     @property
     def year(self) -> int:
-        return int(self.period[:4])
+        return year_month(self.period)[0]
 
     @property
     def month(self) -> int:
-        return int(self.period[5:7])
+        return year_month(self.period)[1]
 
     @property
     def first_day(self) -> date:
-        return date(self.year, self.month, 1)
+        return period_first_day(self.period)
 
     @property
     def last_day(self) -> date:
@@ -761,3 +762,4 @@ def table(name: str) -> Table:
 SYNC_BUTTON_SHAPE = "jxc_sync_button"
 SYNC_BUTTON_COLUMN = len(PLAN.columns) + 1  # 0-based column index of the button's cell
 SYNC_BUTTON_ROW = 1  # 0-based row index (Excel row 2)
+SYNC_BUTTON_CELL = f"{col_letter(SYNC_BUTTON_COLUMN)}{SYNC_BUTTON_ROW + 1}"

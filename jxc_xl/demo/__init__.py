@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.messages import phrase
+from jxc_xl.core.periods import is_period
 from jxc_xl.demo.catalog import draw_demand, draw_items, history_table, items_table, month_calendar
 from jxc_xl.demo.movements import (
     counts_table,
@@ -27,7 +28,7 @@ from jxc_xl.demo.movements import (
     simulate_stock,
 )
 from jxc_xl.errors import UsageError
-from jxc_xl.schema import ITEMS, LEDGER_TABLES, PERIOD_RE, Lang
+from jxc_xl.schema import COUNTS, HISTORY, ITEMS, LEDGER_TABLES, OPENING, PURCHASES, RETURNS, SALES, Lang
 
 if TYPE_CHECKING:
     from jxc_xl.sync import SyncResult
@@ -78,7 +79,7 @@ def generate_month(
     Returns:
         The month's settings and rows per table.
     """
-    if not PERIOD_RE.match(period):
+    if not is_period(period):
         raise ValueError(f"period {period!r} is not YYYY-MM")
     rng = np.random.default_rng(seed)
     cal = month_calendar(period)
@@ -92,13 +93,13 @@ def generate_month(
     counts = counts_table(rng, items, bal, n_lines, cal)
     opening = opening_table(rng, items, stock)
     data = {
-        "tblItems": items_table(rng, items),
-        "tblOpening": opening,
-        "tblPurchases": purchases,
-        "tblSales": sales,
-        "tblReturns": returns,
-        "tblCounts": counts,
-        "tblHistory": history_table(rng, items, demand, cal),
+        ITEMS.name: items_table(rng, items),
+        OPENING.name: opening,
+        PURCHASES.name: purchases,
+        SALES.name: sales,
+        RETURNS.name: returns,
+        COUNTS.name: counts,
+        HISTORY.name: history_table(rng, items, demand, cal),
     }
     return DemoMonth(period, _settings(period), data)
 

@@ -5,14 +5,13 @@ Every draw takes the shared generator; the caller keeps the order of the steps (
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from jxc_xl.core.periods import periods_before
+from jxc_xl.core.periods import period_last_day, periods_before, year_month
 
 # category → (supplier names, item nouns, units, typical unit cost in yuan)
 _CATEGORIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], float]] = {
@@ -55,8 +54,8 @@ class Calendar:
 
 def month_calendar(period: str) -> Calendar:
     """The days of ``period`` (YYYY-MM) and their weekday weights."""
-    year, month = int(period[:4]), int(period[5:7])
-    days = calendar.monthrange(year, month)[1]
+    year, month = year_month(period)
+    days = period_last_day(period).day
     first = np.datetime64(date(year, month, 1), "D")
     day_dates = first + np.arange(days)
     weekday = (day_dates.astype("datetime64[D]").view("int64") - 4) % 7  # 1970-01-01 was a Thursday; 0 = Monday

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from xlsxwriter.worksheet import Worksheet
 
-from jxc_xl.core.findings import col_letter
 from jxc_xl.core.messages import word
 from jxc_xl.io.package import Parts, rewrite_parts
 from jxc_xl.io.template.styles import FONT, quote_sheet
-from jxc_xl.schema import PLAN, SYNC_BUTTON_COLUMN, SYNC_BUTTON_ROW, SYNC_BUTTON_SHAPE, Lang
+from jxc_xl.schema import PLAN, SYNC_BUTTON_CELL, SYNC_BUTTON_COLUMN, SYNC_BUTTON_ROW, SYNC_BUTTON_SHAPE, Lang
 
 _SHAPE = SYNC_BUTTON_SHAPE.encode()
 # xlsxwriter names every textbox "TextBox N"; the description marks ours.
@@ -20,7 +19,7 @@ _BUTTON_RE = re.compile(rb'name="TextBox \d+" descr="' + re.escape(_SHAPE) + b'"
 
 def sync_button(ws: Worksheet, lang: Lang) -> None:
     """xlwings Lite button: a textbox marked SYNC_BUTTON_SHAPE whose hyperlink points to the cell it covers."""
-    cell = f"{col_letter(SYNC_BUTTON_COLUMN)}{SYNC_BUTTON_ROW + 1}"
+    cell = SYNC_BUTTON_CELL
     ws.insert_textbox(
         SYNC_BUTTON_ROW,
         SYNC_BUTTON_COLUMN,
