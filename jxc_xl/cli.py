@@ -214,7 +214,8 @@ def sync(
     lang: Annotated[str | None, typer.Option("--lang", help="Messages: zh or en (default: the workbook's).")] = None,
 ) -> None:
     """Regenerate 库存, 采购计划 and 分析 (stock, plan, analysis); nothing else in the file changes."""
-    from jxc_xl.sync import errors_of, sync_file
+    from jxc_xl.core.refusal import errors_of
+    from jxc_xl.sync import sync_file
 
     with _guard():
         res = sync_file(path, output, force=force, backup=not no_backup, lang=_lang(lang))
@@ -251,8 +252,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the generated month.")] = 2026,
 ) -> None:
     """Generate a realistic month for a small trading company, validate it, sync it and summarise."""
+    from jxc_xl.core.refusal import errors_of
     from jxc_xl.demo import run_demo
-    from jxc_xl.sync import errors_of
 
     with _guard():
         run = run_demo(directory, lang=_lang(lang) or "zh", seed=seed)

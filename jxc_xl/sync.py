@@ -6,22 +6,20 @@ the generated tables back (``io.xlsxpatch``), leaving every other part of the pa
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from jxc_xl.core.book import ROW, Workbook
+from jxc_xl.core.book import Workbook
 from jxc_xl.core.findings import Finding
-from jxc_xl.core.ledger import ledger_events, net_demand
 from jxc_xl.core.messages import phrase
 from jxc_xl.core.periods import next_period
 from jxc_xl.core.refusal import Caller, errors_of, require_computable
 from jxc_xl.errors import JxcError, UsageError
-from jxc_xl.io.xlsxpatch import check_unlocked, lock_file
+from jxc_xl.io.xlsxpatch import check_unlocked
 from jxc_xl.schema import HISTORY, ITEMS, OPENING, PLAN, STOCK, Lang, Settings
-
-HISTORY_MONTHS = 24  # tblHistory keeps this many months per SKU
 
 
 @dataclass
@@ -50,8 +48,8 @@ def _read_checked(
 
 
 def sync_file(
-    path: Path,
-    out: Path | None = None,
+    path: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
     *,
     force: bool = False,
     backup: bool = True,
@@ -112,28 +110,6 @@ class CloseResult:
     history_rows: int
 
 
-def month_demand(wb: Workbook, period: str) -> pd.DataFrame:
-    """This month's net demand per SKU (``ledger.net_demand``, negative clipped to 0), for tblHistory."""
-    ev = ledger_events(wb)
-    demand = net_demand(ev).groupby(ev["sku"]).sum()
-    items = wb.df(ITEMS.name)["sku"].dropna()
-    demand = demand.reindex(pd.Index(items.unique()).union(demand.index), fill_value=0.0)
-    return pd.DataFrame({"sku": demand.index, "period": period, "demand_qty": demand.clip(lower=0).values})
-
-
-def _opening_of(stock: pd.DataFrame) -> pd.DataFrame:
-    """Next month's tblOpening: this month's closing of every SKU with a quantity or an amount."""
-    opening = pd.DataFrame(
-        {
-            "sku": stock["sku"],
-            "qty": stock["closing_qty"],
-            "unit_cost": stock["closing_unit_cost"],
-            "amount": stock["closing_amount"],
-        }
-    )
-    return opening[(opening["qty"] != 0) | (opening["amount"] != 0)].reset_index(drop=True)
-
-
 def _read_next(
     next_path: Path, period: str, this_period: str, opening: pd.DataFrame, lang: Lang
 ) -> tuple[Workbook, bool]:
@@ -162,16 +138,9 @@ def _read_next(
     return nxt, False
 
 
-def _history(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """tblHistory from its parts, oldest first: the latest figure for a (sku, period) wins (re-closing a month
-    replaces its demand); the last HISTORY_MONTHS periods are kept, sorted by sku and period."""
-    hist = pd.concat(parts, ignore_index=True).dropna(subset=["sku", "period"])
-    hist = hist.drop_duplicates(subset=["sku", "period"], keep="last")
-    keep = sorted(hist["period"].unique())[-HISTORY_MONTHS:]
-    return hist[hist["period"].isin(keep)].sort_values(["sku", "period"], kind="stable").reset_index(drop=True)
-
-
-def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> CloseResult:
+def close_month(
+    path: str | os.PathLike[str], next_path: str | os.PathLike[str], *, lang: Lang | None = None
+) -> CloseResult:
     """Carry this month's closing into next month's tblOpening and its demand into tblHistory.
 
     Creates ``next_path`` from the template (same settings, next period) or updates its two tables in place.
@@ -183,8 +152,14 @@ def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> Clo
 
     Returns:
         What was written: the path, whether it was created, its period and the rows of its two tables.
+
+    Raises:
+        ValidationFailedError: this month has validation errors or no usable period.
+        WorkbookLockedError: Excel holds either workbook open.
+        UsageError: ``next_path`` is ``path`` itself, or an existing workbook of another period.
+        JxcError: an existing next month lacks items that have closing stock.
     """
-    from jxc_xl.core.generate import stock_balances
+    from jxc_xl.core.closing import carry_forward, history_parts, merge_history
 
     path, next_path = Path(path), Path(next_path)
     if path.resolve() == next_path.resolve():
@@ -192,16 +167,15 @@ def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> Clo
     check_unlocked(path, next_path)
     wb, settings, _ = _read_checked(path, lang, False, Caller(str(path), "close"))
     period = next_period(settings.period)
-    opening = _opening_of(stock_balances(wb))
-    columns = ["sku", "period", "demand_qty"]
-    history = [wb.df(HISTORY.name)[columns]]
+    carried = carry_forward(wb)
+    opening, items = carried.opening, carried.items
+    history = history_parts(wb)
     created = not next_path.exists()
-    items = wb.df(ITEMS.name).drop(columns=[ROW])
     write_items = created
     if not created:
         nxt, write_items = _read_next(next_path, period, settings.period, opening, lang or wb.lang)
-        history.append(nxt.df(HISTORY.name)[columns])
-    hist = _history([*history, month_demand(wb, settings.period)])
+        history += history_parts(nxt)
+    hist = merge_history([*history, carried.demand])
 
     if created:
         from jxc_xl.io.template import build_workbook
@@ -221,4 +195,4 @@ def close_month(path: Path, next_path: Path, *, lang: Lang | None = None) -> Clo
     return CloseResult(next_path, created, period, len(opening), len(hist))
 
 
-__all__ = ["CloseResult", "JxcError", "SyncResult", "close_month", "lock_file", "sync_file"]
+__all__ = ["CloseResult", "SyncResult", "close_month", "sync_file"]

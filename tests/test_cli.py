@@ -129,7 +129,7 @@ def test_addin_output_pastes_as_valid_python():
 
 def test_demo_refuses_while_excel_has_it_open_and_a_file_as_folder(tmp_path):
     from jxc_xl.demo import demo_path
-    from jxc_xl.sync import lock_file
+    from jxc_xl.io.xlsxpatch import lock_file
 
     folder = tmp_path / "d"
     folder.mkdir()

@@ -12,8 +12,9 @@ from python_calamine import CalamineWorkbook
 
 from jxc_xl.errors import JxcError, ValidationFailedError, WorkbookLockedError
 from jxc_xl.io.reader import read_workbook
+from jxc_xl.io.xlsxpatch import lock_file
 from jxc_xl.schema import STOCK, table
-from jxc_xl.sync import close_month, lock_file, sync_file
+from jxc_xl.sync import close_month, sync_file
 from tests.factories import small_month, write_book
 
 ITEMS = [{"sku": "A", "name": "测试商品", "unit": "件", "cost": 3, "price": 12, "lead_time_days": 5}]
