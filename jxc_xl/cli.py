@@ -249,14 +249,14 @@ def close(
 def demo(
     directory: Annotated[Path, typer.Argument(help="Folder for the demo workbook.")] = Path("demo"),
     lang: Lang = "zh",
-    seed: Annotated[int, typer.Option(help="Random seed of the generated month.")] = 2026,
+    seed: Annotated[int | None, typer.Option(help="Random seed of the generated month.", show_default=False)] = None,
 ) -> None:
     """Generate a realistic month for a small trading company, validate it, sync it and summarise."""
     from jxc_xl.core.refusal import errors_of
     from jxc_xl.demo import run_demo
 
     with _guard():
-        run = run_demo(directory, lang=_lang(lang) or "zh", seed=seed)
+        run = run_demo(directory, lang=_lang(lang) or "zh", **({} if seed is None else {"seed": seed}))
         res = run.synced
         n_err = len(errors_of(res.findings))
         out.print(_text("cli_demo_head", path=run.path) + (_text("cli_demo_replaced") if run.replaced else ""))
