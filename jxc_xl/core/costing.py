@@ -64,7 +64,9 @@ class _Out(NamedTuple):
     issue_uc: list[float]  # unit cost at which a sale line was issued (NaN before, or for other kinds)
 
 
-# One SKU's loop: (its event positions, events, outputs, opening qty, cents, unit cost, whole) → closing unit cost
+# One SKU's loop: (its event positions, events, outputs, opening qty, cents, unit cost, whole) → closing unit cost.
+# Inside the loops the running state is kept in locals, named as in the valuation rules: q quantity on hand,
+# v value on hand in cents, uc / last_uc unit cost; per event k kind, x quantity, a cents booked, o original line.
 _SkuLoop = Callable[[list[int], _Lists, _Out, float, int, float, bool], float]
 
 
@@ -223,10 +225,7 @@ class _Layers:
                     break
         if rest > 0:
             a += self.take(rest, last_uc)
-        h = self.head
-        while h < len(lq) and lq[h] <= 0 and lv[h] == 0:  # drop emptied layers at the head
-            h += 1
-        self.head = h
+        self._drop_empty_head()
         return a
 
     def count(self, x: float, d: float, v: int, avg: float, last_uc: float) -> int:
@@ -243,15 +242,20 @@ class _Layers:
             return -self.take(-d, last_uc)
         return 0
 
-    def settle(self) -> None:
-        """Keep empty layers from blocking the head; a value left at qty 0 inside the layers moves to the tail."""
+    def _drop_empty_head(self) -> None:
+        """Move the head past layers emptied of quantity and value."""
         lq, lv, h = self.qty, self.value, self.head
         while h < len(lq) and lq[h] <= 0 and lv[h] == 0:
             h += 1
-        if h < len(lq) and lq[h] <= 0:
-            self.tail_value += lv[h]
-            h += 1
         self.head = h
+
+    def settle(self) -> None:
+        """Keep empty layers from blocking the head; a value left at qty 0 inside the layers moves to the tail."""
+        self._drop_empty_head()
+        h = self.head
+        if h < len(self.qty) and self.qty[h] <= 0:
+            self.tail_value += self.value[h]
+            self.head = h + 1
 
 
 def fifo_sku(idx: list[int], ev: _Lists, out: _Out, q: float, v: int, last_uc: float, whole: bool) -> float:
