@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 # Never swallowed; everything else a worker or a reader throws (even a Rust panic, a BaseException) is the
 # file's problem.
 FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # any case: Windows users write .XLSX; the classic add-in needs .xlsm
+
+Job = TypeVar("Job", bound=tuple[Any, ...])  # one item's arguments (picklable, to reach a worker process)
+Result = TypeVar("Result")
 
 
 def _is_workbook(p: Path) -> bool:
@@ -73,19 +76,28 @@ def expand_paths(
 
 
 def run_all(
-    fn: Callable[..., Any],
-    args: list[tuple[Any, ...]],
+    fn: Callable[..., Result],
+    args: Sequence[Job],
     jobs: int,
     tick: Callable[[], None],
-    fallback: Callable[..., Any],
-) -> list[Any]:
+    fallback: Callable[[Job, BaseException], Result],
+) -> list[Result]:
     """``fn(*a)`` for every ``a``, in order; ``jobs`` > 1 in worker processes.
 
     A worker that dies or fails (a crash in a native reader, a result that cannot cross back) costs only its
-    own file: that one is retried alone, and if it fails again gets ``fallback(*a, error)``. ``tick`` is called
-    once per finished item.
+    own item: that one is retried alone, and if it fails again gets ``fallback(a, error)``.
+
+    Args:
+        fn: the work for one item, called with the item's arguments (a module-level function, to pickle).
+        args: each item's arguments, a tuple (a NamedTuple names them for ``fallback``).
+        jobs: worker processes; 1 runs everything here.
+        tick: called once per finished item.
+        fallback: the result of an item whose ``fn`` failed, from its arguments and the error.
+
+    Returns:
+        The results in the order of ``args``.
     """
-    out: list[Any] = [None] * len(args)
+    out: dict[int, Result] = {}
     if jobs <= 1 or len(args) <= 1:
         for i, a in enumerate(args):
             try:
@@ -93,12 +105,12 @@ def run_all(
             except FATAL:
                 raise
             except BaseException as e:
-                out[i] = fallback(*a, e)
+                out[i] = fallback(a, e)
             tick()
-        return out
+        return [out[i] for i in range(len(args))]
     retry: list[int] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures: dict[Future[Any], int] = {pool.submit(fn, *a): i for i, a in enumerate(args)}
+        futures: dict[Future[Result], int] = {pool.submit(fn, *a): i for i, a in enumerate(args)}
         for fut in as_completed(futures):
             i = futures[fut]
             try:
@@ -115,9 +127,9 @@ def run_all(
         except FATAL:
             raise
         except BaseException as e:
-            out[i] = fallback(*args[i], e)
+            out[i] = fallback(args[i], e)
         tick()
-    return out
+    return [out[i] for i in range(len(args))]
 
 
 class ProgressBar:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, NamedTuple
 
 from jxc_xl.batch import FATAL, ProgressBar, expand_paths, run_all
 from jxc_xl.core.book import Workbook
@@ -21,8 +21,8 @@ from jxc_xl.core.findings import Finding
 from jxc_xl.core.messages import make_finding, phrase, word
 from jxc_xl.core.rules import check
 from jxc_xl.errors import JxcError, NotAWorkbookError, UsageError
-from jxc_xl.io.reader import read_workbook  # imported before any worker forks, so no worker imports it again
-from jxc_xl.report.result import FileResult, Report
+from jxc_xl.io.reader import first_crashing_sheet, read_workbook  # imported before workers fork: once for all
+from jxc_xl.report.result import FileResult, Report, Stats
 from jxc_xl.schema import INPUT_TABLES, Lang
 
 __all__ = [
@@ -51,28 +51,8 @@ def _read(path: Path, lang: Lang) -> Workbook:
     return read_workbook(path, msg_lang=lang, generated=False)  # only the inputs are checked
 
 
-def _crash_sheet(path: Path) -> str | None:
-    """The first sheet on which python-calamine crashes (the reader does not say which one did)."""
-    try:
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_path(str(path))
-        for name in book.sheet_names:
-            try:
-                book.get_sheet_by_name(name).to_python()
-            except FATAL:
-                raise
-            except BaseException:
-                return str(name)
-    except FATAL:
-        raise
-    except BaseException:
-        return None
-    return None
-
-
 def _crash_finding(path: Path, lang: Lang, error: BaseException) -> Finding:
-    sheet = _crash_sheet(path)
+    sheet = first_crashing_sheet(path)
     where = phrase("a_sheet", lang, sheet=sheet) if sheet else word("some_sheet", lang)
     detail = f"{type(error).__name__}: {error}".strip()
     return make_finding(
@@ -114,17 +94,12 @@ def try_load_previous(path: str | Path, lang: Lang = "zh") -> Previous:
         return Previous(Path(path), None, None, None, error=str(e))
 
 
-def _stats(rows: dict[str, int], findings: list[Finding], t0: float) -> dict[str, Any]:
-    return {
-        "rows": rows,
-        "errors": sum(f.severity == "error" for f in findings),
-        "warnings": sum(f.severity == "warning" for f in findings),
-        "elapsed_s": round(time.perf_counter() - t0, 3),
-    }
+def _stats(rows: dict[str, int], t0: float) -> Stats:
+    return Stats(rows=rows, elapsed_s=round(time.perf_counter() - t0, 3))
 
 
 def _failed(path: Path, f: Finding, t0: float) -> _Checked:
-    return _Checked(FileResult(path=path, findings=[f], stats=_stats({}, [f], t0)))
+    return _Checked(FileResult(path=path, findings=[f], stats=_stats({}, t0)))
 
 
 def _unreadable(path: Path, lang: Lang, reason: str, t0: float, *, explained: bool = False) -> _Checked:
@@ -156,21 +131,17 @@ def _validate(path: Path, lang: Lang, keep: bool, need_closing: bool) -> _Checke
         return _unreadable(path, lang, f"internal error while checking ({type(e).__name__}: {e})", t0)
     res.findings = findings
     rows = {t.name: len(wb.tables[t.name].df) for t in INPUT_TABLES if t.name in wb.tables}
-    res.stats = _stats(rows, findings, t0)
+    res.stats = _stats(rows, t0)
     return _Checked(res, facts)
 
 
 def _link(checked: Sequence[_Checked], prev: Previous | None, lang: Lang) -> list[FileResult]:
-    """The results with the chain findings across their months (and ``prev``) added; stats recounted."""
+    """The results with the chain findings across their months (and ``prev``) added."""
     chained = [c for c in checked if c.facts is not None]
     links = link_months([c.facts for c in chained if c.facts is not None], prev, lang)
     for c, link in zip(chained, links, strict=True):
         c.result.findings = link.apply(c.result.findings)
-    results = [c.result for c in checked]
-    for r in results:
-        if r.stats:
-            r.stats["errors"], r.stats["warnings"] = r.errors, r.warnings
-    return results
+    return [c.result for c in checked]
 
 
 def validate_file(path: str | Path, *, lang: Lang = "zh", previous: str | Path | None = None) -> FileResult:
@@ -190,13 +161,23 @@ def validate_file(path: str | Path, *, lang: Lang = "zh", previous: str | Path |
     return _link([checked], prev, lang)[0]
 
 
+class _Job(NamedTuple):
+    """One file of a batch, as it is sent to a worker (``_worker(*job)``): plain values that pickle."""
+
+    path: str
+    lang: Lang
+    keep: bool  # keep what the chain checks need
+    need_closing: bool  # and the closing (a month after it may be checked)
+
+
 def _worker(path: str, lang: Lang, keep: bool, need_closing: bool) -> _Checked:
     return _validate(Path(path), lang, keep, need_closing)
 
 
-def _crashed(path: str, lang: Lang, keep: bool, need_closing: bool, error: BaseException) -> _Checked:
+def _crashed(job: _Job, error: BaseException) -> _Checked:
     """The result of a file whose worker process died or failed (a crash inside a native reader)."""
-    return _failed(Path(path), _crash_finding(Path(path), lang, error), time.perf_counter())
+    path = Path(job.path)
+    return _failed(path, _crash_finding(path, job.lang, error), time.perf_counter())
 
 
 def validate_paths(
@@ -231,7 +212,7 @@ def validate_paths(
         raise UsageError(phrase("report_no_workbook", "en", what=what))  # the CLI's usage lines are English
     prev = previous if isinstance(previous, Previous) or previous is None else try_load_previous(previous, lang)
     batch = len(files) > 1
-    args = [(str(f), lang, batch or prev is not None, batch) for f in files]
+    todo = [_Job(str(f), lang, batch or prev is not None, batch) for f in files]
     with ProgressBar(len(files), progress, stderr) as tick:
-        checked: list[_Checked] = run_all(_worker, args, jobs, tick, _crashed)
+        checked = run_all(_worker, todo, jobs, tick, _crashed)
     return Report(_link(checked, prev, lang))

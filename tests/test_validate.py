@@ -48,8 +48,8 @@ def bad_month() -> dict:
 def test_clean_file_is_valid_with_stats(clean: Path) -> None:
     res = validate_file(clean)
     assert res.valid and res.findings == [] and res.period == "2026-11"
-    assert res.stats["rows"]["tblSales"] == len(small_month()["tblSales"])
-    assert res.stats["errors"] == 0 and res.stats["elapsed_s"] >= 0
+    assert res.stats is not None and res.stats.rows["tblSales"] == len(small_month()["tblSales"])
+    assert res.errors == 0 and res.stats.elapsed_s >= 0
 
 
 def test_findings_are_located_and_inputs_untouched(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_findings_are_located_and_inputs_untouched(tmp_path: Path) -> None:
     assert set(by) == {"unknown-sku", "amount-mismatch"}
     assert (by["unknown-sku"].sheet, by["unknown-sku"].cell) == ("销售出库", "D2")
     assert by["amount-mismatch"].cell == "G3" and "differs" in by["amount-mismatch"].message
-    assert not res.valid and res.stats["errors"] == 2
+    assert not res.valid and res.errors == 2
 
 
 @pytest.mark.parametrize("content", [b"", b"not a zip at all", b"PK\x03\x04" + b"\0" * 40])
@@ -165,6 +165,8 @@ def test_report_json_has_the_contract_shape(tmp_path: Path, clean: Path) -> None
     assert set(f0) == {"path", "period", "valid", "findings", "stats"}
     assert f0["valid"] is True and f1["valid"] is False
     assert {"rows", "errors", "warnings", "elapsed_s"} <= set(f1["stats"])
+    assert list(f1["stats"]) == ["rows", "errors", "warnings", "elapsed_s"]  # the contract's key order
+    assert (f1["stats"]["errors"], f1["stats"]["warnings"]) == (2, 0) and f0["stats"]["errors"] == 0
     for f in f1["findings"]:
         assert set(f) == {"code", "severity", "sheet", "row", "column", "cell", "value", "message"}
         assert f["code"] in CODES and f["severity"] in ("error", "warning")
@@ -307,6 +309,16 @@ def test_reader_panic_costs_only_its_file(tmp_path: Path, clean: Path) -> None:
         assert rep.files[1].valid and codes(rep.files[1]) == []
 
 
+def test_first_crashing_sheet_names_the_sheet_calamine_fails_on(tmp_path: Path, clean: Path) -> None:
+    from jxc_xl.io.reader import first_crashing_sheet
+
+    assert first_crashing_sheet(_panic_book(tmp_path)) == "销售出库"
+    assert first_crashing_sheet(clean) is None
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a zip at all")
+    assert first_crashing_sheet(junk) is None
+
+
 class _Panic(BaseException):  # like pyo3's PanicException: not an Exception, and not picklable
     def __init__(self) -> None:
         super().__init__("TimeDelta::milliseconds out of bounds")
@@ -341,7 +353,7 @@ def _unpicklable_failure(i: int) -> int:
 def test_run_all_falls_back_on_any_worker_failure() -> None:
     from jxc_xl.batch import run_all
 
-    fb = lambda i, e: f"fallback {i} {type(e).__name__}"  # noqa: E731
+    fb = lambda a, e: f"fallback {a[0]} {type(e).__name__}"  # noqa: E731
     assert run_all(_unpicklable_failure, [(0,), (1,), (2,)], 1, lambda: None, fb) == [0, "fallback 1 _Panic", 20]
     out = run_all(_unpicklable_failure, [(0,), (1,), (2,)], 2, lambda: None, fb)
     assert out[0] == 0 and out[2] == 20 and out[1].startswith("fallback 1")

@@ -329,3 +329,32 @@ def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang, generated: bool) -> W
         return got
 
     return assemble_workbook(path, lang, msg_lang, read)
+
+
+def first_crashing_sheet(path: str | Path) -> str | None:
+    """The first sheet python-calamine fails on: a native crash does not say which sheet it came from, so
+    validate reads them one by one to name it in its file-unreadable finding.
+
+    Args:
+        path: the workbook whose reading crashed (never modified).
+
+    Returns:
+        The sheet's name; None when every sheet reads, or when the file cannot be opened at all.
+    """
+    path = Path(path)
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # not even opened (a native panic included): no sheet to name
+        return None
+    try:
+        sheets = _Sheets(wb, path)
+        for name in sheets.names:
+            try:
+                sheets._read(name)  # the rows are dropped at once: only whether it reads matters
+            except (NotAWorkbookError, pc.CalamineError, pc.XmlError, pc.ZipError):
+                return str(name)
+        return None
+    finally:
+        wb.close()

@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-from jxc_xl.report.result import FileResult, Report
+from jxc_xl.report.result import FileResult, Report, Stats
 
-__all__ = ["FileResult", "Report"]
+__all__ = ["FileResult", "Report", "Stats"]

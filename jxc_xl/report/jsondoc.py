@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jxc_xl.report.result import Report
+from jxc_xl.report.result import FileResult, Report
 
 
 def report_json(report: Report) -> dict[str, Any]:
@@ -24,9 +24,17 @@ def report_json(report: Report) -> dict[str, Any]:
                 "period": r.period,
                 "valid": r.valid,
                 "findings": [f.model_dump(mode="json") for f in r.findings],
-                "stats": r.stats,
+                "stats": stats_json(r),
             }
             for r in report.files
         ],
         "summary": report.summary(),
     }
+
+
+def stats_json(r: FileResult) -> dict[str, Any]:
+    """One file's JSON ``stats``: ``{rows, errors, warnings, elapsed_s}`` in that order (``{}`` before it is
+    checked); the counts are the file's findings' as they stand, the chain checks' included."""
+    if r.stats is None:
+        return {}
+    return {"rows": r.stats.rows, "errors": r.errors, "warnings": r.warnings, "elapsed_s": r.stats.elapsed_s}

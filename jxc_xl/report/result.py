@@ -8,13 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from jxc_xl.core.findings import Finding
 from jxc_xl.schema import TABLES, Lang
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 SHEET_ORDER = {s: i for i, t in enumerate(TABLES) for s in (t.zh_sheet, t.en_sheet)}  # findings in workbook order
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What checking one workbook measured (its error and warning counts are ``FileResult``'s, from its findings).
+
+    Attributes:
+        rows: data rows per input table found, by table name (empty when the file could not be read).
+        elapsed_s: seconds spent reading and checking it, to the millisecond.
+    """
+
+    rows: dict[str, int] = field(default_factory=dict)
+    elapsed_s: float = 0.0
 
 
 @dataclass
@@ -25,27 +37,32 @@ class FileResult:
         path: the workbook as it was named.
         findings: every finding, the chain checks' included.
         period, company: from its settings (None when unreadable or not set).
-        stats: rows per input table, errors, warnings and elapsed_s (the JSON ``stats``).
-        lang: the workbook's own language (its sheet names and headers).
+        stats: rows per input table and the time taken (None until it has been checked); the JSON ``stats``
+            adds the errors and warnings.
+        lang: the workbook's own language, "zh" or "en", as told by its sheet names and headers (not the
+            language of the messages, which the caller chooses). Nothing here reads it; it is there for callers.
     """
 
     path: Path
     findings: list[Finding] = field(default_factory=list)
     period: str | None = None
     company: str | None = None
-    stats: dict[str, Any] = field(default_factory=dict)
+    stats: Stats | None = None
     lang: Lang = "zh"
 
     @property
     def errors(self) -> int:
+        """Findings of severity error."""
         return sum(f.severity == "error" for f in self.findings)
 
     @property
     def warnings(self) -> int:
+        """Findings of severity warning."""
         return sum(f.severity == "warning" for f in self.findings)
 
     @property
     def valid(self) -> bool:
+        """No errors (warnings allowed)."""
         return self.errors == 0
 
 

@@ -142,8 +142,8 @@ def _summary_sheet(wb: Any, report: Report, fmt: _Formats, report_dir: Path, lan
         sm.write_string(i, 3, word("report_yes" if res.valid else "report_no", lang), None if res.valid else fmt.red)
         sm.write_number(i, 4, res.errors)
         sm.write_number(i, 5, res.warnings)
-        sm.write_number(i, 6, float(res.stats.get("elapsed_s", 0.0)))
-        rows = res.stats.get("rows", {})
+        sm.write_number(i, 6, res.stats.elapsed_s if res.stats else 0.0)
+        rows = res.stats.rows if res.stats else {}
         for c, t in enumerate(tables, start=7):
             if t in rows:
                 sm.write_number(i, c, rows[t])
