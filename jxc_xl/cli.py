@@ -51,7 +51,12 @@ def _lang(value: str | None) -> LangCode | None:
 
 @contextmanager
 def _guard() -> Iterator[None]:
-    """Turn a JxcError into one clear line on stderr and exit 1 (2 for usage); --debug shows the traceback."""
+    """Turn a JxcError into one clear line on stderr and exit 1 (2 for usage); --debug shows the traceback.
+
+    The error's text is escaped: rich would take "[settings-invalid]" or a file named "[x].xlsx" for markup.
+    """
+    from rich.markup import escape
+
     try:
         yield
     except JxcError as e:
@@ -62,14 +67,14 @@ def _guard() -> Iterator[None]:
             from jxc_xl.report.terminal import render_findings
 
             render_findings(findings, err)
-        err.print(f"[bold red]jxc:[/] {e}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]jxc:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2 if isinstance(e, UsageError) else 1) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as e:  # a bug of ours: still one line, unless asked for the traceback
         if _state["debug"]:
             raise
-        err.print(_text("cli_internal_error", error=f"{type(e).__name__}: {e}"))
+        err.print(_text("cli_internal_error", error=escape(f"{type(e).__name__}: {e}")))
         raise typer.Exit(1) from None
 
 

@@ -156,3 +156,50 @@ def test_report_inside_the_checked_folder(books: dict[str, Path], tmp_path: Path
     assert [f["path"] for f in json.loads(second[1])["files"]] == [str(d / "m.xlsx")]
     code, _, err = cli([rep], report=rep)  # named as input and as report: refused
     assert code == 2 and "choose another name" in err
+
+
+# ---------------------------------------------------------------------------------------------------
+# Square brackets in messages, cells and paths are text, not rich markup
+
+
+def test_terminal_prints_square_brackets_intact(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from jxc_xl.core.findings import Finding
+    from jxc_xl.report.result import FileResult, Report
+    from jxc_xl.report.terminal import render_terminal
+
+    f = Finding(
+        code="settings-invalid", severity="error", sheet="参数", row=3, cell="B3",
+        message="参数!B3 [settings-invalid] SKU [x] [bold]not bold[/]",
+    )  # fmt: skip
+    buf = io.StringIO()
+    render_terminal(Report([FileResult(path=Path("[x].xlsx"), findings=[f])]), Console(file=buf, width=200), "en")
+    out = buf.getvalue()
+    assert "[x].xlsx" in out and "参数!B3" in out
+    assert "参数!B3 [settings-invalid] SKU [x] [bold]not bold[/]" in out
+
+
+def test_a_file_named_with_brackets_is_printed_intact(tmp_path: Path) -> None:
+    bad = small_month()
+    bad["tblSales"][0]["sku"] = "[nope]"
+    code, out, _ = cli([write_book(tmp_path / "[x].xlsx", bad)], lang="en")
+    assert code == 1 and "[x].xlsx" in out and "[nope]" in out
+
+
+def test_guard_prints_square_brackets_intact(monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+    from rich.console import Console
+
+    import jxc_xl.cli as cli_module
+    from jxc_xl.errors import NotAWorkbookError
+
+    buf = io.StringIO()
+    monkeypatch.setattr(cli_module, "err", Console(file=buf, width=200))
+    with pytest.raises(typer.Exit), cli_module._guard():
+        raise NotAWorkbookError("参数!B3 [settings-invalid] bad [x].xlsx")
+    with pytest.raises(typer.Exit), cli_module._guard():
+        raise ValueError("[bold]oops[/]")  # a bug of ours: the internal-error line
+    out = buf.getvalue()
+    assert "jxc: 参数!B3 [settings-invalid] bad [x].xlsx" in out
+    assert "ValueError: [bold]oops[/]" in out

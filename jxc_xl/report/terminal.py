@@ -1,8 +1,14 @@
-"""The report in the terminal: a rich table of findings per workbook and a summary line."""
+"""The report in the terminal: a rich table of findings per workbook and a summary line.
+
+Rich reads square brackets as markup, so every piece of user or message text (a message quoting
+"[settings-invalid]", a SKU "[A1]", a file "[x].xlsx") goes through ``rich.markup.escape``; only our own
+styling stays markup.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from jxc_xl.core.findings import Finding
@@ -21,7 +27,7 @@ def _findings_table(findings: list[Finding], lang: Lang, limit: int = TERMINAL_R
     for f in sorted_findings(findings)[:limit]:
         style = "red" if f.severity == "error" else "yellow"
         where = "!".join(x for x in (f.sheet, f.cell or (str(f.row) if f.row else None)) if x)
-        t.add_row(where, f"[{style}]{f.code}[/]", f.message)
+        t.add_row(escape(where), f"[{style}]{escape(f.code)}[/]", escape(f.message))
     return t
 
 
@@ -49,7 +55,7 @@ def render_terminal(report: Report, console: Console, lang: Lang = "zh") -> None
     errors, warnings = word("report_errors", lang), word("report_warnings", lang)
     for r in sorted(report.files, key=lambda r: (r.valid, r.warnings == 0)):
         mark = "[green]✓[/]" if r.valid else "[red]✗[/]"
-        head = f"{mark} [bold]{r.path}[/]" + (f"  {r.period}" if r.period else "")
+        head = f"{mark} [bold]{escape(str(r.path))}[/]" + (f"  {escape(r.period)}" if r.period else "")
         counts = f"  {errors} {r.errors}, {warnings} {r.warnings}"
         console.print(head + counts, highlight=False, soft_wrap=True)
         if r.findings:
