@@ -21,7 +21,7 @@ from openpyxl.utils.escape import unescape
 from jxc_xl.core.book import frame
 from jxc_xl.core.findings import col_letter
 from jxc_xl.errors import JxcError, NotAWorkbookError, WorkbookLockedError
-from jxc_xl.io import xlsxpatch
+from jxc_xl.io import package, xlsxpatch
 from jxc_xl.io.package import SheetRef, TablePart, open_package, rewrite_parts, table_parts
 from jxc_xl.io.sheetpatch import patch_sheet
 from jxc_xl.io.xlsxpatch import TableNotFoundError, table_names, write_tables
@@ -353,18 +353,18 @@ def test_lock_file_refused(book: Path, tmp_path: Path) -> None:
 def test_atomic_on_failure(book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     original = book.read_bytes()
     listing = sorted(p.name for p in tmp_path.iterdir())
-    real = xlsxpatch._write_zip
+    real = package.write_package
 
     def boom(fh, parts):  # write part of the file, then fail
         fh.write(b"PK partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(xlsxpatch, "_write_zip", boom)
+    monkeypatch.setattr(package, "write_package", boom)
     with pytest.raises(OSError, match="disk full"):
         write_tables(book, book, generated_frames(2), backup=False)
     assert book.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == listing  # no temp file left
-    monkeypatch.setattr(xlsxpatch, "_write_zip", real)
+    monkeypatch.setattr(package, "write_package", real)
     write_tables(book, book, generated_frames(2), backup=False)
     assert book.read_bytes() != original
     assert sorted(p.name for p in tmp_path.iterdir()) == listing

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from jxc_xl.core.findings import col_index, col_letter
+from jxc_xl.core.messages import phrase
 
 __all__ = ["attrs", "col", "letter", "set_attr", "split_range", "split_ref"]
 
@@ -30,7 +31,7 @@ def split_ref(ref: str) -> tuple[int, int]:
     """'B7' → (col 2, row 7); ValueError for anything else."""
     m = _REF_RE.match(ref.strip().upper())
     if not m:
-        raise ValueError(f"bad cell reference {ref!r}")
+        raise ValueError(phrase("io_bad_cell_ref", "en", ref=repr(ref)))
     return col(m.group(1)), int(m.group(2))
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree as ET
 
+from jxc_xl.core.messages import phrase
 from jxc_xl.errors import NotAWorkbookError
 from jxc_xl.io.ooxml import attrs, split_range
 
@@ -47,6 +48,7 @@ __all__ = [
     "Relationship",
     "SheetRef",
     "TablePart",
+    "check_file",
     "open_package",
     "parse_xml",
     "relationships",
@@ -54,6 +56,7 @@ __all__ = [
     "resolve",
     "rewrite_parts",
     "table_parts",
+    "unreadable",
     "workbook_sheets",
     "write_package",
 ]
@@ -72,7 +75,9 @@ class Parts(MutableMapping[str, bytes]):
     """The package's parts, each decompressed on first use; what is set or deleted is kept apart.
 
     A month's ledger sheets hold a hundred MB of XML: parts nobody reads or changes are never inflated,
-    and ``write_package`` copies their compressed bytes as they are.
+    and ``write_package`` copies their compressed bytes as they are. Only the zip's own entries can be set:
+    a new part would need a content type and a relationship too, so setting one raises ``ValueError``
+    rather than being dropped when the package is written.
     """
 
     def __init__(self, zf: zipfile.ZipFile) -> None:
@@ -93,10 +98,17 @@ class Parts(MutableMapping[str, bytes]):
         return self._cache[name]
 
     def peek(self, name: str) -> bytes:
-        """A part's bytes without keeping them (for one look at a large part)."""
-        return self.changed[name] if name in self.changed else self.zf.read(name)
+        """A part's bytes without keeping them (for one look at a large part); ``KeyError`` like ``parts[name]``."""
+        if name in self.changed:
+            return self.changed[name]
+        if name in self.removed or name not in self._names:
+            raise KeyError(name)
+        return self._cache[name] if name in self._cache else self.zf.read(name)
 
     def __setitem__(self, name: str, data: bytes) -> None:
+        """Change an existing part (also one deleted before); a name the zip does not hold is a ValueError."""
+        if name not in self._names:  # write_package writes the zip's own entries only: it would be lost
+            raise ValueError(phrase("io_new_part", "en", part=name))
         self.changed[name] = data
         self.removed.discard(name)
 
@@ -116,6 +128,31 @@ class Parts(MutableMapping[str, bytes]):
         return sum(1 for _ in self)
 
 
+def check_file(path: Path) -> None:
+    """Refuse a path that is missing or a folder, in the words ``jxc validate`` shows (reader and write-back).
+
+    Raises:
+        NotAWorkbookError: ``path`` does not exist or is a folder.
+    """
+    if not path.exists():
+        raise NotAWorkbookError(phrase("io_file_not_found", "en", path=path, name=path.name))
+    if path.is_dir():
+        raise NotAWorkbookError(phrase("io_is_folder", "en", path=path))
+
+
+def unreadable(path: Path, error: BaseException) -> NotAWorkbookError:
+    """The error for a file that is not a readable xlsx package (not a zip, an old .xls, encrypted, truncated).
+
+    Args:
+        path: the file.
+        error: what the zip or sheet library raised (its type and text end the message).
+
+    Returns:
+        The NotAWorkbookError to raise ``from error``.
+    """
+    return NotAWorkbookError(phrase("io_unreadable", "en", path=path, error=f"{type(error).__name__}: {error}"))
+
+
 @contextmanager
 def open_package(src: Path | bytes) -> Iterator[Parts]:
     """The parts of the xlsx package at ``src`` (a path, or the file's bytes), open for the ``with`` block.
@@ -125,26 +162,20 @@ def open_package(src: Path | bytes) -> Iterator[Parts]:
             (also when met later, inside the block).
     """
     path = src if isinstance(src, Path) else Path("<xlsx bytes>")
-    if isinstance(src, Path) and not src.is_file():
-        raise NotAWorkbookError(f"{path}: file not found; check the path.")
-    unreadable = (
-        f"{path}: not an xlsx workbook ({{}}); it may be an old .xls, password-protected or truncated. "
-        "Open it in Excel and save it as an .xlsx workbook without a password."
-    )
+    if isinstance(src, Path):
+        check_file(src)
     try:
         zf = zipfile.ZipFile(src if isinstance(src, Path) else io.BytesIO(src))
     except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise NotAWorkbookError(unreadable.format(e)) from e
+        raise unreadable(path, e) from e
     with zf:
         parts = Parts(zf)
         if WORKBOOK not in parts:
-            raise NotAWorkbookError(
-                f"{path}: no {WORKBOOK} inside, so this is not an Excel workbook; save it from Excel as .xlsx."
-            )
+            raise NotAWorkbookError(phrase("io_no_workbook_part", "en", path=path, part=WORKBOOK))
         try:
             yield parts
         except (zipfile.BadZipFile, EOFError, zlib.error) as e:  # a damaged part met while reading it
-            raise NotAWorkbookError(unreadable.format(e)) from e
+            raise unreadable(path, e) from e
 
 
 def parse_xml(data: bytes, path: Path, part: str) -> ET.Element:
@@ -152,9 +183,7 @@ def parse_xml(data: bytes, path: Path, part: str) -> ET.Element:
     try:
         return ET.fromstring(data)
     except ET.ParseError as e:
-        raise NotAWorkbookError(
-            f"{path}: part {part} is not well-formed XML ({e}); open and re-save the file in Excel to repair it."
-        ) from e
+        raise NotAWorkbookError(phrase("io_bad_xml", "en", path=path, part=part, error=str(e))) from e
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -303,7 +332,7 @@ def write_package(fh: IO[bytes], parts: Parts, *, compresslevel: int | None = 1)
     Unchanged entries are copied compressed, byte for byte, instead of being inflated and deflated again
     (seconds for a half-million-line ledger sheet); removed ones are left out; changed ones are deflated at
     ``compresslevel`` (1 by default: rewritten sheets deflate in a fraction of the time for a few percent
-    more bytes). Entries added under a new name are not written: only existing parts can change.
+    more bytes). ``Parts`` holds no new entries (setting one raises), so nothing set is left out.
     """
     src = parts.zf
     with zipfile.ZipFile(fh, "w") as z:
@@ -341,6 +370,7 @@ def rewrite_parts(
 
     Raises:
         NotAWorkbookError: ``src`` is not a readable xlsx package.
+        ValueError: ``changes`` names a part the package does not hold.
     """
     buf = io.BytesIO()
     with open_package(src) as parts:
@@ -367,7 +397,7 @@ def _copy_raw(z: zipfile.ZipFile, src: zipfile.ZipFile, info: zipfile.ZipInfo) -
     fp.seek(info.header_offset)
     local = fp.read(30)
     if local[:4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+        raise zipfile.BadZipFile(phrase("io_bad_local_header", "en", part=info.filename))
     name_len, extra_len = struct.unpack("<HH", local[26:30])
     fp.seek(info.header_offset + 30 + name_len + extra_len)
     data = fp.read(info.compress_size)

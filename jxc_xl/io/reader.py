@@ -27,8 +27,9 @@ import python_calamine as pc
 from jxc_xl.core.assemble import assemble_workbook
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.cells import HEADER_SCAN_ROWS, HeaderRow, ReadTable, detect_lang, find_header_row, table_data
+from jxc_xl.core.messages import phrase
 from jxc_xl.errors import NotAWorkbookError
-from jxc_xl.io.package import TablePart, open_package, table_parts
+from jxc_xl.io.package import TablePart, check_file, open_package, table_parts, unreadable
 from jxc_xl.schema import TABLES, TABLES_BY_NAME, Lang, Table
 
 __all__ = ["read_workbook"]
@@ -38,25 +39,13 @@ __all__ = ["read_workbook"]
 
 
 def _open(path: Path) -> pc.CalamineWorkbook:
-    name = path.name
-    if not path.exists():
-        raise NotAWorkbookError(
-            f"{path}: file not found (文件不存在) — check the path, or create one with `jxc new {name}`"
-        )
-    if path.is_dir():
-        raise NotAWorkbookError(f"{path}: is a folder, not a workbook (这是文件夹，不是工作簿) — give the .xlsx file")
+    check_file(path)
     try:
         return pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError as e:
-        raise NotAWorkbookError(
-            f"{path}: the workbook is password-protected (工作簿已加密) — save a copy without a password "
-            f"(File › Info › Protect Workbook › Encrypt) and use that ({e})"
-        ) from e
+        raise NotAWorkbookError(phrase("io_password", "en", path=path, error=str(e))) from e
     except (pc.CalamineError, pc.ZipError, pc.XmlError, OSError, ValueError) as e:
-        raise NotAWorkbookError(
-            f"{path}: not a readable Excel workbook (无法读取：不是有效的 xlsx 文件，或文件已损坏/不完整) — "
-            f"open it in Excel and save it again as .xlsx, or create a new one with `jxc new` ({type(e).__name__}: {e})"
-        ) from e
+        raise unreadable(path, e) from e
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -129,12 +118,8 @@ class _Sheets:
         except (pc.CalamineError, pc.XmlError, pc.ZipError):
             raise  # read_workbook turns these into NotAWorkbookError
         except BaseException as e:  # a Rust panic in calamine (pyo3 PanicException is a BaseException)
-            raise NotAWorkbookError(
-                f"{self.path}: sheet '{name}' cannot be read (工作表“{name}”无法读取): the reading library failed "
-                f"on one of its cells — often a date-formatted cell holding an impossible value (such as "
-                f"-1000000000000). Check that sheet's date cells, or open the file in Excel and save it again "
-                f"({type(e).__name__}: {e})"
-            ) from e
+            error = f"{type(e).__name__}: {e}"
+            raise NotAWorkbookError(phrase("io_sheet_panic", "en", path=self.path, sheet=name, error=error)) from e
 
     def release(self, name: str) -> None:
         self._cache.pop(name, None)
@@ -299,10 +284,8 @@ def read_workbook(path: str | Path, *, msg_lang: Lang = "zh", generated: bool = 
         try:
             return _read_all(path, sheets, msg_lang, generated)
         except (pc.CalamineError, pc.XmlError, pc.ZipError) as e:
-            raise NotAWorkbookError(
-                f"{path}: a sheet of the workbook cannot be read (工作表无法读取，文件可能已损坏) — open it in "
-                f"Excel and save it again ({type(e).__name__}: {e})"
-            ) from e
+            error = f"{type(e).__name__}: {e}"
+            raise NotAWorkbookError(phrase("io_sheet_unreadable", "en", path=path, error=error)) from e
     finally:
         wb.close()
         if gc_was_enabled:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from jxc_xl.core.messages import phrase
 from jxc_xl.errors import JxcError, NotAWorkbookError
 from jxc_xl.io.cellxml import column_cells
 from jxc_xl.io.ooxml import attrs, col, letter, set_attr, split_ref
@@ -41,7 +42,7 @@ class _SheetXml:
 def _split_sheet(xml: str, info: TablePart) -> _SheetXml:
     m = re.search(r"<(?:(\w+):)?sheetData\b[^>]*?(/?)>", xml)
     if not m:
-        raise NotAWorkbookError(f"worksheet {info.sheet.part} has no sheetData")
+        raise NotAWorkbookError(phrase("io_no_sheet_data", "en", part=info.sheet.part))
     p = f"{m.group(1)}:" if m.group(1) else ""
     close_tag = f"</{p}sheetData>"
     if m.group(2):  # <sheetData/>
@@ -191,8 +192,15 @@ def _refuse_to_cover(src: Path, info: TablePart, rows: list[_Row], a: _Area) -> 
     if taken:
         shown = ", ".join(taken[:8]) + (" …" if len(taken) > 8 else "")
         raise JxcError(
-            f"{src}: table {info.name} on sheet {info.sheet.name!r} grows to row {a.new_end}, but cells below it "
-            f"hold your data ({shown}); move or delete them, then run the command again. Nothing was written."
+            phrase(
+                "io_covers_user_cells",
+                "en",
+                path=src,
+                name=info.name,
+                sheet=repr(info.sheet.name),
+                row=a.new_end,
+                cells=shown,
+            )
         )
 
 

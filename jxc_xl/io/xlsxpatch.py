@@ -22,10 +22,11 @@ from pathlib import Path
 import pandas as pd
 
 from jxc_xl.core.book import ROW
+from jxc_xl.core.messages import phrase
 from jxc_xl.errors import JxcError, NotAWorkbookError, TableNotFoundError, WorkbookLockedError
+from jxc_xl.io import package
 from jxc_xl.io.ooxml import attrs
 from jxc_xl.io.package import NS_MAIN, WORKBOOK, Parts, TablePart, open_package, table_parts
-from jxc_xl.io.package import write_package as _write_zip
 from jxc_xl.io.sheetpatch import patch_sheet
 from jxc_xl.io.tablepatch import drop_calc_chain, patch_table, request_recalc
 from jxc_xl.schema import TABLES_BY_NAME, normalise_header
@@ -70,7 +71,7 @@ def _schema_name(name: str) -> str:
     for k in TABLES_BY_NAME:
         if k.casefold() == name.casefold():
             return k
-    raise ValueError(f"{name!r} is not a table of the jxc-xl schema")
+    raise ValueError(phrase("io_not_schema_table", "en", name=repr(name)))
 
 
 def _column_keys(info: TablePart) -> list[str | None]:
@@ -92,10 +93,7 @@ def check_unlocked(*paths: Path) -> None:
     """Refuse to touch a workbook that Excel holds open: our write would be lost or clash with Excel's."""
     for p in paths:
         if lock_file(p).exists():
-            raise WorkbookLockedError(
-                f"{p}: the workbook is open in Excel (lock file {lock_file(p).name} exists); "
-                "save and close it in Excel, then run the command again."
-            )
+            raise WorkbookLockedError(phrase("io_locked", "en", path=p, lock=lock_file(p).name))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -115,25 +113,20 @@ def _targets(src: Path, found: Mapping[str, TablePart], tables: Mapping[str, pd.
     for name in tables:
         info = found.get(name.casefold())
         if info is None:
-            have = ", ".join(sorted({t.name for t in found.values()})) or "none"
-            raise TableNotFoundError(
-                f"{src}: no Excel table named {name!r} (tables found: {have}). Create the sheet from the "
-                f"jxc template (jxc new) or name the table {name!r} in Excel (Table Design → Table Name)."
-            )
+            have = ", ".join(sorted({t.name for t in found.values()})) or phrase("io_none", "en")
+            raise TableNotFoundError(phrase("io_table_not_found", "en", path=src, name=repr(name), have=have))
         if info.header_rows < 1:
-            raise TableNotFoundError(
-                f"{src}: table {name!r} on sheet {info.sheet.name!r} has no header row; "
-                "turn the header row on (Table Design → Header Row)."
-            )
+            sheet = repr(info.sheet.name)
+            raise TableNotFoundError(phrase("io_no_header_row", "en", path=src, name=repr(name), sheet=sheet))
         by_sheet.setdefault(info.sheet.part, []).append(name)
     for name, df in tables.items():
         keys = TABLES_BY_NAME[_schema_name(name)].keys()  # raises for a name outside the schema
         unknown = [c for c in df.columns if c != ROW and c not in keys]
         if unknown:
-            raise ValueError(f"frame for {name} has columns that are not schema keys: {unknown}")
+            raise ValueError(phrase("io_not_schema_keys", "en", name=name, unknown=str(unknown)))
     for sheet_part, names in by_sheet.items():
         if len(names) > 1:  # one table per sheet is the contract; two rewrites of one sheetData would clash
-            raise JxcError(f"{src}: tables {names} share sheet part {sheet_part}; put each on its own sheet.")
+            raise JxcError(phrase("io_shared_sheet", "en", path=src, names=str(names), part=sheet_part))
     return {name: found[name.casefold()] for name in tables}
 
 
@@ -142,15 +135,19 @@ def _patch_table_parts(src: Path, parts: Parts, info: TablePart, df: pd.DataFram
     c1, _r1, c2, _r2 = info.area
     if len(info.columns) != c2 - c1 + 1:
         raise NotAWorkbookError(
-            f"{src}: table {info.name!r} on sheet {info.sheet.name!r} has {len(info.columns)} columns but its range "
-            "is wider or narrower; open and re-save the workbook in Excel to repair it."
+            phrase(
+                "io_columns_mismatch",
+                "en",
+                path=src,
+                name=repr(info.name),
+                sheet=repr(info.sheet.name),
+                n=len(info.columns),
+            )
         )
     try:
         sheet_xml = parts[info.sheet.part].decode("utf-8")
     except UnicodeDecodeError as e:
-        raise NotAWorkbookError(
-            f"{src}: sheet {info.sheet.name!r} is not UTF-8 XML; re-save the workbook in Excel as .xlsx."
-        ) from e
+        raise NotAWorkbookError(phrase("io_sheet_not_utf8", "en", path=src, sheet=repr(info.sheet.name))) from e
     new_xml, area_end = patch_sheet(src, sheet_xml, info, df, _column_keys(info), date1904)
     parts[info.sheet.part] = new_xml.encode("utf-8")
     parts[info.part] = patch_table(parts[info.part].decode("utf-8"), info, len(df)).encode("utf-8")
@@ -191,7 +188,7 @@ def write_tables(src: Path, dst: Path, tables: Mapping[str, pd.DataFrame], *, ba
             fd, tmp_name = tempfile.mkstemp(prefix=".~jxc-", suffix=dst.suffix or ".xlsx", dir=dst.parent)
             tmp = Path(tmp_name)
             with os.fdopen(fd, "wb") as fh:
-                _write_zip(fh, parts)
+                package.write_package(fh, parts)  # looked up on the module: a test makes it fail midway
                 fh.flush()
                 os.fsync(fh.fileno())
         shutil.copymode(src, tmp)

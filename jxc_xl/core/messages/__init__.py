@@ -2,9 +2,9 @@
 
 One package, one module per audience: finding messages (``finding_texts``), words used inside them
 (``words``), the workbook's own text (``template_texts``), the validate report (``report_texts``), sync,
-close and plan texts (``compute_texts``) and the command line's own lines (``cli_texts``). All but the
-finding messages share one key space served by ``word()`` and ``phrase()``; keys are prefixed by audience
-(tpl_, report_, refuse_, sync_, plan_, cli_ …).
+close and plan texts (``compute_texts``), the command line's own lines (``cli_texts``) and the file-format
+adapters' errors (``io_texts``). All but the finding messages share one key space served by ``word()`` and
+``phrase()``; keys are prefixed by audience (tpl_, report_, refuse_, sync_, plan_, cli_, io_ …).
 
 Templates use ``str.format`` fields; a field the caller did not give prints as ``?`` instead of raising,
 because a message must never turn a data problem into a traceback.
@@ -23,6 +23,7 @@ from jxc_xl.core.findings import CODES, Finding, Severity
 from jxc_xl.core.messages.cli_texts import CLI_TEXTS
 from jxc_xl.core.messages.compute_texts import COMPUTE_TEXTS
 from jxc_xl.core.messages.finding_texts import CATALOG
+from jxc_xl.core.messages.io_texts import IO_TEXTS
 from jxc_xl.core.messages.report_texts import REPORT_LABELS
 from jxc_xl.core.messages.template_texts import TEMPLATE_WORDS
 from jxc_xl.core.messages.words import WORDS as BASE_WORDS
@@ -35,6 +36,7 @@ TEXT_SECTIONS: tuple[dict[str, tuple[str, str]], ...] = (
     REPORT_LABELS,
     COMPUTE_TEXTS,
     CLI_TEXTS,
+    IO_TEXTS,
 )
 WORDS: dict[str, tuple[str, str]] = {k: v for section in TEXT_SECTIONS for k, v in section.items()}
 
@@ -42,6 +44,7 @@ __all__ = [
     "CATALOG",
     "CLI_TEXTS",
     "COMPUTE_TEXTS",
+    "IO_TEXTS",
     "REPORT_LABELS",
     "TEMPLATE_WORDS",
     "TEXT_SECTIONS",

@@ -12,6 +12,7 @@ import pandas as pd
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from jxc_xl.core.messages import phrase
 from jxc_xl.errors import UsageError
 from jxc_xl.schema import TABLES_BY_NAME, ColType, Column, Lang
 
@@ -35,10 +36,8 @@ def rows_to_frame(name: str, rows: Rows | None) -> pd.DataFrame:
     t = TABLES_BY_NAME[name]
     unknown = [k for k in df.columns if k not in t.keys() and k != "_row"]
     if unknown:
-        raise UsageError(
-            f"data for {name} has columns {unknown} that are not in the table; "
-            f"use the column keys of jxc_xl.schema ({', '.join(t.keys())})"
-        )
+        keys = ", ".join(t.keys())
+        raise UsageError(phrase("io_unknown_columns", "en", name=name, unknown=str(unknown), keys=keys))
     return df.reset_index(drop=True)
 
 
