@@ -388,6 +388,20 @@ def _shift(data: dict, month: int) -> dict:
     return data
 
 
+def test_a_failure_valuing_last_month_is_named_in_the_warning(tmp_path: Path, monkeypatch) -> None:
+    _, nov, dec = _months(tmp_path)
+    import jxc_xl.core.generate as generate
+
+    def broken(*a, **k):  # a bug of ours in the valuation, as it would surface
+        raise KeyError("sku_code")
+
+    monkeypatch.setattr(generate, "stock_balances", broken)
+    for res in (validate_file(dec, previous=nov, lang="en"), validate_paths([str(nov), str(dec)], lang="en").files[1]):
+        warned = [f for f in res.findings if f.code == "opening-mismatch"]
+        assert len(warned) == 1 and warned[0].severity == "warning"
+        assert "computing its closing stock failed (KeyError: 'sku_code')" in warned[0].message
+
+
 def test_previous_joins_the_chain_of_a_batch(tmp_path: Path) -> None:
     oct_, nov, dec = _months(tmp_path)
     rep = validate_paths([str(nov), str(dec)], previous=oct_)

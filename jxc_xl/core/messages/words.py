@@ -63,4 +63,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "its closing stock cannot be computed (it has errors of its own)",
     ),
     "fix_no_closing": ("先对它运行 jxc validate 并改正错误", "run jxc validate on it and fix its errors first"),
+    "prev_closing_failed": ("计算它的期末库存时出错（{detail}）", "computing its closing stock failed ({detail})"),
+    "fix_closing_failed": (
+        "向 jxc-xl 报告此缺陷（对它运行 jxc --debug sync --force -o 副本.xlsx 可看到详情）",
+        "report this bug of jxc-xl (jxc --debug sync --force -o COPY.xlsx on it shows where)",
+    ),
 }
