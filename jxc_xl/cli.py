@@ -12,9 +12,10 @@ from typing import IO, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from jxc_xl import __version__
-from jxc_xl.core.messages import phrase
+from jxc_xl.core.messages import phrase, show
 from jxc_xl.errors import JxcError, UsageError, ValidationFailedError
 from jxc_xl.schema import LANGS, PLAN, TABLES_BY_NAME
 from jxc_xl.schema import Lang as LangCode
@@ -38,7 +39,8 @@ CLI_LANG: LangCode = "en"
 
 
 def _text(key: str, **params: object) -> str:
-    return phrase(key, CLI_LANG, **params)
+    """A line of the catalog, safe to print with rich: the values are escaped (a file "[x].xlsx" is no markup)."""
+    return phrase(key, CLI_LANG, **{k: escape(show(v)) for k, v in params.items()})
 
 
 def _lang(value: str | None) -> LangCode | None:
@@ -55,8 +57,6 @@ def _guard() -> Iterator[None]:
 
     The error's text is escaped: rich would take "[settings-invalid]" or a file named "[x].xlsx" for markup.
     """
-    from rich.markup import escape
-
     try:
         yield
     except JxcError as e:
@@ -74,7 +74,7 @@ def _guard() -> Iterator[None]:
     except Exception as e:  # a bug of ours: still one line, unless asked for the traceback
         if _state["debug"]:
             raise
-        err.print(_text("cli_internal_error", error=escape(f"{type(e).__name__}: {e}")))
+        err.print("[bold red]jxc:[/] " + _text("cli_internal_error", error=f"{type(e).__name__}: {e}"))
         raise typer.Exit(1) from None
 
 
@@ -190,7 +190,7 @@ def run_validate_cli(
             paths, lang=lang, previous=prev, jobs=jobs, progress=True, stderr=stderr, exclude=report
         )  # a report inside a checked folder (from the last run) is left out, not checked
     except UsageError as e:
-        console.print(f"jxc validate: {e}")
+        console.print(f"jxc validate: {escape(str(e))}")
         return 2
     if as_json:
         stdout.write(json.dumps(report_json(res), ensure_ascii=False, indent=1) + "\n")

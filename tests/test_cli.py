@@ -212,3 +212,15 @@ def test_close_with_negative_stock_allowed_gives_a_valid_next_month(tmp_path):
     res = run("validate", nxt, "--previous", path, "--json")
     assert res.exit_code == 0, res.stdout
     assert json.loads(res.stdout)["summary"]["errors"] == 0
+
+
+def test_file_names_with_square_brackets_print_intact(tmp_path):
+    # rich reads "[x]" as markup: every line that names a user's file must escape it
+    path = tmp_path / "[x].xlsx"
+    res = run("new", path, "--period", "2026-03")
+    assert res.exit_code == 0 and f"Created {path}" in res.output.replace("\n", "")
+    res = run("sync", path, "-o", tmp_path / "[y].xlsx")
+    assert res.exit_code == 0, res.output
+    assert "[y].xlsx" in res.output.replace("\n", "")
+    res = run("close", path, tmp_path / "[z].xlsx")
+    assert res.exit_code == 0 and "[z].xlsx" in res.output.replace("\n", "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Keys start with cli_ (demo_ for run_demo's refusals); word() and phrase() serve them. Numbers arrive
-# formatted by the caller ({:,.2f}).
+# formatted by the caller ({:,.2f}). No rich markup here: the command line styles its own lines.
 CLI_TEXTS: dict[str, tuple[str, str]] = {
     "cli_bad_lang": (
         "--lang {value}：jxc 只支持 zh 或 en。",
@@ -39,7 +39,7 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         "{path}：Excel 正打开此工作簿；请先在 Excel 中关闭，再运行 jxc demo。",
         "{path}: Excel has this workbook open; close it there, then run jxc demo again.",
     ),
-    "cli_demo_head": ("[bold]jxc demo[/] → {path}", "[bold]jxc demo[/] → {path}"),
+    "cli_demo_head": ("jxc demo → {path}", "jxc demo → {path}"),
     "cli_demo_replaced": ("（已替换之前的示例）", " (replaced the previous demo)"),
     "cli_demo_lines": ("  商品 {items}；单据行：{ledger}", "  items {items}; ledger lines: {ledger}"),
     "cli_demo_findings": (
@@ -56,7 +56,7 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli_wrote": ("已写入 {path}", "Wrote {path}"),
     "cli_internal_error": (
-        "[bold red]jxc：内部错误：[/] {error}（加 --debug 查看详情）",
-        "[bold red]jxc: internal error:[/] {error} (run with --debug for details)",
+        "内部错误：{error}（加 --debug 查看详情）",
+        "internal error: {error} (run with --debug for details)",
     ),
 }
