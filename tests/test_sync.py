@@ -298,3 +298,21 @@ def test_forced_sync_computes_with_invalid_item_and_abc_settings(tmp_path):
     plan = read_workbook(src).df("tblPlan")
     assert (plan["reorder_point"].dropna() >= 0).all()
     assert set(read_workbook(src).df("tblAnalysis")["abc"].dropna()) <= {"A", "C"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("zh", "有 1 个校验错误，已拒绝同步，未写入任何内容。请改正这些错误（见 `jxc validate"),
+        ("en", "1 validation error(s); sync refused, nothing was written. Fix them (see `jxc validate"),
+    ],
+)
+def test_refusal_speaks_the_workbooks_language_and_names_the_fix(tmp_path, lang, expected):
+    data = small_month()
+    data["tblSales"][0]["qty"] = -3
+    src = write_book(tmp_path / "m.xlsx", data, lang=lang)
+    before = src.read_bytes()
+    with pytest.raises(ValidationFailedError) as e:
+        sync_file(src)
+    assert expected in str(e.value) and "--force" in str(e.value)
+    assert src.read_bytes() == before and not (tmp_path / "m.bak.xlsx").exists()
