@@ -281,12 +281,20 @@ def addin(
     wheel_url: Annotated[
         str | None, typer.Option("--wheel-url", help="Install jxc-xl in xlwings Lite from this wheel URL.")
     ] = None,
+    inline: Annotated[
+        bool,
+        typer.Option(
+            "--inline",
+            help="One self-contained main.py (jxc-xl's modules embedded) and Pyodide-only requirements: "
+            "no jxc-xl to install, so no package index needed (--wheel-url is not used).",
+        ),
+    ] = False,
 ) -> None:
     """Print (or write) what to paste into xlwings Lite, and the classic add-in settings."""
     with _guard():
         from jxc_xl.excel import addin_files
 
-        files = addin_files(wheel_url)
+        files = addin_files(wheel_url, inline=inline)
         if output:
             output.mkdir(parents=True, exist_ok=True)
             for name, text in files.items():

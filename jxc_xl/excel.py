@@ -345,38 +345,55 @@ def _version(dist: str) -> str | None:
         return None
 
 
-def lite_main_py() -> str:
+# What the Lite main.py exposes: Lite lists every ``@script``/``@func`` among main.py's members
+# (``inspect.getmembers``), so imported functions register just like ones defined in the file.
+LITE_IMPORTS = """from jxc_xl.excel import jxc_sync, jxc_sync_en  # noqa: F401  the sync button on 采购计划 / Plan
+from jxc_xl.udfs import *  # noqa: F401,F403  custom functions (EOQ, safety stock, ABC, ...)
+"""
+
+
+def lite_main_py(inline: bool = False) -> str:
     """``main.py`` for xlwings Lite: it imports the package's scripts and custom functions.
 
-    Lite lists every ``@script``/``@func`` it finds among main.py's members (``inspect.getmembers``), so
-    imported functions register just like ones defined in the file.
+    ``inline``: a self-contained main.py that carries the modules as source (``jxc_xl.lite``), for a Lite
+    that installs no jxc-xl.
     """
-    return '''"""jxc-xl in xlwings Lite: the 同步 / Sync button and the JXC custom functions.
+    if inline:
+        from jxc_xl.lite import inline_main_py
+
+        return inline_main_py(LITE_IMPORTS)
+    return (
+        '''"""jxc-xl in xlwings Lite: the 同步 / Sync button and the JXC custom functions.
 
 The code lives in the jxc-xl package (requirements.txt); this file only imports it.
 """
 
-from jxc_xl.excel import jxc_sync, jxc_sync_en  # noqa: F401  the sync button on 采购计划 / Plan
-from jxc_xl.udfs import *  # noqa: F401,F403  custom functions (EOQ, safety stock, ABC, ...)
 '''
+        + LITE_IMPORTS
+    )
 
 
-def lite_requirements_txt(wheel_url: str | None = None) -> str:
+def lite_requirements_txt(wheel_url: str | None = None, inline: bool = False) -> str:
     """``requirements.txt`` for xlwings Lite (Pyodide).
 
-    numpy, pandas, scipy and pydantic are Pyodide's own builds (never pin them: Pyodide fixes their
-    versions); xlwings and jxc-xl are pure Python. ``wheel_url``: a jxc-xl wheel to install instead of PyPI's.
+    numpy, pandas and pydantic are Pyodide's own builds (never pin them: Pyodide fixes their versions);
+    xlwings and jxc-xl are pure Python, jxc-xl pinned to this version. ``wheel_url``: a jxc-xl wheel to
+    install instead of PyPI's. ``inline``: Pyodide's packages only (the inline main.py carries jxc-xl).
     """
     xlv = _version("xlwings")
-    jxc = wheel_url or (f"jxc-xl=={v}" if (v := _version("jxc-xl")) else "jxc-xl")
+    if inline:
+        from jxc_xl.lite import inline_requirements_txt
+
+        return inline_requirements_txt(xlv)
+    from jxc_xl import __version__
+
     return "\n".join(
         [
             f"xlwings=={xlv}" if xlv else "xlwings",
             "numpy",
             "pandas",
-            "scipy",
             "pydantic",
-            jxc,
+            wheel_url or f"jxc-xl=={__version__}",
             "",
         ]
     )
@@ -418,11 +435,14 @@ def classic_setup_text(lang: Lang = "en") -> str:
     return phrase("addin_classic_setup", lang, runpython=RUNPYTHON)
 
 
-def addin_files(wheel_url: str | None = None) -> dict[str, str]:
-    """File name → text, for ``jxc addin`` (print them, or write them to ``--out DIR``)."""
+def addin_files(wheel_url: str | None = None, inline: bool = False) -> dict[str, str]:
+    """File name → text, for ``jxc addin`` (print them, or write them to ``--out DIR``).
+
+    ``inline``: the self-contained Lite main.py and its Pyodide-only requirements (``wheel_url`` unused).
+    """
     return {
-        "main.py": lite_main_py(),
-        "requirements.txt": lite_requirements_txt(wheel_url),
+        "main.py": lite_main_py(inline),
+        "requirements.txt": lite_requirements_txt(wheel_url, inline),
         "xlwings.conf": classic_conf(),
         "jxc.bas": classic_vba(),
         "README-excel.md": classic_setup_text("en") + "\n" + classic_setup_text("zh"),

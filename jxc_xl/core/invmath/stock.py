@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import ndtri
 
-from jxc_xl.core.invmath.arguments import FloatResult, _arg, _out, broadcast_shape
+from jxc_xl.core.invmath.arguments import FloatArray, FloatResult, _arg, _out, broadcast_shape
+
+_STANDARD_NORMAL = NormalDist()
+
+
+def norm_s_inv(p: FloatArray) -> FloatArray:
+    """Excel's NORM.S.INV elementwise: the standard normal quantile of probabilities in (0, 1), NaN kept.
+
+    The standard library's ``NormalDist.inv_cdf`` (Wichura's AS241, full double precision), called once per
+    distinct value: a range of 10,000 SKUs usually holds a handful of service levels. No scipy, which the
+    xlwings Lite (Pyodide) path would have to download for this one function.
+
+    Returns:
+        The quantiles, in the shape of ``p``.
+    """
+    a = np.asarray(p, dtype=np.float64)
+    out = np.full(a.shape, np.nan)
+    ok = (a > 0) & (a < 1)  # NaN (an empty cell) compares False and stays NaN
+    values, inverse = np.unique(a[ok], return_inverse=True)
+    out[ok] = np.array([_STANDARD_NORMAL.inv_cdf(float(v)) for v in values], dtype=np.float64)[inverse]
+    return out
 
 
 def safety_stock(
@@ -32,7 +53,7 @@ def safety_stock(
     d = _arg("avg_demand", avg_demand, lo=0)
     lsd = _arg("lead_time_sd", lead_time_sd, lo=0)
     broadcast_shape(service_level=sl, demand_sd=sd, lead_time=lt, avg_demand=d, lead_time_sd=lsd)
-    ss = ndtri(sl) * np.sqrt(lt * sd * sd + d * d * lsd * lsd)
+    ss = norm_s_inv(sl) * np.sqrt(lt * sd * sd + d * d * lsd * lsd)
     return _out(np.maximum(ss, 0.0))  # NaN (empty) stays NaN
 
 
