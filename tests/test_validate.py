@@ -522,3 +522,40 @@ def test_expand_paths_any_case_xlsm_and_the_report(tmp_path: Path, clean: Path) 
     assert sorted(p.name for p in found) == ["A.XLSX", "b.xlsm", "c.Xlsx"]
     found, _ = expand_paths([str(tmp_path / "report.xlsx")], exclude=tmp_path / "report.xlsx")
     assert [p.name for p in found] == ["report.xlsx"]  # named explicitly: the caller decides
+
+
+def _repeated_unknown_sku(tmp_path: Path) -> Path:
+    data = small_month()
+    for line in data["tblSales"]:
+        line["sku"] = "GONE"  # one missing item: the same unknown-sku on every sales line
+    return write_book(tmp_path / "gone.xlsx", data)
+
+
+def test_alike_findings_are_one_line_in_terminal_and_xlsx_and_all_in_json(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from jxc_xl.report.terminal import render_terminal
+
+    path = _repeated_unknown_sku(tmp_path)
+    report = validate_paths([str(path)])
+    unknown = [f for f in report.files[0].findings if f.code == "unknown-sku"]
+    n = len(small_month()["tblSales"])
+    assert len(unknown) == n  # the JSON keeps every one
+    assert sum(f["code"] == "unknown-sku" for f in report_json(report)["files"][0]["findings"]) == n
+
+    out = StringIO()
+    render_terminal(report, Console(file=out, width=200), "en")
+    text = out.getvalue()
+    assert text.count("unknown-sku") == 1 and f"{n} alike, rows 2, 3, 4, 5, 6 …" in text
+
+    xlsx = write_report_xlsx(report, tmp_path / "r.xlsx", "en")
+    ws = openpyxl.load_workbook(xlsx).worksheets[0]
+    head = [c.value for c in ws[1]]
+    rows = [dict(zip(head, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=2)]
+    grouped = [r for r in rows if r["Code"] == "unknown-sku"]
+    assert len(grouped) == 1 and grouped[0]["Count"] == n and grouped[0]["Rows"] == "2, 3, 4, 5, 6 …"
+    assert grouped[0]["Column"] == "商品编码"  # the header the user sees in the (zh) workbook, not the key
+    summary_head = [c.value for c in openpyxl.load_workbook(xlsx).worksheets[1][1]]
+    assert "Rows Sales" in summary_head and not any("tbl" in str(h) for h in summary_head)

@@ -13,21 +13,25 @@ from rich.table import Table as RichTable
 
 from jxc_xl.core.findings import Finding
 from jxc_xl.core.messages import phrase, word
-from jxc_xl.report.result import Report, sorted_findings
+from jxc_xl.report.grouping import FindingGroup, group_findings
+from jxc_xl.report.result import Report
 from jxc_xl.schema import Lang
 
-TERMINAL_ROWS = 200  # findings shown per workbook in the terminal; the JSON and xlsx report carry all
+TERMINAL_ROWS = 200  # lines of findings shown per workbook in the terminal; the JSON and xlsx report carry all
 
 
-def _findings_table(findings: list[Finding], lang: Lang, limit: int = TERMINAL_ROWS) -> RichTable:
+def _findings_table(groups: list[FindingGroup], lang: Lang) -> RichTable:
     t = RichTable(show_lines=False, expand=True)
     t.add_column(word("report_cell", lang), no_wrap=True)
     t.add_column(word("report_code", lang), no_wrap=True)
     t.add_column(word("report_message", lang), overflow="fold", ratio=1)
-    for f in sorted_findings(findings)[:limit]:
+    for g in groups:
+        f = g.first
         style = "red" if f.severity == "error" else "yellow"
         where = "!".join(x for x in (f.sheet, f.cell or (str(f.row) if f.row else None)) if x)
-        t.add_row(escape(where), f"[{style}]{escape(f.code)}[/]", escape(f.message))
+        note = g.note(lang)
+        message = escape(f.message) + (f"\n[dim]{escape(note)}[/]" if note else "")
+        t.add_row(escape(where), f"[{style}]{escape(f.code)}[/]", message)
     return t
 
 
@@ -35,13 +39,15 @@ def render_findings(findings: list[Finding], console: Console, lang: Lang = "zh"
     """Findings of one workbook as a table, errors first (also used when sync or close refuses).
 
     Args:
-        findings: the workbook's findings; the first ``TERMINAL_ROWS`` are shown, then how many more.
+        findings: the workbook's findings; alike ones are one line (``report.grouping``), the first
+            ``TERMINAL_ROWS`` lines are shown, then how many findings more.
         console: where to print.
         lang: the language of the column heads.
     """
-    console.print(_findings_table(findings, lang))
-    if len(findings) > TERMINAL_ROWS:
-        console.print(phrase("report_more", lang, n=len(findings) - TERMINAL_ROWS))
+    groups = group_findings(findings)
+    console.print(_findings_table(groups[:TERMINAL_ROWS], lang))
+    if len(groups) > TERMINAL_ROWS:
+        console.print(phrase("report_more", lang, n=sum(g.count for g in groups[TERMINAL_ROWS:])))
 
 
 def render_terminal(report: Report, console: Console, lang: Lang = "zh") -> None:

@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from jxc_xl.core.findings import Finding
 from jxc_xl.core.messages import phrase, word
-from jxc_xl.report.result import FileResult, Report, sorted_findings
+from jxc_xl.report.grouping import FindingGroup, column_label, group_findings
+from jxc_xl.report.result import FileResult, Report
 from jxc_xl.schema import INPUT_TABLES, Lang
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's row limit minus the header
 XLSX_MAX_URLS = 65_530  # Excel's hyperlink limit per worksheet
 XLSX_MAX_URL_LEN = 2079  # Excel's longest hyperlink
-FINDING_COLUMNS = ["file", "period", "severity", "code", "sheet", "row", "column", "cell", "value", "message"]
-FINDING_WIDTHS = [36, 9, 8, 24, 12, 7, 12, 9, 16, 90]
+# One row per group of alike findings (report.grouping): the first one's place, its count and rows.
+FINDING_COLUMNS = [
+    "file", "period", "severity", "code", "sheet", "row", "column", "cell", "value", "message", "count", "rows_list",
+]  # fmt: skip
+FINDING_WIDTHS = [36, 9, 8, 24, 12, 7, 12, 9, 16, 90, 7, 24]
 
 
 class _Formats(NamedTuple):
@@ -90,16 +93,16 @@ def _findings_sheet(wb: Any, report: Report, fmt: _Formats, report_dir: Path, la
     ws.freeze_panes(1, 0)
     sheet = _Sheet(ws, fmt, report_dir, lang)
     for res in sorted(report.files, key=lambda x: (x.valid, str(x.path))):
-        for f in sorted_findings(res.findings):
+        for g in group_findings(res.findings):
             if sheet.row >= XLSX_MAX_ROWS:
                 break
             sheet.row += 1
-            _finding_row(sheet, res, f)
+            _finding_row(sheet, res, g)
     ws.autofilter(0, 0, max(sheet.row, 1), len(FINDING_COLUMNS) - 1)
 
 
-def _finding_row(sheet: _Sheet, res: FileResult, f: Finding) -> None:
-    ws, r, fmt = sheet.ws, sheet.row, sheet.fmt
+def _finding_row(sheet: _Sheet, res: FileResult, group: FindingGroup) -> None:
+    ws, r, fmt, f = sheet.ws, sheet.row, sheet.fmt, group.first
     ws.write_string(r, 0, str(res.path))
     ws.write_string(r, 1, res.period or "")
     ws.write_string(r, 2, word(f"report_{f.severity}", sheet.lang), fmt.red if f.severity == "error" else fmt.amber)
@@ -107,7 +110,7 @@ def _finding_row(sheet: _Sheet, res: FileResult, f: Finding) -> None:
     ws.write_string(r, 4, f.sheet or "")
     if f.row is not None:
         ws.write_number(r, 5, f.row)
-    ws.write_string(r, 6, f.column or "")
+    ws.write_string(r, 6, column_label(f, res.lang))
     url = _link(res.path, sheet.report_dir, f.sheet, f.cell) if sheet.urls < XLSX_MAX_URLS else None
     text = f.cell or f.sheet or ""
     if url and text:
@@ -120,13 +123,15 @@ def _finding_row(sheet: _Sheet, res: FileResult, f: Finding) -> None:
     elif f.value is not None:
         ws.write_string(r, 8, str(f.value))
     ws.write_string(r, 9, f.message)
+    ws.write_number(r, 10, group.count)
+    ws.write_string(r, 11, group.rows_text())
 
 
 def _summary_sheet(wb: Any, report: Report, fmt: _Formats, report_dir: Path, lang: Lang) -> None:
     sm = wb.add_worksheet(word("report_summary_sheet", lang))
-    tables = [t.name for t in INPUT_TABLES]
+    tables = [t.name for t in INPUT_TABLES]  # rows per table, headed by its sheet name
     heads = [word(f"report_{k}", lang) for k in ("file", "period", "company", "valid", "errors", "warnings", "elapsed")]
-    heads += [f"{word('report_rows', lang)} {t}" for t in tables]
+    heads += [f"{word('report_rows', lang)} {t.sheet(lang)}" for t in INPUT_TABLES]
     for c, h in enumerate(heads):
         sm.write_string(0, c, h, fmt.bold)
         sm.set_column(c, c, 36 if c == 0 else 11)

@@ -27,6 +27,9 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "report_no": ("否", "no"),
     "report_findings_sheet": ("问题", "Findings"),
     "report_summary_sheet": ("汇总", "Summary"),
+    "report_alike": ("同类共 {n} 条，行 {rows}", "{n} alike, rows {rows}"),
+    "report_count": ("条数", "Count"),
+    "report_rows_list": ("所在行", "Rows"),
     "report_more": ("……另有 {n} 条（完整列表见 --json 或 --report）", "… {n} more (see --json or --report for all)"),
     "report_summary": (
         "共 {files} 个工作簿：{valid} 个无错误；错误 {errors} 条，警告 {warnings} 条",
