@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint bench dist
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -23,6 +23,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check jxc_xl tests bench
 	$(BIN)/ruff format --check jxc_xl tests bench
 	$(BIN)/mypy
+	$(BIN)/actionlint .github/workflows/*.yml  # the GitHub workflows cannot run here: lint them
+
+# sdist + wheel in dist/, checked as PyPI will (the publish workflow does the same on a v* tag)
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build
+	$(BIN)/twine check --strict dist/*
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_formulas.py
@@ -30,3 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_validate.py
 	$(BIN)/python bench/bench_sync.py
 	$(BIN)/python bench/bench_write.py
+	$(BIN)/python bench/bench_import.py
