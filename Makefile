@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/jxc demo demo
+	$(BIN)/jxc demo demo --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from jxc_xl import __version__
-from jxc_xl.core.messages import phrase, show
+from jxc_xl.core.messages import phrase, show, word
 from jxc_xl.errors import JxcError, UsageError, ValidationFailedError
-from jxc_xl.schema import LANGS, PLAN, TABLES_BY_NAME
+from jxc_xl.schema import DEFAULT_LANG, LANGS, PLAN, TABLES_BY_NAME
 from jxc_xl.schema import Lang as LangCode
 
 app = typer.Typer(
@@ -31,16 +31,19 @@ out = Console()
 err = Console(stderr=True)
 _state = {"debug": False}
 
-Lang = Annotated[str, typer.Option("--lang", help="Language of headers/messages: zh or en.")]
+Lang = Annotated[str, typer.Option("--lang", help="Language of the new workbook and of messages: zh or en.")]
+MessageLang = Annotated[
+    str | None, typer.Option("--lang", help="Language of messages: zh or en (default: the workbook's).")
+]
+
+# Lines about the command itself (wrong arguments) are English, as --help is, unless --lang says otherwise;
+# lines about a workbook speak its language.
+USAGE_LANG: LangCode = "en"
 
 
-# The command line's own lines are English whatever --lang (the catalog holds zh for when they are not).
-CLI_LANG: LangCode = "en"
-
-
-def _text(key: str, **params: object) -> str:
+def _text(key: str, lang: LangCode, **params: object) -> str:
     """A line of the catalog, safe to print with rich: the values are escaped (a file "[x].xlsx" is no markup)."""
-    return phrase(key, CLI_LANG, **{k: escape(show(v)) for k, v in params.items()})
+    return phrase(key, lang, **{k: escape(show(v)) for k, v in params.items()})
 
 
 def _lang(value: str | None) -> LangCode | None:
@@ -48,7 +51,7 @@ def _lang(value: str | None) -> LangCode | None:
         return None
     if value in LANGS:
         return value
-    raise UsageError(_text("cli_bad_lang", value=repr(value)))
+    raise UsageError(_text("cli_bad_lang", USAGE_LANG, value=repr(value)))
 
 
 @contextmanager
@@ -74,7 +77,7 @@ def _guard() -> Iterator[None]:
     except Exception as e:  # a bug of ours: still one line, unless asked for the traceback
         if _state["debug"]:
             raise
-        err.print("[bold red]jxc:[/] " + _text("cli_internal_error", error=f"{type(e).__name__}: {e}"))
+        err.print("[bold red]jxc:[/] " + _text("cli_internal_error", USAGE_LANG, error=f"{type(e).__name__}: {e}"))
         raise typer.Exit(1) from None
 
 
@@ -106,16 +109,16 @@ def new(
     from jxc_xl.core.periods import is_period
 
     with _guard():
-        lang = _lang(lang) or "zh"
+        book_lang = _lang(lang) or DEFAULT_LANG
         period = period or dt.date.today().strftime("%Y-%m")
         if not is_period(period):
-            raise UsageError(_text("cli_bad_period", period=repr(period)))
+            raise UsageError(_text("cli_bad_period", book_lang, period=repr(period)))
         if path.suffix.lower() != ".xlsx":
-            raise UsageError(_text("cli_not_xlsx", path=path))
+            raise UsageError(_text("cli_not_xlsx", book_lang, path=path))
         from jxc_xl.io.template import new_workbook
 
-        new_workbook(path, period=period, lang=lang)
-        out.print(_text("cli_created", path=path, period=period, language=lang))
+        new_workbook(path, period=period, lang=book_lang)
+        out.print(_text("cli_created", book_lang, path=path, period=period, language=book_lang))
 
 
 @app.command()
@@ -125,7 +128,7 @@ def validate(
     report: Annotated[Path | None, typer.Option(help="Also write the findings to this .xlsx report.")] = None,
     previous: Annotated[Path | None, typer.Option(help="Last month's workbook, to check the opening.")] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Workbooks checked in parallel.")] = 1,
-    lang: Lang = "zh",
+    lang: MessageLang = None,
 ) -> None:
     """Check monthly workbooks; exit 0 when no errors, 1 when errors (or an unreadable file)."""
     with _guard():
@@ -135,15 +138,15 @@ def validate(
             report=report,
             previous=previous,
             jobs=jobs,
-            lang="en" if _lang(lang) == "en" else "zh",
+            lang=_lang(lang),
             stdout=sys.stdout,
             stderr=sys.stderr,
         )
     raise typer.Exit(code)
 
 
-def _say(console: Console, key: str, **params: object) -> None:
-    console.print("jxc validate: " + _text(f"report_{key}", **params))
+def _say(console: Console, key: str, lang: LangCode | None, **params: object) -> None:
+    console.print("jxc validate: " + _text(f"report_{key}", lang or USAGE_LANG, **params))
 
 
 def run_validate_cli(
@@ -153,7 +156,7 @@ def run_validate_cli(
     report: Path | None = None,
     previous: Path | None = None,
     jobs: int = 1,
-    lang: LangCode = "zh",
+    lang: LangCode | None = None,
     stdout: IO[str],
     stderr: IO[str],
 ) -> int:
@@ -169,21 +172,21 @@ def run_validate_cli(
 
     console = Console(file=stderr, highlight=False, soft_wrap=True)
     if jobs < 1:
-        _say(console, "bad_jobs", jobs=jobs)
+        _say(console, "bad_jobs", lang, jobs=jobs)
         return 2
     if report is not None and Path(report).suffix.lower() != ".xlsx":
-        _say(console, "not_xlsx", report=report)
+        _say(console, "not_xlsx", lang, report=report)
         return 2
     prev = None
     if previous is not None:
         if not Path(previous).exists():
-            _say(console, "previous_missing", previous=previous)
+            _say(console, "previous_missing", lang, previous=previous)
             return 2
         prev = try_load_previous(previous, lang)
         if prev.error is not None:  # an unreadable file: exit 1 like any unreadable workbook, after the others
-            _say(console, "previous_unreadable", previous=previous, error=prev.error)
+            _say(console, "previous_unreadable", lang, previous=previous, error=prev.error)
     if report is not None and any(Path(a).is_file() and Path(a).resolve() == Path(report).resolve() for a in paths):
-        _say(console, "is_input", report=report)
+        _say(console, "is_input", lang, report=report)
         return 2
     try:
         res = validate_paths(
@@ -195,16 +198,16 @@ def run_validate_cli(
     if as_json:
         stdout.write(json.dumps(report_json(res), ensure_ascii=False, indent=1) + "\n")
     else:
-        render_terminal(res, Console(file=stdout, highlight=False, soft_wrap=False), lang)
+        render_terminal(res, Console(file=stdout, highlight=False, soft_wrap=False), lang or res.lang)
     if report is not None:
         from xlsxwriter.exceptions import FileCreateError
 
         try:
-            written = write_report_xlsx(res, report, lang)
+            written = write_report_xlsx(res, report, lang or res.lang)
         except (OSError, FileCreateError) as e:  # xlsxwriter raises FileCreateError, not OSError, on close
-            _say(console, "unwritable", report=report, cause=e.__cause__ or e.__context__ or e)
+            _say(console, "unwritable", lang, report=report, cause=e.__cause__ or e.__context__ or e)
             return 2
-        console.print(_text("report_written", path=written))
+        console.print(_text("report_written", lang or res.lang, path=written))
     if prev is not None and prev.error is not None:
         return 1
     return 0 if res.errors == 0 else 1
@@ -216,7 +219,7 @@ def sync(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here; leave PATH untouched.")] = None,
     force: Annotated[bool, typer.Option(help="Sync even when validation finds errors.")] = False,
     no_backup: Annotated[bool, typer.Option("--no-backup", help="Do not keep NAME.bak.xlsx.")] = False,
-    lang: Annotated[str | None, typer.Option("--lang", help="Messages: zh or en (default: the workbook's).")] = None,
+    lang: MessageLang = None,
 ) -> None:
     """Regenerate 库存, 采购计划 and 分析 (stock, plan, analysis); nothing else in the file changes."""
     from jxc_xl.core.refusal import errors_of
@@ -224,30 +227,36 @@ def sync(
 
     with _guard():
         res = sync_file(path, output, force=force, backup=not no_backup, lang=_lang(lang))
+        say = _lang(lang) or res.lang
         if res.forced:
-            err.print("[yellow]" + _text("cli_forced", n=len(errors_of(res.findings))) + "[/]")
-        rows = ", ".join(f"{k} {v}" for k, v in res.rows.items())
-        out.print(
-            _text("cli_synced", path=res.path, rows=rows, stock=_money(res.stock_value), plan=_money(res.plan_amount))
-        )
+            err.print("[yellow]" + _text("cli_forced", say, n=len(errors_of(res.findings))) + "[/]")
+        stock, plan = _money(res.stock_value), _money(res.plan_amount)
+        out.print(_text("cli_synced", say, path=res.path, rows=_table_rows(res.rows, say), stock=stock, plan=plan))
 
 
 def _money(x: float) -> str:
     return f"{x:,.2f}"
 
 
+def _table_rows(rows: dict[str, int], lang: LangCode) -> str:
+    """'库存 320, 采购计划 233': rows per table, named by its sheet as the user sees it."""
+    return word("list_sep", lang).join(f"{TABLES_BY_NAME[k].sheet(lang)} {v:,}" for k, v in rows.items())
+
+
 @app.command()
 def close(
     path: Annotated[Path, typer.Argument(help="This month's workbook.")],
     next_path: Annotated[Path, typer.Argument(help="Next month's workbook (created if missing).")],
+    lang: MessageLang = None,
 ) -> None:
     """Carry this month's closing stock and demand into next month's workbook."""
     from jxc_xl.sync import close_month
 
     with _guard():
-        res = close_month(path, next_path)
+        res = close_month(path, next_path, lang=_lang(lang))
         key = "cli_close_created" if res.created else "cli_close_updated"
-        out.print(_text(key, path=res.path, period=res.period, opening=res.opening_rows, history=res.history_rows))
+        say = _lang(lang) or res.lang
+        out.print(_text(key, say, path=res.path, period=res.period, opening=res.opening_rows, history=res.history_rows))
 
 
 @app.command()
@@ -255,24 +264,25 @@ def demo(
     directory: Annotated[Path, typer.Argument(help="Folder for the demo workbook.")] = Path("demo"),
     lang: Lang = "zh",
     seed: Annotated[int | None, typer.Option(help="Random seed of the generated month.", show_default=False)] = None,
+    force: Annotated[bool, typer.Option(help="Replace a demo workbook already in the folder.")] = False,
 ) -> None:
     """Generate a realistic month for a small trading company, validate it, sync it and summarise."""
     from jxc_xl.core.refusal import errors_of
     from jxc_xl.demo import run_demo
 
     with _guard():
-        run = run_demo(directory, lang=_lang(lang) or "zh", **({} if seed is None else {"seed": seed}))
+        say = _lang(lang) or DEFAULT_LANG
+        run = run_demo(directory, lang=say, replace=force, **({} if seed is None else {"seed": seed}))
         res = run.synced
         n_err = len(errors_of(res.findings))
-        out.print(_text("cli_demo_head", path=run.path) + (_text("cli_demo_replaced") if run.replaced else ""))
-        ledger = ", ".join(f"{TABLES_BY_NAME[k].sheet(CLI_LANG)} {v:,}" for k, v in run.ledger_lines.items())
-        out.print(_text("cli_demo_lines", items=f"{run.items:,}", ledger=ledger), soft_wrap=True)
-        out.print(_text("cli_demo_findings", errors=n_err, warnings=len(res.findings) - n_err))
-        plan_lines = res.rows[PLAN.name]
-        out.print(
-            _text("cli_demo_money", stock=_money(res.stock_value), plan_lines=plan_lines, plan=_money(res.plan_amount))
-        )
-        out.print(_text("cli_demo_next", path=run.path))
+        replaced = _text("cli_demo_replaced", say) if run.replaced else ""
+        out.print(_text("cli_demo_head", say, path=run.path) + replaced)
+        ledger = _table_rows(run.ledger_lines, say)
+        out.print(_text("cli_demo_lines", say, items=f"{run.items:,}", ledger=ledger), soft_wrap=True)
+        out.print(_text("cli_demo_findings", say, errors=n_err, warnings=len(res.findings) - n_err))
+        stock, plan = _money(res.stock_value), _money(res.plan_amount)
+        out.print(_text("cli_demo_money", say, stock=stock, plan_lines=res.rows[PLAN.name], plan=plan))
+        out.print(_text("cli_demo_next", say, path=run.path))
 
 
 @app.command()
@@ -299,7 +309,7 @@ def addin(
             output.mkdir(parents=True, exist_ok=True)
             for name, text in files.items():
                 (output / name).write_text(text, encoding="utf-8")
-                out.print(_text("cli_wrote", path=output / name))
+                out.print(_text("cli_wrote", USAGE_LANG, path=output / name))
         else:
             for name, text in files.items():
                 # Plain writes: rich would wrap long lines and break the code the user pastes.

@@ -32,6 +32,7 @@ class SyncResult:
     forced: bool = False
     stock_value: float = 0.0
     plan_amount: float = 0.0
+    lang: Lang = "zh"  # the workbook's own language
 
 
 def _read_checked(
@@ -41,7 +42,7 @@ def _read_checked(
     from jxc_xl.core.rules import all_findings
     from jxc_xl.io.reader import read_workbook
 
-    wb = read_workbook(path, generated=False)  # the generated tables are rewritten, not read
+    wb = read_workbook(path, msg_lang=lang, generated=False)  # the generated tables are rewritten, not read
     findings = all_findings(wb, lang=lang or wb.lang)
     settings = require_computable(wb, findings, force=force, caller=caller, lang=lang)
     return wb, settings, findings
@@ -96,6 +97,7 @@ def sync_file(
         forced=bool(errors_of(findings)),
         stock_value=round(float(stock["closing_amount"].sum()), 2) if len(stock) else 0.0,
         plan_amount=round(float(plan["amount"].sum()), 2) if len(plan) else 0.0,
+        lang=wb.lang,
     )
 
 
@@ -108,6 +110,7 @@ class CloseResult:
     period: str
     opening_rows: int
     history_rows: int
+    lang: Lang = "zh"  # the workbook's own language
 
 
 def _read_next(
@@ -192,7 +195,7 @@ def close_month(
 
         tables = {OPENING.name: opening, HISTORY.name: hist} | ({ITEMS.name: items} if write_items else {})
         write_tables(next_path, next_path, tables, backup=True)
-    return CloseResult(next_path, created, period, len(opening), len(hist))
+    return CloseResult(next_path, created, period, len(opening), len(hist), lang=wb.lang)
 
 
 __all__ = ["CloseResult", "SyncResult", "close_month", "sync_file"]

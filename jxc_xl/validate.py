@@ -22,8 +22,8 @@ from jxc_xl.core.messages import make_finding, phrase, word
 from jxc_xl.core.rules import check
 from jxc_xl.errors import JxcError, NotAWorkbookError, UsageError
 from jxc_xl.io.reader import first_crashing_sheet, read_workbook  # imported before workers fork: once for all
-from jxc_xl.report.result import FileResult, Report, Stats
-from jxc_xl.schema import INPUT_TABLES, Lang
+from jxc_xl.report.result import FileResult, Report, Stats, common_lang
+from jxc_xl.schema import DEFAULT_LANG, INPUT_TABLES, Lang
 
 __all__ = [
     "FileResult",
@@ -47,7 +47,7 @@ class _Checked(NamedTuple):
 # One file
 
 
-def _read(path: Path, lang: Lang) -> Workbook:
+def _read(path: Path, lang: Lang | None) -> Workbook:
     return read_workbook(path, msg_lang=lang, generated=False)  # only the inputs are checked
 
 
@@ -61,12 +61,12 @@ def _crash_finding(path: Path, lang: Lang, error: BaseException) -> Finding:
     )  # fmt: skip
 
 
-def load_previous(path: str | Path, lang: Lang = "zh") -> Previous:
+def load_previous(path: str | Path, lang: Lang | None = None) -> Previous:
     """Read last month's workbook for the chain checks.
 
     Args:
         path: last month's workbook.
-        lang: the language of the messages.
+        lang: the language of the messages; default the workbook's own.
 
     Returns:
         Its period, company, closing and document index.
@@ -82,11 +82,11 @@ def load_previous(path: str | Path, lang: Lang = "zh") -> Previous:
     except FATAL:
         raise
     except BaseException as e:  # a crash of the native reader on one cell
-        raise NotAWorkbookError(_crash_finding(path, lang, e).message) from None
+        raise NotAWorkbookError(_crash_finding(path, lang or DEFAULT_LANG, e).message) from None
     return previous_of(path, wb)
 
 
-def try_load_previous(path: str | Path, lang: Lang = "zh") -> Previous:
+def try_load_previous(path: str | Path, lang: Lang | None = None) -> Previous:
     """``load_previous`` that records an unreadable file in ``Previous.error`` instead of raising."""
     try:
         return load_previous(path, lang)
@@ -108,48 +108,52 @@ def _unreadable(path: Path, lang: Lang, reason: str, t0: float, *, explained: bo
     return _failed(path, f, t0)
 
 
-def _validate(path: Path, lang: Lang, keep: bool, need_closing: bool) -> _Checked:
-    """Every finding of one file. ``keep``: also keep what the chain checks need (``need_closing``: the closing)."""
+def _validate(path: Path, lang: Lang | None, keep: bool, need_closing: bool) -> _Checked:
+    """Every finding of one file, in ``lang`` (None: the workbook's own language; for a file that is no
+    workbook, DEFAULT_LANG). ``keep``: also keep what the chain checks need (``need_closing``: the closing)."""
     t0 = time.perf_counter()
     try:
         wb = _read(path, lang)
     except NotAWorkbookError as e:
-        return _unreadable(path, lang, str(e), t0, explained=True)
+        return _unreadable(path, lang or DEFAULT_LANG, str(e), t0, explained=True)
     except FATAL:
         raise
     except BaseException as e:  # any other failure of the reader, a native panic included: one finding
-        return _failed(path, _crash_finding(path, lang, e), t0)
+        return _failed(path, _crash_finding(path, lang or DEFAULT_LANG, e), t0)
     facts = month_facts(path, wb)
     res = FileResult(path=path, period=facts.period, company=facts.company, lang=wb.lang)
     try:
-        findings = [*wb.findings, *check(wb, lang=lang)]
+        findings = [*wb.findings, *check(wb, lang=lang or wb.lang)]
         if keep:
             keep_for_chains(facts, wb, findings, need_closing=need_closing)
     except FATAL:
         raise
     except BaseException as e:  # a bug of ours on strange data: report the file instead of crashing the batch
-        return _unreadable(path, lang, f"internal error while checking ({type(e).__name__}: {e})", t0)
+        msg = f"internal error while checking ({type(e).__name__}: {e})"
+        return _unreadable(path, lang or wb.lang, msg, t0)
     res.findings = findings
     rows = {t.name: len(wb.tables[t.name].df) for t in INPUT_TABLES if t.name in wb.tables}
     res.stats = _stats(rows, t0)
     return _Checked(res, facts)
 
 
-def _link(checked: Sequence[_Checked], prev: Previous | None, lang: Lang) -> list[FileResult]:
-    """The results with the chain findings across their months (and ``prev``) added."""
+def _link(checked: Sequence[_Checked], prev: Previous | None, lang: Lang | None) -> list[FileResult]:
+    """The results with the chain findings across their months (and ``prev``) added; their messages in
+    ``lang``, else in the language the workbooks share (the months of one company are kept alike)."""
     chained = [c for c in checked if c.facts is not None]
-    links = link_months([c.facts for c in chained if c.facts is not None], prev, lang)
+    chain_lang = lang or common_lang([c.result for c in chained])
+    links = link_months([c.facts for c in chained if c.facts is not None], prev, chain_lang)
     for c, link in zip(chained, links, strict=True):
         c.result.findings = link.apply(c.result.findings)
     return [c.result for c in checked]
 
 
-def validate_file(path: str | Path, *, lang: Lang = "zh", previous: str | Path | None = None) -> FileResult:
+def validate_file(path: str | Path, *, lang: Lang | None = None, previous: str | Path | None = None) -> FileResult:
     """Every finding of one workbook.
 
     Args:
         path: the workbook (an unreadable one gives one file-unreadable finding, never an exception).
-        lang: the language of the messages.
+        lang: the language of the messages; default the workbook's own.
         previous: last month's workbook of the same company; then also its opening and its returns of last
             month's documents are checked against it (or a warning says why they cannot be).
 
@@ -165,25 +169,25 @@ class _Job(NamedTuple):
     """One file of a batch, as it is sent to a worker (``_worker(*job)``): plain values that pickle."""
 
     path: str
-    lang: Lang
+    lang: Lang | None
     keep: bool  # keep what the chain checks need
     need_closing: bool  # and the closing (a month after it may be checked)
 
 
-def _worker(path: str, lang: Lang, keep: bool, need_closing: bool) -> _Checked:
+def _worker(path: str, lang: Lang | None, keep: bool, need_closing: bool) -> _Checked:
     return _validate(Path(path), lang, keep, need_closing)
 
 
 def _crashed(job: _Job, error: BaseException) -> _Checked:
     """The result of a file whose worker process died or failed (a crash inside a native reader)."""
     path = Path(job.path)
-    return _failed(path, _crash_finding(path, job.lang, error), time.perf_counter())
+    return _failed(path, _crash_finding(path, job.lang or DEFAULT_LANG, error), time.perf_counter())
 
 
 def validate_paths(
     paths: Sequence[str | Path],
     *,
-    lang: Lang = "zh",
+    lang: Lang | None = None,
     previous: str | Path | Previous | None = None,
     jobs: int = 1,
     progress: bool = False,
@@ -194,7 +198,7 @@ def validate_paths(
 
     Args:
         paths: files, folders (searched recursively) or globs; see ``batch.expand_paths``.
-        lang: the language of the messages.
+        lang: the language of the messages; default each workbook's own.
         previous: last month's workbook, one more member of its company's chain (never reported itself).
         jobs: workbooks checked in parallel (worker processes when > 1).
         progress: show a progress bar on ``stderr`` (default: the terminal's) for more than one file.

@@ -66,7 +66,7 @@ def test_sync_then_close(tmp_path):
     path = write_book(tmp_path / "m.xlsx", small_month())
     res = run("sync", path)
     assert res.exit_code == 0, res.output
-    assert "tblStock" in res.output and (tmp_path / "m.bak.xlsx").exists()
+    assert "库存" in res.output and "tbl" not in res.output and (tmp_path / "m.bak.xlsx").exists()
     res = run("close", path, tmp_path / "next.xlsx")
     assert res.exit_code == 0, res.output
     assert "2026-12" in res.output
@@ -100,7 +100,7 @@ def test_demo_writes_validates_and_syncs(tmp_path):
     assert res.exit_code == 0, res.output
     books = list((tmp_path / "demo").glob("*.xlsx"))
     assert len(books) == 1
-    assert "0 errors" in res.output
+    assert "错误 0 条" in res.output
     wb = read_workbook(books[0])
     assert len(wb.df("tblStock")) >= 300
 
@@ -139,7 +139,7 @@ def test_demo_refuses_while_excel_has_it_open_and_a_file_as_folder(tmp_path):
     assert not demo_path(folder).exists()
     a_file = tmp_path / "f.xlsx"
     a_file.write_bytes(b"x")
-    res = run("demo", a_file)
+    res = run("demo", a_file, "--lang", "en")
     assert res.exit_code == 2 and "not a folder" in res.output and "Traceback" not in res.output
 
 
@@ -155,7 +155,7 @@ def test_close_into_a_new_empty_workbook_carries_the_items(tmp_path):
     assert run("new", nxt, "--period", "2026-12").exit_code == 0
     res = run("close", path, nxt)
     assert res.exit_code == 0, res.output
-    assert "Updated" in res.output
+    assert "已更新" in res.output  # the workbook is zh
     check = run("validate", nxt, "--json")
     assert check.exit_code == 0, check.stdout
     assert len(read_workbook(nxt).df("tblItems")) == len(small_month()["tblItems"])
@@ -217,7 +217,7 @@ def test_close_with_negative_stock_allowed_gives_a_valid_next_month(tmp_path):
 def test_file_names_with_square_brackets_print_intact(tmp_path):
     # rich reads "[x]" as markup: every line that names a user's file must escape it
     path = tmp_path / "[x].xlsx"
-    res = run("new", path, "--period", "2026-03")
+    res = run("new", path, "--period", "2026-03", "--lang", "en")
     assert res.exit_code == 0 and f"Created {path}" in res.output.replace("\n", "")
     res = run("sync", path, "-o", tmp_path / "[y].xlsx")
     assert res.exit_code == 0, res.output

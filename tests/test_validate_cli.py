@@ -15,7 +15,7 @@ from tests.factories import small_month, write_book
 
 def cli(paths: list, **kw) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    opts = {"as_json": False, "report": None, "previous": None, "jobs": 1, "lang": "zh"} | kw
+    opts = {"as_json": False, "report": None, "previous": None, "jobs": 1, "lang": None} | kw
     code = run_validate_cli([str(p) for p in paths], stdout=out, stderr=err, **opts)
     return code, out.getvalue(), err.getvalue()
 

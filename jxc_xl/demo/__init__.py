@@ -148,19 +148,21 @@ class DemoRun:
     ledger_lines: dict[str, int]  # ledger table name → lines
 
 
-def run_demo(directory: str | Path, *, lang: Lang = "zh", seed: int = DEFAULT_SEED) -> DemoRun:
+def run_demo(directory: str | Path, *, lang: Lang = "zh", seed: int = DEFAULT_SEED, replace: bool = False) -> DemoRun:
     """Generate the demo month into ``directory``, then validate and sync it in place (what ``jxc demo`` does).
 
     Args:
         directory: the folder for ``jxc_demo_2026-11.xlsx`` (created if missing; a demo there is replaced).
         lang: ``"zh"`` or ``"en"`` workbook.
         seed: the random seed of the month.
+        replace: replace a demo workbook already in ``directory`` (refused otherwise: it may hold your edits).
 
     Returns:
         The DemoRun: path, whether an earlier demo was replaced, the SyncResult and the table sizes.
 
     Raises:
-        UsageError: ``directory`` is a file, or Excel holds the demo workbook open (nothing is written).
+        UsageError: ``directory`` is a file, a demo is there and not ``replace``, or Excel holds the demo
+            workbook open (nothing is written).
     """
     from jxc_xl.io.reader import read_workbook
     from jxc_xl.io.xlsxpatch import lock_file
@@ -168,11 +170,13 @@ def run_demo(directory: str | Path, *, lang: Lang = "zh", seed: int = DEFAULT_SE
 
     folder = Path(directory)
     if folder.exists() and not folder.is_dir():
-        raise UsageError(phrase("demo_not_folder", "en", path=folder))
+        raise UsageError(phrase("demo_not_folder", lang, path=folder))
     path = demo_path(folder)
     if lock_file(path).exists():  # checked before writing: the demo replaces the file
-        raise UsageError(phrase("demo_locked", "en", path=path))
+        raise UsageError(phrase("demo_locked", lang, path=path))
     replaced = path.exists()
+    if replaced and not replace:
+        raise UsageError(phrase("demo_exists", lang, path=path))
     folder.mkdir(parents=True, exist_ok=True)
     write_demo(folder, lang=lang, seed=seed)
     synced = sync_file(path, backup=False, force=False)

@@ -6,7 +6,8 @@ locations from the package's small XML parts (workbook.xml, the .rels files, xl/
 converted to a plain range is found by its header row (``jxc_xl.core.cells.find_header_row``, as the Excel
 button finds it). An input table also takes the non-blank rows typed just below its ref (Excel did not
 extend it): they are the user's data, so they are read, validated and counted rather than silently left
-out. This module only opens the file and locates each table's block of cells; typing the cells, the
+out, and named in a rows-below-table warning (the user's own formulas over the table miss them). This
+module only opens the file and locates each table's block of cells; typing the cells, the
 findings about them and the settings are ``jxc_xl.core.cells``, and the ``Workbook`` around them
 ``jxc_xl.core.assemble`` (both shared with the Excel button). Data problems become findings; only a file
 that is not a workbook at all (or a sheet calamine cannot read) raises ``NotAWorkbookError``. The file is
@@ -83,6 +84,7 @@ class _Region:
     c0: int  # first column
     c1: int | None  # exclusive end column; None: to the end of the sheet
     totals: tuple[int, int] | None = None  # Excel rows [start, end) of a totals row inside the data: not data
+    ref_end: int | None = None  # an input Excel Table's exclusive end row: the lines read below it are named
 
 
 class _Sheets:
@@ -170,7 +172,7 @@ def _locate(path: Path, sheets: _Sheets) -> dict[str, _Region]:
             regions[t.name] = _Region(sheet, r1 - 1, end, c1 - 1, c2)
         else:  # an input table also owns the rows typed just below it (Excel did not extend the ref)
             totals = (end, r2) if tp.totals_rows else None
-            regions[t.name] = _Region(sheet, r1 - 1, None, c1 - 1, c2, totals)
+            regions[t.name] = _Region(sheet, r1 - 1, None, c1 - 1, c2, totals, r2)
         claimed.add((sheet, r1 - 1))
 
     # Plain ranges: the sheet named per schema first (either language), then any unclaimed sheet whose header
@@ -247,6 +249,7 @@ def _read_table(t: Table, sheet: _Sheet, reg: _Region, lang: Lang, msg_lang: Lan
         first_row=sheet.row0 + i0 + 1,
         lang=lang,
         msg_lang=msg_lang,
+        ref_last_row=reg.ref_end,  # 0-based exclusive = 1-based last row
     )
 
 
@@ -254,7 +257,7 @@ def _read_table(t: Table, sheet: _Sheet, reg: _Region, lang: Lang, msg_lang: Lan
 # Entry point
 
 
-def read_workbook(path: str | Path, *, msg_lang: Lang = "zh", generated: bool = True) -> Workbook:
+def read_workbook(path: str | Path, *, msg_lang: Lang | None = None, generated: bool = True) -> Workbook:
     """Read every table of the workbook at ``path`` (never modified) into typed frames, with findings.
 
     Tables are found as Excel Tables by name, else as plain ranges by their header row; data problems are
@@ -262,7 +265,8 @@ def read_workbook(path: str | Path, *, msg_lang: Lang = "zh", generated: bool = 
 
     Args:
         path: the .xlsx workbook.
-        msg_lang: the language of the findings' messages (the sheets' own language is detected).
+        msg_lang: the language of the findings' messages; default the workbook's own (told by its sheet names
+            and headers).
         generated: also read tblStock/tblPlan/tblAnalysis. ``False`` leaves them unread (empty frames):
             validate checks only the inputs and sync rewrites those tables, so neither needs their hundreds of
             thousands of cells.
@@ -292,11 +296,12 @@ def read_workbook(path: str | Path, *, msg_lang: Lang = "zh", generated: bool = 
             gc.enable()
 
 
-def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang, generated: bool) -> Workbook:
+def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang | None, generated: bool) -> Workbook:
     regions = _locate(path, sheets)
     if not generated:
         regions = {name: reg for name, reg in regions.items() if not TABLES_BY_NAME[name].generated}
     lang = _detect_lang(sheets, regions)
+    msg = msg_lang or lang
     pending: dict[str, int] = {}  # sheet → its tables not read yet
     for reg in regions.values():
         pending[reg.sheet] = pending.get(reg.sheet, 0) + 1
@@ -305,13 +310,13 @@ def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang, generated: bool) -> W
         reg = regions.get(t.name)
         if reg is None:
             return None
-        got = _read_table(t, sheets.get(reg.sheet), reg, lang, msg_lang)
+        got = _read_table(t, sheets.get(reg.sheet), reg, lang, msg)
         pending[reg.sheet] -= 1
         if not pending[reg.sheet]:
             sheets.release(reg.sheet)  # a big ledger sheet is hundreds of MB as Python objects
         return got
 
-    return assemble_workbook(path, lang, msg_lang, read)
+    return assemble_workbook(path, lang, msg, read)
 
 
 def first_crashing_sheet(path: str | Path) -> str | None:

@@ -6,11 +6,12 @@ Only what is reported lives here; what the chain checks across months need while
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jxc_xl.core.findings import Finding
-from jxc_xl.schema import TABLES, Lang
+from jxc_xl.schema import DEFAULT_LANG, TABLES, Lang
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 SHEET_ORDER = {s: i for i, t in enumerate(TABLES) for s in (t.zh_sheet, t.en_sheet)}  # findings in workbook order
@@ -84,9 +85,20 @@ class Report:
     def valid(self) -> int:
         return sum(f.valid for f in self.files)
 
+    @property
+    def lang(self) -> Lang:
+        """The language its workbooks share (DEFAULT_LANG when they differ or none could be read)."""
+        return common_lang(self.files)
+
     def summary(self) -> dict[str, int]:
         """Counts of files, valid files, errors and warnings (the JSON ``summary``)."""
         return {"files": len(self.files), "valid": self.valid, "errors": self.errors, "warnings": self.warnings}
+
+
+def common_lang(results: Sequence[FileResult]) -> Lang:
+    """The language the readable workbooks share; DEFAULT_LANG when they differ or none could be read."""
+    langs = {r.lang for r in results if r.stats is not None and r.stats.rows}
+    return langs.pop() if len(langs) == 1 else DEFAULT_LANG
 
 
 def sorted_findings(findings: list[Finding]) -> list[Finding]:

@@ -39,6 +39,10 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         "{path}：Excel 正打开此工作簿；请先在 Excel 中关闭，再运行 jxc demo。",
         "{path}: Excel has this workbook open; close it there, then run jxc demo again.",
     ),
+    "demo_exists": (
+        "{path} 已存在（可能有你的修改）；加 --force 替换它，或换一个文件夹。",
+        "{path} exists (it may hold your edits); pass --force to replace it, or give another folder.",
+    ),
     "cli_demo_head": ("jxc demo → {path}", "jxc demo → {path}"),
     "cli_demo_replaced": ("（已替换之前的示例）", " (replaced the previous demo)"),
     "cli_demo_lines": ("  商品 {items}；单据行：{ledger}", "  items {items}; ledger lines: {ledger}"),
