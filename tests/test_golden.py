@@ -41,12 +41,12 @@ GOLDEN = {
     "new-zh": "f1641561104cb5a44496d728bde39358",
     "new-en": "b260dcc82af6dbecc6efd3b24daefe51",
     "demo-zh-input": "5700f17d3e7562cdbbc4abc25fd2ef82",
-    "demo-zh-synced": "68144c8c2c2a0e69169b1d59e45be26b",
+    "demo-zh-synced": "6ec8828232a9b92e4aa28ac2a3055d1b",
     "demo-zh-closed": "a68dee31070e21ad230a59601c5f8cf6",
-    "demo-en-synced": "9f856df18a8d993ea114505496da61db",
-    "small-moving_average": "f5feab007a60ee3495938cb1fbfc2f74",
-    "small-monthly_average": "7fc9c2a41e66235ffca4777ed8796218",
-    "small-fifo": "842335c0d3ba53cdc46a45cde1e4ce82",
+    "demo-en-synced": "9c54dbdb49dca3d4e85d0a850501ee08",
+    "small-moving_average": "220c9ebbae87f194c22a280f9bcee35b",
+    "small-monthly_average": "9e90fe1469195818e704614969e0cd27",
+    "small-fifo": "27d1049594373564235409f9e6a95d53",
     "user-parts": "9e0941f55f848576878de155ab4def0c",
 }
 
