@@ -69,6 +69,7 @@ class _Located:
     # table's followed by the rows typed below it), or a plain range's rows to its last non-blank one
     body: list[list[Any]]
     listobject: Any = None  # xw.Table, None for a plain range
+    ref_last_row: int | None = None  # an input ListObject's last row (totals row included): lines below it are named
 
     @property
     def width(self) -> int:
@@ -148,7 +149,8 @@ def _locate(book: Any, table: Table) -> _Located | None:
                 bottom, last_row = rng.row + len(values) - 1, sheet.used_range.last_cell.row
                 if last_row > bottom:
                     body += _read_rows(sheet, bottom + 1, last_row, rng.column, rng.column + len(values[0]) - 1)
-            return _Located(sheet, rng.row, rng.column, values[0], body, t)
+            bottom = None if table.generated else rng.row + len(values) - 1
+            return _Located(sheet, rng.row, rng.column, values[0], body, t, bottom)
     return _find_range(book, table)
 
 
@@ -177,6 +179,7 @@ def _table_data(loc: _Located, table: Table, lang: Lang) -> ReadTable:
         header_row=loc.top,
         first_col=loc.left - 1,
         lang=lang,
+        ref_last_row=loc.ref_last_row,
     )
 
 

@@ -94,6 +94,9 @@ class Table(BaseModel):
     columns: tuple[Column, ...]
     doc_zh: str = ""
     doc_en: str = ""
+    # An input table a real month may lack (no returns, no count, a first month without history): its absence
+    # is a warning (optional-table-missing) and the month is computed as if it were empty.
+    optional: bool = False
 
     @property
     def generated(self) -> bool:
@@ -580,6 +583,7 @@ RETURNS = Table(
     zh_sheet="退货",
     en_sheet="Returns",
     filled_by="user",
+    optional=True,
     doc_zh="销售退货与采购退货",
     doc_en="Sales returns and purchase returns",
     columns=(
@@ -618,6 +622,7 @@ COUNTS = Table(
     zh_sheet="盘点",
     en_sheet="Counts",
     filled_by="user",
+    optional=True,
     doc_zh="盘点：当日终了的实存数量",
     doc_en="Stock counts: quantity on hand at the end of the date",
     columns=(
@@ -633,6 +638,7 @@ HISTORY = Table(
     zh_sheet="需求历史",
     en_sheet="History",
     filled_by="close",
+    optional=True,
     doc_zh="各月需求（由 jxc close 结转，保留 24 个月）",
     doc_en="Monthly demand (carried by jxc close, 24 months)",
     columns=(

@@ -16,9 +16,18 @@ from hypothesis import strategies as st
 
 from jxc_xl.core.book import ROW, TableData
 from jxc_xl.core.cell_values import convert, parse_number, to_choice, to_date, to_number, to_period, to_text
-from jxc_xl.core.cells import HEADER_SCAN_ROWS, detect_lang, find_header_row, match_headers, table_data
+from jxc_xl.core.cells import (
+    HEADER_SCAN_ROWS,
+    ROWS_SHOWN,
+    detect_lang,
+    find_header_row,
+    is_summary_label,
+    match_headers,
+    rows_text,
+    table_data,
+)
 from jxc_xl.core.settings_table import read_settings
-from jxc_xl.schema import HISTORY, ITEMS, RETURNS, SALES, SETTINGS_BY_KEY, SETTINGS_TABLE, TABLES, ColType
+from jxc_xl.schema import HISTORY, ITEMS, OPENING, RETURNS, SALES, SETTINGS_BY_KEY, SETTINGS_TABLE, TABLES, ColType
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -291,6 +300,105 @@ def test_table_data_reports_missing_required_columns_in_the_message_language() -
     missing = sorted(f.column for f in findings if f.code == "column-missing")
     assert missing == sorted(k for k in SALES.required_keys() if k not in ("sku", "qty"))
     assert all("lacks the required column" in f.message for f in findings)
+
+
+_TOTALS = ["合计", "合 计", " 本月合计 ", "小计：", "总计", "共计:", "Total", "TOTAL:", "Subtotal", "Sub-total"]
+_SIGNATURES = [
+    "制表人：张三",
+    "制表：张三",
+    "审核",
+    "审核 李四",
+    "经手人",
+    "记账:王五",
+    "Prepared by: Li",
+    "approved by",
+]
+
+
+@pytest.mark.parametrize("text", [*_TOTALS, "Grand total", "Totals (Nov)", *_SIGNATURES, "Signature"])
+def test_summary_labels(text: str) -> None:
+    assert is_summary_label(text)
+
+
+@pytest.mark.parametrize(
+    "value", ["合计器", "A001", "Totally", "Total-100", "会计科目", "不锈钢保温杯", "审核通过的订单", "", None, 0, 12.5]
+)
+def test_not_summary_labels(value: Any) -> None:
+    assert not is_summary_label(value)
+
+
+_SALES_HEADS = SALES.headers("zh")  # 日期 单号 客户 商品编码 数量 单价 金额 备注
+
+
+def test_total_and_signature_rows_are_left_out_and_named_once() -> None:
+    rows = _block(
+        [
+            [dt.date(2026, 11, 3), "S1", "张记", "A001", 2, 3.0, 6.0, None],
+            [None, None, "小计", None, 2, None, 6.0, None],  # label in the customer column, sums beside it
+            [dt.date(2026, 11, 4), "S2", None, "A002", 5, 1.0, 5.0, "合计"],  # a note saying 合计: a real line
+            ["合计", None, None, None, 7, None, 11.0, None],
+            [None, None, None, None, None, None, None, None],
+            ["制表人：张三", "审核：李四", None, None, "记账：王五", None, None, None],  # text in the qty column
+        ]
+    )
+    td, raw, findings = table_data(SALES, _SALES_HEADS, rows, sheet="销售出库", header_row=1, first_col=0, lang="zh")
+    assert td.df[ROW].tolist() == [2, 4]
+    assert td.df["qty"].tolist() == [2.0, 5.0] and raw["qty"].tolist() == [2, 5]
+    (f,) = findings  # no bad-type for the label in 日期 or the text in 数量: those rows are no documents
+    assert (f.code, f.severity, f.row, f.cell, f.value) == ("total-row-skipped", "warning", 3, "C3", "小计")
+    assert "第 3、5、7 行" in f.message and "日期、单号、商品编码" in f.message
+
+
+def test_a_line_with_an_identity_is_never_a_total_row() -> None:
+    """An item named 合计 keeps its SKU; a line labelled 小计 but with a SKU is a real (badly dated) line."""
+    items = _block([["X1", "合计", None], ["合计", "合计", None], ["合计", None, 5]])
+    heads = ["商品编码", "商品名称", "参考进价"]
+    td, _, findings = table_data(ITEMS, heads, items, sheet="商品", header_row=1, first_col=0, lang="zh")
+    assert td.df[ROW].tolist() == [2]  # an item named 合计 is an item; 合计 as SKU and name, or with no name, is not
+    assert [(f.code, f.row) for f in findings] == [("total-row-skipped", 3)]
+    sales = _block([["小计", "S9", None, "A001", 1, 2.0, 2.0, None]])
+    td, _, findings = table_data(SALES, _SALES_HEADS, sales, sheet="销售出库", header_row=1, first_col=0, lang="zh")
+    assert td.df[ROW].tolist() == [2]
+    assert [(f.code, f.cell) for f in findings] == [("bad-type", "A2")]
+
+
+def test_opening_total_row_adds_nothing() -> None:
+    """The phantom SKU 合计 of an opening 合计 row (its qty and amount the column sums) is not read."""
+    rows = _block([["A001", 10, 2.0, 20.0], ["B001", 5, 44.0, 220.0], ["合计", 15, None, 240.0]])
+    args: dict[str, Any] = {"sheet": "Opening", "header_row": 1, "first_col": 0, "lang": "en"}
+    td, _, findings = table_data(OPENING, OPENING.headers("en"), rows, **args)
+    assert td.df["sku"].tolist() == ["A001", "B001"] and td.df["amount"].sum() == 240.0
+    assert [f.code for f in findings] == ["total-row-skipped"]
+    assert findings[0].message.startswith("Sheet 'Opening', row 4: total or signature lines (such as '合计')")
+
+
+def test_settings_table_keeps_every_row() -> None:
+    rows = _block([["合计", "1"], ["period", "2026-11"]])
+    td, _, findings = table_data(
+        SETTINGS_TABLE, ["参数", "值"], rows, sheet="参数", header_row=1, first_col=0, lang="zh"
+    )
+    assert td.df[ROW].tolist() == [2, 3] and findings == []
+
+
+def test_rows_below_the_table_range_are_named() -> None:
+    line = [dt.date(2026, 11, 3), "S1", None, "A001", 1, 2.0, 2.0, None]
+    rows = _block([line, line, [None] * 8, ["合计", None, None, None, 3, None, 6.0, None], line, line])
+    args: dict[str, Any] = {"sheet": "Sales", "header_row": 1, "first_col": 2, "lang": "en"}
+    td, _, findings = table_data(SALES, _SALES_HEADS, rows, ref_last_row=3, **args)
+    assert td.df[ROW].tolist() == [2, 3, 6, 7]
+    below = [f for f in findings if f.code == "rows-below-table"]
+    assert [(f.severity, f.row, f.cell) for f in below] == [("warning", 6, "C6")]  # the 合计 row 5 is not named
+    assert below[0].message.startswith("Sheet 'Sales', rows 6, 7: below the Excel table (which ends at row 3)")
+    _, _, inside = table_data(SALES, _SALES_HEADS, rows, ref_last_row=7, **args)
+    assert "rows-below-table" not in [f.code for f in inside]
+    _, _, plain = table_data(SALES, _SALES_HEADS, rows, **args)  # a plain range has no range to be below
+    assert "rows-below-table" not in [f.code for f in plain]
+
+
+def test_rows_text_cuts_a_long_list() -> None:
+    assert rows_text([5], "en") == "row 5" and rows_text([5, 6], "zh") == "第 5、6 行"
+    long = rows_text(list(range(2, 2 + ROWS_SHOWN + 5)), "en")
+    assert long.startswith("rows 2, 3,") and f"({ROWS_SHOWN + 5} rows)" in long and str(ROWS_SHOWN + 2) not in long
 
 
 def test_detect_lang_by_sheet_names_then_headers() -> None:

@@ -501,7 +501,10 @@ def test_rows_typed_below_a_table_are_read(tmp_path: Path) -> None:
     assert td.df[ROW].tolist() == [2, 3, 4, 5, 6, 7, 9]
     _assert_frame_matches(td.df, "tblSales", lines)
     assert td.cell("qty", 9) == "E9"
-    assert wb.findings == []
+    # computed, and named once: the user's own formulas over the table (ref A1:H5) miss these lines
+    (f,) = wb.findings
+    assert (f.code, f.severity, f.sheet, f.row, f.cell) == ("rows-below-table", "warning", SALES.zh_sheet, 6, "A6")
+    assert "第 6、7、9 行" in f.message and "第 5 行" in f.message
 
 
 def test_rows_below_a_table_are_validated(tmp_path: Path) -> None:
@@ -545,7 +548,8 @@ def test_totals_row_is_not_data_but_rows_below_it_are(tmp_path: Path) -> None:
     got = read_workbook(totals_sales_book(tmp_path / "totals.xlsx"))
     assert got.tables["tblSales"].df[ROW].tolist() == [2, 3, 5]
     assert got.tables["tblSales"].df["doc_no"].tolist() == ["SO-1", "SO-2", "SO-4"]
-    assert not [f for f in got.findings if f.sheet == SALES.zh_sheet]
+    found = [(f.code, f.row) for f in got.findings if f.sheet == SALES.zh_sheet]
+    assert found == [("rows-below-table", 5)]  # the line under the totals row (ref A1:H4)
 
 
 def titled_sales_book(path: Path) -> tuple[Path, list[list[Any]]]:
@@ -653,3 +657,14 @@ def test_inputs_only_read_skips_the_generated_tables(tmp_path: Path) -> None:
     for t in INPUT_TABLES:
         pd.testing.assert_frame_equal(inputs.df(t.name), full.df(t.name))
     assert inputs.settings == full.settings and inputs.findings == full.findings
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_absent_optional_table_is_a_warning_and_a_required_one_an_error(tmp_path: Path, lang: str) -> None:
+    p = write_book(tmp_path / "m.xlsx", lang=lang, omit=["tblHistory", "tblSales"])
+    found = {f.code: f for f in read_workbook(p, msg_lang=lang).findings}
+    assert set(found) == {"optional-table-missing", "table-missing"}
+    hist, sales = found["optional-table-missing"], found["table-missing"]
+    assert (hist.severity, hist.sheet) == ("warning", table("tblHistory").sheet(lang))
+    assert (sales.severity, sales.sheet) == ("error", SALES.sheet(lang))
+    assert ("可以不改" if lang == "zh" else "which may be right") in hist.message

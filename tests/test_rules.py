@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jxc_xl.core.book import TableData, frame
+from jxc_xl.core.book import TableData, empty_frame, frame
 from jxc_xl.core.chains import check_returns_previous, original_index
 from jxc_xl.core.findings import CODES, Finding
 from jxc_xl.core.messages import CATALOG, message
 from jxc_xl.core.rules import check
-from jxc_xl.schema import TABLES_BY_NAME
+from jxc_xl.schema import TABLES, TABLES_BY_NAME
 from tests.factories import make_workbook
 
 D = "2026-11-"
@@ -343,3 +343,15 @@ def test_random_edits_never_raise_and_locate_rows(edits) -> None:
         assert f.code in CODES and f.message and "?" not in f.message.replace("??", "")
         if f.row is not None:
             assert f.row in set(wb.tables[next(n for n, t in wb.tables.items() if t.sheet == f.sheet)].df["_row"])
+
+
+def test_absent_optional_tables_are_empty_for_every_rule() -> None:
+    """A month without returns, counts or history (sheets absent, not just empty): no rule finds anything."""
+    optional = [t for t in TABLES if t.optional]
+    assert {t.name for t in optional} == {"tblReturns", "tblCounts", "tblHistory"}
+    d = {k: v for k, v in base().items() if k not in {t.name for t in optional}}
+    wb = book(d)
+    for t in optional:
+        wb.tables[t.name] = TableData(t, empty_frame(t))  # what the reader gives for a table found nowhere
+        assert not wb.tables[t.name].present
+    assert check(wb, previous_closing=_closing(), previous_period="2026-10") == []

@@ -2,8 +2,9 @@
 
 Each reader finds its tables its own way (zip parts and calamine, or xlwings ranges) and types their cells
 with ``core.cells.table_data``; what follows is the same for both and lives here: an empty frame and a
-table-missing finding for an input table found nowhere, the findings in table order, and the settings typed
-from the settings table's raw cells.
+table-missing finding for an input table found nowhere (a warning for a table a month may lack, such as the
+demand history of a first month: the month is computed as if it were empty), the findings in table order, and
+the settings typed from the settings table's raw cells.
 """
 
 from __future__ import annotations

@@ -7,12 +7,15 @@ no python-calamine, so xlwings Lite (Pyodide, which has no python-calamine) type
 validate`` does.
 
 This module finds headers (``find_header_row``, ``match_headers``), the workbook's language and builds the
-table frames; cells and columns are typed in ``jxc_xl.core.cell_values`` and the settings table is read in
-``jxc_xl.core.settings_table`` (import those names from there).
+table frames, leaving out the rows that are no documents (合计 / Total rows and signature lines) and saying
+so, and naming the lines typed below an Excel Table's range; cells and columns are typed in
+``jxc_xl.core.cell_values`` and the settings table is read in ``jxc_xl.core.settings_table`` (import those
+names from there).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -24,7 +27,7 @@ from jxc_xl.core.book import ROW, TableData, empty_frame
 from jxc_xl.core.cell_values import NUMERIC, Converted, convert, is_blank
 from jxc_xl.core.findings import Finding, col_letter
 from jxc_xl.core.messages import make_finding, phrase, word
-from jxc_xl.schema import TABLES, TABLES_BY_NAME, ColType, Column, Lang, Table, normalise_header
+from jxc_xl.schema import SETTINGS_TABLE, TABLES, TABLES_BY_NAME, ColType, Column, Lang, Table, normalise_header
 
 __all__ = [
     "HEADER_SCAN_ROWS",
@@ -32,7 +35,9 @@ __all__ = [
     "ReadTable",
     "detect_lang",
     "find_header_row",
+    "is_summary_label",
     "match_headers",
+    "rows_text",
     "table_data",
     "table_missing",
     "type_name",
@@ -57,8 +62,10 @@ def type_name(col: Column, lang: Lang) -> str:
 
 
 def table_missing(table: Table, lang: Lang, msg_lang: Lang | None = None) -> Finding:
-    """table-missing for an input table found nowhere in the workbook."""
-    return make_finding("table-missing", msg_lang or lang, sheet=table.sheet(lang), table=table.name)
+    """table-missing for an input table found nowhere in the workbook (optional-table-missing, a warning, for
+    a table a month may lack: ``Table.optional``)."""
+    code = "optional-table-missing" if table.optional else "table-missing"
+    return make_finding(code, msg_lang or lang, sheet=table.sheet(lang), table=table.name)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -141,6 +148,126 @@ def detect_lang(sheet_names: Collection[str], headers: Iterable[tuple[str, Seque
 
 
 # ---------------------------------------------------------------------------------------------------
+# Totals and signature lines: rows people keep among the data that are no documents
+
+# A label is the whole cell: the word, then nothing or a separator and anything ("合计：", "审核：李四").
+_LABEL_END = r"(?:[\s:：(（/].*)?"
+_LABELS = (
+    re.compile(rf"(?:本[日周月页期季年]|全[月年]|总|月|)(?:合\s*计|小\s*计|总\s*计|共\s*计){_LABEL_END}", re.S),
+    re.compile(rf"(?:grand\s*total|sub-?\s*totals?|totals?){_LABEL_END}", re.S | re.I),
+    re.compile(
+        r"(?:制表|制单|审核|复核|审批|批准|记账|经手|经办|验收|签收|签字|收货|送货|发货|仓管|保管|库管)(?:人|员)?"
+        rf"{_LABEL_END}|(?:负责人|主管|会计|出纳){_LABEL_END}",
+        re.S,
+    ),
+    re.compile(
+        rf"(?:(?:prepared|approved|checked|reviewed|received|verified|authori[sz]ed|entered|recorded)\s+by|"
+        rf"signature|signed(?:\s+off)?){_LABEL_END}",
+        re.S | re.I,
+    ),
+)
+ROWS_SHOWN = 10  # rows a finding names one by one; more are counted
+
+
+def is_summary_label(v: Any) -> bool:
+    """A total (合计, 小计, Total …) or signature (制表人, 审核, Prepared by …) label, as the whole cell."""
+    if not isinstance(v, str):
+        return False
+    text = v.strip()
+    return bool(text) and any(p.fullmatch(text) for p in _LABELS)
+
+
+def rows_text(rows: Sequence[int], lang: Lang) -> str:
+    """Excel rows as a message names them: 第 5、6 行 / rows 5, 6 (the first ``ROWS_SHOWN``, then a count)."""
+    shown = word("list_sep", lang).join(str(int(r)) for r in rows[:ROWS_SHOWN])
+    if len(rows) > ROWS_SHOWN:
+        return phrase("rows_more", lang, rows=shown, count=len(rows))
+    return phrase("rows_one" if len(rows) == 1 else "rows_many", lang, rows=shown)
+
+
+def _summary_rows(table: Table, rows: np.ndarray, conv: dict[str, Converted], match: dict[str, int]) -> np.ndarray:
+    """Rows (mask over ``rows``) that are totals or signature lines, not documents.
+
+    Such a row's first non-blank cell is a label (``is_summary_label``) and each identity cell — the table's
+    required columns that are not numbers: date, doc no, SKU, name, kind … — is blank or a label too; the
+    number columns may hold sums. A real line always has an identity (an item named 合计 has its SKU, a sale
+    dated and numbered), so it is never taken for one. Only rows whose dates, periods or choices are blank or
+    unreadable are looked at one by one, so a long ledger costs nothing.
+    """
+    n = rows.shape[0] if rows.ndim == 2 else 0
+    out = np.zeros(n, dtype=bool)
+    ident = [c for c in table.columns if c.required and c.type not in NUMERIC and c.key in match]
+    if not n or not ident or table.generated or table is SETTINGS_TABLE:
+        return out
+    cand = np.ones(n, dtype=bool)
+    for c in ident:
+        if c.type != ColType.TEXT:
+            _, bad, blank = conv[c.key]
+            cand &= blank if bad is None else (blank | bad)
+    width = rows.shape[1]
+    for i in np.flatnonzero(cand):
+        if not is_summary_label(_first_cell(rows[i])[1]):
+            continue
+        cells = (rows[i, match[c.key]] if match[c.key] < width else None for c in ident)
+        out[i] = all(is_blank(v) or is_summary_label(v) for v in cells)
+    return out
+
+
+def _first_cell(row: np.ndarray) -> tuple[int, Any]:
+    """(column offset, value) of a row's first non-blank cell; (0, None) for a blank row."""
+    return next(((j, v) for j, v in enumerate(row) if not is_blank(v)), (0, None))
+
+
+class _RowNotes(NamedTuple):
+    """What ``table_data`` says about a table's rows besides their cells."""
+
+    summary: np.ndarray  # offsets into the block of the totals and signature lines left out
+    kept_rows: np.ndarray  # Excel rows of the lines read
+    ref_last_row: int | None  # last Excel row of the Excel Table's range (None: a plain range)
+
+
+def _row_findings(table: Table, rows: np.ndarray, start: int, notes: _RowNotes, where: _Where) -> list[Finding]:
+    """total-row-skipped for the totals and signature lines left out, rows-below-table for the lines read
+    below the Excel Table's range: one finding per table each, naming the rows."""
+    ml, findings = where.msg_lang, []
+    if len(notes.summary):
+        j, label = _first_cell(rows[notes.summary[0]])
+        r = start + int(notes.summary[0])
+        required = [c.header(where.lang) for c in table.columns if c.required and c.type not in NUMERIC]
+        findings.append(
+            make_finding(
+                "total-row-skipped",
+                ml,
+                sheet=where.sheet,
+                row=r,
+                cell=f"{col_letter(where.first_col + j)}{r}",
+                value=label,
+                where=rows_text((start + notes.summary).tolist(), ml),
+                label=str(label).strip(),
+                required=word("list_sep", ml).join(required),
+                table=table.name,
+            )
+        )
+    if notes.ref_last_row is not None and not table.generated:
+        below = notes.kept_rows[notes.kept_rows > notes.ref_last_row]
+        if len(below):
+            r = int(below[0])
+            findings.append(
+                make_finding(
+                    "rows-below-table",
+                    ml,
+                    sheet=where.sheet,
+                    row=r,
+                    cell=f"{col_letter(where.first_col)}{r}",
+                    where=rows_text(below.tolist(), ml),
+                    last=notes.ref_last_row,
+                    table=table.name,
+                )
+            )
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------------
 # Tables
 
 
@@ -157,6 +284,7 @@ class _Where(NamedTuple):
     lang: Lang  # names the headers in messages
     msg_lang: Lang  # the message language
     letters: dict[str, str]  # column key → Excel column letter
+    first_col: int  # 0-based Excel column of the block's first cell
 
 
 def _blank_column(c: Column, n: int) -> np.ndarray:
@@ -252,25 +380,31 @@ def table_data(
     lang: Lang,
     msg_lang: Lang | None = None,
     first_row: int | None = None,
+    ref_last_row: int | None = None,
 ) -> ReadTable:
     """One table's typed frame, from its header cells and the raw cells under them.
 
     ``rows``: 2-D object array, one row per sheet row and one column per header cell (extra columns are
     ignored); ``header_row``: Excel row of the header; ``first_col``: 0-based Excel column of
     ``header_cells[0]``; ``first_row``: Excel row of ``rows[0]`` (default the row under the header).
-    ``lang`` names the headers in messages, ``msg_lang`` (default ``lang``) is the message language.
-    Rows blank in every known column are dropped. Findings: column-missing, bad-type.
+    ``lang`` names the headers in messages, ``msg_lang`` (default ``lang``) is the message language;
+    ``ref_last_row``: the last Excel row of an Excel Table's range, when ``rows`` go on below it.
+    Rows blank in every known column are dropped, and so are totals and signature lines (``_summary_rows``).
+    Findings: column-missing, bad-type, total-row-skipped, rows-below-table.
     """
     match = match_headers(table, header_cells)
-    where = _Where(sheet, lang, msg_lang or lang, {k: col_letter(first_col + j) for k, j in match.items()})
+    letters = {k: col_letter(first_col + j) for k, j in match.items()}
+    where = _Where(sheet, lang, msg_lang or lang, letters, first_col)
     findings = _missing_columns(table, match, header_row, where)
     raw, conv = _convert_columns(table, match, rows)
     n_raw = rows.shape[0] if rows.ndim == 2 else 0
     row_blank = np.logical_and.reduce([b for _, _, b in conv.values()]) if conv and n_raw else np.ones(n_raw, bool)
-    keep = np.flatnonzero(~row_blank)
+    summary = _summary_rows(table, rows, conv, match) & ~row_blank
+    keep = np.flatnonzero(~row_blank & ~summary)
     all_kept = len(keep) == n_raw
     start = header_row + 1 if first_row is None else first_row
     excel_rows = (start + keep).astype(np.int64)
+    findings += _row_findings(table, rows, start, _RowNotes(np.flatnonzero(summary), excel_rows, ref_last_row), where)
     n = len(keep)
     if n == 0:
         return ReadTable(TableData(table, empty_frame(table), sheet, header_row, where.letters, {}), {}, findings)

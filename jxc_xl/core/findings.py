@@ -12,6 +12,9 @@ Severity = Literal["error", "warning"]
 CODES: dict[str, Severity] = {
     "file-unreadable": "error",
     "table-missing": "error",
+    "optional-table-missing": "warning",  # a table a month may lack (Table.optional): computed as empty
+    "total-row-skipped": "warning",  # 合计 / Total rows and signature lines among the data: not documents
+    "rows-below-table": "warning",  # lines typed below an Excel Table's range: computed, missed by its formulas
     "column-missing": "error",
     "settings-invalid": "error",
     "required-missing": "error",

@@ -6,7 +6,8 @@ locations from the package's small XML parts (workbook.xml, the .rels files, xl/
 converted to a plain range is found by its header row (``jxc_xl.core.cells.find_header_row``, as the Excel
 button finds it). An input table also takes the non-blank rows typed just below its ref (Excel did not
 extend it): they are the user's data, so they are read, validated and counted rather than silently left
-out. This module only opens the file and locates each table's block of cells; typing the cells, the
+out, and named in a rows-below-table warning (the user's own formulas over the table miss them). This
+module only opens the file and locates each table's block of cells; typing the cells, the
 findings about them and the settings are ``jxc_xl.core.cells``, and the ``Workbook`` around them
 ``jxc_xl.core.assemble`` (both shared with the Excel button). Data problems become findings; only a file
 that is not a workbook at all (or a sheet calamine cannot read) raises ``NotAWorkbookError``. The file is
@@ -83,6 +84,7 @@ class _Region:
     c0: int  # first column
     c1: int | None  # exclusive end column; None: to the end of the sheet
     totals: tuple[int, int] | None = None  # Excel rows [start, end) of a totals row inside the data: not data
+    ref_end: int | None = None  # an input Excel Table's exclusive end row: the lines read below it are named
 
 
 class _Sheets:
@@ -170,7 +172,7 @@ def _locate(path: Path, sheets: _Sheets) -> dict[str, _Region]:
             regions[t.name] = _Region(sheet, r1 - 1, end, c1 - 1, c2)
         else:  # an input table also owns the rows typed just below it (Excel did not extend the ref)
             totals = (end, r2) if tp.totals_rows else None
-            regions[t.name] = _Region(sheet, r1 - 1, None, c1 - 1, c2, totals)
+            regions[t.name] = _Region(sheet, r1 - 1, None, c1 - 1, c2, totals, r2)
         claimed.add((sheet, r1 - 1))
 
     # Plain ranges: the sheet named per schema first (either language), then any unclaimed sheet whose header
@@ -247,6 +249,7 @@ def _read_table(t: Table, sheet: _Sheet, reg: _Region, lang: Lang, msg_lang: Lan
         first_row=sheet.row0 + i0 + 1,
         lang=lang,
         msg_lang=msg_lang,
+        ref_last_row=reg.ref_end,  # 0-based exclusive = 1-based last row
     )
 
 

@@ -17,6 +17,25 @@ CATALOG: dict[str, tuple[str, str]] = {
         "找不到表 {table}（工作表“{sheet}”）；请用 jxc new 生成的模板或添加该表",
         "Table {table} (sheet '{sheet}') not found; use a template from `jxc new` or add the table",
     ),
+    "optional-table-missing": (
+        "没有找到工作表“{sheet}”（或其中的表格）：本月按没有这类记录计算，这可以不改；"
+        "如果这些记录放在别的工作表里，请把工作表改名为“{sheet}”，或用 jxc new 生成的模板。",
+        "No sheet '{sheet}' (or no table on it) found: the month is computed as having no such lines, which may "
+        "be right; if you keep them on another sheet, rename it to '{sheet}' or use a template from `jxc new`.",
+    ),
+    "total-row-skipped": (  # {where}: the rows (a rows_* word); {label}: the first one's label; {required}: headers
+        "工作表“{sheet}”{where}是合计行或签字行（如“{label}”），不是业务记录，已略过，不参与计算；"
+        "如其中某行确是一笔业务，请在它的{required}中填写实际内容。",
+        "Sheet '{sheet}', {where}: total or signature lines (such as '{label}'), not transactions; left out of "
+        "every figure. If one of them is a real line, give it a real {required}.",
+    ),
+    "rows-below-table": (  # {where}: the rows (a rows_* word); {last}: the table's last row
+        "工作表“{sheet}”{where}在表格区域（到第 {last} 行）之下：已计入库存，但引用该表格的公式、透视表"
+        "和筛选不包含这些行；请把表格扩展到这些行（拖动表格右下角的控点，或“表设计 → 调整表格大小”）。",
+        "Sheet '{sheet}', {where}: below the Excel table (which ends at row {last}); counted in the stock, "
+        "but formulas, pivots and filters over the table miss them. Extend the table over them (drag its "
+        "bottom-right handle, or Table Design → Resize Table).",
+    ),
     "column-missing": (  # {header}: the column's header in the message language; {row}: the header row
         "工作表“{sheet}”的表 {table} 缺少必填列“{header}”（表头行第 {row} 行）；请添加该列。该表的列应为：{expected}",
         "Table {table} on sheet '{sheet}' lacks the required column '{header}' (header row {row}); add it. "

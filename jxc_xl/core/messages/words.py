@@ -25,6 +25,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "type_date": ("日期（如 2026-11-03）", "a date (e.g. 2026-11-03)"),
     "type_period": ("期间（YYYY-MM）", "a period (YYYY-MM)"),
     "type_text": ("文本", "text"),
+    "rows_one": ("第 {rows} 行", "row {rows}"),  # rows named in a message: one row
+    "rows_many": ("第 {rows} 行", "rows {rows}"),  # several rows, listed with list_sep
+    "rows_more": ("第 {rows} 行等 {count} 行", "rows {rows} and more ({count} rows)"),  # a long list, cut short
     "list_sep": ("、", ", "),  # between the items of a list inside a message (e.g. every header of a table)
     "why_blank": ("不能为空", "must not be blank"),
     "why_choice": ("不是可选值", "not one of the choices"),

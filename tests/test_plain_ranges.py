@@ -1,0 +1,204 @@
+"""Workbooks as people keep them: plain ranges under a title, 合计 and signature lines, tables a month lacks.
+
+A month kept by hand (no Excel Tables: a merged title over each sheet, a 合计 row under the lines, the
+signatures under that) must validate with warnings only and give the same stock figures as the same data in
+the jxc template; the Excel button (jxc_xl.excel, driven through xlwings' Office.js machinery as in
+tests/test_excel.py) must read it exactly as the file reader does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+from openpyxl.utils import get_column_letter
+
+from jxc_xl.core.book import ROW
+from jxc_xl.core.cell_values import NUMERIC
+from jxc_xl.core.generate import stock_balances
+from jxc_xl.io.reader import read_workbook
+from jxc_xl.schema import COUNTS, HISTORY, INPUT_TABLES, RETURNS, SALES, SETTINGS_TABLE, Table
+from jxc_xl.sync import close_month, sync_file
+from jxc_xl.validate import validate_file
+from tests.factories import small_month, write_book
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = ROOT / "tests" / "excel_server_probe.py"
+OPTIONAL = (RETURNS, COUNTS, HISTORY)
+TITLE_ROWS = 2  # a merged title and a "单位：元" line above each header row
+SUMMED = {"qty", "amount", "counted_qty", "demand_qty"}  # what a 合计 row adds up
+
+
+def _cells(t: Table, rows: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[r.get(c.key) for c in t.columns] for r in rows]
+
+
+def _settings() -> list[list[Any]]:
+    return [["会计期间", "2026-11", "本月"], ["计价方法", "移动加权平均", None], ["公司", "示例商贸", None]]
+
+
+def _total_row(t: Table, rows: list[dict[str, Any]]) -> list[Any]:
+    """合计 in the first column, the sums of the quantity and amount columns under them."""
+    out: list[Any] = [sum(r.get(c.key) or 0 for r in rows) if c.key in SUMMED else None for c in t.columns]
+    out[0] = "合计"
+    return out
+
+
+def plain_month(path: Path, data: dict[str, list[dict[str, Any]]] | None = None) -> Path:
+    """``data`` (default ``small_month()``) as a month kept by hand: each input table a plain range on its zh sheet
+    under a merged title and a note, a 合计 row under the ledgers and the opening, a blank row and a signature
+    line; no Excel Table and no generated sheet. A table absent from ``data`` gets no sheet."""
+    data = small_month() if data is None else data
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for t in INPUT_TABLES:
+        if t is not SETTINGS_TABLE and t.name not in data:
+            continue
+        ws = wb.create_sheet(t.zh_sheet)
+        width = len(t.columns)
+        ws.cell(1, 1, f"{t.zh_sheet} 2026年11月")
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+        ws.cell(2, 1, "单位：元")
+        rows = _settings() if t is SETTINGS_TABLE else _cells(t, data[t.name])
+        body = [t.headers("zh"), *rows]
+        if t is not SETTINGS_TABLE and t is not HISTORY:  # the history is a list, not a ledger: no total
+            body += [_total_row(t, data[t.name]), [None] * width, ["制表人：张三", None, "审核：李四"]]
+        for i, row in enumerate(body, start=TITLE_ROWS + 1):
+            for j, v in enumerate(row, start=1):
+                if v is not None:
+                    cell = ws.cell(i, j, v)
+                    if isinstance(v, date):
+                        cell.number_format = "yyyy-mm-dd"
+        ws.column_dimensions[get_column_letter(1)].width = 14
+    wb.save(path)
+    return path
+
+
+def _stock(path: Path) -> pd.DataFrame:
+    return stock_balances(read_workbook(path, generated=False)).set_index("sku").sort_index()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The file reader and validate
+
+
+@pytest.fixture(scope="module")
+def months(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("plain")
+    first = {k: v for k, v in small_month().items() if k not in {t.name for t in OPTIONAL}}
+    totals = small_month()
+    sales = totals["tblSales"]
+    totals["tblSales"] = [*sales, {"date": "合计", "qty": sum(r["qty"] for r in sales)}, {"date": "制表人：张三"}]
+    totals["tblOpening"] = [*totals["tblOpening"], {"sku": "合计", "qty": 435, "amount": 240.0}]
+    return {
+        "template": write_book(d / "template.xlsx"),
+        "plain": plain_month(d / "plain.xlsx"),
+        "first": plain_month(d / "first.xlsx", first),  # a first month: no returns, counts or history
+        "first_template": write_book(d / "first_template.xlsx", omit=[t.name for t in OPTIONAL]),
+        "totals": write_book(d / "totals.xlsx", totals),  # 合计 and signature rows inside the Excel Tables
+    }
+
+
+def test_the_plain_month_really_has_no_tables_and_titles_above_the_headers(months: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(months["plain"])
+    assert all(not ws.tables for ws in wb.worksheets)
+    sales = wb[SALES.zh_sheet]
+    assert [str(r) for r in sales.merged_cells.ranges] == ["A1:H1"] and sales["A1"].value == "销售出库 2026年11月"
+    read = read_workbook(months["plain"])
+    assert read.tables[SALES.name].header_row == TITLE_ROWS + 1
+    assert len(read.df(SALES.name)) == len(small_month()[SALES.name])
+
+
+def test_plain_month_validates_with_warnings_only(months: dict[str, Path]) -> None:
+    result = validate_file(months["plain"])
+    assert result.errors == 0 and result.valid
+    skipped = {f.sheet: f for f in result.findings if f.code == "total-row-skipped"}
+    ledgers = [t for t in INPUT_TABLES if t not in (SETTINGS_TABLE, HISTORY)]
+    assert set(skipped) == {t.zh_sheet for t in ledgers}  # once per table
+    assert {f.code for f in result.findings} == {"total-row-skipped"}
+    n = len(small_month()[SALES.name])
+    first_total = TITLE_ROWS + 2 + n  # header, then the lines, then 合计; a blank row; the signatures
+    f = skipped[SALES.zh_sheet]
+    assert (f.severity, f.row, f.cell, f.value) == ("warning", first_total, f"A{first_total}", "合计")
+    assert f"第 {first_total}、{first_total + 2} 行" in f.message
+
+
+def test_plain_month_computes_the_template_month_figures(months: dict[str, Path]) -> None:
+    plain, template = _stock(months["plain"]), _stock(months["template"])
+    assert len(plain) == len(small_month()["tblItems"])
+    pd.testing.assert_frame_equal(plain, template)
+    assert plain["closing_amount"].sum() == template["closing_amount"].sum() > 0
+
+
+def test_total_rows_inside_excel_tables_add_no_phantom_sku(months: dict[str, Path]) -> None:
+    result = validate_file(months["totals"])
+    assert result.errors == 0
+    found = sorted((f.code, f.sheet, f.row) for f in result.findings)
+    n = len(small_month()[SALES.name])
+    assert found == [("total-row-skipped", "期初", 7), ("total-row-skipped", SALES.zh_sheet, n + 2)]
+    stock = _stock(months["totals"])
+    assert "合计" not in stock.index
+    pd.testing.assert_frame_equal(stock, _stock(months["template"]))
+
+
+def test_a_first_month_without_optional_tables_only_warns(months: dict[str, Path]) -> None:
+    for name in ("first", "first_template"):
+        result = validate_file(months[name])
+        missing = [f for f in result.findings if f.code == "optional-table-missing"]
+        assert sorted(f.sheet for f in missing) == sorted(t.zh_sheet for t in OPTIONAL), name
+        assert all(f.severity == "warning" for f in result.findings) and result.valid, name
+        assert "可以不改" in missing[0].message
+
+
+def test_a_first_month_without_optional_tables_syncs_and_closes(months: dict[str, Path], tmp_path: Path) -> None:
+    src = months["first_template"]
+    synced = sync_file(src, tmp_path / "synced.xlsx")
+    assert not synced.forced and synced.rows["tblStock"] == len(small_month()["tblItems"])
+    wb = read_workbook(synced.path)
+    stock = wb.df("tblStock").set_index("sku").sort_index()
+    want = _stock(src)
+    assert stock["closing_amount"].tolist() == want["closing_amount"].tolist()
+    assert synced.stock_value == pytest.approx(float(want["closing_amount"].sum()), abs=1e-9)
+    assert len(wb.df("tblPlan")) == synced.rows["tblPlan"]  # the plan works without history
+    closed = close_month(synced.path, tmp_path / "next.xlsx")
+    nxt = read_workbook(closed.path)
+    assert nxt.settings is not None and nxt.settings.period == "2026-12"
+    history = nxt.df(HISTORY.name)
+    assert set(history["period"]) == {"2026-11"} and closed.history_rows == len(history) > 0
+
+
+# ---------------------------------------------------------------------------------------------------
+# The Excel button reads the same
+
+
+@pytest.mark.slow
+def test_the_excel_button_reads_as_the_file_reader(months: dict[str, Path]) -> None:
+    names = ["plain", "first", "totals", "first_template"]
+    scenarios = [{"xlsx": str(months[n]), "sync": n in ("totals", "first_template")} for n in names]
+    env = {**os.environ, "XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, str(PROBE)], input=json.dumps(scenarios), capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    runs = dict(zip(names, json.loads(proc.stdout)["runs"], strict=True))
+    for name, run in runs.items():
+        wb = read_workbook(months[name])
+        assert run["findings"] == [f.model_dump() for f in wb.findings], name
+        for tname, td in wb.tables.items():
+            if td.table.generated:
+                continue
+            got = pd.DataFrame(run["frames"][tname]["records"])
+            assert got.get(ROW, pd.Series(dtype=int)).tolist() == td.df[ROW].tolist(), (name, tname)
+            for c in td.table.columns:
+                if c.type in NUMERIC and len(got):
+                    assert got[c.key].fillna(0).tolist() == td.df[c.key].fillna(0).tolist(), (name, tname, c.key)
+    assert "error" not in runs["totals"] and runs["totals"]["rows"]["tblStock"] == len(small_month()["tblItems"])
+    assert "error" not in runs["first_template"], runs["first_template"].get("error")
