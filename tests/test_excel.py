@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from jxc_xl.core.money import round_half_up
-from jxc_xl.core.periods import period_last_day
+from jxc_xl.core.periods import period_first_day
 from jxc_xl.excel import BUTTON_EN, BUTTON_SHAPE, BUTTON_ZH, RUNPYTHON, addin_files, classic_setup_text
 from jxc_xl.io.reader import read_workbook
 from jxc_xl.schema import ANALYSIS, PLAN, STOCK, Table
@@ -274,9 +274,10 @@ def test_sync_writes_plan_dates_as_dates(probe: dict[str, Any]) -> None:
     run = probe["by"]["zh"]
     plan = _written(run, PLAN, "zh") if run["rows"]["tblPlan"] else []
     assert len(plan) == run["rows"]["tblPlan"]
-    last = period_last_day("2026-11")
+    first = period_first_day("2026-11")
     for r in plan:
-        assert date.fromisoformat(r["order_by"]) >= last  # the remote engine sends dates as ISO dates
+        # the remote engine sends dates as ISO dates; order_by counts from the plan's as-of date (issue 9)
+        assert date.fromisoformat(r["order_by"]) >= date.fromisoformat(r["as_of"]) >= first
         assert r["order_qty"] > 0
 
 

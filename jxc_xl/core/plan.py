@@ -1,38 +1,48 @@
-"""Purchase plan (采购计划) per the contract's "Purchase plan rules", vectorised over SKUs.
+"""Purchase plan (采购计划), vectorised over SKUs; it replaces the contract's first-cut "Purchase plan rules".
 
-Which demand figure the plan uses: the contract fixes d = (sales qty − sales-return qty in the month) /
-days in the month, and every plan figure (safety stock, reorder point, EOQ, order_by, order qty) uses that
-d. The demand history (tblHistory) is not used for the plan numbers; it feeds an extra column
-``forecast_qty``: next month's demand by simple exponential smoothing (invmath.forecast, "ses", α fitted)
-over the history months before this period plus this month's net demand, shown for information.
+* As of: settings as_of (clipped to the period), blank = the last ledger date of the period, or its first day
+  when there are no lines. Month to date uses the elapsed days (as_of − first day + 1), never the calendar
+  length of the month; order_by counts from the as-of date. On hand is the closing quantity of the lines
+  entered.
+* Daily demand d, its class and method: core.demand (history + month to date). Reorder point and safety
+  stock: core.policy (forecast error over the lead time, lead-time sd, undershoot of the daily review; normal
+  or gamma). EOQ = √(2·D·S/H) with D = d·days_per_year, S = item or default order cost, H = holding_rate ×
+  closing unit cost (item std cost where there is none), 0 where D or H is 0.
+* An item enters the plan when on hand − ROP ≤ d·horizon_days; order_by = as_of + max(0, ⌊(on hand − ROP)/d⌋)
+  days. order_qty: Q = ⌈EOQ⌉ capped at max_cover_days of d (⌊cap⌋, at least 1; where EOQ is 0,
+  Q = ⌈ROP + d·horizon_days − on hand⌉); k = smallest integer ≥ 1 with on hand + k·Q > ROP; raw = k·Q; then at
+  least MOQ; then rounded up to the order multiple. days_cover = order_qty / d. amount = order_qty × item std
+  cost (or unit cost).
 
-Decisions the contract leaves open:
+Decisions left open:
 
-* Safety stock is never negative (a service level below 50 % needs none: invmath.safety_stock).
-* d is clipped at 0 (a month with more returns than sales has no demand, not a negative one); σd uses the
-  unclipped daily net demand.
-* d = 0: the contract's rule reads on hand ≤ reorder point (a fixed safety stock); a dead item with no
-  stock and a reorder point of 0 does not enter (it would be ordered one unit every month, as would negative
-  stock still). order_by is then the last day of the month.
+* The item's fixed safety stock replaces the computed one (ROP = d·L + it).
+* d = 0: the rule reads on hand ≤ reorder point; a dead item with no stock and a reorder point of 0 does not
+  enter (it would be ordered one unit every month, as would negative stock still).
 * EOQ = 0 and the gap ROP + d·horizon − on hand is ≤ 0: Q = 1 (ceil of the gap would be 0, for which no k
   exists).
 * Only active items of tblItems are planned (SKUs missing from tblItems have no lead time or supplier).
 * The amount uses the item's std cost, else the closing unit cost (0 when neither exists).
 * Quantities are rounded to 9 decimals before ceil/floor so float noise (30.0000000001) does not add a unit.
+* ``forecast_qty`` (next month's demand, for information) is d × the days of next month.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
-from jxc_xl.core import invmath
 from jxc_xl.core.book import Workbook
+from jxc_xl.core.demand import DemandSeries, history_rates
 from jxc_xl.core.ledger import clean_keys, table_frame
 from jxc_xl.core.messages import word
 from jxc_xl.core.money import mul_cents
+from jxc_xl.core.periods import next_period, period_last_day
+from jxc_xl.core.policy import ItemTerms, plan_policy
 from jxc_xl.core.valuation import Valuation
-from jxc_xl.schema import HISTORY, ITEMS, Lang, Settings
+from jxc_xl.schema import DEMAND_CLASSES, FORECAST_METHODS, HISTORY, ITEMS, Choice, Lang, Settings
 
 _NOISE = 9  # decimals kept before ceil/floor
 
@@ -74,21 +84,18 @@ def item_frame(wb: Workbook, skus: pd.Index) -> pd.DataFrame:
     return out
 
 
-def _forecast(wb: Workbook, period: str, skus: pd.Index, month_demand: np.ndarray) -> np.ndarray:
-    """Next month's demand: SES over tblHistory (periods before ``period``) plus this month."""
-    hist = table_frame(wb, HISTORY.name)
-    if hist is None:
-        return np.clip(month_demand, 0, None).astype(np.float64)
-    h = hist.dropna(subset=["sku", "period", "demand_qty"])
-    h = h[(h["period"].astype(str) < period) & (h["demand_qty"] >= 0)]
-    wide = h.pivot_table(index="sku", columns="period", values="demand_qty", aggfunc="sum")
-    wide = wide.reindex(skus)
-    wide[period] = np.clip(month_demand, 0, None)
-    y = wide.to_numpy(dtype=np.float64)
-    try:
-        return np.asarray(invmath.forecast(y, horizon=1, method="ses"), dtype=np.float64)[:, 0]
-    except invmath.InvalidArgument:  # defensive: history with bad values; fall back to this month
-        return np.clip(month_demand, 0, None).astype(np.float64)
+def as_of_day(s: Settings, events: pd.DataFrame) -> date:
+    """The day the plan is computed for: settings as_of within the period, else the last ledger date of the
+    period, else its first day."""
+    first, last = s.first_day, s.last_day
+    if s.as_of is not None:
+        return min(max(s.as_of, first), last)
+    if len(events) and "date" in events:
+        dates = pd.to_datetime(events["date"], errors="coerce").dropna()
+        dates = dates[(dates >= pd.Timestamp(first)) & (dates <= pd.Timestamp(last))]
+        if len(dates):
+            return dates.max().date()
+    return first
 
 
 def _numbers(items: pd.DataFrame, col: str, default: float) -> np.ndarray:
@@ -96,35 +103,39 @@ def _numbers(items: pd.DataFrame, col: str, default: float) -> np.ndarray:
     return pd.to_numeric(items[col], errors="coerce").fillna(default).to_numpy(np.float64)
 
 
-def _stock_levels(s: Settings, items: pd.DataFrame, d: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Safety stock (the item's fixed one, else computed) and reorder point per SKU."""
-    lead = np.clip(_numbers(items, "lead_time_days", 7.0), 0, None)
-    lead_sd = np.clip(_numbers(items, "lead_time_sd_days", 0.0), 0, None)
-    # Negative item figures are validation errors; a forced sync computes with them clipped at 0.
-    fixed_ss = np.clip(pd.to_numeric(items["safety_stock"], errors="coerce").to_numpy(np.float64), 0, None)
-    ss_calc = np.asarray(invmath.safety_stock(s.service_level, sd, lead, d, lead_sd), dtype=np.float64)
-    ss = np.where(np.isnan(fixed_ss), ss_calc, fixed_ss)
-    return ss, np.asarray(invmath.reorder_point(d, lead, ss), dtype=np.float64)
+def _series(wb: Workbook, val: Valuation, skus: pd.Index, elapsed: int) -> DemandSeries:
+    """History rates and this month to date (the first ``elapsed`` days) of every SKU."""
+    s = val.settings
+    daily = val.daily_demand.reindex(skus).fillna(0.0).to_numpy(dtype=np.float64)[:, :elapsed]
+    return DemandSeries(
+        rates=history_rates(table_frame(wb, HISTORY.name), s.period, skus),
+        mtd_qty=daily.sum(axis=1),
+        mtd_sd=daily.std(axis=1, ddof=1) if elapsed > 1 else np.zeros(len(skus)),
+        elapsed=elapsed,
+        days_in_month=s.days_in_month,
+        days_per_month=s.days_per_year / 12,
+    )
 
 
-def _eoq(s: Settings, items: pd.DataFrame, d: np.ndarray, unit_cost: np.ndarray, std_cost: np.ndarray) -> np.ndarray:
-    """EOQ per SKU; 0 where there is no annual demand or no holding cost."""
-    h_cost = s.holding_rate * np.where(np.isnan(unit_cost), std_cost, unit_cost)
-    h_cost = np.nan_to_num(h_cost)
-    order_cost = np.clip(_numbers(items, "order_cost", s.order_cost), 0, None)
-    annual = d * s.days_per_year
-    ok = (annual > 0) & (h_cost > 0)
-    eoq = np.zeros(len(d))
-    if ok.any():
-        eoq[ok] = invmath.eoq(annual[ok], order_cost[ok], h_cost[ok])
-    return eoq
+def _terms(s: Settings, items: pd.DataFrame, unit_cost: np.ndarray, std_cost: np.ndarray) -> ItemTerms:
+    """The items' lead times, costs, fixed safety stock and cover cap (negative figures clipped at 0)."""
+    h_cost = np.nan_to_num(s.holding_rate * np.where(np.isnan(unit_cost), std_cost, unit_cost))
+    return ItemTerms(
+        lead=np.clip(_numbers(items, "lead_time_days", 7.0), 0, None),
+        lead_sd=np.clip(_numbers(items, "lead_time_sd_days", 0.0), 0, None),
+        order_cost=np.clip(_numbers(items, "order_cost", s.order_cost), 0, None),
+        holding_cost=h_cost,
+        fixed_ss=pd.to_numeric(items["safety_stock"], errors="coerce").to_numpy(np.float64),
+        max_cover_days=np.full(len(items), s.max_cover_days),
+    )
 
 
 def _order_qty(
-    items: pd.DataFrame, eoq: np.ndarray, rop: np.ndarray, d: np.ndarray, on_hand: np.ndarray, horizon: float
+    items: pd.DataFrame, size: np.ndarray, rop: np.ndarray, d: np.ndarray, on_hand: np.ndarray, horizon: float
 ) -> np.ndarray:
-    """Q (EOQ, else the gap to cover), k·Q to get above the reorder point, then MOQ and the order multiple."""
-    q = np.where(eoq > 0, np.ceil(np.round(eoq, _NOISE)), np.ceil(np.round(rop + d * horizon - on_hand, _NOISE)))
+    """Q (the policy's order size, else the gap to cover), k·Q to get above the reorder point, then MOQ and the
+    order multiple."""
+    q = np.where(size > 0, size, np.ceil(np.round(rop + d * horizon - on_hand, _NOISE)))
     q = np.maximum(q, 1.0)
     k = np.maximum(1.0, np.floor(np.round((rop - on_hand) / q, _NOISE)) + 1.0)
     raw = k * q
@@ -135,13 +146,12 @@ def _order_qty(
     return np.where(mult > 0, np.ceil(np.round(raw / safe_mult, _NOISE)) * safe_mult, raw)
 
 
-def _order_by(s: Settings, gap: np.ndarray, d: np.ndarray) -> pd.DatetimeIndex:
-    """The day to order by: the month's last day plus the days until on hand reaches the reorder point."""
+def _order_by(as_of: date, gap: np.ndarray, d: np.ndarray) -> pd.DatetimeIndex:
+    """The day to order by: the as-of date plus the days until on hand reaches the reorder point."""
     with np.errstate(divide="ignore", invalid="ignore"):
         wait = np.where(d > 0, np.floor(np.round(gap / np.where(d > 0, d, 1.0), _NOISE)), 0.0)
     wait = np.clip(np.nan_to_num(wait), 0, 36500).astype(np.int64)
-    last = pd.Timestamp(s.last_day)
-    return pd.to_datetime(last) + pd.to_timedelta(wait, unit="D")
+    return pd.to_datetime(pd.Timestamp(as_of)) + pd.to_timedelta(wait, unit="D")
 
 
 def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
@@ -152,32 +162,33 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
         val: its valuation (stock, daily demand, and the settings the plan uses).
 
     Returns:
-        Columns name, supplier, unit, active, listed, on_hand, avg_daily_demand, demand_sd, safety_stock,
-        reorder_point, eoq, enters, order_qty, order_by, amount_cents, forecast_qty.
+        Columns name, supplier, unit, active, listed, on_hand, avg_daily_demand, demand_sd (error sd of a
+        month's daily rate), demand_class, forecast_method, safety_stock, reorder_point, eoq, enters,
+        order_qty, order_by, amount_cents, forecast_qty, days_cover, as_of.
     """
     s = val.settings
     skus = pd.Index(val.stock["sku"].to_numpy(dtype=object))
     items = item_frame(wb, skus)
-    days = s.days_in_month
-    daily = val.daily_demand.reindex(skus).fillna(0.0).to_numpy(dtype=np.float64)
-    net = daily.sum(axis=1)
-    d = np.clip(net / days, 0.0, None)
-    sd = daily.std(axis=1, ddof=1) if days > 1 else np.zeros(len(skus))
-    ss, rop = _stock_levels(s, items, d, sd)
+    as_of = as_of_day(s, val.events)
+    series = _series(wb, val, skus, (as_of - s.first_day).days + 1)
     std_cost = pd.to_numeric(items["cost"], errors="coerce").to_numpy(np.float64)
     unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
-    eoq = _eoq(s, items, d, unit_cost, std_cost)
+    pol = plan_policy(series, _terms(s, items, unit_cost, std_cost), s.service_level, s.days_per_year)
+    d, rop = pol.forecast.daily, pol.levels.reorder_point
 
     on_hand = val.stock["closing_qty"].to_numpy(dtype=np.float64)
     gap = np.round(on_hand - rop, _NOISE)
-    # The contract's rule; with d = 0 it reads on hand ≤ ROP, except that a dead item with no stock and no
-    # reorder point (0 ≤ 0) is not ordered every month.
+    # With d = 0 the rule reads on hand ≤ ROP, except that a dead item with no stock and no reorder point
+    # (0 ≤ 0) is not ordered every month.
     enters = (gap <= np.round(d * s.horizon_days, _NOISE)) & ((d > 0) | (rop > 0) | (gap < 0))
     active = (items["active"].fillna("yes") != "no").to_numpy() & items["listed"].to_numpy(dtype=bool)
     enters &= active
-    order_qty = _order_qty(items, eoq, rop, d, on_hand, s.horizon_days)
+    order_qty = _order_qty(items, pol.order_size, rop, d, on_hand, s.horizon_days)
     price = np.where(np.isnan(std_cost), unit_cost, std_cost)
     amount = mul_cents(order_qty, np.nan_to_num(price))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = np.where(d > 0, order_qty / np.where(d > 0, d, 1.0), np.nan)
+    next_days = period_last_day(next_period(s.period)).day
 
     return pd.DataFrame(
         {
@@ -188,15 +199,19 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
             "listed": items["listed"].to_numpy(dtype=bool),
             "on_hand": on_hand,
             "avg_daily_demand": d,
-            "demand_sd": sd,
-            "safety_stock": ss,
+            "demand_sd": pol.forecast.error_sd,
+            "demand_class": pol.forecast.demand_class,
+            "forecast_method": pol.forecast.method,
+            "safety_stock": pol.levels.safety_stock,
             "reorder_point": rop,
-            "eoq": eoq,
+            "eoq": pol.eoq,
             "enters": enters,
             "order_qty": np.where(enters, order_qty, np.nan),
-            "order_by": pd.Series(_order_by(s, gap, d), index=skus).where(enters),
+            "order_by": pd.Series(_order_by(as_of, gap, d), index=skus).where(enters),
             "amount_cents": np.where(enters, amount, 0).astype(np.int64),
-            "forecast_qty": _forecast(wb, s.period, skus, net),
+            "forecast_qty": d * next_days,
+            "days_cover": np.where(enters, cover, np.nan),
+            "as_of": pd.Timestamp(as_of),
         },
         index=pd.Index(skus, name="sku"),
     )
@@ -217,6 +232,11 @@ def reasons(m: pd.DataFrame, horizon: float, lang: Lang) -> pd.Series:
     return pd.Series(out, index=m.index, dtype="object")
 
 
+def _labels(keys: pd.Series, choices: dict[str, Choice], lang: Lang) -> np.ndarray:
+    """Choice keys as the labels of ``lang`` (None stays None)."""
+    return np.array([choices[k].label(lang) if k in choices else None for k in keys.to_numpy()], dtype=object)
+
+
 def purchase_plan(
     wb: Workbook,
     val: Valuation,
@@ -224,7 +244,7 @@ def purchase_plan(
     lang: Lang | None = None,
     metrics: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """tblPlan rows (the contract's columns, then ``forecast_qty``), sorted by order_by then sku.
+    """tblPlan rows (the schema's columns), sorted by order_by then sku.
 
     ``abc``: ABC class per sku (from analysis); ``metrics``: plan_metrics(wb, val) when already computed.
     """
@@ -249,6 +269,10 @@ def purchase_plan(
             ),
             "reason": reasons(m, val.settings.horizon_days, lang).to_numpy(dtype=object),
             "forecast_qty": m["forecast_qty"].to_numpy(),
+            "demand_class": _labels(m["demand_class"], DEMAND_CLASSES, lang),
+            "forecast_method": _labels(m["forecast_method"], FORECAST_METHODS, lang),
+            "days_cover": m["days_cover"].to_numpy(),
+            "as_of": m["as_of"].to_numpy(dtype="datetime64[ns]"),
         }
     )
     return out.sort_values(["order_by", "sku"], kind="stable").reset_index(drop=True)

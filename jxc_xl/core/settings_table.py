@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from jxc_xl.core.book import ROW, SettingCell, TableData
-from jxc_xl.core.cell_values import NUMERIC, is_blank, parse_number, parse_period, text_of
+from jxc_xl.core.cell_values import NUMERIC, is_blank, parse_date, parse_number, parse_period, text_of
 from jxc_xl.core.findings import Finding
 from jxc_xl.core.messages import json_value, make_finding, word
 from jxc_xl.schema import SETTINGS, SETTINGS_TABLE, ColType, Lang, SettingDef, Settings, normalise_header
@@ -58,6 +58,9 @@ def _typed_value(sd: SettingDef, raw: Any) -> _Parsed:
     if sd.type == ColType.PERIOD:
         p = parse_period(raw)
         return _Parsed(None, "why_period") if p is None else _Parsed(p)
+    if sd.type == ColType.DATE:
+        day = parse_date(raw)
+        return _Parsed(None, "why_date") if np.isnat(day) else _Parsed(day.astype(object))
     if sd.type in NUMERIC:
         x = parse_number(raw)
         if math.isnan(x):

@@ -24,6 +24,7 @@ from jxc_xl.core.messages.cli_texts import CLI_TEXTS
 from jxc_xl.core.messages.compute_texts import COMPUTE_TEXTS
 from jxc_xl.core.messages.finding_texts import CATALOG
 from jxc_xl.core.messages.io_texts import IO_TEXTS
+from jxc_xl.core.messages.plan_texts import PLAN_TEXTS
 from jxc_xl.core.messages.report_texts import REPORT_LABELS
 from jxc_xl.core.messages.template_texts import TEMPLATE_WORDS
 from jxc_xl.core.messages.words import WORDS as BASE_WORDS
@@ -37,6 +38,7 @@ TEXT_SECTIONS: tuple[dict[str, tuple[str, str]], ...] = (
     COMPUTE_TEXTS,
     CLI_TEXTS,
     IO_TEXTS,
+    PLAN_TEXTS,
 )
 WORDS: dict[str, tuple[str, str]] = {k: v for section in TEXT_SECTIONS for k, v in section.items()}
 
@@ -45,6 +47,7 @@ __all__ = [
     "CLI_TEXTS",
     "COMPUTE_TEXTS",
     "IO_TEXTS",
+    "PLAN_TEXTS",
     "REPORT_LABELS",
     "TEMPLATE_WORDS",
     "TEXT_SECTIONS",

@@ -1,0 +1,228 @@
+"""Demand per SKU for the purchase plan: class, forecast method and daily demand, from the monthly history plus
+this month to date, and the out-of-sample error of that forecast.
+
+* The series: each month of tblHistory before the period as an average daily rate (demand ÷ the month's
+  days), oldest first; months missing after an SKU's first month count as 0, months before it do not exist.
+  This month to date is the rate net demand ÷ elapsed days (as_of − first day + 1), never ÷ the calendar
+  length of the month.
+* Class (Syntetos-Boylan): ADI = months ÷ months with demand, CV² = squared coefficient of variation of the
+  non-zero months; smooth (ADI ≤ 1.32, CV² ≤ 0.49), erratic (ADI ≤ 1.32), intermittent (CV² ≤ 0.49), lumpy;
+  ``none`` when there was never any demand. This month counts as a month of the series once half of it has
+  elapsed.
+* Method by class: SES (α fitted on the one-step errors) for smooth and erratic; Holt (α, β fitted) where
+  12+ months show a trend (OLS slope with |t| ≥ 2.5); Croston-SBA (α = 0.1, forecast × (1 − α/2)) for
+  intermittent and lumpy; ``month`` (this month's rate alone) for an SKU without history.
+* This month to date updates the history forecast like one more observation weighted by the elapsed share
+  of the month: f + α·(elapsed ÷ days)·(rate − f), with α the method's smoothing weight (at least 0.1).
+* Forecast error, out of sample by rolling origin: from the 4th month on, each month is forecast from the
+  months before it alone (the method and its fitted parameters as for the plan) and the error sd is the root
+  mean square of those errors. An SKU with fewer than two such errors uses this month's daily spread:
+  sd_day · √(1/elapsed + 1/days per month).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from jxc_xl.core.invmath.arguments import FloatArray
+from jxc_xl.core.invmath.smoothing import _croston_run, _fit_holt, _fit_ses_alpha, _holt_run, _ses_run
+from jxc_xl.core.periods import period_last_day, periods_before
+
+ADI_CUT = 1.32  # Syntetos-Boylan cut-offs
+CV2_CUT = 0.49
+SBA_ALPHA = 0.1
+TREND_MONTHS = 12  # months of history before a trend is looked for
+TREND_T = 2.5  # |t| of the OLS slope that counts as a trend
+FIRST_ORIGIN = 3  # months the rolling origin needs before its first forecast
+MIN_ALPHA = 0.1  # least weight this month to date gets in a fitted SES/Holt
+
+
+@dataclass(frozen=True)
+class DemandSeries:
+    """What the forecast is made from, one row per SKU.
+
+    rates: (n, T) average daily demand of each history month, oldest first, NaN before the SKU's first month.
+    mtd_qty: (n,) net demand this month through the as-of date.
+    mtd_sd: (n,) sample sd of this month's daily net demand over the elapsed days (0 when fewer than 2).
+    elapsed: days of this month through the as-of date (≥ 1).
+    days_in_month: calendar days of this month.
+    days_per_month: days of an average month (days per year ÷ 12).
+    """
+
+    rates: FloatArray
+    mtd_qty: FloatArray
+    mtd_sd: FloatArray
+    elapsed: int
+    days_in_month: int
+    days_per_month: float
+
+
+@dataclass(frozen=True)
+class DemandForecast:
+    """The forecast per SKU: daily demand (units/day), the error sd of a month's rate (units/day), the
+    Syntetos-Boylan ADI and CV², the class key and the method key (schema DEMAND_CLASSES, FORECAST_METHODS)."""
+
+    daily: FloatArray
+    error_sd: FloatArray
+    adi: FloatArray
+    cv2: FloatArray
+    demand_class: NDArray[np.object_]
+    method: NDArray[np.object_]
+
+
+def history_rates(hist: pd.DataFrame | None, period: str, skus: pd.Index, months: int = 24) -> FloatArray:
+    """tblHistory (sku, period, demand_qty) → (n, T) daily rates of the ``months`` periods before ``period``.
+
+    Negative or blank quantities and later periods are ignored; T is the span from the first month any SKU
+    has to the month before ``period`` (0 when there is no usable history).
+    """
+    if hist is None or not len(hist):
+        return np.zeros((len(skus), 0))
+    h = hist.dropna(subset=["sku", "period", "demand_qty"])
+    q = pd.to_numeric(h["demand_qty"], errors="coerce")
+    h = h.assign(period=h["period"].astype(str), demand_qty=q)
+    h = h[(h["period"] < period) & (h["demand_qty"] >= 0)]
+    if not len(h):
+        return np.zeros((len(skus), 0))
+    span = [p for p in periods_before(period, months) if p >= h["period"].min()]
+    wide = h.pivot_table(index="sku", columns="period", values="demand_qty", aggfunc="sum")
+    wide = wide.reindex(index=skus, columns=span)
+    qty = wide.to_numpy(dtype=np.float64)
+    started = np.cumsum(~np.isnan(qty), axis=1) > 0
+    qty = np.where(started, np.nan_to_num(qty), np.nan)
+    days = np.array([period_last_day(p).day for p in span], dtype=np.float64)
+    return qty / days[None, :]
+
+
+def classify(y: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.object_]]:
+    """ADI, CV² and class key per row of ``y`` (n, T) (NaN cells are not months)."""
+    present = ~np.isnan(y)
+    months = present.sum(axis=1)
+    nz = present & (np.nan_to_num(y) > 0)
+    count = nz.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        adi = np.where(count > 0, months / np.maximum(count, 1), np.inf)
+        vals = np.where(nz, y, np.nan)
+        mean = np.nanmean(np.where(count[:, None] > 0, vals, 0.0), axis=1)
+        var = np.nanvar(np.where(count[:, None] > 0, vals, 0.0), axis=1)
+        cv2 = np.where(count > 0, var / np.maximum(mean, 1e-300) ** 2, np.nan)
+    erratic = cv2 > CV2_CUT
+    cls = np.where(adi <= ADI_CUT, np.where(erratic, "erratic", "smooth"), np.where(erratic, "lumpy", "intermittent"))
+    cls = np.where(count > 0, cls, "none").astype(object)
+    return adi, cv2, cls
+
+
+def _trending(y: FloatArray) -> NDArray[np.bool_]:
+    """Rows of a dense block (≥ TREND_MONTHS columns) whose OLS slope has |t| ≥ TREND_T."""
+    t_len = y.shape[1]
+    x = np.arange(t_len, dtype=np.float64) - (t_len - 1) / 2
+    sxx = float((x * x).sum())
+    slope = (y * x[None, :]).sum(axis=1) / sxx
+    resid = y - y.mean(axis=1, keepdims=True) - slope[:, None] * x[None, :]
+    se = np.sqrt((resid * resid).sum(axis=1) / max(t_len - 2, 1) / sxx)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, np.abs(slope) / se, np.where(slope != 0, np.inf, 0.0))
+    return np.asarray(t >= TREND_T)
+
+
+class _Fit:
+    """One method fitted to a dense block: forecasts of any prefix with the fitted parameters."""
+
+    def __init__(self, method: str, y: FloatArray) -> None:
+        self.method = method
+        n = y.shape[0]
+        self.l0 = y[:, 0].copy()
+        if method == "holt":
+            self.b0 = y[:, 1] - y[:, 0]
+            self.l0 = y[:, 0] - self.b0
+            nan = np.full(n, np.nan)
+            self.alpha, self.beta = _fit_holt(y, nan, nan, self.l0, self.b0)
+        elif method == "ses":
+            self.alpha = _fit_ses_alpha(y, self.l0)
+        else:
+            self.alpha = np.full(n, SBA_ALPHA)
+
+    def predict(self, y: FloatArray) -> FloatArray:
+        """One-step forecast after the prefix ``y`` (its first columns)."""
+        if self.method == "holt":
+            level, trend, _ = _holt_run(y, self.alpha, self.beta, self.l0, self.b0)
+            return np.asarray(level + trend)
+        if self.method == "ses":
+            return _ses_run(y, self.alpha, self.l0)[0]
+        return _croston_run(y, self.alpha) * (1 - self.alpha / 2)
+
+    def errors_rms(self, y: FloatArray) -> tuple[FloatArray, int]:
+        """Root mean square of the rolling-origin one-step errors, and how many errors there were."""
+        origins = range(FIRST_ORIGIN, y.shape[1])
+        sq = np.zeros(y.shape[0])
+        for t in origins:
+            sq += (y[:, t] - self.predict(y[:, :t])) ** 2
+        count = len(origins)
+        return np.sqrt(sq / max(count, 1)), count
+
+
+def _forecast_block(y: FloatArray, cls: NDArray[np.object_]) -> tuple[FloatArray, FloatArray, FloatArray, NDArray]:
+    """Forecast rate, error sd (NaN when too few errors), smoothing weight and method per row of a dense block."""
+    n = y.shape[0]
+    rate, err, alpha = np.zeros(n), np.full(n, np.nan), np.full(n, SBA_ALPHA)
+    method = np.full(n, "ses", dtype=object)
+    sparse = (cls == "intermittent") | (cls == "lumpy")
+    if y.shape[1] >= TREND_MONTHS:
+        method[~sparse & _trending(y)] = "holt"
+    method[sparse] = "sba"
+    for m in ("ses", "holt", "sba"):
+        rows = np.flatnonzero(method == m)
+        if not len(rows) or (m == "holt" and y.shape[1] < 2):
+            continue
+        fit = _Fit(m, y[rows])
+        rate[rows] = fit.predict(y[rows])
+        rms, count = fit.errors_rms(y[rows])
+        if count >= 2:
+            err[rows] = rms
+        alpha[rows] = fit.alpha
+    return np.clip(rate, 0.0, None), err, alpha, method
+
+
+def _pooled_floor(err: FloatArray, rate: FloatArray, cls: NDArray[np.object_], m: float) -> FloatArray:
+    """Intermittent and lumpy SKUs: the error sd at least what the median dispersion of their class gives.
+
+    With a few demands a year, one SKU's error sd is a small sample of a skewed quantity, low more often than
+    high; the dispersion (m·sd² ÷ rate: the mean size of a demand, for sparse demand) is pooled over the class.
+    """
+    out = err.copy()
+    for c in ("intermittent", "lumpy"):
+        rows = (cls == c) & (rate > 0)
+        if rows.sum() < 2:
+            continue
+        pooled = float(np.mean(m * err[rows] ** 2 / rate[rows]))
+        out[rows] = np.maximum(err[rows], np.sqrt(pooled * rate[rows] / m))
+    return out
+
+
+def forecast_demand(s: DemandSeries) -> DemandForecast:
+    """Class, method, daily demand and its error sd per SKU (see the module docstring)."""
+    n, t_len = s.rates.shape
+    w = min(s.elapsed / s.days_in_month, 1.0)
+    mtd_rate = np.clip(s.mtd_qty, 0.0, None) / s.elapsed
+    series = np.column_stack([s.rates, mtd_rate]) if w >= 0.5 else s.rates
+    adi, cv2, cls = classify(series if series.shape[1] else mtd_rate[:, None])
+    cls = np.where((cls == "none") & (mtd_rate > 0), "smooth", cls).astype(object)
+    rate, err = mtd_rate.copy(), np.full(n, np.nan)
+    alpha = np.ones(n)
+    method = np.full(n, "month", dtype=object)
+    counts = (~np.isnan(s.rates)).sum(axis=1) if t_len else np.zeros(n, dtype=np.int64)
+    for k in np.unique(counts[counts > 0]):
+        rows = np.flatnonzero(counts == k)
+        block = s.rates[rows, t_len - k :]
+        r, e, a, m = _forecast_block(block, cls[rows])
+        rate[rows], err[rows], alpha[rows], method[rows] = r, e, np.maximum(a, MIN_ALPHA), m
+    rate = np.clip(rate + alpha * w * (mtd_rate - rate), 0.0, None)
+    fallback = s.mtd_sd * np.sqrt(1 / s.elapsed + 1 / s.days_per_month)
+    err = np.where(np.isnan(err), fallback, err)
+    err = _pooled_floor(err, rate, cls, s.days_per_month)
+    method[cls == "none"] = None
+    return DemandForecast(daily=rate, error_sd=err, adi=adi, cv2=cv2, demand_class=cls, method=method)

@@ -1,0 +1,177 @@
+"""Reorder point and order size of the purchase plan: the (r, Q) policy under daily review.
+
+* Lead-time demand (LTD) over L days: mean d·L; variance L·max(m, L)·σe² + d²·σL², where σe is the
+  out-of-sample error sd of a month's daily rate (core.demand), m the days of an average month and σL the
+  item's lead-time sd. For L ≤ m this is the month's forecast error spread over the lead time as
+  independent days (σe·√(m·L) per lead time); for L > m the error of the level dominates (σe·L).
+* Undershoot under daily review: stock is counted after each day's sales, so when an order goes out the
+  position is already below r by U, and the order must cover LTD + U. With daily demand of mean d and
+  variance m·σe², E[U] = (m·σe² + d²)/(2d) and Var U ≈ E[U]² (the residual of skewed sizes); continuous
+  review has no undershoot.
+* The reorder point is the cycle-service quantile (settings service_level) of LTD + U: normal for smooth and
+  erratic demand; gamma (by moments; quantile by bisection on the incomplete gamma) for intermittent and
+  lumpy demand, whose lead-time demand is skewed with most of its mass near 0. Safety stock = r − d·L
+  (≥ 0); an item's fixed safety stock replaces it (r = d·L + that).
+* Order size Q: ⌈EOQ⌉, capped at max_cover_days of forecast demand (⌊cap⌋, at least 1 unit), so a slow item
+  is not bought for years because an order line costs something.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+from jxc_xl.core import invmath
+from jxc_xl.core.demand import DemandForecast, DemandSeries, forecast_demand
+from jxc_xl.core.invmath.arguments import FloatArray
+
+_TERMS = 100  # series terms and continued-fraction steps of the incomplete gamma
+_BISECTIONS = 48
+
+
+@dataclass(frozen=True)
+class PolicyInputs:
+    """Per SKU: forecast daily demand d, error sd σe of a month's rate, whether demand is intermittent or
+    lumpy (gamma quantile), lead time L and its sd σL (days); the cycle service level, days of an average
+    month, and whether stock is reviewed once a day (undershoot) or continuously."""
+
+    daily: FloatArray
+    error_sd: FloatArray
+    sparse: np.ndarray
+    lead: FloatArray
+    lead_sd: FloatArray
+    service_level: float
+    days_per_month: float
+    daily_review: bool = True
+
+
+@dataclass(frozen=True)
+class ReorderLevels:
+    """Per SKU: mean and sd of the lead-time demand, the mean undershoot, safety stock and reorder point."""
+
+    ltd_mean: FloatArray
+    ltd_sd: FloatArray
+    undershoot: FloatArray
+    safety_stock: FloatArray
+    reorder_point: FloatArray
+
+
+def _gamma_p(k: FloatArray, x: FloatArray, lgk: FloatArray) -> FloatArray:
+    """Regularised lower incomplete gamma P(k, x): its series below x = k + 1, Lentz's continued fraction above."""
+    x = np.maximum(x, 1e-300)
+    front = np.exp(k * np.log(x) - x - lgk)
+    term = 1.0 / k
+    total = term.copy()
+    ap = k.copy()
+    for _ in range(_TERMS):
+        ap = ap + 1
+        term = term * x / ap
+        total = total + term
+    series = front * total
+    b = x + 1 - k
+    c = np.full_like(x, 1e300)
+    d = 1.0 / b
+    h = d.copy()
+    for i in range(1, _TERMS + 1):
+        an = -i * (i - k)
+        b = b + 2
+        d = an * d + b
+        d = np.where(np.abs(d) < 1e-300, 1e-300, d)
+        c = b + an / c
+        c = np.where(np.abs(c) < 1e-300, 1e-300, c)
+        d = 1.0 / d
+        h = h * d * c
+    return np.where(x < k + 1, series, 1.0 - front * h)
+
+
+def gamma_quantile(mean: FloatArray, var: FloatArray, p: float) -> FloatArray:
+    """The ``p`` quantile of a gamma with this mean and variance (bisection on P(k, x)); mean where var = 0."""
+    ok = (var > 0) & (mean > 0)
+    out = np.asarray(mean, dtype=np.float64).copy()
+    if not ok.any():
+        return out
+    k = mean[ok] ** 2 / var[ok]
+    scale = var[ok] / mean[ok]
+    lgk = np.array([math.lgamma(v) for v in k])
+    lo, hi = np.full(len(k), -40.0), np.log(k + 40 * np.sqrt(k) + 40)  # log of x = quantile / scale
+    for _ in range(_BISECTIONS):
+        mid = (lo + hi) / 2
+        below = _gamma_p(k, np.exp(mid), lgk) < p
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    out[ok] = np.exp(hi) * scale
+    return out
+
+
+def reorder_levels(p: PolicyInputs, fixed_ss: FloatArray | None = None) -> ReorderLevels:
+    """Reorder point per SKU under the policy above; ``fixed_ss``: the item's own safety stock (NaN: none)."""
+    d = np.clip(p.daily, 0.0, None)
+    var_rate = np.nan_to_num(p.error_sd) ** 2
+    m = p.days_per_month
+    mean = d * p.lead
+    var = p.lead * np.maximum(m, p.lead) * var_rate + d * d * p.lead_sd * p.lead_sd
+    if p.daily_review:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = np.where(d > 0, (m * var_rate + d * d) / (2 * np.where(d > 0, d, 1.0)), 0.0)
+    else:
+        u = np.zeros_like(d)
+    total_mean, total_var = mean + u, var + u * u
+    z = NormalDist().inv_cdf(p.service_level)
+    normal = total_mean + z * np.sqrt(total_var)
+    r = np.where(p.sparse, gamma_quantile(total_mean, total_var, p.service_level), normal)
+    ss = np.clip(r - mean, 0.0, None)
+    if fixed_ss is not None:
+        ss = np.where(np.isnan(fixed_ss), ss, np.clip(fixed_ss, 0.0, None))
+    return ReorderLevels(mean, np.sqrt(var), u, ss, mean + ss)
+
+
+def capped_eoq(eoq: FloatArray, daily: FloatArray, max_cover_days: FloatArray | float) -> FloatArray:
+    """Whole units to order: ⌈EOQ⌉, or ⌊max_cover_days of daily demand⌋ (at least 1) where the EOQ is above
+    that cap; 0 where there is no EOQ (no demand or no holding cost)."""
+    cap = np.clip(daily, 0.0, None) * max_cover_days
+    q = np.where(eoq <= cap, np.ceil(np.round(eoq, 9)), np.maximum(1.0, np.floor(np.round(cap, 9))))
+    return np.where(eoq > 0, q, 0.0)
+
+
+@dataclass(frozen=True)
+class ItemTerms:
+    """Per SKU: lead time and its sd (days), order cost per line, holding cost per unit and year, the item's
+    fixed safety stock (NaN: computed) and its cover cap in days."""
+
+    lead: FloatArray
+    lead_sd: FloatArray
+    order_cost: FloatArray
+    holding_cost: FloatArray
+    fixed_ss: FloatArray
+    max_cover_days: FloatArray
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The plan's policy per SKU: the demand forecast, the reorder levels, the plain EOQ and the order size
+    (EOQ capped at the cover limit; 0 where there is no EOQ)."""
+
+    forecast: DemandForecast
+    levels: ReorderLevels
+    eoq: FloatArray
+    order_size: FloatArray
+
+
+def plan_policy(
+    series: DemandSeries, terms: ItemTerms, service_level: float, days_per_year: float, daily_review: bool = True
+) -> Policy:
+    """Forecast, reorder point and order size of every SKU (the workbook plan and the simulation share it)."""
+    fc = forecast_demand(series)
+    sparse = (fc.demand_class == "intermittent") | (fc.demand_class == "lumpy")
+    p = PolicyInputs(
+        fc.daily, fc.error_sd, sparse, terms.lead, terms.lead_sd, service_level, days_per_year / 12, daily_review
+    )
+    levels = reorder_levels(p, terms.fixed_ss)
+    annual = fc.daily * days_per_year
+    ok = (annual > 0) & (terms.holding_cost > 0)
+    eoq = np.zeros(len(annual))
+    if ok.any():
+        eoq[ok] = invmath.eoq(annual[ok], terms.order_cost[ok], terms.holding_cost[ok])
+    return Policy(fc, levels, eoq, capped_eoq(eoq, fc.daily, terms.max_cover_days))

@@ -1,0 +1,203 @@
+"""Forward simulation of a purchase policy on known demand: what cycle service and cover a plan achieves.
+
+The timing is the plan's own: stock is reviewed once a day after that day's sales; when the inventory
+position (net stock + on order) is at or below the reorder point r, k·Q is ordered (the least k that takes the
+position above r); an order placed after day t's sales arrives after day t+L's sales (it covers L whole days
+of demand), with L drawn per order as max(1, round(N(lead, lead_sd))). Unmet demand is backordered. A cycle
+is the time between two arrivals; it is a stock-out cycle when net stock is below 0 just before the arrival
+that ends it. The policy is made again at the end of every month from the months before (history) and that
+month's days (month to date = the whole month), then held for the next month.
+
+Demand processes (``make_catalog``): steady (Poisson), seasonal (Poisson with a yearly sine of ±40 %),
+intermittent (a demand on few days, small sizes) and lumpy (a demand on few days, very variable sizes).
+Months are 30 days here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from jxc_xl.core.demand import DemandSeries
+from jxc_xl.core.invmath.arguments import FloatArray
+from jxc_xl.core.policy import ItemTerms, plan_policy
+
+MONTH = 30
+KINDS = ("steady", "seasonal", "intermittent", "lumpy")
+
+# A policy: (history daily rates (n, T), the month's daily demand (n, 30)) → (reorder point, order size).
+PolicyFn = Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """SKUs with known demand: kind, mean daily demand, probability of a demand day, mean and shape of a
+    demand's size (gamma; 0 = Poisson sizes), lead time and its sd, unit cost and order cost."""
+
+    kind: NDArray[np.object_]
+    rate: FloatArray
+    p_day: FloatArray
+    size_shape: FloatArray
+    lead: FloatArray
+    lead_sd: FloatArray
+    unit_cost: FloatArray
+    order_cost: FloatArray
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """Per SKU: cycles, stock-out cycles, orders placed, mean order cover (order qty ÷ true daily demand)."""
+
+    cycles: NDArray[np.int64]
+    stockouts: NDArray[np.int64]
+    orders: NDArray[np.int64]
+    order_cover: FloatArray
+
+    def cycle_service(self) -> FloatArray:
+        """Share of cycles without a stock-out per SKU (NaN where no cycle ended)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.cycles > 0, 1 - self.stockouts / np.maximum(self.cycles, 1), np.nan)
+
+
+def make_catalog(per_kind: int, rng: np.random.Generator) -> Catalog:
+    """``per_kind`` SKUs of each kind in KINDS, lead times 3-20 days (sd 0-3), unit cost 5-50, order cost 30."""
+    n = per_kind * len(KINDS)
+    kind = np.repeat(np.array(KINDS, dtype=object), per_kind)
+    sparse = (kind == "intermittent") | (kind == "lumpy")
+    p_day = np.where(sparse, rng.uniform(0.01, 0.05, n), 1.0)
+    size_mean = np.where(kind == "lumpy", rng.uniform(10, 40, n), rng.uniform(1.5, 4, n))
+    rate = np.where(sparse, p_day * (size_mean + 0.5), rng.uniform(2, 20, n))  # + 0.5: sizes are rounded up
+    return Catalog(
+        kind=kind,
+        rate=rate,
+        p_day=p_day,
+        size_shape=np.where(kind == "lumpy", 0.5, np.where(kind == "intermittent", 8.0, 0.0)),
+        lead=rng.integers(3, 21, n).astype(np.float64),
+        lead_sd=rng.choice([0.0, 1.0, 3.0], n),
+        unit_cost=rng.uniform(5, 50, n),
+        order_cost=np.full(n, 30.0),
+    )
+
+
+def demand_paths(c: Catalog, days: int, rng: np.random.Generator) -> FloatArray:
+    """Daily demand (n, days) of every SKU, whole units; day 0 is the first day of the first history month."""
+    n = len(c.kind)
+    t = np.arange(days, dtype=np.float64)
+    season = 1 + 0.4 * np.sin(2 * np.pi * t / 360.0)
+    lam = c.rate[:, None] * np.where(c.kind[:, None] == "seasonal", season[None, :], 1.0)
+    steady = rng.poisson(lam).astype(np.float64)
+    hit = rng.random((n, days)) < c.p_day[:, None]
+    size_mean = c.rate / c.p_day
+    shape = np.where(c.size_shape > 0, c.size_shape, 1.0)
+    sizes = np.ceil(rng.gamma(shape[:, None], (size_mean / shape)[:, None], (n, days)))
+    sparse = np.where(hit, np.maximum(sizes, 1.0), 0.0)
+    return np.where((c.p_day < 1)[:, None], sparse, steady)
+
+
+def simulate(
+    c: Catalog, demand: FloatArray, history_months: int, policy: PolicyFn, rng: np.random.Generator
+) -> SimResult:
+    """Run ``policy`` over the months after the first ``history_months`` + 1 (history, then the current month).
+
+    ``demand``: (n, days) from ``demand_paths``, whole months of 30 days.
+    """
+    n, days = demand.shape
+    start = (history_months + 1) * MONTH
+    horizon = days - start
+    max_lead = int(np.max(c.lead + 4 * c.lead_sd)) + 2
+    arrivals = np.zeros((n, horizon + max_lead + 1))
+    net = np.zeros(n)
+    on_order = np.zeros(n)
+    seen_arrival = np.zeros(n, dtype=bool)
+    cycles, stockouts, orders = np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64)
+    cover = np.zeros(n)
+    r = q = np.zeros(n)
+    for day in range(horizon):
+        if day % MONTH == 0:
+            m = history_months + day // MONTH  # the month just ended
+            monthly = demand[:, : m * MONTH].reshape(n, m, MONTH).sum(axis=2) / MONTH
+            r, q = policy(monthly[:, -24:], demand[:, m * MONTH : (m + 1) * MONTH])
+            if day == 0:
+                net = np.ceil(r + q)
+        net -= demand[:, start + day]
+        arrive = arrivals[:, day] > 0
+        cycles += arrive & seen_arrival
+        stockouts += arrive & seen_arrival & (net < 0)
+        seen_arrival |= arrive
+        net += arrivals[:, day]
+        on_order -= arrivals[:, day]
+        position = net + on_order
+        due = position <= r
+        if due.any():
+            k = np.floor((r[due] - position[due]) / q[due]) + 1
+            qty = k * q[due]
+            lead = np.maximum(1, np.round(rng.normal(c.lead[due], c.lead_sd[due]))).astype(np.int64)
+            arrivals[np.flatnonzero(due), day + lead] += qty
+            on_order[due] += qty
+            orders[due] += 1
+            cover[due] += qty / c.rate[due]
+    return SimResult(cycles, stockouts, orders, np.where(orders > 0, cover / np.maximum(orders, 1), np.nan))
+
+
+def terms_of(c: Catalog, holding_rate: float = 0.2, max_cover_days: float = 90.0) -> ItemTerms:
+    """The catalog's items as the plan sees them (no fixed safety stock)."""
+    n = len(c.kind)
+    return ItemTerms(
+        lead=c.lead,
+        lead_sd=c.lead_sd,
+        order_cost=c.order_cost,
+        holding_cost=holding_rate * c.unit_cost,
+        fixed_ss=np.full(n, np.nan),
+        max_cover_days=np.full(n, max_cover_days),
+    )
+
+
+def plan_policy_fn(c: Catalog, service_level: float, max_cover_days: float = 90.0) -> PolicyFn:
+    """The plan's policy (core.policy.plan_policy) as the simulation calls it, as of the month's last day."""
+    terms = terms_of(c, max_cover_days=max_cover_days)
+
+    def run(history: FloatArray, month: FloatArray) -> tuple[FloatArray, FloatArray]:
+        series = DemandSeries(
+            rates=history,
+            mtd_qty=month.sum(axis=1),
+            mtd_sd=month.std(axis=1, ddof=1),
+            elapsed=MONTH,
+            days_in_month=MONTH,
+            days_per_month=MONTH,
+        )
+        pol = plan_policy(series, terms, service_level, days_per_year=12 * MONTH)
+        return pol.levels.reorder_point, np.maximum(1.0, np.ceil(pol.order_size))
+
+    return run
+
+
+def legacy_policy_fn(c: Catalog, service_level: float, holding_rate: float = 0.2) -> PolicyFn:
+    """The plan before issue 9, for comparison: d and σd of the month's days only, SS = z·√(L·σd² + d²·σL²),
+    Q = ⌈EOQ⌉ (⌈r + 30·d⌉ where EOQ is 0); an item with no demand and r = 0 is ordered only below 0."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(service_level)
+
+    def run(history: FloatArray, month: FloatArray) -> tuple[FloatArray, FloatArray]:
+        d = np.clip(month.sum(axis=1) / MONTH, 0, None)
+        sd = month.std(axis=1, ddof=1)
+        r = d * c.lead + np.maximum(0.0, z * np.sqrt(c.lead * sd * sd + d * d * c.lead_sd**2))
+        eoq = np.sqrt(2 * d * 12 * MONTH * c.order_cost / (holding_rate * c.unit_cost))
+        q = np.where(eoq > 0, np.ceil(eoq), np.ceil(r + MONTH * d))
+        return np.where((d > 0) | (r > 0), r, -0.5), np.maximum(q, 1.0)
+
+    return run
+
+
+def class_summary(c: Catalog, res: SimResult) -> dict[str, tuple[float, float, float]]:
+    """Per kind: mean cycle service over SKUs with a cycle, pooled cycle service, median order cover (days)."""
+    csl = res.cycle_service()
+    out = {}
+    for k in KINDS:
+        m = c.kind == k
+        pooled = 1 - res.stockouts[m].sum() / max(int(res.cycles[m].sum()), 1)
+        out[k] = (float(np.nanmean(csl[m])), float(pooled), float(np.nanmedian(res.order_cover[m])))
+    return out
