@@ -38,16 +38,16 @@ def package_digest(path: Path, skip: frozenset[str] = frozenset()) -> str:
 
 
 GOLDEN = {
-    "new-zh": "f1641561104cb5a44496d728bde39358",
-    "new-en": "b260dcc82af6dbecc6efd3b24daefe51",
-    "demo-zh-input": "5700f17d3e7562cdbbc4abc25fd2ef82",
-    "demo-zh-synced": "6ec8828232a9b92e4aa28ac2a3055d1b",
-    "demo-zh-closed": "a68dee31070e21ad230a59601c5f8cf6",
-    "demo-en-synced": "9c54dbdb49dca3d4e85d0a850501ee08",
-    "small-moving_average": "220c9ebbae87f194c22a280f9bcee35b",
-    "small-monthly_average": "9e90fe1469195818e704614969e0cd27",
-    "small-fifo": "27d1049594373564235409f9e6a95d53",
-    "user-parts": "9e0941f55f848576878de155ab4def0c",
+    "new-zh": "a7561016e45d5d5e6a3be62ee3468a32",
+    "new-en": "37f9b9e28603e2c248e3476a43d3de57",
+    "demo-zh-input": "92878e4c1a00e02b7e6aa60df896e53c",
+    "demo-zh-synced": "d3d7fcc43828d9d2887014c29b213484",
+    "demo-zh-closed": "5d903f6cbc8412d8fec6b76a32254b67",
+    "demo-en-synced": "3c6fe154ef5d741a3eebf248cbe1dd84",
+    "small-moving_average": "128fd64034079a6373f7d3eb1110e005",
+    "small-monthly_average": "97cc4acd45045592bd1a943a05b38c22",
+    "small-fifo": "1f5f05e3be95c321c937ec729319f959",
+    "user-parts": "1ff69b067c6aef2320055a314e517675",
 }
 
 
