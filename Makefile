@@ -38,3 +38,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_sync.py
 	$(BIN)/python bench/bench_write.py
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_plan.py
