@@ -668,3 +668,93 @@ def test_an_absent_optional_table_is_a_warning_and_a_required_one_an_error(tmp_p
     assert (hist.severity, hist.sheet) == ("warning", table("tblHistory").sheet(lang))
     assert (sales.severity, sales.sheet) == ("error", SALES.sheet(lang))
     assert ("可以不改" if lang == "zh" else "which may be right") in hist.message
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sheets whose dense block would not fit in memory (io.sheetscan)
+
+
+def _with_cell(src: Path, dst: Path, part: str, cell: bytes) -> Path:
+    """``src`` with one more row holding ``cell`` appended to the sheetData of worksheet ``part``."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                data = data.replace(b"</sheetData>", cell + b"</sheetData>", 1)
+            zout.writestr(info, data)
+    return dst
+
+
+def _sheet_part(path: Path, sheet: str) -> str:
+    from jxc_xl.io.package import open_package, workbook_sheets
+
+    with open_package(path) as parts:
+        return next(s.part for s in workbook_sheets(parts, path) if s.name == sheet)
+
+
+_READ_IN_CHILD = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))
+from jxc_xl.io.reader import read_workbook
+wb = read_workbook(sys.argv[1])
+print(len(wb.df("tblPurchases")), [(f.code, f.cell) for f in wb.findings if f.code == "cells-ignored"])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def test_a_stray_cell_at_xfd1048576_is_left_out_not_an_abort(tmp_path: Path) -> None:
+    """python-calamine would build a 17-billion-cell block (512 GB) and abort: the sheet is read without that one
+    cell, in a child under a 3 GB address limit, in well under 1 GB, and a warning names the cell."""
+    import subprocess
+    import sys
+
+    base = write_book(tmp_path / "m.xlsx")
+    part = _sheet_part(base, "采购入库")
+    bad = _with_cell(base, tmp_path / "xfd.xlsx", part, b'<row r="1048576"><c r="XFD1048576"><v>7</v></c></row>')
+    proc = subprocess.run([sys.executable, "-c", _READ_IN_CHILD, str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    first, rss_kb = proc.stdout.splitlines()
+    assert first == f"{len(small_month()['tblPurchases'])} [('cells-ignored', 'XFD1048576')]"
+    assert int(rss_kb) < 1024**2
+    wb = read_workbook(bad)
+    pd.testing.assert_frame_equal(wb.df("tblPurchases"), read_workbook(base).df("tblPurchases"))
+    (f,) = [f for f in wb.findings if f.code == "cells-ignored"]
+    assert f.severity == "warning" and f.sheet == "采购入库" and "A1:H" in f.message
+
+
+def test_a_far_row_in_the_tables_columns_is_read(tmp_path: Path) -> None:
+    """B1048576 keeps the block at 8 columns × 1,048,576 rows: read as it is (a line typed far below)."""
+    base = write_book(tmp_path / "m.xlsx")
+    part = _sheet_part(base, "采购入库")
+    bad = _with_cell(
+        base,
+        tmp_path / "far.xlsx",
+        part,
+        b'<row r="1048576"><c r="B1048576" t="inlineStr"><is><t>PO-X</t></is></c></row>',
+    )
+    wb = read_workbook(bad)
+    assert not [f for f in wb.findings if f.code == "cells-ignored"]
+    assert any(f.row == 1048576 for f in wb.findings)  # the incomplete far line is named, not dropped
+
+
+def test_cells_without_a_position_are_placed_like_calamine(tmp_path: Path) -> None:
+    from jxc_xl.io import sheetscan
+
+    xml = (
+        b'<worksheet><sheetData><row r="3"><c><v>1</v></c><c r="E3"><v>2</v></c><c><v>3</v></c><c s="1"/></row>'
+        b"<row><c><v>4</v></c></row></sheetData></worksheet>"
+    )
+    ext = sheetscan._exact(xml)
+    assert ext.cells == ((3, 1), (3, 5), (3, 6), (4, 1))
+    assert (ext.r1, ext.c1, ext.r2, ext.c2) == (3, 1, 4, 6)
+    trimmed = sheetscan.without_cells(xml, sheetscan.SheetExtent(3, 1, 4, 5))
+    assert b"<v>3</v>" not in trimmed and b"<v>4</v>" in trimmed and b"<v>2</v>" in trimmed
+
+
+def test_a_sheet_that_inflates_past_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jxc_xl.io import sheetscan
+
+    monkeypatch.setattr(sheetscan, "MAX_PART_BYTES", 2000)
+    base = write_book(tmp_path / "m.xlsx")
+    with pytest.raises(NotAWorkbookError, match="inflates past"):
+        read_workbook(base)

@@ -11,6 +11,7 @@ Severity = Literal["error", "warning"]
 # Every code of the contract with its default severity.
 CODES: dict[str, Severity] = {
     "file-unreadable": "error",
+    "cells-ignored": "warning",  # cells far outside a sheet's data, left unread (the sheet would not fit in memory)
     "table-missing": "error",
     "optional-table-missing": "warning",  # a table a month may lack (Table.optional): computed as empty
     "total-row-skipped": "warning",  # 合计 / Total rows and signature lines among the data: not documents

@@ -17,7 +17,9 @@ opened read-only and never written.
 from __future__ import annotations
 
 import gc
+import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,9 +30,19 @@ import python_calamine as pc
 from jxc_xl.core.assemble import assemble_workbook
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.cells import HEADER_SCAN_ROWS, HeaderRow, ReadTable, detect_lang, find_header_row, table_data
-from jxc_xl.core.messages import phrase
+from jxc_xl.core.findings import Finding, col_letter
+from jxc_xl.core.messages import make_finding, phrase
 from jxc_xl.errors import NotAWorkbookError
-from jxc_xl.io.package import TablePart, check_file, open_package, table_parts, unreadable
+from jxc_xl.io import sheetscan
+from jxc_xl.io.package import (
+    TablePart,
+    check_file,
+    open_package,
+    rewrite_parts,
+    table_parts,
+    unreadable,
+    workbook_sheets,
+)
 from jxc_xl.schema import TABLES, TABLES_BY_NAME, Lang, Table
 
 __all__ = ["read_workbook"]
@@ -39,10 +51,22 @@ __all__ = ["read_workbook"]
 # Opening the file
 
 
+def _calamine(path: Path) -> pc.CalamineWorkbook:
+    """python-calamine's book of ``path``; a name that is not UTF-8 (Linux allows any bytes) is opened here and
+    handed over as a file, since calamine takes the path as UTF-8 text."""
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        with path.open("rb") as fh:
+            return pc.CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
+    return pc.CalamineWorkbook.from_path(name)
+
+
 def _open(path: Path) -> pc.CalamineWorkbook:
     check_file(path)
     try:
-        return pc.CalamineWorkbook.from_path(str(path))
+        return _calamine(path)
     except pc.PasswordError as e:
         raise NotAWorkbookError(phrase("io_password", "en", path=path, error=str(e))) from e
     except (pc.CalamineError, pc.ZipError, pc.XmlError, OSError, ValueError) as e:
@@ -95,6 +119,8 @@ class _Sheets:
         self.path = path
         self.names: list[str] = list(wb.sheet_names)
         self._cache: dict[str, _Sheet] = {}
+        self._parts: dict[str, str] | None = None  # sheet name → worksheet part, read on first use
+        self.ignored: dict[str, tuple[sheetscan.SheetExtent, list[tuple[int, int]]]] = {}  # trimmed sheets
 
     def get(self, name: str) -> _Sheet:
         if name not in self._cache:
@@ -113,7 +139,7 @@ class _Sheets:
 
     def _read(self, name: str) -> tuple[pc.CalamineSheet, list[list[Any]]]:
         try:
-            sh = self.wb.get_sheet_by_name(name)
+            sh = self._guarded(name).get_sheet_by_name(name)
             return sh, sh.to_python()
         except (KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
@@ -123,8 +149,71 @@ class _Sheets:
             error = f"{type(e).__name__}: {e}"
             raise NotAWorkbookError(phrase("io_sheet_panic", "en", path=self.path, sheet=name, error=error)) from e
 
+    def _guarded(self, name: str) -> pc.CalamineWorkbook:
+        """The calamine book to read sheet ``name`` from: ``self.wb``, or, for a sheet whose dense block would not
+        fit in memory (``io.sheetscan``), a copy of the package whose sheet leaves out its far-away cells."""
+        if self._parts is None:
+            self._parts = _sheet_parts(self.path)
+        part = self._parts.get(name)
+        if part is None:  # not found in the package as we read it: calamine has its own reading
+            return self.wb
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                ext = sheetscan.scan_sheet(zf, part)
+                if ext is None or ext.size <= sheetscan.MAX_CELLS:
+                    return self.wb
+                box, dropped = sheetscan.trim_sheet(ext)
+                xml = sheetscan.without_cells(sheetscan.read_part(zf, part), box)
+        except sheetscan.PartTooLarge as e:
+            raise NotAWorkbookError(phrase("io_part_too_large", "en", path=self.path, part=part, sheet=name)) from e
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as e:
+            raise unreadable(self.path, e) from e
+        self.ignored[name] = (box, dropped)
+        buf = io.BytesIO()
+        rewrite_parts(self.path, buf, {part: xml})
+        buf.seek(0)
+        return pc.CalamineWorkbook.from_filelike(buf)
+
     def release(self, name: str) -> None:
         self._cache.pop(name, None)
+
+
+def _sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name → its worksheet part; empty when the zip cannot be read that far (calamine then decides).
+
+    Raises:
+        NotAWorkbookError: a part on the way is refused (encrypted, a DOCTYPE, not XML): reading the sheets
+            unguarded could abort the process, so the file is refused as sync would refuse it.
+    """
+    if not path.is_file():  # a book handed in without its file (tests): nothing to scan
+        return {}
+    try:
+        with open_package(path) as parts:
+            return {s.name: s.part for s in workbook_sheets(parts, path)}
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError, NotImplementedError):
+        return {}
+
+
+def _ignored_findings(sheets: _Sheets, lang: Lang) -> list[Finding]:
+    """One cells-ignored warning per sheet read without its far-away cells."""
+    out = []
+    for name, (box, dropped) in sheets.ignored.items():
+        shown = ", ".join(f"{col_letter(c - 1)}{r}" for r, c in dropped[:5]) + (" …" if len(dropped) > 5 else "")
+        first_r, first_c = dropped[0]
+        read = f"{col_letter(box.c1 - 1)}{box.r1}:{col_letter(box.c2 - 1)}{box.r2}" if box.size else "—"
+        out.append(
+            make_finding(
+                "cells-ignored",
+                lang,
+                sheet=name,
+                row=first_r,
+                cell=f"{col_letter(first_c - 1)}{first_r}",
+                cells=shown,
+                count=len(dropped),
+                box=read,
+            )
+        )
+    return out
 
 
 def _detect_lang(sheets: _Sheets, regions: dict[str, _Region]) -> Lang:
@@ -316,7 +405,9 @@ def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang | None, generated: boo
             sheets.release(reg.sheet)  # a big ledger sheet is hundreds of MB as Python objects
         return got
 
-    return assemble_workbook(path, lang, msg, read)
+    wb = assemble_workbook(path, lang, msg, read)
+    wb.findings.extend(_ignored_findings(sheets, msg))
+    return wb
 
 
 def first_crashing_sheet(path: str | Path) -> str | None:
@@ -331,7 +422,7 @@ def first_crashing_sheet(path: str | Path) -> str | None:
     """
     path = Path(path)
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        wb = _calamine(path)
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException:  # not even opened (a native panic included): no sheet to name

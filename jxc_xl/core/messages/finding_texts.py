@@ -13,6 +13,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{reason}",
         "{reason}",
     ),
+    "cells-ignored": (  # {cells}: the first cells left out; {count}: how many; {box}: the range that was read
+        "工作表“{sheet}”中有 {count} 个单元格远在数据区域之外（如 {cells}），未读取：读取了 {box}。"
+        "这些多半是误输入；如不需要，请在 Excel 中删除它们。",
+        "Sheet '{sheet}': {count} cell(s) far outside the data (such as {cells}) were not read; {box} was read. "
+        "They are most likely typed by mistake: delete them in Excel if they are not needed.",
+    ),
     "table-missing": (
         "找不到表 {table}（工作表“{sheet}”）；请用 jxc new 生成的模板或添加该表",
         "Table {table} (sheet '{sheet}') not found; use a template from `jxc new` or add the table",

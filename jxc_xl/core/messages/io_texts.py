@@ -17,6 +17,24 @@ IO_TEXTS: dict[str, tuple[str, str]] = {
         "{path}：这是文件夹，不是工作簿 — 请给出 .xlsx 文件",
         "{path}: is a folder, not a workbook (这是文件夹，不是工作簿) — give the .xlsx file",
     ),
+    "io_not_regular": (
+        "{path}：不是普通文件（可能是命名管道或设备）— 请给出 .xlsx 工作簿文件",
+        "{path}: not a regular file (不是普通文件: a named pipe or a device) — give the .xlsx workbook file",
+    ),
+    "io_output_is_folder": (
+        "{path}：这是文件夹 — 请用 -o 给出输出文件名，例如 {example}",
+        "{path}: is a folder (这是文件夹) — give -o a file name, such as {example}",
+    ),
+    "io_output_suffix": (
+        "{path}：输出文件必须与输入同为 {suffix} 工作簿 — 请换成以 {suffix} 结尾的文件名",
+        "{path}: the output must be a {suffix} workbook like the input (输出须为 {suffix}) — give a file name "
+        "ending in {suffix}",
+    ),
+    "io_cannot_write": (
+        "{path}：无法写入文件夹 {folder}（{error}）— 请检查权限，或用 -o 写到别处。原文件未改动。",
+        "{path}: cannot write in the folder {folder} (无法写入: {error}) — check its permissions, or write "
+        "elsewhere with -o. The file was not changed.",
+    ),
     "io_unreadable": (  # {error}: the exception's type and text
         "{path}：无法读取：不是有效的 xlsx 文件，或文件已损坏/不完整 — 请在 Excel 中打开并重新另存为 .xlsx，"
         "或用 `jxc new` 新建一个（{error}）",
@@ -37,6 +55,12 @@ IO_TEXTS: dict[str, tuple[str, str]] = {
         "its cells — often a date-formatted cell holding an impossible value (such as -1000000000000). Check that "
         "sheet's date cells, or open the file in Excel and save it again ({error})",
     ),
+    "io_part_too_large": (
+        "{path}：工作表“{sheet}”（部件 {part}）解压后超过 768 MB，不是能读取的工作簿（可能是压缩炸弹）— "
+        "请在 Excel 中打开并检查该工作表，或把数据分到几个月的工作簿中",
+        "{path}: sheet '{sheet}' (part {part}) inflates past 768 MB, more than a workbook of this kind holds "
+        "(possibly a zip bomb) — open it in Excel and check that sheet, or split the data over monthly workbooks",
+    ),
     "io_sheet_unreadable": (
         "{path}：工作簿中有工作表无法读取，文件可能已损坏 — 请在 Excel 中打开并重新保存（{error}）",
         "{path}: a sheet of the workbook cannot be read (工作表无法读取，文件可能已损坏) — open it in Excel and "
@@ -55,6 +79,15 @@ IO_TEXTS: dict[str, tuple[str, str]] = {
         "{part}：不是此文件包中已有的部件；只能修改已有部件（新部件还需要内容类型和关系，不会被写出）。",
         "{part}: not a part of this package; only existing parts can be changed (a new part would also need "
         "its content type and a relationship, and would not be written).",
+    ),
+    "io_doctype": (
+        "{path}：部件 {part} 含有 DOCTYPE 声明，Excel 工作簿中不允许；请在 Excel 中打开并重新保存以修复。",
+        "{path}: part {part} has a DOCTYPE declaration, which no Excel workbook holds; open and re-save the file "
+        "in Excel to repair it.",
+    ),
+    "io_bad_table": (
+        "{path}：表部件 {part} 已损坏（{error}）；请在 Excel 中打开并重新保存以修复。",
+        "{path}: the table part {part} is damaged ({error}); open and re-save the file in Excel to repair it.",
     ),
     "io_bad_local_header": ("{part} 的本地文件头损坏", "bad local header for {part}"),
     "io_bad_cell_ref": ("无效的单元格引用 {ref}", "bad cell reference {ref}"),
@@ -92,6 +125,10 @@ IO_TEXTS: dict[str, tuple[str, str]] = {
     "io_sheet_not_utf8": (
         "{path}：工作表 {sheet} 不是 UTF-8 编码的 XML；请在 Excel 中重新另存为 .xlsx。",
         "{path}: sheet {sheet} is not UTF-8 XML; re-save the workbook in Excel as .xlsx.",
+    ),
+    "io_sheet_truncated": (
+        "工作表部件 {part} 不完整（XML 在中途截断）；请在 Excel 中打开并重新保存以修复",
+        "worksheet {part} is cut short (its XML ends midway); open and re-save the file in Excel to repair it",
     ),
     "io_no_sheet_data": ("工作表部件 {part} 没有 sheetData", "worksheet {part} has no sheetData"),
     "io_covers_user_cells": (
