@@ -17,7 +17,8 @@ from jxc_xl.core.findings import Finding
 from jxc_xl.core.messages import phrase
 from jxc_xl.core.periods import next_period
 from jxc_xl.core.refusal import Caller, errors_of, require_computable
-from jxc_xl.errors import JxcError, UsageError
+from jxc_xl.errors import JxcError, NotAWorkbookError, UsageError
+from jxc_xl.io.package import check_file
 from jxc_xl.io.xlsxpatch import check_unlocked
 from jxc_xl.schema import HISTORY, ITEMS, OPENING, PLAN, STOCK, Lang, Settings
 
@@ -33,6 +34,31 @@ class SyncResult:
     stock_value: float = 0.0
     plan_amount: float = 0.0
     lang: Lang = "zh"  # the workbook's own language
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _require_input(path: Path) -> None:
+    """A path that names no regular file is wrong usage (exit 2), as in validate: missing, a folder, a pipe."""
+    try:
+        check_file(path)
+    except NotAWorkbookError as e:
+        raise UsageError(str(e)) from None
+
+
+def _require_output(dst: Path, src: Path, lang: Lang) -> None:
+    """Refuse an output that cannot be written as a workbook like ``src``: a folder, another file type, a pipe,
+    or a folder that does not exist."""
+    if dst.is_dir():
+        raise UsageError(phrase("io_output_is_folder", "en", path=dst, example=dst / (src.name or "out.xlsx")))
+    suffix = src.suffix.lower() if src.suffix.lower() in WORKBOOK_SUFFIXES else ".xlsx"
+    if dst.suffix.lower() != suffix:  # an .xlsm package named .xlsx (or .csv) is a file Excel refuses to open
+        raise UsageError(phrase("io_output_suffix", "en", path=dst, suffix=suffix))
+    if not dst.parent.is_dir():
+        raise UsageError(phrase("sync_no_folder", lang, dst=dst, folder=dst.parent))
+    if dst.exists() and not dst.is_file():
+        raise UsageError(phrase("io_not_regular", "en", path=dst))
 
 
 def _read_checked(
@@ -75,15 +101,18 @@ def sync_file(
     Raises:
         ValidationFailedError: the workbook has validation errors (and not ``force``) or no usable period.
         WorkbookLockedError: Excel holds the workbook open.
-        UsageError: the output folder does not exist.
+        UsageError: ``path`` names no file (missing, a folder, a pipe), or ``out`` is a folder, is not named like
+            the input (.xlsx or .xlsm), or its folder does not exist.
+        NotAWorkbookError: ``path`` is not a readable workbook.
+        JxcError: the folder cannot be written (the file is left as it was).
     """
     from jxc_xl.core.generate import generate
     from jxc_xl.io.xlsxpatch import write_tables
 
     path = Path(path)
     dst = Path(out) if out else path
-    if not dst.parent.is_dir():
-        raise UsageError(phrase("sync_no_folder", lang or "en", dst=dst, folder=dst.parent))
+    _require_input(path)
+    _require_output(dst, path, lang or "en")
     check_unlocked(path, dst)
     wb, _, findings = _read_checked(path, lang, force, Caller(str(path), "sync", offers_force=True))
     tables = generate(wb, wb.lang)  # the sheets speak the workbook's language; --lang is for messages
@@ -159,12 +188,18 @@ def close_month(
     Raises:
         ValidationFailedError: this month has validation errors or no usable period.
         WorkbookLockedError: Excel holds either workbook open.
-        UsageError: ``next_path`` is ``path`` itself, or an existing workbook of another period.
+        UsageError: ``path`` names no file; ``next_path`` is ``path`` itself, a folder, not an .xlsx/.xlsm name,
+            in a folder that does not exist, or an existing workbook of another period.
         JxcError: an existing next month lacks items that have closing stock.
     """
     from jxc_xl.core.closing import carry_forward, history_parts, merge_history
 
     path, next_path = Path(path), Path(next_path)
+    _require_input(path)
+    if next_path.exists() and not next_path.is_file():
+        _require_input(next_path)  # a folder or a pipe: said as for the input
+    if next_path.suffix.lower() not in WORKBOOK_SUFFIXES or not next_path.parent.is_dir():
+        _require_output(next_path, Path("month.xlsx"), lang or "en")
     if path.resolve() == next_path.resolve():
         raise UsageError(phrase("close_same_file", lang or "en", next=next_path, name=path.name))
     check_unlocked(path, next_path)

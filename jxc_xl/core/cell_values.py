@@ -30,6 +30,10 @@ _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)  # after _FULLWIDTH: 1,234 and 1，234
 _NUMERIC_KINDS = ("floating", "integer", "mixed-integer-float")
+# The largest magnitude a cell may hold as a quantity, price or amount: Excel keeps 15 significant digits, so
+# beyond 1e15 a whole number is no longer exact, and 1e15 × 100 cents still fits an int64 with room for sums.
+# A larger number (1e308, '1e999', 400 digits of text) is a bad-type finding on its cell, never a computation.
+MAX_NUMBER = 1e15
 
 Converted = tuple[np.ndarray, np.ndarray | None, np.ndarray]
 
@@ -56,7 +60,8 @@ def parse_number(v: Any) -> float:
     if isinstance(v, bool):
         return math.nan
     if isinstance(v, int | float):
-        return float(v)
+        x = float(v) if not isinstance(v, int) or abs(v) <= MAX_NUMBER else math.inf
+        return x if math.isfinite(x) and abs(x) <= MAX_NUMBER else math.nan
     if not isinstance(v, str):
         return math.nan
     s = v.translate(_FULLWIDTH).strip().replace(" ", "").replace("\u00a0", "")
@@ -72,9 +77,8 @@ def parse_number(v: Any) -> float:
         x = float(s)
     except ValueError:
         return math.nan
-    if not math.isfinite(x):
-        return math.nan
-    return x / 100 if pct else x
+    x = x / 100 if pct else x
+    return x if math.isfinite(x) and abs(x) <= MAX_NUMBER else math.nan
 
 
 def parse_date(v: Any) -> np.datetime64:
@@ -170,6 +174,8 @@ def to_number(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 ws = [i for i in slow if np.isnan(f[i]) and _is_ws(vals[i])]
                 blank[idx[ws]] = True
             out[idx] = f
+    with np.errstate(invalid="ignore"):
+        out[~(np.abs(out) <= MAX_NUMBER)] = np.nan  # inf, and numbers no quantity or amount can be (NaN stays)
     bad = ~blank & np.isnan(out)
     return out, bad, blank
 

@@ -33,11 +33,13 @@ def to_cents(x: npt.ArrayLike) -> np.ndarray:
 
 
 def cents_of(x: float) -> int:
-    """One finite amount → int cents, ROUND_HALF_UP: ``to_cents`` for a scalar.
+    """One amount → int cents, ROUND_HALF_UP: ``to_cents`` for a scalar (a non-finite one gives 0 like it).
 
     Plain Python on purpose (no numpy): the valuation loops call it once per line and layer.
     """
     a = round(x * 100.0, _SNAP - 2)
+    if not -9e18 < a < 9e18:  # inf, NaN or beyond int64, as to_cents: such a cell is already a finding
+        return 0
     return int(a + 0.5) if a >= 0 else -int(-a + 0.5)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -129,15 +130,22 @@ class Parts(MutableMapping[str, bytes]):
 
 
 def check_file(path: Path) -> None:
-    """Refuse a path that is missing or a folder, in the words ``jxc validate`` shows (reader and write-back).
+    """Refuse a path that is not a regular file, in the words ``jxc validate`` shows (reader and write-back).
+
+    A named pipe or a device is refused here: opening one to read would wait forever (or read without end).
 
     Raises:
-        NotAWorkbookError: ``path`` does not exist or is a folder.
+        NotAWorkbookError: ``path`` does not exist (a dangling link or a link loop included), is a folder, or
+            is no regular file.
     """
-    if not path.exists():
-        raise NotAWorkbookError(phrase("io_file_not_found", "en", path=path, name=path.name))
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):  # missing, a link loop, a name too long, a NUL byte
+        raise NotAWorkbookError(phrase("io_file_not_found", "en", path=path, name=path.name or path)) from None
+    if stat.S_ISDIR(mode):
         raise NotAWorkbookError(phrase("io_is_folder", "en", path=path))
+    if not stat.S_ISREG(mode):
+        raise NotAWorkbookError(phrase("io_not_regular", "en", path=path))
 
 
 def unreadable(path: Path, error: BaseException) -> NotAWorkbookError:
@@ -169,6 +177,7 @@ def open_package(src: Path | bytes) -> Iterator[Parts]:
     except (zipfile.BadZipFile, OSError, EOFError) as e:
         raise unreadable(path, e) from e
     with zf:
+        _check_entries(zf, path)
         parts = Parts(zf)
         if WORKBOOK not in parts:
             raise NotAWorkbookError(phrase("io_no_workbook_part", "en", path=path, part=WORKBOOK))
@@ -178,8 +187,38 @@ def open_package(src: Path | bytes) -> Iterator[Parts]:
             raise unreadable(path, e) from e
 
 
+_DOCTYPES = tuple("<!DOCTYPE".encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what Excel, LibreOffice and every xlsx writer use
+
+
+def _check_entries(zf: zipfile.ZipFile, path: Path) -> None:
+    """Refuse a package whose entries cannot be read or copied faithfully: a part encrypted with a password
+    (ZipCrypto/AES), compressed with a method xlsx does not use (deflate64, bzip2, …), or present twice."""
+    seen: set[str] = set()
+    for info in zf.infolist():
+        if info.flag_bits & 0x1:
+            error = f"{info.filename}: encrypted zip entry"
+            raise NotAWorkbookError(phrase("io_password", "en", path=path, error=error))
+        if info.compress_type not in _METHODS:
+            error = f"{info.filename}: compression method {info.compress_type}"
+            raise NotAWorkbookError(phrase("io_unreadable", "en", path=path, error=error))
+        if info.filename in seen:
+            raise NotAWorkbookError(
+                phrase("io_unreadable", "en", path=path, error=f"{info.filename}: twice in the zip")
+            )
+        seen.add(info.filename)
+
+
 def parse_xml(data: bytes, path: Path, part: str) -> ET.Element:
-    """A part's XML root; ``NotAWorkbookError`` naming the file and the part when it is not well-formed."""
+    """A part's XML root; ``NotAWorkbookError`` naming the file and the part when it is not well-formed.
+
+    A part with a DOCTYPE is refused before parsing: OOXML allows none, and its entities could expand without
+    bound ("billion laughs") or name other files.
+    """
+    if any(d in data for d in _DOCTYPES):
+        raise NotAWorkbookError(phrase("io_doctype", "en", path=path, part=part))
     try:
         return ET.fromstring(data)
     except ET.ParseError as e:
@@ -385,6 +424,32 @@ def rewrite_parts(
         dst.write(buf.getvalue())
 
 
+def _verify(info: zipfile.ZipInfo, data: bytes) -> None:
+    """Check a raw-copied entry against its CRC and size (inflated a chunk at a time, nothing kept): a damaged
+    part is refused rather than copied into the output.
+
+    Raises:
+        zipfile.BadZipFile: the data does not inflate, or not to the declared size and CRC.
+    """
+    crc = 0
+    size = 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        crc, size = zlib.crc32(data), len(data)
+    else:
+        d = zlib.decompressobj(-15)
+        try:
+            buf = d.decompress(data, 1 << 22)
+            while buf:
+                crc, size = zlib.crc32(buf, crc), size + len(buf)
+                if size > info.file_size:
+                    break
+                buf = d.decompress(d.unconsumed_tail, 1 << 22)
+        except zlib.error as e:
+            raise zipfile.BadZipFile(f"{info.filename}: {e}") from e
+    if crc != info.CRC or size != info.file_size:
+        raise zipfile.BadZipFile(f"Bad CRC-32 or size for file {info.filename!r}")
+
+
 def _copy_raw(z: zipfile.ZipFile, src: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Append ``info``'s compressed data from ``src`` to ``z`` without recompressing it.
 
@@ -401,6 +466,7 @@ def _copy_raw(z: zipfile.ZipFile, src: zipfile.ZipFile, info: zipfile.ZipInfo) -
     name_len, extra_len = struct.unpack("<HH", local[26:30])
     fp.seek(info.header_offset + 30 + name_len + extra_len)
     data = fp.read(info.compress_size)
+    _verify(info, data)
     zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     zi.compress_type = info.compress_type
     zi.external_attr = info.external_attr

@@ -41,9 +41,19 @@ __all__ = ["NS_MAIN", "TableNotFoundError", "check_unlocked", "lock_file", "tabl
 def _tables(parts: Mapping[str, bytes], path: Path) -> dict[str, TablePart]:
     """Every table of the workbook, keyed by casefolded name (and displayName)."""
     out: dict[str, TablePart] = {}
-    for tp in table_parts(parts, path):
-        # A malformed ref or a table part that is not UTF-8 raises here, before anything is written.
-        tp.area, tp.calc_formulas  # noqa: B018
+    try:
+        found = table_parts(parts, path)
+    except ValueError as e:  # a header or totals row count that is no number
+        raise NotAWorkbookError(phrase("io_bad_table", "en", path=path, part="xl/tables", error=str(e))) from e
+    for tp in found:
+        # A malformed ref or a table part that is not UTF-8 is refused here, before anything is written.
+        try:
+            c1, r1, c2, r2 = tp.area
+            tp.calc_formulas  # noqa: B018
+            if c1 > c2 or r1 > r2 or c2 > 16_384 or r2 > 1_048_576 or tp.header_rows < 0 or tp.totals_rows < 0:
+                raise ValueError(f"ref {tp.ref!r}")
+        except ValueError as e:  # UnicodeDecodeError included
+            raise NotAWorkbookError(phrase("io_bad_table", "en", path=path, part=tp.part, error=str(e))) from e
         for key in {tp.name, tp.display_name}:
             if key:
                 out[key.casefold()] = tp
@@ -183,17 +193,28 @@ def write_tables(src: Path, dst: Path, tables: Mapping[str, pd.DataFrame], *, ba
     try:
         with open_package(src) as parts:
             _patch_parts(src, parts, tables)
-            if backup and _same_file(src, dst):
-                shutil.copy2(src, src.with_name(src.stem + ".bak" + src.suffix))
-            fd, tmp_name = tempfile.mkstemp(prefix=".~jxc-", suffix=dst.suffix or ".xlsx", dir=dst.parent)
+            try:
+                if backup and _same_file(src, dst):
+                    shutil.copy2(src, src.with_name(src.stem + ".bak" + src.suffix))
+                fd, tmp_name = tempfile.mkstemp(prefix=".~jxc-", suffix=dst.suffix or ".xlsx", dir=dst.parent)
+            except OSError as e:  # a read-only folder, a full disk: nothing was written yet
+                raise _unwritable(dst, e) from e
             tmp = Path(tmp_name)
             with os.fdopen(fd, "wb") as fh:
                 package.write_package(fh, parts)  # looked up on the module: a test makes it fail midway
                 fh.flush()
                 os.fsync(fh.fileno())
-        shutil.copymode(src, tmp)
-        os.replace(tmp, dst)  # after the source is closed: Windows cannot replace an open file
+        try:
+            shutil.copymode(src, tmp)
+            os.replace(tmp, dst)  # after the source is closed: Windows cannot replace an open file
+        except OSError as e:
+            raise _unwritable(dst, e) from e
     except BaseException:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
         raise
+
+
+def _unwritable(dst: Path, error: OSError) -> JxcError:
+    cause = f"{type(error).__name__}: {error.strerror or error}"
+    return JxcError(phrase("io_cannot_write", "en", path=dst, folder=dst.parent, error=cause))

@@ -1,7 +1,13 @@
-"""The report as the contract's JSON object."""
+"""The report as the contract's JSON object.
+
+Every text in it is valid Unicode: a file name that is not UTF-8 (Linux allows any bytes in names) has each
+byte that is not UTF-8 written as a backslash escape, ``\\xff`` — the form Python's ``backslashreplace``
+gives — in ``path``, in a finding's ``value`` and in its ``message``.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from jxc_xl.report.result import FileResult, Report
@@ -17,7 +23,7 @@ def report_json(report: Report) -> dict[str, Any]:
         ``{"files": [{path, period, valid, findings, stats}], "summary": {files, valid, errors, warnings}}``,
         serialisable by ``json.dumps`` as is.
     """
-    return {
+    doc = {
         "files": [
             {
                 "path": str(r.path),
@@ -30,6 +36,35 @@ def report_json(report: Report) -> dict[str, Any]:
         ],
         "summary": report.summary(),
     }
+    return _text_safe(doc)
+
+
+def _text_safe(x: Any) -> Any:
+    """``x`` with every string made valid Unicode: the undecodable bytes of a file name (kept by Python as lone
+    surrogates) become backslash escapes such as ``\\xff``."""
+    if isinstance(x, str):
+        try:
+            x.encode("utf-8")
+        except UnicodeEncodeError:
+            return os.fsencode(x).decode("utf-8", "backslashreplace") if _fs_decodable(x) else _escape(x)
+        return x
+    if isinstance(x, dict):
+        return {k: _text_safe(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_text_safe(v) for v in x]
+    return x
+
+
+def _fs_decodable(s: str) -> bool:
+    try:
+        os.fsencode(s)
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _escape(s: str) -> str:
+    return s.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def stats_json(r: FileResult) -> dict[str, Any]:
