@@ -31,38 +31,42 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_LIMIT, ADDRESS_LIMIT))
 
 
-def run_driver(cases: list[Case], work: Path, *, timeout: float = 1200) -> tuple[dict[int, dict[str, Any]], int]:
-    """Every case through ``tests.corpus.main`` in children; (index → record, peak RSS in KB of the children).
-
-    A case whose child died gets ``{"died": returncode}``."""
+def run_driver(
+    cases: list[Case], work: Path, *, children: int = 2, timeout: float = 1200
+) -> tuple[dict[int, dict[str, Any]], int]:
+    """Every case through ``tests.corpus.main`` in ``children`` parallel children; (index → record, peak RSS in
+    KB of any child). A case whose child died gets ``{"died": returncode}`` and the rest go on in a new child."""
     out = work / "out"
     out.mkdir(parents=True, exist_ok=True)
-    results = work / "results.jsonl"
     records: dict[int, dict[str, Any]] = {}
     todo = list(range(len(cases)))
+    rounds = 0
     while todo:
-        listing = work / "list.txt"
-        listing.write_text("\n".join(f"{i}\t{os.fsdecode(cases[i].path)}" for i in todo), "utf-8", "surrogateescape")
-        results.unlink(missing_ok=True)
-        proc = subprocess.run(
-            [sys.executable, "-m", "tests.corpus", str(listing), str(out), str(results)],
-            cwd=ROOT,
-            preexec_fn=_limit,
-            capture_output=True,
-            timeout=timeout,
-        )
-        started: int | None = None
-        for line in results.read_text("utf-8").splitlines() if results.exists() else []:
-            rec = json.loads(line)
-            if "started" in rec:
-                started = rec["started"]
-            else:
-                records[rec["index"]] = rec
-                started = None
-        if proc.returncode != 0 and started is not None:
-            records[started] = {"index": started, "died": proc.returncode, "stderr": proc.stderr[-2000:].decode()}
-        elif proc.returncode != 0:
-            raise AssertionError(f"driver failed outside a case: {proc.stderr[-3000:].decode()}")
+        rounds += 1
+        assert rounds < 50, "children keep dying"
+        shares = [todo[k::children] for k in range(children)]
+        procs = []
+        for k, share in enumerate(s for s in shares if s):
+            listing, results = work / f"list{k}.txt", work / f"results{k}.jsonl"
+            text = "\n".join(f"{i}\t{os.fsdecode(cases[i].path)}" for i in share)
+            listing.write_text(text, "utf-8", "surrogateescape")
+            results.unlink(missing_ok=True)
+            cmd = [sys.executable, "-m", "tests.corpus", str(listing), str(out), str(results)]
+            procs.append((subprocess.Popen(cmd, cwd=ROOT, preexec_fn=_limit, stderr=subprocess.PIPE), results))
+        for proc, results in procs:
+            _, stderr = proc.communicate(timeout=timeout)
+            started: int | None = None
+            for line in results.read_text("utf-8").splitlines() if results.exists() else []:
+                rec = json.loads(line)
+                if "started" in rec:
+                    started = rec["started"]
+                else:
+                    records[rec["index"]] = rec
+                    started = None
+            if proc.returncode != 0 and started is not None:
+                records[started] = {"index": started, "died": proc.returncode, "stderr": stderr[-2000:].decode()}
+            elif proc.returncode != 0:
+                raise AssertionError(f"driver failed outside a case: {stderr[-3000:].decode()}")
         todo = [i for i in todo if i not in records]
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return records, peak
@@ -106,6 +110,21 @@ def test_corpus_validate_and_sync_never_crash(tmp_path: Path) -> None:
     assert peak_kb <= RSS_LIMIT_KB, f"peak RSS {peak_kb} KB"
     clean = records[0]
     assert clean["validate"] == 0 and clean["sync"] == 0 and clean["out"]  # the undamaged month still syncs
+
+    # The batch path: the whole folder in one `jxc validate --json --jobs 2` (folder expansion meets the pipe,
+    # the folder named .xlsx and the link loop; a worker that dies costs only its file).
+    proc = subprocess.run(
+        [sys.executable, "-m", "jxc_xl.cli", "validate", "--json", "--jobs", "2", str(tmp_path / "files")],
+        cwd=ROOT,
+        preexec_fn=_limit,
+        capture_output=True,
+        timeout=600,
+    )
+    assert proc.returncode == 1, proc.stderr[-3000:]  # errors found (damaged files), not a crash
+    doc = json.loads(proc.stdout.decode("utf-8"))  # strict UTF-8, the non-UTF-8 file name included
+    readable = [c for c in cases if c.path.is_file() and c.path.suffix.lower() in (".xlsx", ".xlsm")]
+    assert len(doc["files"]) == len(readable)  # every regular workbook file, one result each
+    assert b"Traceback" not in proc.stderr and b"internal error" not in proc.stdout
 
 
 # ---------------------------------------------------------------------------------------------------
