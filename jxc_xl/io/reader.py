@@ -35,6 +35,7 @@ from jxc_xl.core.messages import make_finding, phrase
 from jxc_xl.errors import NotAWorkbookError
 from jxc_xl.io import sheetscan
 from jxc_xl.io.package import (
+    WORKBOOK,
     TablePart,
     check_file,
     open_package,
@@ -188,6 +189,9 @@ def _sheet_parts(path: Path) -> dict[str, str]:
     if not path.is_file():  # a book handed in without its file (tests): nothing to scan
         return {}
     try:
+        with zipfile.ZipFile(path) as zf:
+            if WORKBOOK not in zf.NameToInfo:  # not an xlsx package (an .ods): calamine reads it as it is
+                return {}
         with open_package(path) as parts:
             return {s.name: s.part for s in workbook_sheets(parts, path)}
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError, NotImplementedError):
