@@ -1,8 +1,8 @@
 """Inventory math: EOQ family, safety stock, ABC/XYZ, turnover, demand forecasts.
 
-Pure numpy/scipy, no xlwings and no I/O, so the sync engine and the Excel adapter
-(``jxc_xl.udfs``) share one implementation. ``jxc_xl.core.invmath`` is the public import
-path; the modules behind it each do one job:
+Pure numpy and the standard library (no scipy: xlwings Lite downloads what we import), no xlwings and no
+I/O, so the sync engine and the Excel adapter (``jxc_xl.udfs``) share one implementation.
+``jxc_xl.core.invmath`` is the public import path; the modules behind it each do one job:
 
 * ``arguments``: conversion of cells to float arrays and the argument checks;
 * ``lot_sizing``: the EOQ family (plain, backorders, quantity discounts);
