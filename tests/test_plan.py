@@ -65,7 +65,7 @@ def test_moq_then_order_multiple() -> None:
     assert p["order_qty"] == 336
     assert p["amount"] == 3360.0  # 336 × std cost 10.00
     assert p["order_by"] == pd.Timestamp("2026-04-30")  # already below the reorder point
-    assert p["reason"] == "库存 10 ≤ 再订货点 15"
+    assert p["reason"] == "库存 10 ≤ 再订货点 15；预计 5月10日缺货"  # 10 units at 1 a day from 30 April
 
 
 def test_k_above_one_when_q_is_small() -> None:
@@ -89,7 +89,7 @@ def test_order_by_and_entry_threshold() -> None:
     p = plan_of(wb)
     # B: on hand 40, ROP 15: 25 ≤ 1 × 30 → planned; order by 30 April + floor(25 / 1) days
     assert p.loc["B", "order_by"] == pd.Timestamp(date(2026, 4, 30)) + pd.Timedelta(days=25)
-    assert p.loc["B", "reason"] == "库存 40，30 天内将低于再订货点 15（日均需求 1）"
+    assert p.loc["B", "reason"] == "库存 40，约 25 天后降到再订货点 15（日均需求 1）；预计 6月9日缺货"
     assert "C" not in p.index  # on hand 50: 35 > 30
     assert "D" not in p.index  # inactive
 
@@ -107,7 +107,7 @@ def test_zero_demand_enters_only_below_a_fixed_safety_stock() -> None:
 def test_english_reason_and_plan_columns() -> None:
     wb = month_end_book(month({"A": 40}, {"A": 30}, [item("A")]), lang="en")
     plan = purchase_plan(wb, value_month(wb))
-    assert plan.loc[0, "reason"] == "On hand 10 ≤ reorder point 15"
+    assert plan.loc[0, "reason"] == "On hand 10 ≤ reorder point 15; runs out about May 10"
     assert list(plan.columns[: len(PLAN.keys())]) == PLAN.keys()
 
 

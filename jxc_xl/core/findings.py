@@ -33,6 +33,9 @@ CODES: dict[str, Severity] = {
     "return-sku-not-on-original": "error",
     "return-before-original": "error",
     "return-exceeds-original": "error",
+    "order-expected-before-order": "error",  # tblOrders: expected arrival before the order date
+    "order-received-exceeds": "warning",  # tblOrders: more received than ordered (nothing left on order)
+    "order-duplicate-line": "warning",  # tblOrders: the same order no and SKU twice (both count as on order)
     "opening-mismatch": "error",
     "period-gap": "error",
 }

@@ -8,18 +8,20 @@
   stock: core.policy (forecast error over the lead time, lead-time sd, undershoot of the daily review; normal
   or gamma). EOQ = √(2·D·S/H) with D = d·days_per_year, S = item or default order cost, H = holding_rate ×
   closing unit cost (item std cost where there is none), 0 where D or H is 0.
-* An item enters the plan when on hand − ROP ≤ d·horizon_days; order_by = as_of + max(0, ⌊(on hand − ROP)/d⌋)
+* Inventory position = on hand + on order (core.orders: the open quantity of tblOrders, not cancelled, not
+  closed); a negative on hand is the backorder and lowers it. Without tblOrders the position is the on hand.
+* An item enters the plan when position − ROP ≤ d·horizon_days; order_by = as_of + max(0, ⌊(position − ROP)/d⌋)
   days. order_qty: Q = ⌈EOQ⌉ capped at max_cover_days of d (⌊cap⌋, at least 1; where EOQ is 0,
-  Q = ⌈ROP + d·horizon_days − on hand⌉); k = smallest integer ≥ 1 with on hand + k·Q > ROP; raw = k·Q; then at
+  Q = ⌈ROP + d·horizon_days − position⌉); k = smallest integer ≥ 1 with position + k·Q > ROP; raw = k·Q; then at
   least MOQ; then rounded up to the order multiple. days_cover = order_qty / d. amount = order_qty × item std
-  cost (or unit cost).
+  cost (or unit cost). The reason text: core.plan_reasons.
 
 Decisions left open:
 
 * The item's fixed safety stock replaces the computed one (ROP = d·L + it).
-* d = 0: the rule reads on hand ≤ reorder point; a dead item with no stock and a reorder point of 0 does not
+* d = 0: the rule reads position ≤ reorder point; a dead item with no stock and a reorder point of 0 does not
   enter (it would be ordered one unit every month, as would negative stock still).
-* EOQ = 0 and the gap ROP + d·horizon − on hand is ≤ 0: Q = 1 (ceil of the gap would be 0, for which no k
+* EOQ = 0 and the gap ROP + d·horizon − position is ≤ 0: Q = 1 (ceil of the gap would be 0, for which no k
   exists).
 * Only active items of tblItems are planned (SKUs missing from tblItems have no lead time or supplier).
 * The amount uses the item's std cost, else the closing unit cost (0 when neither exists).
@@ -37,21 +39,15 @@ import pandas as pd
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.demand import DemandSeries, history_rates
 from jxc_xl.core.ledger import clean_keys, table_frame
-from jxc_xl.core.messages import word
 from jxc_xl.core.money import mul_cents
+from jxc_xl.core.orders import on_order
 from jxc_xl.core.periods import next_period, period_last_day
+from jxc_xl.core.plan_reasons import reasons, whole_quantities
 from jxc_xl.core.policy import ItemTerms, plan_policy
 from jxc_xl.core.valuation import Valuation
 from jxc_xl.schema import DEMAND_CLASSES, FORECAST_METHODS, HISTORY, ITEMS, Choice, Lang, Settings
 
 _NOISE = 9  # decimals kept before ceil/floor
-
-
-def _fmt(x: float) -> str:
-    """A number as the reason text shows it: at most 2 decimals, no trailing zeros."""
-    if x != x:
-        return ""
-    return f"{round(float(x), 2):.2f}".rstrip("0").rstrip(".")
 
 
 def item_frame(wb: Workbook, skus: pd.Index) -> pd.DataFrame:
@@ -131,13 +127,13 @@ def _terms(s: Settings, items: pd.DataFrame, unit_cost: np.ndarray, std_cost: np
 
 
 def _order_qty(
-    items: pd.DataFrame, size: np.ndarray, rop: np.ndarray, d: np.ndarray, on_hand: np.ndarray, horizon: float
+    items: pd.DataFrame, size: np.ndarray, rop: np.ndarray, d: np.ndarray, position: np.ndarray, horizon: float
 ) -> np.ndarray:
-    """Q (the policy's order size, else the gap to cover), k·Q to get above the reorder point, then MOQ and the
-    order multiple."""
-    q = np.where(size > 0, size, np.ceil(np.round(rop + d * horizon - on_hand, _NOISE)))
+    """Q (the policy's order size, else the gap to cover), k·Q to get the position above the reorder point, then
+    MOQ and the order multiple."""
+    q = np.where(size > 0, size, np.ceil(np.round(rop + d * horizon - position, _NOISE)))
     q = np.maximum(q, 1.0)
-    k = np.maximum(1.0, np.floor(np.round((rop - on_hand) / q, _NOISE)) + 1.0)
+    k = np.maximum(1.0, np.floor(np.round((rop - position) / q, _NOISE)) + 1.0)
     raw = k * q
     moq = np.nan_to_num(pd.to_numeric(items["moq"], errors="coerce").to_numpy(np.float64))
     raw = np.maximum(raw, moq)
@@ -147,7 +143,7 @@ def _order_qty(
 
 
 def _order_by(as_of: date, gap: np.ndarray, d: np.ndarray) -> pd.DatetimeIndex:
-    """The day to order by: the as-of date plus the days until on hand reaches the reorder point."""
+    """The day to order by: the as-of date plus the days until the position reaches the reorder point."""
     with np.errstate(divide="ignore", invalid="ignore"):
         wait = np.where(d > 0, np.floor(np.round(gap / np.where(d > 0, d, 1.0), _NOISE)), 0.0)
     wait = np.clip(np.nan_to_num(wait), 0, 36500).astype(np.int64)
@@ -162,9 +158,10 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
         val: its valuation (stock, daily demand, and the settings the plan uses).
 
     Returns:
-        Columns name, supplier, unit, active, listed, on_hand, avg_daily_demand, demand_sd (error sd of a
-        month's daily rate), demand_class, forecast_method, safety_stock, reorder_point, eoq, enters,
-        order_qty, order_by, amount_cents, forecast_qty, days_cover, as_of.
+        Columns name, supplier, unit, active, listed, on_hand, on_order, arrival (earliest expected, NaT
+        without orders), position (on hand + on order), whole (the SKU's quantities are whole),
+        avg_daily_demand, demand_sd (error sd of a month's daily rate), demand_class, forecast_method,
+        safety_stock, reorder_point, eoq, enters, order_qty, order_by, amount_cents, forecast_qty, days_cover, as_of.
     """
     s = val.settings
     skus = pd.Index(val.stock["sku"].to_numpy(dtype=object))
@@ -177,13 +174,15 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
     d, rop = pol.forecast.daily, pol.levels.reorder_point
 
     on_hand = val.stock["closing_qty"].to_numpy(dtype=np.float64)
-    gap = np.round(on_hand - rop, _NOISE)
-    # With d = 0 the rule reads on hand ≤ ROP, except that a dead item with no stock and no reorder point
+    ordered = on_order(wb, skus, pd.Series(_numbers(items, "lead_time_days", 7.0), index=skus))
+    position = np.round(on_hand + ordered.qty, _NOISE)  # negative on hand is the backorder
+    gap = np.round(position - rop, _NOISE)
+    # With d = 0 the rule reads position ≤ ROP, except that a dead item with no stock and no reorder point
     # (0 ≤ 0) is not ordered every month.
     enters = (gap <= np.round(d * s.horizon_days, _NOISE)) & ((d > 0) | (rop > 0) | (gap < 0))
     active = (items["active"].fillna("yes") != "no").to_numpy() & items["listed"].to_numpy(dtype=bool)
     enters &= active
-    order_qty = _order_qty(items, pol.order_size, rop, d, on_hand, s.horizon_days)
+    order_qty = _order_qty(items, pol.order_size, rop, d, position, s.horizon_days)
     price = np.where(np.isnan(std_cost), unit_cost, std_cost)
     amount = mul_cents(order_qty, np.nan_to_num(price))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -198,6 +197,10 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
             "active": active,
             "listed": items["listed"].to_numpy(dtype=bool),
             "on_hand": on_hand,
+            "on_order": ordered.qty,
+            "arrival": ordered.arrival.to_numpy(dtype="datetime64[ns]"),
+            "position": position,
+            "whole": whole_quantities(val, ordered.qty),
             "avg_daily_demand": d,
             "demand_sd": pol.forecast.error_sd,
             "demand_class": pol.forecast.demand_class,
@@ -215,21 +218,6 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
         },
         index=pd.Index(skus, name="sku"),
     )
-
-
-def reasons(m: pd.DataFrame, horizon: float, lang: Lang) -> pd.Series:
-    """Why each SKU is planned, in words an accountant reads (zh or en)."""
-    below_text, soon_text = word("plan_reason_below", lang), word("plan_reason_soon", lang)
-    h = _fmt(horizon)
-    out = []
-    for on, rop, d in zip(
-        m["on_hand"].to_numpy(), m["reorder_point"].to_numpy(), m["avg_daily_demand"].to_numpy(), strict=True
-    ):
-        if round(on - rop, _NOISE) <= 0:
-            out.append(below_text.format(on=_fmt(on), rop=_fmt(rop)))
-        else:
-            out.append(soon_text.format(on=_fmt(on), rop=_fmt(rop), horizon=h, d=_fmt(d)))
-    return pd.Series(out, index=m.index, dtype="object")
 
 
 def _labels(keys: pd.Series, choices: dict[str, Choice], lang: Lang) -> np.ndarray:
@@ -257,6 +245,8 @@ def purchase_plan(
             "name": m["name"].to_numpy(dtype=object),
             "supplier": m["supplier"].to_numpy(dtype=object),
             "on_hand": m["on_hand"].to_numpy(),
+            "on_order": m["on_order"].to_numpy(),
+            "arrival": m["arrival"].to_numpy(dtype="datetime64[ns]"),
             "avg_daily_demand": m["avg_daily_demand"].to_numpy(),
             "safety_stock": m["safety_stock"].to_numpy(),
             "reorder_point": m["reorder_point"].to_numpy(),

@@ -21,12 +21,14 @@ from jxc_xl.core.findings import Finding
 from jxc_xl.core.ledger import ledger_events, opening_lines, running_balance
 from jxc_xl.core.messages import word
 from jxc_xl.core.rulebase import EPS, ORIGINAL_TABLE, RuleContext, exceeds_original, num, pair_hash
+from jxc_xl.core.rules_orders import orders_rule
 from jxc_xl.schema import (
     COUNTS,
     HISTORY,
     INPUT_TABLES,
     ITEMS,
     OPENING,
+    ORDERS,
     PURCHASES,
     RETURN_KINDS,
     RETURNS,
@@ -38,7 +40,8 @@ from jxc_xl.schema import (
 
 AMOUNT_TOLERANCE = 0.01
 LEDGER_NAMES = (PURCHASES.name, SALES.name, RETURNS.name, COUNTS.name)
-SKU_TABLES = (OPENING.name, *LEDGER_NAMES, HISTORY.name)  # tables whose sku must be in tblItems
+SKU_TABLES = (OPENING.name, *LEDGER_NAMES, HISTORY.name, ORDERS.name)  # tables whose sku must be in tblItems
+UNDATED = (ORDERS.name,)  # tables whose dates may fall outside the period (orders span months)
 PRICED = {PURCHASES.name: "unit_price", SALES.name: "unit_price", RETURNS.name: "unit_price", OPENING.name: "unit_cost"}
 MAX_SUGGEST = 50  # unknown SKUs that get a "close match" hint (difflib is slow on big item lists)
 
@@ -70,6 +73,7 @@ def check(
     _duplicate_lines(ctx)
     _returns(ctx)
     _negative_stock(ctx)
+    orders_rule(ctx)
     if previous_closing is not None:
         opening_rule(ctx, previous_closing, previous_period)
     return ctx.out
@@ -140,6 +144,8 @@ def _dates(ctx: RuleContext) -> None:
     first = np.datetime64(s.first_day, "ns")
     after = np.datetime64(s.last_day, "ns") + np.timedelta64(1, "D")
     for td in _user_tables(ctx):
+        if td.table.name in UNDATED:
+            continue
         for col in td.table.columns:
             if col.type != ColType.DATE or not ctx.has_col(td, col.key):
                 continue

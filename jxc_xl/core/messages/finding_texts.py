@@ -142,6 +142,23 @@ CATALOG: dict[str, tuple[str, str]] = {
         "SKU {value} is not on the original document {orig_doc_no} of {prev_period}; correct the SKU or the "
         "original doc no.",
     ),
+    "order-expected-before-order": (
+        "预计到货日 {value} 早于下单日期 {order_date}；请改正其中一个日期"
+        "（不知道到货日可留空：按下单日期 + 提前期计）。",
+        "Expected date {value} is before the order date {order_date}; correct one of the dates (leave the expected "
+        "date blank if unknown: the order date + the item's lead time is used).",
+    ),
+    "order-received-exceeds": (
+        "已到货数量 {value} 大于订货数量 {qty}：本行不再计在途。如是供应商多发，可以不改；如是录入错误，请改正数量。",
+        "Received qty {value} is more than the ordered qty {qty}: nothing of this line counts as on order. If the "
+        "supplier delivered more, this may stay; if it is a typing error, correct the quantity.",
+    ),
+    "order-duplicate-line": (
+        "订单 {value} 的商品 {sku} 与第 {first_row} 行重复，两行都计入在途；如是重复录入请删除本行，"
+        "如确为两次订货请使用不同订单号。",
+        "Order {value} has SKU {sku} again (as row {first_row}); both lines count as on order. If it was entered "
+        "twice delete this row; if these are two orders give them different order numbers.",
+    ),
     "return-before-original": (
         "退货日期 {value} 早于原单 {orig_doc_no} 的日期 {orig_date}；请改正退货日期或原单号。",
         "Return date {value} is before the date {orig_date} of the original document {orig_doc_no}; correct the "

@@ -9,7 +9,20 @@ import xlsxwriter
 from xlsxwriter.format import Format
 
 from jxc_xl.core.messages import word
-from jxc_xl.schema import COUNTS, HISTORY, LANGS, OPENING, PURCHASES, RETURNS, SALES, ColType, Column, Lang, Table
+from jxc_xl.schema import (
+    COUNTS,
+    HISTORY,
+    LANGS,
+    OPENING,
+    ORDERS,
+    PURCHASES,
+    RETURNS,
+    SALES,
+    ColType,
+    Column,
+    Lang,
+    Table,
+)
 
 # Fixed document dates so that two builds give byte-identical files.
 CREATED = datetime(2026, 1, 1)
@@ -25,7 +38,7 @@ GUIDE_SHEET: dict[Lang, str] = {lang: word("tpl_guide_sheet", lang) for lang in 
 FORMULAS_SHEET: dict[Lang, str] = {lang: word("tpl_formulas_sheet", lang) for lang in LANGS}
 
 # Tables that get an SKU dropdown fed from tblItems.
-SKU_DROPDOWN_TABLES = tuple(t.name for t in (OPENING, PURCHASES, SALES, RETURNS, COUNTS, HISTORY))
+SKU_DROPDOWN_TABLES = tuple(t.name for t in (OPENING, PURCHASES, SALES, RETURNS, COUNTS, HISTORY, ORDERS))
 
 NUM_FORMATS: dict[ColType, str] = {
     ColType.DATE: "yyyy-mm-dd",
