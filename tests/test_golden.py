@@ -38,16 +38,16 @@ def package_digest(path: Path, skip: frozenset[str] = frozenset()) -> str:
 
 
 GOLDEN = {
-    "new-zh": "a7561016e45d5d5e6a3be62ee3468a32",
-    "new-en": "37f9b9e28603e2c248e3476a43d3de57",
-    "demo-zh-input": "92878e4c1a00e02b7e6aa60df896e53c",
-    "demo-zh-synced": "d3d7fcc43828d9d2887014c29b213484",
-    "demo-zh-closed": "5d903f6cbc8412d8fec6b76a32254b67",
-    "demo-en-synced": "3c6fe154ef5d741a3eebf248cbe1dd84",
-    "small-moving_average": "128fd64034079a6373f7d3eb1110e005",
-    "small-monthly_average": "97cc4acd45045592bd1a943a05b38c22",
-    "small-fifo": "1f5f05e3be95c321c937ec729319f959",
-    "user-parts": "1ff69b067c6aef2320055a314e517675",
+    "new-zh": "dfd5c9e25e24abcabd40c22fb49a58fa",
+    "new-en": "e4fa5ac9af0318dcd3aad95aae23a9c4",
+    "demo-zh-input": "c2e716a3f190a1be7265b2976de52341",
+    "demo-zh-synced": "37aa334716f3de370c1c3354ba24a917",
+    "demo-zh-closed": "37edf29833bca4e6b9fa7782f5e57c7b",
+    "demo-en-synced": "e4b1b32de1f266981c2f5126e49c0b0e",
+    "small-moving_average": "9ffb575d434944aa6e41d1e805f7b5bc",
+    "small-monthly_average": "c6bd2c6d9805aa7c6062c9ebfe2fae54",
+    "small-fifo": "f2394eeaa3bfef8440bd61a48a545426",
+    "user-parts": "91ac76f3c14c5cf8f023874a98408091",
 }
 
 
