@@ -25,14 +25,19 @@ from jxc_xl.core.book import ROW
 from jxc_xl.core.cell_values import NUMERIC
 from jxc_xl.core.generate import stock_balances
 from jxc_xl.io.reader import read_workbook
-from jxc_xl.schema import COUNTS, HISTORY, INPUT_TABLES, RETURNS, SALES, SETTINGS_TABLE, Table
+from jxc_xl.schema import COUNTS, HISTORY, INPUT_TABLES, ORDERS, RETURNS, SALES, SETTINGS_TABLE, Table
 from jxc_xl.sync import close_month, sync_file
 from jxc_xl.validate import validate_file
 from tests.factories import small_month, write_book
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = ROOT / "tests" / "excel_server_probe.py"
-OPTIONAL = (RETURNS, COUNTS, HISTORY)
+OPTIONAL = (RETURNS, COUNTS, HISTORY, ORDERS)
+# Purchase orders kept by hand too (one placed last month, one partly received): the plain month has every table.
+PLAIN_ORDERS = [
+    {"order_date": date(2026, 10, 28), "doc_no": "PO-9", "sku": "A001", "qty": 60, "received_qty": 20},
+    {"order_date": date(2026, 11, 20), "doc_no": "PO-10", "sku": "B001", "qty": 20, "expected_date": date(2026, 12, 2)},
+]
 TITLE_ROWS = 2  # a merged title and a "单位：元" line above each header row
 SUMMED = {"qty", "amount", "counted_qty", "demand_qty"}  # what a 合计 row adds up
 
@@ -56,7 +61,7 @@ def plain_month(path: Path, data: dict[str, list[dict[str, Any]]] | None = None)
     """``data`` (default ``small_month()``) as a month kept by hand: each input table a plain range on its zh sheet
     under a merged title and a note, a 合计 row under the ledgers and the opening, a blank row and a signature
     line; no Excel Table and no generated sheet. A table absent from ``data`` gets no sheet."""
-    data = small_month() if data is None else data
+    data = {**small_month(), ORDERS.name: PLAIN_ORDERS} if data is None else data
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for t in INPUT_TABLES:

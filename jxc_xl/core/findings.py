@@ -36,6 +36,7 @@ CODES: dict[str, Severity] = {
     "order-expected-before-order": "error",  # tblOrders: expected arrival before the order date
     "order-received-exceeds": "warning",  # tblOrders: more received than ordered (nothing left on order)
     "order-duplicate-line": "warning",  # tblOrders: the same order no and SKU twice (both count as on order)
+    "order-overdue": "warning",  # tblOrders: open, expected before the plan's as-of date (still counted)
     "opening-mismatch": "error",
     "period-gap": "error",
 }

@@ -159,6 +159,13 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Order {value} has SKU {sku} again (as row {first_row}); both lines count as on order. If it was entered "
         "twice delete this row; if these are two orders give them different order numbers.",
     ),
+    "order-overdue": (
+        "订单 {doc_no} 的商品 {sku} 预计 {value} 到货，已过计划日期 {as_of} 仍未结，仍计入在途；如已到货，请在"
+        "“采购入库”录入并更新“已到货数量”；如不会再到，请把状态改为“已取消”或“已结”；否则请更新预计到货日。",
+        "Order {doc_no}, SKU {sku} was expected on {value}, before the plan date {as_of}, and is still open, so it "
+        "counts as on order. If it arrived, enter it in Purchases and update 'Received qty'; if it will not come, "
+        "set its status to cancelled or received; otherwise update the expected date.",
+    ),
     "return-before-original": (
         "退货日期 {value} 早于原单 {orig_doc_no} 的日期 {orig_date}；请改正退货日期或原单号。",
         "Return date {value} is before the date {orig_date} of the original document {orig_doc_no}; correct the "
