@@ -36,6 +36,12 @@ _EXPORTS: dict[str, str] = {
     "close_month": "jxc_xl.sync",
     "SyncResult": "jxc_xl.sync",
     "CloseResult": "jxc_xl.sync",
+    # a batch of stores: sync them all, roll them up into one group workbook
+    "sync_paths": "jxc_xl.sync_batch",
+    "SyncReport": "jxc_xl.sync_batch",
+    "StoreSync": "jxc_xl.sync_batch",
+    "consolidate_paths": "jxc_xl.consolidate",
+    "ConsolidateResult": "jxc_xl.consolidate",
     # the data model
     "Workbook": "jxc_xl.core.book",
     "Finding": "jxc_xl.core.findings",
@@ -50,12 +56,15 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "CloseResult",
+    "ConsolidateResult",
     "FileResult",
     "Finding",
     "JxcError",
     "NotAWorkbookError",
     "Report",
     "Settings",
+    "StoreSync",
+    "SyncReport",
     "SyncResult",
     "UsageError",
     "ValidationFailedError",
@@ -63,15 +72,18 @@ __all__ = [
     "WorkbookLockedError",
     "__version__",
     "close_month",
+    "consolidate_paths",
     "new_workbook",
     "read_workbook",
     "sync_file",
+    "sync_paths",
     "validate_file",
     "validate_paths",
     "write_demo",
 ]
 
 if TYPE_CHECKING:
+    from jxc_xl.consolidate import ConsolidateResult, consolidate_paths
     from jxc_xl.core.book import Workbook
     from jxc_xl.core.findings import Finding
     from jxc_xl.demo import write_demo
@@ -80,6 +92,7 @@ if TYPE_CHECKING:
     from jxc_xl.io.template import new_workbook
     from jxc_xl.schema import Settings
     from jxc_xl.sync import CloseResult, SyncResult, close_month, sync_file
+    from jxc_xl.sync_batch import StoreSync, SyncReport, sync_paths
     from jxc_xl.validate import FileResult, Report, validate_file, validate_paths
 
 

@@ -215,23 +215,120 @@ def run_validate_cli(
 
 @app.command()
 def sync(
-    path: Annotated[Path, typer.Argument(help="Monthly workbook.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here; leave PATH untouched.")] = None,
+    paths: Annotated[list[str], typer.Argument(help="Monthly workbooks, folders (searched recursively) or globs.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here; leave PATH untouched (one workbook only).")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Sync even when validation finds errors.")] = False,
     no_backup: Annotated[bool, typer.Option("--no-backup", help="Do not keep NAME.bak.xlsx.")] = False,
+    jobs: Annotated[int, typer.Option(min=1, help="Workbooks synced in parallel.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: every store and a summary.")] = False,
     lang: MessageLang = None,
 ) -> None:
-    """Regenerate 库存, 采购计划 and 分析 (stock, plan, analysis); nothing else in the file changes."""
+    """Regenerate 库存, 采购计划 and 分析 (stock, plan, analysis); nothing else in the file changes.
+
+    Several workbooks, a folder or a glob sync each file in place; exit 1 when any is refused or fails."""
+    with _guard():
+        say = _lang(lang)
+        if len(paths) == 1 and not as_json and not _names_many(paths[0]):
+            _sync_one(Path(paths[0]), output, force=force, backup=not no_backup, lang=say)
+            return
+        if output is not None:
+            raise UsageError(_text("cli_sync_one_output", say or USAGE_LANG, count=len(paths)))
+        code = run_sync_cli(
+            paths, jobs=jobs, force=force, backup=not no_backup, lang=say, as_json=as_json, stdout=sys.stdout,
+            stderr=sys.stderr,
+        )  # fmt: skip
+    raise typer.Exit(code)
+
+
+def _names_many(arg: str) -> bool:
+    """A folder or a glob: a batch, even when it finds one workbook."""
+    import glob
+
+    return Path(arg).is_dir() or (not Path(arg).exists() and glob.has_magic(arg))
+
+
+def _sync_one(path: Path, output: Path | None, *, force: bool, backup: bool, lang: LangCode | None) -> None:
     from jxc_xl.core.refusal import errors_of
     from jxc_xl.sync import sync_file
 
+    res = sync_file(path, output, force=force, backup=backup, lang=lang)
+    say = lang or res.lang
+    if res.forced:
+        err.print("[yellow]" + _text("cli_forced", say, n=len(errors_of(res.findings))) + "[/]")
+    stock, plan = _money(res.stock_value), _money(res.plan_amount)
+    out.print(_text("cli_synced", say, path=res.path, rows=_table_rows(res.rows, say), stock=stock, plan=plan))
+
+
+def run_sync_cli(
+    paths: list[str],
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    backup: bool = True,
+    lang: LangCode | None = None,
+    as_json: bool = False,
+    stdout: IO[str],
+    stderr: IO[str],
+) -> int:
+    """``jxc sync`` of a batch: one line per store (or ``--json``) and a summary.
+
+    Returns:
+        The exit status: 0 when every store synced, 1 when any was refused or failed, 2 on wrong usage.
+    """
+    from jxc_xl.sync_batch import sync_paths
+
+    console = Console(file=stderr, highlight=False, soft_wrap=True)
+    try:
+        report = sync_paths(paths, jobs=jobs, force=force, backup=backup, lang=lang, progress=True, stderr=stderr)
+    except UsageError as e:
+        console.print(f"jxc sync: {escape(str(e))}")
+        return 2
+    if as_json:
+        stdout.write(json.dumps(report.json(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        show = Console(file=stdout, highlight=False, soft_wrap=True)
+        for s in report.stores:
+            say = lang or s.lang or report.lang
+            if s.status == "synced":
+                stock, plan = _money(s.stock_value or 0.0), _money(s.plan_amount or 0.0)
+                rows = _table_rows(s.rows, say)
+                show.print(_text("cli_synced", say, path=s.path, rows=rows, stock=stock, plan=plan))
+                if s.forced:
+                    console.print("[yellow]" + _text("cli_forced", say, n=s.errors) + "[/]")
+            else:
+                show.print(_text(f"cli_sync_{s.status}", say, path=s.path, message=s.message))
+        show.print(_text("cli_sync_summary", lang or report.lang, **report.summary()))
+    return 0 if report.ok else 1
+
+
+@app.command()
+def consolidate(
+    paths: Annotated[list[str], typer.Argument(help="The stores' workbooks, folders or globs (one period).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The group workbook to write (.xlsx).")],
+    jobs: Annotated[int, typer.Option(min=1, help="Workbooks read in parallel.")] = 1,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of the group workbook: zh or en (default: the stores').")
+    ] = None,
+) -> None:
+    """One workbook for the group from the stores' synced tables; exit 1 when a store is left out or refused."""
+    from jxc_xl.consolidate import consolidate_paths
+
     with _guard():
-        res = sync_file(path, output, force=force, backup=not no_backup, lang=_lang(lang))
-        say = _lang(lang) or res.lang
-        if res.forced:
-            err.print("[yellow]" + _text("cli_forced", say, n=len(errors_of(res.findings))) + "[/]")
+        res = consolidate_paths(paths, output, lang=_lang(lang), jobs=jobs, progress=True, stderr=sys.stderr)
+        say = res.lang
+        statuses = res.statuses()
+        for store, path, status, message in statuses:
+            if status != "ok":
+                label = word(f"group_status_{status}", say)
+                line = _text("cli_consolidate_store", say, store=store, path=path, status=label, message=message)
+                err.print(line, soft_wrap=True)
+        included = sum(st == "ok" for _, _, st, _ in statuses)
         stock, plan = _money(res.stock_value), _money(res.plan_amount)
-        out.print(_text("cli_synced", say, path=res.path, rows=_table_rows(res.rows, say), stock=stock, plan=plan))
+        counts = {"included": included, "stores": len(statuses), "stock": stock, "plan": plan}
+        out.print(_text("cli_consolidated", say, path=res.path, period=res.period, **counts), soft_wrap=True)
+    raise typer.Exit(0 if included == len(statuses) else 1)
 
 
 def _money(x: float) -> str:

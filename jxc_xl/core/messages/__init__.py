@@ -23,6 +23,7 @@ from jxc_xl.core.findings import CODES, Finding, Severity
 from jxc_xl.core.messages.cli_texts import CLI_TEXTS
 from jxc_xl.core.messages.compute_texts import COMPUTE_TEXTS
 from jxc_xl.core.messages.finding_texts import CATALOG
+from jxc_xl.core.messages.group_texts import GROUP_TEXTS
 from jxc_xl.core.messages.io_texts import IO_TEXTS
 from jxc_xl.core.messages.plan_texts import PLAN_TEXTS
 from jxc_xl.core.messages.report_texts import REPORT_LABELS
@@ -39,6 +40,7 @@ TEXT_SECTIONS: tuple[dict[str, tuple[str, str]], ...] = (
     CLI_TEXTS,
     IO_TEXTS,
     PLAN_TEXTS,
+    GROUP_TEXTS,
 )
 WORDS: dict[str, tuple[str, str]] = {k: v for section in TEXT_SECTIONS for k, v in section.items()}
 
@@ -46,6 +48,7 @@ __all__ = [
     "CATALOG",
     "CLI_TEXTS",
     "COMPUTE_TEXTS",
+    "GROUP_TEXTS",
     "IO_TEXTS",
     "PLAN_TEXTS",
     "REPORT_LABELS",

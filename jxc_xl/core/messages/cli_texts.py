@@ -23,6 +23,21 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         "已同步 {path}：{rows}；库存金额 {stock}；采购金额 {plan}",
         "Synced {path}: {rows}; stock value {stock}; plan amount {plan}",
     ),
+    "cli_sync_refused": ("未同步 {path}：{message}", "Not synced {path}: {message}"),
+    "cli_sync_failed": ("失败 {path}：{message}", "Failed {path}: {message}"),
+    "cli_sync_summary": (
+        "门店 {stores} 个：已同步 {synced}，拒绝 {refused}，失败 {failed}。",
+        "{stores} stores: {synced} synced, {refused} refused, {failed} failed.",
+    ),
+    "cli_sync_one_output": (
+        "-o 只能用于一个工作簿（给出了 {count} 个）；批量同步会就地写入每个文件。",
+        "-o takes one workbook (got {count}); a batch syncs each file in place.",
+    ),
+    "cli_consolidated": (
+        "已写入 {path}（{period}）：门店 {included}/{stores} 个已合并；库存金额 {stock}；采购金额 {plan}",
+        "Wrote {path} ({period}): {included} of {stores} stores included; stock value {stock}; plan amount {plan}",
+    ),
+    "cli_consolidate_store": ("{store}（{path}）：{status}。{message}", "{store} ({path}): {status}. {message}"),
     "cli_close_created": (
         "已创建 {path}（{period}）：期初 {opening} 行，需求历史 {history} 行。",
         "Created {path} ({period}): {opening} opening lines, {history} history rows.",
