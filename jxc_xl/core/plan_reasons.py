@@ -16,11 +16,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from jxc_xl.core.messages import phrase, word
+from jxc_xl.core.messages import word
 from jxc_xl.core.valuation import Valuation
 from jxc_xl.schema import Lang
 
@@ -58,25 +59,76 @@ def whole_quantities(val: Valuation, on_order: np.ndarray) -> np.ndarray:
     return whole
 
 
+class _Texts(NamedTuple):
+    """The reason templates of one language, fetched once per plan."""
+
+    on_hand: str
+    position: str
+    below: str
+    soon: str
+    runs_out: str
+    out_now: str
+    backorder: str
+    day: str
+    day_year: str
+    months: list[str]
+
+    @classmethod
+    def of(cls, lang: Lang) -> _Texts:
+        keys = ("on_hand", "position", "below", "soon", "runs_out", "out_now", "backorder")
+        on_hand, position, below, soon, runs_out, out_now, backorder = (word(f"plan_why_{k}", lang) for k in keys)
+        return cls(
+            on_hand=on_hand,
+            position=position,
+            below=below,
+            soon=soon,
+            runs_out=runs_out,
+            out_now=out_now,
+            backorder=backorder,
+            day=word("plan_day", lang),
+            day_year=word("plan_day_year", lang),
+            months=word("plan_month_names", "en").split(),
+        )
+
+
 def day_text(day: date, as_of: date, lang: Lang) -> str:
     """A day as the reason text shows it: 12月9日 / Dec 9 (with the year when not the as-of date's)."""
-    mon = word("plan_month_names", "en").split()[day.month - 1]
-    key = "plan_day" if day.year == as_of.year else "plan_day_year"
-    return phrase(key, lang, m=day.month, mon=mon, d=day.day, y=day.year)
+    return _day(_Texts.of(lang), day, as_of)
 
 
-def _runs_out(on: float, pos: float, d: float, arrival: pd.Timestamp, as_of: date, lang: Lang) -> str:
+def _day(t: _Texts, day: date, as_of: date) -> str:
+    form = t.day if day.year == as_of.year else t.day_year
+    return form.format(m=day.month, mon=t.months[day.month - 1], d=day.day, y=day.year)
+
+
+def _days(qty: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """⌊qty / d⌋ whole days (0 where d is 0), at most 100 years."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        days = np.floor(np.round(qty / np.where(d > 0, d, 1.0), _NOISE))
+    return np.clip(np.nan_to_num(np.where(d > 0, days, 0.0)), 0, 36500).astype(np.int64)
+
+
+def _run_out_days(m: pd.DataFrame) -> np.ndarray:
+    """Days from the as-of date until stock runs out: on hand alone, or the whole position where the earliest
+    open order is expected by the day on hand runs out."""
+    on, pos = m["on_hand"].to_numpy(np.float64), m["position"].to_numpy(np.float64)
+    d = m["avg_daily_demand"].to_numpy(np.float64)
+    alone = _days(on, d)
+    as_of = m["as_of"].to_numpy(dtype="datetime64[D]")
+    arrival = m["arrival"].to_numpy(dtype="datetime64[D]")
+    in_time = ~np.isnat(arrival) & (arrival <= as_of + alone.astype("timedelta64[D]"))
+    return np.where(in_time, _days(np.maximum(pos, 0.0), d), alone)
+
+
+def _runs_out(t: _Texts, on: float, d: float, out: date, as_of: date) -> str:
     """The run-out part of one reason ("" where d is 0)."""
     if not d > 0:
         return ""
     if round(on, _NOISE) < 0:
-        return phrase("plan_why_backorder", lang, qty=_fmt(-on))
+        return t.backorder.format(qty=_fmt(-on))
     if round(on, _NOISE) == 0:
-        return word("plan_why_out_now", lang)
-    out = as_of + timedelta(days=int(min(np.floor(round(on / d, _NOISE)), 36500)))
-    if not pd.isna(arrival) and arrival.date() <= out:
-        out = as_of + timedelta(days=int(min(np.floor(round(max(pos, 0.0) / d, _NOISE)), 36500)))
-    return phrase("plan_why_runs_out", lang, day=day_text(out, as_of, lang))
+        return t.out_now
+    return t.runs_out.format(day=_day(t, out, as_of))
 
 
 def reasons(m: pd.DataFrame, horizon: float, lang: Lang) -> pd.Series:
@@ -84,16 +136,31 @@ def reasons(m: pd.DataFrame, horizon: float, lang: Lang) -> pd.Series:
 
     ``horizon``: settings horizon_days (an SKU above its reorder point is planned when it gets there within it).
     """
+    t = _Texts.of(lang)
+    d = m["avg_daily_demand"].to_numpy(np.float64)
+    pos, rop = m["position"].to_numpy(np.float64), m["reorder_point"].to_numpy(np.float64)
+    to_rop = _days(pos - rop, d)
+    as_of = pd.to_datetime(m["as_of"]).dt.date.to_numpy(dtype=object)
+    out_day = [a + timedelta(days=int(k)) for a, k in zip(as_of, _run_out_days(m), strict=True)]
+    rows = zip(  # Python floats: round() of a numpy scalar is slow
+        m["on_hand"].to_numpy(np.float64).tolist(),
+        m["on_order"].to_numpy(np.float64).tolist(),
+        pos.tolist(),
+        rop.tolist(),
+        d.tolist(),
+        to_rop.tolist(),
+        m["whole"].to_numpy(dtype=bool).tolist(),
+        out_day,
+        as_of,
+        strict=True,
+    )
     out = []
-    cols = ("on_hand", "on_order", "position", "reorder_point", "avg_daily_demand", "whole", "arrival", "as_of")
-    for on, ordered, pos, rop, d, whole, arrival, as_of in zip(*(m[c].to_numpy() for c in cols), strict=True):
-        qty, rop_text = (_whole(pos), _whole(rop)) if whole else (_fmt(pos), _fmt(rop))
-        stock = phrase("plan_why_position" if ordered > 0 else "plan_why_on_hand", lang, qty=qty)
-        if round(pos - rop, _NOISE) <= 0:
-            text = phrase("plan_why_below", lang, stock=stock, rop=rop_text)
+    for on, ordered, p, r, dd, days, whole, out_at, day in rows:
+        qty, rop_text = (_whole(p), _whole(r)) if whole else (_fmt(p), _fmt(r))
+        stock = (t.position if ordered > 0 else t.on_hand).format(qty=qty)
+        if round(p - r, _NOISE) <= 0:
+            text = t.below.format(stock=stock, rop=rop_text)
         else:
-            days = int(np.floor(round((pos - rop) / d, _NOISE))) if d > 0 else 0
-            text = phrase("plan_why_soon", lang, stock=stock, rop=rop_text, days=days, d=_fmt(d), horizon=horizon)
-        day = pd.Timestamp(as_of).date()
-        out.append(text + _runs_out(on, pos, d, pd.Timestamp(arrival), day, lang))
+            text = t.soon.format(stock=stock, rop=rop_text, days=days, d=_fmt(dd), horizon=_fmt(horizon))
+        out.append(text + _runs_out(t, on, dd, out_at, day))
     return pd.Series(out, index=m.index, dtype="object")
