@@ -279,10 +279,15 @@ def _cell(value: object, kind: str) -> object:
 
 
 def write_group(group: Group, path: Path, lang: Lang) -> None:
-    """Write the group's tables to ``path``: one sheet per table, each an Excel Table with headers in ``lang``."""
+    """Write the group's tables to ``path``: one sheet per table, each an Excel Table with headers in ``lang``.
+    The same group gives the same bytes."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path))
+    from jxc_xl.io.template.styles import CREATED
+
+    # Text stays text (a SKU "=1+1" or a path "http://…" is no formula or link); a fixed date: same bytes.
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"author": "jxc-xl", "subject": f"jxc-xl {group.period}", "created": CREATED})
     fmt = {_MONEY: book.add_format({"num_format": "#,##0.00"}), _QTY: book.add_format({"num_format": "#,##0.##"})}
     for sheet_key, name, df, cols in _tables(group, lang):
         ws = book.add_worksheet(word(sheet_key, lang))

@@ -143,3 +143,23 @@ def test_output_must_be_a_new_xlsx(tmp_path: Path) -> None:
     assert run("consolidate", book, "-o", tmp_path / "g.csv").exit_code == 2
     assert run("consolidate", book, "-o", book).exit_code == 2
     assert run("consolidate", tmp_path / "none", "-o", tmp_path / "g.xlsx").exit_code == 2
+
+
+@pytest.mark.slow
+def test_jobs_2_and_a_second_run_write_the_same_bytes(tmp_path: Path) -> None:
+    _stores(tmp_path / "stores")
+    consolidate_paths([tmp_path / "stores"], tmp_path / "g1.xlsx", jobs=1)
+    consolidate_paths([tmp_path / "stores"], tmp_path / "g2.xlsx", jobs=2)
+    consolidate_paths([tmp_path / "stores"], tmp_path / "g3.xlsx", jobs=1)
+    one = (tmp_path / "g1.xlsx").read_bytes()
+    assert one == (tmp_path / "g2.xlsx").read_bytes() == (tmp_path / "g3.xlsx").read_bytes()
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    sync_file(write_book(folder / "a.xlsx", lang="en", settings={"company": "=1+1"}), backup=False)
+    res = run("consolidate", folder, "-o", tmp_path / "g.xlsx")
+    assert res.exit_code == 0, res.output
+    _, *rows = _sheet(tmp_path / "g.xlsx", "Store status")
+    assert rows[0][0] == "=1+1"
