@@ -88,8 +88,11 @@ class SyncReport:
         return langs.pop() if len(langs) == 1 else DEFAULT_LANG
 
     def json(self) -> dict[str, Any]:
-        """``{"stores": [one object per store], "summary": {stores, synced, refused, failed}}``."""
-        return {"stores": [s.json() for s in self.stores], "summary": self.summary()}
+        """``{"stores": [one object per store], "summary": {stores, synced, refused, failed}}``; a file name's
+        bytes that are not UTF-8 are backslash escapes, as in validate's JSON."""
+        from jxc_xl.report.jsondoc import _text_safe  # validate's JSON does the same; one home for the rule
+
+        return _text_safe({"stores": [s.json() for s in self.stores], "summary": self.summary()})
 
 
 class _Job(NamedTuple):

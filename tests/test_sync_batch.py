@@ -115,3 +115,18 @@ def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path: Path) -> None:
     assert len(files) == 8  # 3 synced + 3 backups + invalid + broken
     for rel in files:
         assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
+
+
+def test_json_is_strict_utf8_for_a_file_name_that_is_not(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "s"
+    folder.mkdir()
+    write_book(os.fsdecode(os.fsencode(str(folder)) + b"/st\xff.xlsx"))
+    cmd = [sys.executable, "-m", "jxc_xl.cli", "sync", str(folder), "--json", "--no-backup"]
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout.decode("utf-8"))  # strict: raises on a raw 0xff byte
+    assert doc["stores"][0]["path"].endswith("st\\xff.xlsx") and doc["stores"][0]["status"] == "synced"
