@@ -758,3 +758,91 @@ def test_a_sheet_that_inflates_past_the_limit_is_refused(tmp_path: Path, monkeyp
     base = write_book(tmp_path / "m.xlsx")
     with pytest.raises(NotAWorkbookError, match="inflates past"):
         read_workbook(base)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.integers(1, 9_999_999),
+    cols=st.integers(1, 16_384),
+    row=st.integers(0, 99_999_999),
+    col=st.integers(1, 16_384),
+)
+def test_the_scan_bound_pattern_accepts_exactly_the_plain_positions_inside(
+    rows: int, cols: int, row: int, col: int
+) -> None:
+    from jxc_xl.io import sheetscan
+
+    pattern = sheetscan._beyond(sheetscan._Bound(rows, cols))
+    for r in (row, rows, rows + 1, row % (rows + 1)):
+        for c in (col, cols, cols + 1):
+            tag = f'<c r="{col_letter(c - 1)}{r}" t="n"><v>1</v></c>'.encode()
+            assert (pattern.search(tag) is None) == (1 <= r <= rows and c <= cols), (rows, cols, tag)
+    for odd in (
+        b'<c r="A01">',
+        b'<c r="A0">',
+        b'<c r="a1">',
+        b"<c r='A1'>",
+        b'<c  r="A1">',
+        b'<c\nr="A1">',
+        b"<c>",
+        b"<c/>",
+    ):
+        assert pattern.search(odd) is not None, odd
+    assert pattern.search(b'<col min="1"/><cols><cfRule type="x"/>') is None  # other elements are no cells
+
+
+def _scan(tmp_path: Path, sheet_data: bytes, dimension: bytes = b"") -> Any:
+    from jxc_xl.io import sheetscan
+
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        xml = b'<?xml version="1.0"?><worksheet xmlns="x">' + dimension + b"<sheetData>" + sheet_data
+        zf.writestr("sheet.xml", xml + b"</sheetData></worksheet>")
+    with zipfile.ZipFile(path) as zf:
+        return sheetscan.scan_sheet(zf, "sheet.xml")
+
+
+def _rows(n_rows: int, n_cols: int, first: int = 1) -> bytes:
+    return b"".join(
+        f'<row r="{r}">'.encode()
+        + b"".join(f'<c r="{col_letter(c)}{r}"><v>{c}</v></c>'.encode() for c in range(n_cols))
+        + b"</row>"
+        for r in range(first, first + n_rows)
+    )
+
+
+def test_a_wide_ledger_is_decided_without_reading_each_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """20 or 30 columns, with a dimension, a wrong one or none: no per-cell path (``_exact`` is never called)."""
+    from jxc_xl.io import sheetscan
+
+    def no_exact(xml: bytes) -> Any:
+        raise AssertionError("the per-cell path was taken")
+
+    monkeypatch.setattr(sheetscan, "_exact", no_exact)
+    data = _rows(3000, 20) + _rows(10, 30, first=3001)
+    assert _scan(tmp_path, data, b'<dimension ref="A1:AD3010"/>') is None
+    assert _scan(tmp_path, data, b'<dimension ref="A1:B2"/>') is None
+    assert _scan(tmp_path, data) is None
+    assert _scan(tmp_path, _rows(2, 3) + b'<row r="1048576"><c r="I1048576"><v>1</v></c></row>') is None  # 9.4M cells
+    base = write_book(tmp_path / "m.xlsx")
+    assert len(read_workbook(base).df("tblSales"))  # every sheet of a month, the wide ones included
+
+
+def test_a_far_cell_is_found_however_its_tag_is_written(tmp_path: Path) -> None:
+    """Whatever lets calamine place a cell far away sends the scan to the exact path, which measures the block."""
+    data = _rows(50, 12)
+    for far in (
+        b'<c r="XFD1048576"><v>7</v></c>',
+        b'<c\nr="XFD1048576"><v>7</v></c>',  # any XML white space after the name
+        b'<c\tt="n"\tr="XFD1048576"><v>7</v></c>',
+        b'<c s="1" r="XFD1048576"><v>7</v></c>',
+        b"<c r='XFD1048576'><v>7</v></c>",
+        b'<x:c r="XFD1048576"><x:v>7</x:v></x:c>',  # calamine matches the local name
+        b'<c r="$XFD$1048576"><v>7</v></c>',
+    ):
+        ext = _scan(tmp_path, data + b'<row r="1048576">' + far + b"</row>", b'<dimension ref="A1:L50"/>')
+        assert ext is not None and (ext.r2, ext.c2) == (1_048_576, 16_384), far
+    ext = _scan(tmp_path, data + b'<row r="1048576"><c/><c><v>1</v></c></row>', b'<dimension ref="A1:L50"/>')
+    assert ext is not None and ext.r2 == 1_048_576  # cells without a position: placed by the exact path
+    ext = _scan(tmp_path, _rows(500_000 // 25, 3) + b'<row r="999999"><c r="L999999"><v>1</v></c></row>')
+    assert ext is not None and ext.size == 999_999 * 12  # the bound grew past MAX_CELLS: measured exactly

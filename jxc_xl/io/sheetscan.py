@@ -4,8 +4,10 @@ python-calamine builds one dense block per sheet, from its first used cell to it
 XFD1048576 asks for 17 billion cells (512 GB) and the process aborts, which no ``except`` can catch. So the
 reader scans each worksheet part first, streaming its XML (never more than one chunk inflated at a time):
 
-* Most sheets are decided by two fast byte searches: every cell names its position (``<c r="…"``), and no
-  cell lies right of column I or below row 999,999 — then the block is under ``MAX_CELLS`` whatever the rows.
+* Most sheets are decided by one regular-expression pass that stops only at an unusual cell: every cell must
+  name its position plainly (``<c r="B12"``) within a bound of rows × columns no bigger than ``MAX_CELLS``.
+  The bound starts from the sheet's own ``<dimension>`` (a guess: every cell is still checked against it) and
+  grows, in a few steps, when a cell lies beyond it; a ledger of 500,000 rows × 20 columns is decided so.
 * Otherwise the cells' positions are read exactly (as calamine places them, a cell without ``r`` next to the
   one before) and the block measured. A block over ``MAX_CELLS`` is trimmed: the outermost rows or columns
   of cells are left out, the ones that shrink the block most first, until it fits; the reader then reads a
@@ -21,6 +23,10 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from jxc_xl.core.findings import col_index, col_letter
 
 __all__ = [
     "MAX_CELLS",
@@ -38,8 +44,11 @@ MAX_PART_BYTES = 768 * 1024**2  # inflated bytes of one part (the largest real l
 _CHUNK = 1 << 22
 MAX_COL, MAX_ROW = 16_384, 1_048_576
 
-# Fast path: a cell right of column I (9), or on a row of 7 digits.
-_FAR = re.compile(rb'<c r="(?:[A-Z]{2,3}\d|[J-Z]\d|[A-Z]\d{7})')
+# Fast path: a cell tag that does not start with a plain position (prefixed tags are searched apart: a `[<:]c`
+# prefix would cost the search its literal start), the position read from it, and the sheet's dimension.
+_PREFIXED_C = re.compile(rb":c[\s/>]")
+_PLAIN = re.compile(rb' r="([A-Z]{1,3})([1-9]\d{0,6})"')
+_DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="(?:[A-Z]{1,3}[1-9]\d{0,6}:)?([A-Z]{1,3})([1-9]\d{0,6})"')
 # Exact path: every row and cell start tag (any namespace prefix).
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
 _R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([^"\']*)["\']')
@@ -98,17 +107,106 @@ def scan_sheet(zf: zipfile.ZipFile, part: str) -> SheetExtent | None:
         PartTooLarge: the part inflates past ``MAX_PART_BYTES``.
         zipfile.BadZipFile, zlib.error (from zipfile), EOFError, OSError: the part cannot be inflated.
     """
-    far = False
+    bound: _Bound | None = None
     for buf in _chunks(zf, part):
-        if not far and (
-            _FAR.search(buf) or buf.count(b"<c ") != buf.count(b'<c r="') or b"<c>" in buf or b"<c/>" in buf
-        ):
-            far = True
-        if not far and b":c " in buf:  # a namespace prefix on cells: positions are not searchable as bytes
-            far = True
-    if not far:
+        if bound is None:
+            bound = _first_bound(buf)
+        if bound.rows:
+            bound = _checked(buf, bound)
+    if bound is None or bound.rows:
         return None
     return _exact(read_part(zf, part))
+
+
+class _Bound(NamedTuple):
+    """Every cell checked so far lies in rows 1..rows, columns 1..cols; rows 0: undecided, read exactly."""
+
+    rows: int
+    cols: int
+
+
+def _round_up(n: int) -> int:
+    """``n`` rounded up to two significant digits (475,885 → 479,999): fewer distinct bounds and patterns."""
+    step = 10 ** max(len(str(n)) - 2, 0)
+    return n // step * step + step - 1
+
+
+def _first_bound(buf: bytes) -> _Bound:
+    """The bound the sheet's ``<dimension>`` suggests (from A1), when it is within ``MAX_CELLS``; else 1 × 1."""
+    m = _DIMENSION.search(buf)
+    if m:
+        rows, cols = _round_up(int(m.group(2))), col_index(m.group(1).decode()) + 1
+        if rows * cols <= MAX_CELLS:
+            return _Bound(rows, cols)
+    return _Bound(1, 1)
+
+
+def _checked(buf: bytes, bound: _Bound) -> _Bound:
+    """The bound grown over every cell tag of ``buf``; rows 0 when a tag has no plain position or the bound
+    would pass ``MAX_CELLS``."""
+    if _PREFIXED_C.search(buf):  # a namespace prefix on cells: positions are not searchable as bytes
+        return _Bound(0, 0)
+    pos = 0
+    while m := _beyond(bound).search(buf, pos):
+        ref = _PLAIN.match(buf, m.start() + 2)
+        if ref is None:
+            return _Bound(0, 0)
+        bound = _grown(bound, int(ref.group(2)), col_index(ref.group(1).decode()) + 1)
+        if not bound.rows:
+            return bound
+        pos = m.start()
+    return bound
+
+
+def _grown(bound: _Bound, row: int, col: int) -> _Bound:
+    """A bound over ``bound`` and (row, col), a quarter more than needed on the side that grows when that
+    still fits: a sheet read without a dimension grows its bound a few dozen times, not once a row."""
+    least = _Bound(max(bound.rows, _round_up(row)), max(bound.cols, col))
+    if least.rows * least.cols > MAX_CELLS:
+        return _Bound(0, 0)
+    more = _Bound(
+        _round_up(max(least.rows, bound.rows + bound.rows // 4)) if row > bound.rows else least.rows,
+        max(least.cols, bound.cols + bound.cols // 4) if col > bound.cols else least.cols,
+    )
+    return more if more.rows * more.cols <= MAX_CELLS else least
+
+
+@lru_cache(maxsize=256)
+def _beyond(bound: _Bound) -> re.Pattern[bytes]:
+    """A cell tag (``<c`` then a space, ``/`` or ``>``) whose start is not a plain position within ``bound``."""
+    inside = _letters_upto(col_letter(bound.cols - 1)) + _digits_upto(str(bound.rows))
+    return re.compile(rb'<c(?! r="' + inside.encode() + rb'")[\s/>]')
+
+
+def _upto(top: str, first: str, alphabet: str) -> str:
+    """Strings as long as ``top``, over ``alphabet`` (its first character not below ``first``), up to ``top``."""
+    last = alphabet[-1]
+    head = top.rstrip(last)
+    n = len(top) - len(head)  # the trailing top characters: any character there
+    any_char = f"[{alphabet[0]}-{last}]"
+    if head:
+        tail = f"{any_char}{{{n}}}" if n else ""
+    else:
+        tail = f"[{first}-{last}]" + (f"{any_char}{{{n - 1}}}" if n > 1 else "")
+    alts = [head + tail]
+    for i, ch in enumerate(head):
+        low = first if i == 0 else alphabet[0]
+        if ch > low:
+            rest = len(top) - i - 1
+            alts.append(f"{head[:i]}[{low}-{chr(ord(ch) - 1)}]" + (f"{any_char}{{{rest}}}" if rest else ""))
+    return "|".join(alts)
+
+
+def _digits_upto(top: str) -> str:
+    """A row number 1..``top`` (no leading zero): those as long as ``top`` first, the common case in big sheets."""
+    shorter = f"|[1-9][0-9]{{0,{len(top) - 2}}}+" if len(top) > 1 else ""
+    return f"(?:{_upto(top, '1', '0123456789')}{shorter})"
+
+
+def _letters_upto(top: str) -> str:
+    """Column letters A..``top``: the shorter ones first (most columns have one letter)."""
+    shorter = f"[A-Z]{{1,{len(top) - 1}}}|" if len(top) > 1 else ""
+    return f"(?:{shorter}{_upto(top, 'A', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')})"
 
 
 def _col(letters: bytes) -> int:
