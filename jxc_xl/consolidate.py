@@ -25,6 +25,7 @@ from jxc_xl.core.group import Group, StoreBook, StoreStatus, roll_up
 from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.money import to_cents
 from jxc_xl.errors import JxcError, UsageError
+from jxc_xl.report.jsondoc import _text_safe
 from jxc_xl.schema import DEFAULT_LANG, ITEMS, PLAN, STOCK, Lang
 
 __all__ = ["ConsolidateResult", "consolidate_paths", "read_store"]
@@ -275,7 +276,7 @@ def _cell(value: object, kind: str) -> object:
         return float(value)  # type: ignore[arg-type]
     if kind == _INT:
         return int(value)  # type: ignore[call-overload]
-    return str(value)
+    return _text_safe(str(value))  # a file name's bytes that are not UTF-8: backslash escapes, as in the JSON
 
 
 def write_group(group: Group, path: Path, lang: Lang) -> None:

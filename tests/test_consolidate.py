@@ -163,3 +163,16 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     _, *rows = _sheet(tmp_path / "g.xlsx", "Store status")
     assert rows[0][0] == "=1+1"
+
+
+def test_a_file_name_that_is_not_utf8_is_written_escaped(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "s"
+    folder.mkdir()
+    odd = Path(os.fsdecode(os.fsencode(str(folder)) + b"/st\xff.xlsx"))
+    sync_file(write_book(odd, lang="en"), backup=False)
+    res = consolidate_paths([folder], tmp_path / "g.xlsx")
+    assert res.statuses()[0][2] == "ok"
+    _, *rows = _sheet(tmp_path / "g.xlsx", "Store status")
+    assert rows[0][0] == "st\\xff" and rows[0][1].endswith("st\\xff.xlsx")
