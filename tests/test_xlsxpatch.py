@@ -171,6 +171,9 @@ def test_calamine_reads_values_and_types(book: Path, tmp_path: Path) -> None:
     assert plan[3][col] == ""  # NaT → no value
 
 
+ORDER_BY = col_letter(PLAN.keys().index("order_by"))  # tblPlan's order-by column letter
+
+
 def test_cell_xml_shapes(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     write_tables(book, out, generated_frames(6))
@@ -182,7 +185,7 @@ def test_cell_xml_shapes(book: Path, tmp_path: Path) -> None:
     assert re.search(r'<c r="D2" s="\d+"><v>\d+</v></c>', xml)  # integral float written without .0
     plan = parts_of(out)[sheet_part_for(book, "tblPlan")].decode()
     assert "<v>1e+20</v>" in plan
-    assert re.search(r'<c r="J2" s="\d+"><v>46053</v></c>', plan)  # 2026-01-31 as a 1900-system serial
+    assert re.search(rf'<c r="{ORDER_BY}2" s="\d+"><v>46053</v></c>', plan)  # 2026-01-31 as a 1900-system serial
 
 
 def test_outside_cells_kept(book: Path, tmp_path: Path) -> None:
@@ -220,15 +223,15 @@ def test_zero_rows_keeps_one_styled_empty_row(book: Path, tmp_path: Path) -> Non
     assert re.search(rf'<table [^>]*ref="A1:{last}2"', tbl)
     row2 = re.search(r'<row r="2"[^>]*>(.*?)</row>', xml).group(1)
     assert "<v>" not in row2 and "<is>" not in row2
-    assert re.search(r'<c r="J2" s="\d+"/>', row2)  # the date style stays for the next sync
+    assert re.search(rf'<c r="{ORDER_BY}2" s="\d+"/>', row2)  # the date style stays for the next sync
     assert '<row r="3"' not in xml
     assert len(openpyxl_rows(empty, "采购计划")) <= 2
     # The styles survive a round trip through an empty table.
     again = tmp_path / "again.xlsx"
     write_tables(empty, again, {"tblPlan": plan_rows(2)})
     orig = parts_of(book)[sheet_part_for(book, "tblPlan")].decode()
-    s_date = re.search(r'<c r="J2" s="(\d+)"', orig).group(1)
-    assert f'<c r="J3" s="{s_date}"><v>' in parts_of(again)[sheet_part_for(book, "tblPlan")].decode()
+    s_date = re.search(rf'<c r="{ORDER_BY}2" s="(\d+)"', orig).group(1)
+    assert f'<c r="{ORDER_BY}3" s="{s_date}"><v>' in parts_of(again)[sheet_part_for(book, "tblPlan")].decode()
 
 
 @pytest.mark.slow
@@ -247,7 +250,7 @@ def test_date1904(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     write_tables(src, out, {"tblPlan": plan_rows(2)})
     xml = parts_of(out)[sheet_part_for(src, "tblPlan")].decode()
-    assert re.search(r'<c r="J2" s="\d+"><v>44591</v></c>', xml)  # 46053 − 1462
+    assert re.search(rf'<c r="{ORDER_BY}2" s="\d+"><v>44591</v></c>', xml)  # 46053 − 1462
     rows = openpyxl_rows(out, "采购计划")
     assert rows[1][PLAN.keys().index("order_by")] == datetime(2026, 1, 31)
 
