@@ -69,7 +69,8 @@ def _guard() -> Iterator[None]:
         if findings:
             from jxc_xl.report.terminal import render_findings
 
-            render_findings(findings, err)
+            table_lang = e.lang if isinstance(e, ValidationFailedError) and e.lang in LANGS else USAGE_LANG
+            render_findings(findings, err, table_lang)
         err.print(f"[bold red]jxc:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2 if isinstance(e, UsageError) else 1) from None
     except (typer.Exit, typer.Abort):

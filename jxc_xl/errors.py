@@ -28,9 +28,10 @@ class WorkbookLockedError(JxcError):
 class ValidationFailedError(JxcError):
     """The workbook has validation errors, so it is not synced or closed."""
 
-    def __init__(self, message: str, findings: Sequence[Any] = ()) -> None:
+    def __init__(self, message: str, findings: Sequence[Any] = (), lang: str | None = None) -> None:
         super().__init__(message)
         self.findings = list(findings)  # shown to the user before the one-line refusal
+        self.lang = lang  # the language of the message and the findings ("zh" or "en"), for their table
 
 
 class UsageError(JxcError):

@@ -77,3 +77,13 @@ def test_demo_refuses_to_replace_a_demo_unless_forced(tmp_path):
     assert code == 2 and "--force" in out
     code, out = run("demo", tmp_path, "--lang", "en", "--force")
     assert code == 0 and "replaced the previous demo" in out
+
+
+@pytest.mark.parametrize(("lang", "head"), [("zh", "单元格"), ("en", "Cell")])
+def test_the_refusals_findings_table_speaks_the_workbooks_language(tmp_path, lang, head):
+    data = small_month()
+    data["tblSales"][0]["qty"] = -3
+    code, out = run("sync", write_book(tmp_path / "bad.xlsx", data, lang=lang))
+    assert code == 1 and head in out
+    if lang == "en":
+        assert not CJK.search(out), out

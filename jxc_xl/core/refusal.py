@@ -73,7 +73,7 @@ def require_computable(
         bad = [f for f in findings if f.code in ("settings-invalid", "table-missing")]
         detail = _cells(bad, "; ", _SETTINGS_SHOWN)
         raise ValidationFailedError(
-            phrase("refuse_no_period", lang, place=where, detail=detail).strip(), findings=findings
+            phrase("refuse_no_period", lang, place=where, detail=detail).strip(), findings=findings, lang=lang
         )
     errors = errors_of(findings)
     if errors and not force:
@@ -96,5 +96,6 @@ def require_computable(
                 listing=listing,
             ),
             findings=findings,
+            lang=lang,
         )
     return wb.settings
