@@ -846,3 +846,17 @@ def test_a_far_cell_is_found_however_its_tag_is_written(tmp_path: Path) -> None:
     assert ext is not None and ext.r2 == 1_048_576  # cells without a position: placed by the exact path
     ext = _scan(tmp_path, _rows(500_000 // 25, 3) + b'<row r="999999"><c r="L999999"><v>1</v></c></row>')
     assert ext is not None and ext.size == 999_999 * 12  # the bound grew past MAX_CELLS: measured exactly
+
+
+def test_an_encrypted_sheet_is_named_as_encrypted_not_as_a_bad_cell(tmp_path):
+    # the package check's refusal must reach the user as it is, not rewrapped as a calamine panic on a sheet
+    from tests.corpus import _entries, _write_zip, _zipcrypto
+
+    base = write_book(tmp_path / "m.xlsx").read_bytes()
+    entries = _entries(base)
+    sheet = next(e.name for e in entries if e.name.startswith("xl/worksheets/sheet"))
+    bad = tmp_path / "enc.xlsx"
+    bad.write_bytes(_write_zip([_zipcrypto(e) if e.name == sheet else e for e in entries]))
+    with pytest.raises(NotAWorkbookError) as e:
+        read_workbook(bad)
+    assert "password-protected" in str(e.value) and "impossible value" not in str(e.value)

@@ -146,6 +146,8 @@ class _Sheets:
             raise
         except (pc.CalamineError, pc.XmlError, pc.ZipError):
             raise  # read_workbook turns these into NotAWorkbookError
+        except NotAWorkbookError:
+            raise  # the package check already said what is wrong (an encrypted or damaged part)
         except BaseException as e:  # a Rust panic in calamine (pyo3 PanicException is a BaseException)
             error = f"{type(e).__name__}: {e}"
             raise NotAWorkbookError(phrase("io_sheet_panic", "en", path=self.path, sheet=name, error=error)) from e
