@@ -41,7 +41,7 @@ __all__ = [
 
 MAX_CELLS = 10_000_000  # dense cells of one sheet: calamine ≈ 32 B each, then Python lists and a numpy array
 MAX_PART_BYTES = 768 * 1024**2  # inflated bytes of one part (the largest real ledger sheet seen: 135 MB)
-_CHUNK = 1 << 22
+_CHUNK = 1 << 18  # small enough for the searches to find it in the cache (measured: 4 MB chunks 15% slower)
 MAX_COL, MAX_ROW = 16_384, 1_048_576
 
 # Fast path: a cell tag that does not start with a plain position (prefixed tags are searched apart: a `[<:]c`
