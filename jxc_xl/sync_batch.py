@@ -17,7 +17,7 @@ from jxc_xl.batch import ProgressBar, expand_paths, run_all
 from jxc_xl.core.messages import phrase
 from jxc_xl.core.refusal import errors_of
 from jxc_xl.errors import JxcError, UsageError, ValidationFailedError, WorkbookLockedError
-from jxc_xl.schema import DEFAULT_LANG, Lang
+from jxc_xl.schema import DEFAULT_LANG, LANGS, Lang
 from jxc_xl.sync import sync_file
 
 __all__ = ["StoreSync", "SyncReport", "sync_paths"]
@@ -110,7 +110,8 @@ def _worker(path: str, force: bool, backup: bool, lang: Lang | None) -> StoreSyn
         res = sync_file(p, force=force, backup=backup, lang=lang)
     except (ValidationFailedError, WorkbookLockedError) as e:
         n = len(errors_of(e.findings)) if isinstance(e, ValidationFailedError) else 0
-        return StoreSync(p, "refused", errors=n, message=str(e), lang=lang)
+        said = getattr(e, "lang", None)  # a validation refusal speaks the workbook's language
+        return StoreSync(p, "refused", errors=n, message=str(e), lang=lang or (said if said in LANGS else None))
     except JxcError as e:
         return StoreSync(p, "failed", message=str(e), lang=lang)
     n_err = len(errors_of(res.findings))

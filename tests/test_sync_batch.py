@@ -130,3 +130,17 @@ def test_json_is_strict_utf8_for_a_file_name_that_is_not(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout.decode("utf-8"))  # strict: raises on a raw 0xff byte
     assert doc["stores"][0]["path"].endswith("st\\xff.xlsx") and doc["stores"][0]["status"] == "synced"
+
+
+def test_each_store_line_speaks_its_workbooks_language(tmp_path: Path) -> None:
+    write_book(tmp_path / "zh.xlsx")
+    bad = small_month()
+    bad["tblSales"][0]["sku"] = "NOPE"
+    write_book(tmp_path / "en.xlsx", bad, lang="en")
+    res = run("sync", tmp_path, "--no-backup")
+    assert res.exit_code == 1
+    lines = res.stdout.splitlines()
+    assert any(line.startswith("Not synced ") and "en.xlsx" in line for line in lines), lines
+    assert any(line.startswith("已同步 ") and "zh.xlsx" in line for line in lines), lines
+    report = sync_paths([tmp_path / "en.xlsx"], backup=False)
+    assert report.stores[0].lang == "en" and report.lang == "en"
