@@ -138,8 +138,9 @@ class ProgressBar:
     ``with ProgressBar(n, enabled, stderr) as tick:`` — call ``tick()`` once per finished file.
     """
 
-    def __init__(self, total: int, enabled: bool, stderr: IO[str] | None) -> None:
+    def __init__(self, total: int, enabled: bool, stderr: IO[str] | None, label: str = "validate") -> None:
         self.total, self.enabled, self.stderr = total, enabled and total > 1, stderr
+        self.label = label  # the command's verb, shown left of the bar
         self.bar: Any = None
 
     def __enter__(self) -> Callable[[], None]:
@@ -150,7 +151,7 @@ class ProgressBar:
 
         console = Console(file=self.stderr) if self.stderr is not None else Console(stderr=True)
         self.bar = Progress(
-            TextColumn("validate"),
+            TextColumn(self.label),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -158,7 +159,7 @@ class ProgressBar:
             transient=True,
         )
         self.bar.__enter__()
-        task = self.bar.add_task("validate", total=self.total)
+        task = self.bar.add_task(self.label, total=self.total)
         return lambda: self.bar.advance(task)
 
     def __exit__(self, *exc: object) -> None:

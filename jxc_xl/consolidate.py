@@ -25,7 +25,7 @@ from jxc_xl.core.group import Group, StoreBook, StoreStatus, roll_up
 from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.money import to_cents
 from jxc_xl.errors import JxcError, UsageError
-from jxc_xl.report.jsondoc import _text_safe
+from jxc_xl.report.jsondoc import text_safe
 from jxc_xl.schema import DEFAULT_LANG, ITEMS, PLAN, STOCK, Lang
 
 __all__ = ["ConsolidateResult", "consolidate_paths", "read_store"]
@@ -188,7 +188,7 @@ def consolidate_paths(
         raise UsageError(phrase("group_bad_output", "en", path=out))
     if any(f.resolve() == out.resolve() for f in files):
         raise UsageError(phrase("group_output_is_input", "en", path=out))
-    with ProgressBar(len(files), progress, stderr) as tick:
+    with ProgressBar(len(files), progress, stderr, label="consolidate") as tick:
         stores = run_all(read_store, [_Job(str(f), lang) for f in files], jobs, tick, _crashed)
     say = _group_lang(stores, lang)
     group = roll_up(stores, say)
@@ -276,7 +276,7 @@ def _cell(value: object, kind: str) -> object:
         return float(value)  # type: ignore[arg-type]
     if kind == _INT:
         return int(value)  # type: ignore[call-overload]
-    return _text_safe(str(value))  # a file name's bytes that are not UTF-8: backslash escapes, as in the JSON
+    return text_safe(str(value))  # a file name's bytes that are not UTF-8: backslash escapes, as in the JSON
 
 
 def write_group(group: Group, path: Path, lang: Lang) -> None:

@@ -90,9 +90,9 @@ class SyncReport:
     def json(self) -> dict[str, Any]:
         """``{"stores": [one object per store], "summary": {stores, synced, refused, failed}}``; a file name's
         bytes that are not UTF-8 are backslash escapes, as in validate's JSON."""
-        from jxc_xl.report.jsondoc import _text_safe  # validate's JSON does the same; one home for the rule
+        from jxc_xl.report.jsondoc import text_safe  # validate's JSON does the same; one home for the rule
 
-        return _text_safe({"stores": [s.json() for s in self.stores], "summary": self.summary()})
+        return text_safe({"stores": [s.json() for s in self.stores], "summary": self.summary()})
 
 
 class _Job(NamedTuple):
@@ -161,6 +161,6 @@ def sync_paths(
         what = ", ".join(unmatched) if unmatched else ", ".join(map(str, paths))
         raise UsageError(phrase("report_no_workbook", "en", what=what))  # the CLI's usage lines are English
     todo = [_Job(str(f), force, backup, lang) for f in files]
-    with ProgressBar(len(files), progress, stderr) as tick:
+    with ProgressBar(len(files), progress, stderr, label="sync") as tick:
         stores = run_all(_worker, todo, jobs, tick, _crashed)
     return SyncReport(stores)

@@ -36,10 +36,10 @@ def report_json(report: Report) -> dict[str, Any]:
         ],
         "summary": report.summary(),
     }
-    return _text_safe(doc)
+    return text_safe(doc)
 
 
-def _text_safe(x: Any) -> Any:
+def text_safe(x: Any) -> Any:
     """``x`` with every string made valid Unicode: the undecodable bytes of a file name (kept by Python as lone
     surrogates) become backslash escapes such as ``\\xff``."""
     if isinstance(x, str):
@@ -49,9 +49,9 @@ def _text_safe(x: Any) -> Any:
             return os.fsencode(x).decode("utf-8", "backslashreplace") if _fs_decodable(x) else _escape(x)
         return x
     if isinstance(x, dict):
-        return {k: _text_safe(v) for k, v in x.items()}
+        return {k: text_safe(v) for k, v in x.items()}
     if isinstance(x, list):
-        return [_text_safe(v) for v in x]
+        return [text_safe(v) for v in x]
     return x
 
 
