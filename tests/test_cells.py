@@ -27,7 +27,18 @@ from jxc_xl.core.cells import (
     table_data,
 )
 from jxc_xl.core.settings_table import read_settings
-from jxc_xl.schema import HISTORY, ITEMS, OPENING, RETURNS, SALES, SETTINGS_BY_KEY, SETTINGS_TABLE, TABLES, ColType
+from jxc_xl.schema import (
+    HISTORY,
+    ITEMS,
+    OPENING,
+    RETURNS,
+    SALES,
+    SETTINGS_BY_KEY,
+    SETTINGS_TABLE,
+    TABLES,
+    ColType,
+    Lang,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -302,12 +313,35 @@ def test_table_data_reports_missing_required_columns_in_the_message_language() -
     assert all("lacks the required column" in f.message for f in findings)
 
 
-_TOTALS = ["合计", "合 计", " 本月合计 ", "小计：", "总计", "共计:", "Total", "TOTAL:", "Subtotal", "Sub-total"]
+_TOTALS = [
+    "合计",
+    "合 计",
+    " 本月合计 ",
+    "小计：",
+    "总计",
+    "共计:",
+    "本年累计",
+    "累计",
+    "汇总",
+    "本月汇总",
+    "合计金额",
+    "合计数量：",
+    "合计：共 3 笔",
+    "Total",
+    "TOTAL:",
+    "Total: 3 lines",
+    "Totals",
+    "Total amount",
+    "Subtotal",
+    "Sub-total",
+    "Grand total",
+    "Month total",
+]
 _SIGNATURES = [
     "制表人：张三",
     "制表：张三",
     "审核",
-    "审核 李四",
+    "审核：李四",
     "经手人",
     "记账:王五",
     "Prepared by: Li",
@@ -315,14 +349,18 @@ _SIGNATURES = [
 ]
 
 
-@pytest.mark.parametrize("text", [*_TOTALS, "Grand total", "Totals (Nov)", *_SIGNATURES, "Signature"])
+@pytest.mark.parametrize("text", [*_TOTALS, *_SIGNATURES, "Signature"])
 def test_summary_labels(text: str) -> None:
     assert is_summary_label(text)
 
 
-@pytest.mark.parametrize(
-    "value", ["合计器", "A001", "Totally", "Total-100", "会计科目", "不锈钢保温杯", "审核通过的订单", "", None, 0, 12.5]
-)
+# item codes and names that start with a label word, then data: a space, bracket or dash and more text
+_DATA = ["TOTAL 5W-30", "Total Quartz 5W-30 机油", "Total Care", "Total (OEM)", "Totals (Nov)", "Subtotal 2"]
+_DATA_ZH = ["合计杯", "合计 大号", "汇总表夹", "累计器", "小计(赠品)", "审核 李四", "会计 教材"]
+_OTHER = ["合计器", "A001", "Totally", "Total-100", "Signature Blend", "会计科目", "不锈钢保温杯", "审核通过的订单"]
+
+
+@pytest.mark.parametrize("value", [*_DATA, *_DATA_ZH, *_OTHER, "Prepared by hand", "", None, 0, 12.5])
 def test_not_summary_labels(value: Any) -> None:
     assert not is_summary_label(value)
 
@@ -370,6 +408,54 @@ def test_opening_total_row_adds_nothing() -> None:
     assert td.df["sku"].tolist() == ["A001", "B001"] and td.df["amount"].sum() == 240.0
     assert [f.code for f in findings] == ["total-row-skipped"]
     assert findings[0].message.startswith("Sheet 'Opening', row 4: total or signature lines (such as '合计')")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_item_whose_code_and_name_start_with_total_stays_with_its_opening(lang: Lang) -> None:
+    """ "TOTAL 5W-30" / "Total Quartz 5W-30 机油" / "合计杯" are items: read in 商品 and 期初, value and all."""
+    items = _block(
+        [
+            ["A001", "保温杯", None],
+            ["TOTAL 5W-30", "Total Quartz 5W-30 机油", None],
+            ["合计杯", "合计杯", None],
+            ["Total Care", "Total Care 洗衣液", None],
+            ["合计", None, None],  # the sheet's own 合计 row
+        ]
+    )
+    heads = [*ITEMS.headers(lang)[:2], ITEMS.headers(lang)[6]]
+    args: dict[str, Any] = {"header_row": 1, "first_col": 0, "lang": lang}
+    td, _, findings = table_data(ITEMS, heads, items, sheet=ITEMS.sheet(lang), **args)
+    assert td.df["sku"].tolist() == ["A001", "TOTAL 5W-30", "合计杯", "Total Care"]
+    assert [(f.code, f.row) for f in findings] == [("total-row-skipped", 6)]
+    opening = _block(
+        [["A001", 2, 3.0, 6.0], ["TOTAL 5W-30", 10, 50.0, 500.0], ["合计杯", 1, 4.0, 4.0], ["Total:", 13, None, 510.0]]
+    )
+    td, _, findings = table_data(OPENING, OPENING.headers(lang), opening, sheet=OPENING.sheet(lang), **args)
+    assert td.df["sku"].tolist() == ["A001", "TOTAL 5W-30", "合计杯"]
+    assert td.df["qty"].tolist() == [2, 10, 1] and td.df["amount"].tolist() == [6.0, 500.0, 4.0]
+    assert [(f.code, f.row, f.value) for f in findings] == [("total-row-skipped", 5, "Total:")]
+
+
+@pytest.mark.parametrize("label", ["本年累计", "累计", "汇总", "合计金额", "Grand total", "Total amount"])
+def test_total_rows_with_sums_and_a_blank_identity_are_left_out(label: str) -> None:
+    """The label before the sums, or after them in the note column; the identity columns blank."""
+    line = [dt.date(2026, 11, 3), "S1", None, "A001", 2, 3.0, 6.0, None]
+    rows = _block([line, [label, None, None, None, 2, None, 6.0, None], [None, None, None, None, 2, None, 6.0, label]])
+    langs: tuple[Lang, ...] = ("zh", "en")
+    for lang in langs:
+        td, _, findings = table_data(
+            SALES, SALES.headers(lang), rows, sheet=SALES.sheet(lang), header_row=1, first_col=0, lang=lang
+        )
+        assert td.df[ROW].tolist() == [2]
+        (f,) = findings
+        assert (f.code, f.row, f.cell, f.value) == ("total-row-skipped", 3, "A3", label)
+        assert ("第 3、4 行" if lang == "zh" else "rows 3, 4") in f.message
+    opening = _block([["A001", 2, 3.0, 6.0], [None, 2, None, 6.0]])
+    td, _, findings = table_data(
+        OPENING, OPENING.headers("zh"), opening, sheet="期初", header_row=1, first_col=0, lang="zh"
+    )
+    assert td.df[ROW].tolist() == [2, 3]  # no label anywhere: a line without its SKU, read and named by the rules
+    assert findings == []
 
 
 def test_settings_table_keeps_every_row() -> None:

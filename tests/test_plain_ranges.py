@@ -207,3 +207,36 @@ def test_the_excel_button_reads_as_the_file_reader(months: dict[str, Path]) -> N
                     assert got[c.key].fillna(0).tolist() == td.df[c.key].fillna(0).tolist(), (name, tname, c.key)
     assert "error" not in runs["totals"] and runs["totals"]["rows"]["tblStock"] == len(small_month()["tblItems"])
     assert "error" not in runs["first_template"], runs["first_template"].get("error")
+
+
+def _label_like_items() -> dict[str, list[dict[str, Any]]]:
+    """small_month with items whose code and name start with a label word, each with an opening balance."""
+    data = small_month()
+    base = data["tblItems"][0]
+    named = [("TOTAL 5W-30", "Total Quartz 5W-30 机油", 10, 500.0), ("合计杯", "合计杯", 2, 8.0)]
+    data["tblItems"] = [*data["tblItems"], *({**base, "sku": s, "name": n} for s, n, _, _ in named)]
+    opening = [{"sku": s, "qty": q, "unit_cost": a / q, "amount": a} for s, _, q, a in named]
+    data["tblOpening"] = [*data["tblOpening"], *opening]
+    return data
+
+
+@pytest.mark.parametrize("kind", ["zh", "en", "plain"])
+def test_items_named_like_totals_keep_their_opening_value(kind: str, tmp_path: Path) -> None:
+    """ "TOTAL 5W-30" (Total Quartz 5W-30 机油) and 合计杯 are items: in 商品 and 期初 and in the stock value, in a
+    zh or en template workbook and in a plain month whose own 合计 rows are still left out."""
+    data = _label_like_items()
+    path = tmp_path / f"{kind}.xlsx"
+    if kind == "plain":
+        plain_month(path, {**data, ORDERS.name: PLAIN_ORDERS})
+    else:
+        write_book(path, data, lang="en" if kind == "en" else "zh")
+    result = validate_file(path)
+    assert result.errors == 0
+    skipped = [f for f in result.findings if f.code == "total-row-skipped"]
+    assert all(f.value == "合计" for f in skipped) and (len(skipped) > 0) == (kind == "plain")
+    stock = _stock(path)
+    assert {"TOTAL 5W-30", "合计杯"} <= set(stock.index) and len(stock) == len(data["tblItems"])
+    assert stock.loc["TOTAL 5W-30", "opening_qty"] == 10 and stock.loc["TOTAL 5W-30", "opening_amount"] == 500.0
+    base = _stock(write_book(tmp_path / "base.xlsx"))
+    extra = stock["opening_amount"].sum() - base["opening_amount"].sum()
+    assert extra == pytest.approx(508.0, abs=1e-9)

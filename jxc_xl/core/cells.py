@@ -150,14 +150,26 @@ def detect_lang(sheet_names: Collection[str], headers: Iterable[tuple[str, Seque
 # ---------------------------------------------------------------------------------------------------
 # Totals and signature lines: rows people keep among the data that are no documents
 
-# A label is the whole cell: the word, then nothing or a separator and anything ("合计：", "审核：李四").
-_LABEL_END = r"(?:[\s:：(（/].*)?"
+# A label is the whole cell: the word alone, or with a clearly non-data remainder — a measure (合计金额, Total
+# qty), or a colon and anything (合计：, 审核：李四, Prepared by: Li). A space, bracket or dash and more text is
+# data ("TOTAL 5W-30", "Total Care", "Total (OEM)", "Signature Blend"): an item code or name may start with
+# any of these words, and a row read in error is named while a row left out is lost.
+_LABEL_END = r"\s*(?:[:：].*)?"
+_ZH_MEASURE = r"(?:\s*(?:金额|数量|成本|数|额))?"
+_EN_MEASURE = r"(?:\s+(?:amount|qty|quantity|value|cost|sum))?"
 _LABELS = (
-    re.compile(rf"(?:本[日周月页期季年]|全[月年]|总|月|)(?:合\s*计|小\s*计|总\s*计|共\s*计){_LABEL_END}", re.S),
-    re.compile(rf"(?:grand\s*total|sub-?\s*totals?|totals?){_LABEL_END}", re.S | re.I),
     re.compile(
-        r"(?:制表|制单|审核|复核|审批|批准|记账|经手|经办|验收|签收|签字|收货|送货|发货|仓管|保管|库管)(?:人|员)?"
-        rf"{_LABEL_END}|(?:负责人|主管|会计|出纳){_LABEL_END}",
+        rf"(?:本[日周月页期季年]|全[月年]|总|月|年|)(?:合\s*计|小\s*计|总\s*计|共\s*计|累\s*计|汇\s*总){_ZH_MEASURE}"
+        rf"{_LABEL_END}",
+        re.S,
+    ),
+    re.compile(
+        rf"(?:(?:grand|page|month(?:ly)?|year(?:ly)?)\s*totals?|sub-?\s*totals?|totals?){_EN_MEASURE}{_LABEL_END}",
+        re.S | re.I,
+    ),
+    re.compile(
+        r"(?:(?:制表|制单|审核|复核|审批|批准|记账|经手|经办|验收|签收|签字|收货|送货|发货|仓管|保管|库管)(?:人|员)?"
+        rf"|负责人|主管|会计|出纳){_LABEL_END}",
         re.S,
     ),
     re.compile(
@@ -188,11 +200,12 @@ def rows_text(rows: Sequence[int], lang: Lang) -> str:
 def _summary_rows(table: Table, rows: np.ndarray, conv: dict[str, Converted], match: dict[str, int]) -> np.ndarray:
     """Rows (mask over ``rows``) that are totals or signature lines, not documents.
 
-    Such a row's first non-blank cell is a label (``is_summary_label``) and each identity cell — the table's
-    required columns that are not numbers: date, doc no, SKU, name, kind … — is blank or a label too; the
-    number columns may hold sums. A real line always has an identity (an item named 合计 has its SKU, a sale
-    dated and numbered), so it is never taken for one. Only rows whose dates, periods or choices are blank or
-    unreadable are looked at one by one, so a long ledger costs nothing.
+    Such a row's first text cell is a label (``is_summary_label``: 合计 before the sums, or after them in a note
+    column) and each identity cell — the table's required columns that are not numbers: date, doc no, SKU,
+    name, kind … — is blank or a label too; the number columns may hold sums. A real line always has an
+    identity (an item named 合计 has its SKU, a sale dated and numbered; a SKU such as "TOTAL 5W-30" is no
+    label), so it is never taken for one. Only rows whose dates, periods or choices are blank or unreadable are
+    looked at one by one, so a long ledger costs nothing.
     """
     n = rows.shape[0] if rows.ndim == 2 else 0
     out = np.zeros(n, dtype=bool)
@@ -206,16 +219,16 @@ def _summary_rows(table: Table, rows: np.ndarray, conv: dict[str, Converted], ma
             cand &= blank if bad is None else (blank | bad)
     width = rows.shape[1]
     for i in np.flatnonzero(cand):
-        if not is_summary_label(_first_cell(rows[i])[1]):
+        if not is_summary_label(_label_cell(rows[i])[1]):
             continue
         cells = (rows[i, match[c.key]] if match[c.key] < width else None for c in ident)
         out[i] = all(is_blank(v) or is_summary_label(v) for v in cells)
     return out
 
 
-def _first_cell(row: np.ndarray) -> tuple[int, Any]:
-    """(column offset, value) of a row's first non-blank cell; (0, None) for a blank row."""
-    return next(((j, v) for j, v in enumerate(row) if not is_blank(v)), (0, None))
+def _label_cell(row: np.ndarray) -> tuple[int, Any]:
+    """(column offset, value) of a row's first text cell; (0, None) for a row without one."""
+    return next(((j, v) for j, v in enumerate(row) if isinstance(v, str) and not is_blank(v)), (0, None))
 
 
 class _RowNotes(NamedTuple):
@@ -231,7 +244,7 @@ def _row_findings(table: Table, rows: np.ndarray, start: int, notes: _RowNotes, 
     below the Excel Table's range: one finding per table each, naming the rows."""
     ml, findings = where.msg_lang, []
     if len(notes.summary):
-        j, label = _first_cell(rows[notes.summary[0]])
+        j, label = _label_cell(rows[notes.summary[0]])
         r = start + int(notes.summary[0])
         required = [c.header(where.lang) for c in table.columns if c.required and c.type not in NUMERIC]
         findings.append(
