@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from jxc_xl.core.book import Workbook
+from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.findings import Finding
 from jxc_xl.core.messages import phrase
 from jxc_xl.core.periods import next_period
@@ -20,7 +20,7 @@ from jxc_xl.core.refusal import Caller, errors_of, require_computable
 from jxc_xl.errors import JxcError, NotAWorkbookError, UsageError
 from jxc_xl.io.package import check_file
 from jxc_xl.io.xlsxpatch import check_unlocked
-from jxc_xl.schema import HISTORY, ITEMS, OPENING, PLAN, STOCK, Lang, Settings
+from jxc_xl.schema import HISTORY, ITEMS, OPENING, ORDERS, PLAN, STOCK, Lang, Settings
 
 
 @dataclass
@@ -170,12 +170,23 @@ def _read_next(
     return nxt, False
 
 
+def _takes_orders(next_path: Path, nxt: Workbook) -> bool:
+    """Whether next month's existing workbook takes this month's open orders: it has tblOrders as an Excel
+    Table and no order typed in it yet (orders the user already keeps there are theirs, never overwritten)."""
+    from jxc_xl.io.xlsxpatch import table_names
+
+    has_table = ORDERS.name.casefold() in {name.casefold() for name in table_names(next_path)}
+    return has_table and nxt.df(ORDERS.name).drop(columns=[ROW], errors="ignore").dropna(how="all").empty
+
+
 def close_month(
     path: str | os.PathLike[str], next_path: str | os.PathLike[str], *, lang: Lang | None = None
 ) -> CloseResult:
-    """Carry this month's closing into next month's tblOpening and its demand into tblHistory.
+    """Carry this month's closing into next month's tblOpening, its demand into tblHistory and its open orders
+    into tblOrders.
 
-    Creates ``next_path`` from the template (same settings, next period) or updates its two tables in place.
+    Creates ``next_path`` from the template (same settings, next period) or updates those tables in place
+    (items only when next month has none yet, orders only when it has typed none).
 
     Args:
         path: this month's workbook (refused while it has validation errors).
@@ -210,10 +221,14 @@ def close_month(
     history = history_parts(wb)
     created = not next_path.exists()
     write_items = created
+    orders = carried.orders if len(carried.orders) else None  # open orders go on being tracked next month
     if not created:
         nxt, write_items = _read_next(next_path, period, settings.period, opening, lang or wb.lang)
         history += history_parts(nxt)
+        if not _takes_orders(next_path, nxt):
+            orders = None
     hist = merge_history([*history, carried.demand])
+    extra = ({ITEMS.name: items} if write_items else {}) | ({ORDERS.name: orders} if orders is not None else {})
 
     if created:
         from jxc_xl.io.template import build_workbook
@@ -223,13 +238,12 @@ def close_month(
             lang=wb.lang,
             period=period,
             settings=settings.model_dump() | {"period": period},
-            data={ITEMS.name: items, OPENING.name: opening, HISTORY.name: hist},
+            data={OPENING.name: opening, HISTORY.name: hist} | extra,
         )
     else:
         from jxc_xl.io.xlsxpatch import write_tables
 
-        tables = {OPENING.name: opening, HISTORY.name: hist} | ({ITEMS.name: items} if write_items else {})
-        write_tables(next_path, next_path, tables, backup=True)
+        write_tables(next_path, next_path, {OPENING.name: opening, HISTORY.name: hist} | extra, backup=True)
     return CloseResult(next_path, created, period, len(opening), len(hist), lang=wb.lang)
 
 

@@ -288,3 +288,29 @@ def test_button_and_sync_give_the_same_plan_with_orders(tmp_path: Path) -> None:
                 assert value == pytest.approx(expected, rel=1e-12, abs=1e-9), (want["sku"], key)
             else:
                 assert (value if value not in ("", None) else None) == expected, (want["sku"], key)
+
+
+def test_close_carries_the_open_orders_and_never_overwrites_typed_ones(tmp_path: Path) -> None:
+    from jxc_xl.io.reader import read_workbook
+    from jxc_xl.io.template import new_workbook
+    from jxc_xl.sync import close_month
+
+    data = small_month()
+    data[ORDERS.name] = clean_orders()
+    nov = write_book(tmp_path / "nov.xlsx", data)
+    close_month(nov, tmp_path / "dec.xlsx")  # created: the two open lines go on (PO-9 A001 60/20, PO-10 A001 30)
+    carried = read_workbook(tmp_path / "dec.xlsx").df(ORDERS.name)
+    assert sorted(zip(carried["doc_no"], carried["sku"], carried["qty"], strict=True)) == [
+        ("PO-10", "A001", 30.0),
+        ("PO-9", "A001", 60.0),
+    ]
+    assert carried.set_index("doc_no").loc["PO-9", "received_qty"] == 20  # as typed: next month tracks the rest
+
+    empty = new_workbook(tmp_path / "dec2.xlsx", period="2026-12")  # existing, no orders typed: it takes them
+    close_month(nov, empty)
+    assert len(read_workbook(empty).df(ORDERS.name)) == 2
+
+    mine = [{"order_date": date(2026, 12, 1), "doc_no": "PO-99", "sku": "A002", "qty": 5}]
+    typed = write_book(tmp_path / "dec3.xlsx", {**small_month(), ORDERS.name: mine}, period="2026-12")
+    close_month(nov, typed)  # next month already keeps orders: they are the user's, left as they are
+    assert list(read_workbook(typed).df(ORDERS.name)["doc_no"]) == ["PO-99"]

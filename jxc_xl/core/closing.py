@@ -13,6 +13,7 @@ import pandas as pd
 from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.generate import stock_balances
 from jxc_xl.core.ledger import net_demand
+from jxc_xl.core.orders import open_rows
 from jxc_xl.core.valuation import Valuation, value_month
 from jxc_xl.schema import HISTORY, ITEMS
 
@@ -27,10 +28,11 @@ class CarryForward:
     opening: pd.DataFrame  # tblOpening: this month's closing of every SKU with a quantity or an amount
     items: pd.DataFrame  # tblItems as this month has it
     demand: pd.DataFrame  # this month's net demand per SKU, a tblHistory part
+    orders: pd.DataFrame  # tblOrders lines still on order, as typed: next month keeps tracking them
 
 
 def carry_forward(wb: Workbook) -> CarryForward:
-    """Next month's opening, items and this month's demand, from one valuation of ``wb``.
+    """Next month's opening, items, open orders and this month's demand, from one valuation of ``wb``.
 
     Args:
         wb: this month, with usable settings.
@@ -43,6 +45,7 @@ def carry_forward(wb: Workbook) -> CarryForward:
         opening=opening_of(stock_balances(wb, val)),
         items=wb.df(ITEMS.name).drop(columns=[ROW]),
         demand=month_demand(wb, val),
+        orders=open_rows(wb),
     )
 
 

@@ -38,12 +38,7 @@ def open_lines(wb: Workbook, lead_days: pd.Series | None = None) -> pd.DataFrame
     df = table_frame(wb, ORDERS.name)
     if df is None:
         return pd.DataFrame({"sku": pd.Series(dtype=object), "open_qty": [], "arrival": pd.Series(dtype="M8[ns]")})
-    sku = clean_keys(df["sku"])
-    qty = pd.to_numeric(df["qty"], errors="coerce").astype("float64")
-    received = pd.to_numeric(df["received_qty"], errors="coerce").astype("float64").fillna(0.0).clip(lower=0)
-    status = df["status"].astype(object).where(df["status"].notna(), "open")
-    open_qty = (qty - received).clip(lower=0).round(9)
-    counts = sku.notna() & (qty > 0) & status.eq("open") & (open_qty > 0)
+    sku, open_qty, counts = _open(df)
     ordered = pd.to_datetime(df["order_date"], errors="coerce")
     lead = lead_days.reindex(sku.to_numpy()).to_numpy(np.float64) if lead_days is not None else np.full(len(df), 7.0)
     lead = np.where(np.isnan(lead), 7.0, lead)
@@ -51,6 +46,25 @@ def open_lines(wb: Workbook, lead_days: pd.Series | None = None) -> pd.DataFrame
     arrival = pd.to_datetime(df["expected_date"], errors="coerce").fillna(fallback)
     out = pd.DataFrame({"sku": sku, "open_qty": open_qty, "arrival": arrival})
     return out.loc[counts.to_numpy()].reset_index(drop=True)
+
+
+def _open(df: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Each line's cleaned SKU, open quantity, and whether it is on order (the rules of the module docstring)."""
+    sku = clean_keys(df["sku"])
+    qty = pd.to_numeric(df["qty"], errors="coerce").astype("float64")
+    received = pd.to_numeric(df["received_qty"], errors="coerce").astype("float64").fillna(0.0).clip(lower=0)
+    status = df["status"].astype(object).where(df["status"].notna(), "open")
+    open_qty = (qty - received).clip(lower=0).round(9)
+    return sku, open_qty, sku.notna() & (qty > 0) & status.eq("open") & (open_qty > 0)
+
+
+def open_rows(wb: Workbook) -> pd.DataFrame:
+    """The tblOrders rows still on order, as typed (every column key): what ``jxc close`` carries forward."""
+    df = table_frame(wb, ORDERS.name)
+    if df is None:
+        return pd.DataFrame(columns=ORDERS.keys())
+    counts = _open(df)[2]
+    return df.loc[counts.to_numpy(), ORDERS.keys()].reset_index(drop=True)
 
 
 def on_order(wb: Workbook, skus: pd.Index, lead_days: pd.Series | None = None) -> OnOrder:

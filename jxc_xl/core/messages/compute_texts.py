@@ -102,10 +102,4 @@ COMPUTE_TEXTS: dict[str, tuple[str, str]] = {
         'Add-ins, search "xlwings"), paste `main.py` and\n'
         "`requirements.txt` into its two tabs, and the template's Sync button works as it is.\n",
     ),
-    # core.plan: why an SKU is planned (tblPlan.reason); numbers come formatted
-    "plan_reason_below": ("库存 {on} ≤ 再订货点 {rop}", "On hand {on} ≤ reorder point {rop}"),
-    "plan_reason_soon": (
-        "库存 {on}，{horizon} 天内将低于再订货点 {rop}（日均需求 {d}）",
-        "On hand {on} will fall below reorder point {rop} within {horizon} days (avg daily demand {d})",
-    ),
 }
