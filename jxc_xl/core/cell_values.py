@@ -31,7 +31,8 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "012345
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)  # after _FULLWIDTH: 1,234 and 1，234
 _NUMERIC_KINDS = ("floating", "integer", "mixed-integer-float")
 # The largest magnitude a cell may hold as a quantity, price or amount: Excel keeps 15 significant digits, so
-# beyond 1e15 a whole number is no longer exact, and 1e15 × 100 cents still fits an int64 with room for sums.
+# beyond 1e15 a whole number is no longer exact, and 1e15 × 100 cents still fits an int64 (one line; not a sum
+# of many such: money per line has its own, lower bound, money.MAX_LINE_AMOUNT, an amount-too-large finding).
 # A larger number (1e308, '1e999', 400 digits of text) is a bad-type finding on its cell, never a computation.
 MAX_NUMBER = 1e15
 

@@ -27,6 +27,7 @@ CODES: dict[str, Severity] = {
     "non-positive-qty": "error",
     "negative-price": "error",
     "amount-mismatch": "error",
+    "amount-too-large": "error",  # a line's money beyond money.MAX_LINE_AMOUNT (sums would lose cents)
     "duplicate-line": "warning",
     "negative-stock": "error",
     "return-unknown-original": "warning",  # an error when last month was checked too and lacks it

@@ -20,6 +20,7 @@ from jxc_xl.core.chains import opening_rule
 from jxc_xl.core.findings import Finding
 from jxc_xl.core.ledger import ledger_events, opening_lines, running_balance
 from jxc_xl.core.messages import word
+from jxc_xl.core.money import MAX_LINE_AMOUNT, line_over_limit
 from jxc_xl.core.rulebase import EPS, ORIGINAL_TABLE, RuleContext, exceeds_original, num, pair_hash
 from jxc_xl.core.rules_orders import orders_rule
 from jxc_xl.schema import (
@@ -69,6 +70,7 @@ def check(
     _bounds(ctx)
     _dates(ctx)
     _amounts(ctx)
+    _too_large(ctx)
     _skus(ctx)
     _duplicate_lines(ctx)
     _returns(ctx)
@@ -191,6 +193,23 @@ def _amounts(ctx: RuleContext) -> None:
                 expected=rounded_expected,
                 diff=rounded_diff,
             )
+
+
+def _too_large(ctx: RuleContext) -> None:
+    """A line whose amount (or qty × price, the amount blank) is beyond money.MAX_LINE_AMOUNT, on that cell."""
+    for name, price_key in PRICED.items():
+        td = ctx.table(name)
+        if td is None or not all(ctx.has_col(td, k) for k in ("qty", price_key, "amount")):
+            continue
+        qty, price, amount = num(td, "qty"), num(td, price_key), num(td, "amount")
+        given = ~np.isnan(amount)
+        with np.errstate(over="ignore", invalid="ignore"):
+            product = np.abs(qty * price)
+        big_amount = line_over_limit(np.nan, np.nan, np.round(amount * 100.0))
+        big_product = ~big_amount & line_over_limit(qty, price, 0)
+        limit = f"{MAX_LINE_AMOUNT:,.0f}"
+        ctx.emit("amount-too-large", td, big_amount & given, "amount", amount=amount, limit=limit)
+        ctx.emit("amount-too-large", td, big_product, price_key, amount=product, limit=limit)
 
 
 # ---------------------------------------------------------------------------------------------------

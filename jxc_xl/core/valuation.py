@@ -64,7 +64,7 @@ from jxc_xl.core.ledger import (
     running_balance,
     table_frame,
 )
-from jxc_xl.core.money import mul_cents
+from jxc_xl.core.money import line_over_limit, mul_cents, sum_cents
 from jxc_xl.schema import ITEMS, Settings
 
 STOCK_COLUMNS = [
@@ -111,9 +111,11 @@ def _sku_index(wb: Workbook, events: pd.DataFrame, opening: pd.DataFrame) -> pd.
 
 def _opening(wb: Workbook) -> pd.DataFrame:
     """Opening per SKU: qty, cents and the first opening line's unit cost."""
+    lines = opening_lines(wb)
+    over = line_over_limit(lines["qty"], lines["unit_cost"], lines["cents"])
+    lines.loc[over, "cents"] = 0  # beyond money.MAX_LINE_AMOUNT: an amount-too-large error; forced, no money
     return (
-        opening_lines(wb)
-        .groupby("sku", sort=False)
+        lines.groupby("sku", sort=False)
         .agg(qty=("qty", "sum"), cents=("cents", "sum"), unit_cost=("unit_cost", "first"))
         .reset_index()
     )
@@ -226,9 +228,9 @@ def _aggregate(skus: pd.Index, ev: Events, costed: Costed, start: Opening) -> pd
         m = kind == k
         return np.bincount(codes[m], weights=w[m], minlength=ns)
 
-    def tot_c(k: int) -> np.ndarray:  # exact int sums (bincount weights are float64: exact below 2**53 cents)
+    def tot_c(k: int) -> np.ndarray:  # exact int64 sums (money.sum_cents)
         m = kind == k
-        return np.bincount(codes[m], weights=cost[m].astype(np.float64), minlength=ns).round().astype(np.int64)
+        return sum_cents(codes[m], cost[m], ns)
 
     in_q = np.round(tot(P, qty) - tot(PR, qty), QTY_DECIMALS)
     out_q = np.round(tot(S, qty) - tot(SR, qty), QTY_DECIMALS)
@@ -271,15 +273,23 @@ def _inputs(wb: Workbook, frame: pd.DataFrame) -> tuple[pd.Index, Events, Openin
     skus = _sku_index(wb, frame, opening)
     op = opening.set_index("sku").reindex(skus)
     oq = np.round(op["qty"].fillna(0.0).to_numpy(dtype=np.float64), QTY_DECIMALS)
-    ov = op["cents"].fillna(0).to_numpy(dtype=np.float64).round().astype(np.int64)
+    ov = opening.set_index("sku")["cents"].reindex(skus, fill_value=0).to_numpy(dtype=np.int64)  # exact
     with np.errstate(invalid="ignore", divide="ignore"):
         uc0 = np.where(oq > 0, ov / 100.0 / oq, op["unit_cost"].to_numpy(dtype=np.float64))
     uc0 = np.where(np.isnan(uc0), _std_cost(wb, skus), uc0)
+    qty, amt, price = (
+        frame["qty"].to_numpy(dtype=np.float64),
+        frame["amount_cents"].to_numpy(dtype=np.int64),
+        _line_price(frame),
+    )
+    over = line_over_limit(qty, frame["unit_price"].to_numpy(dtype=np.float64), amt)
+    if over.any():  # beyond money.MAX_LINE_AMOUNT: an amount-too-large error; forced, the line carries no money
+        amt, price = np.where(over, 0, amt), np.where(over, 0.0, price)
     ev = Events(
         kind=frame["kind"].map(KIND_ORDER).to_numpy(dtype=np.int64),
-        qty=frame["qty"].to_numpy(dtype=np.float64),
-        amt=frame["amount_cents"].to_numpy(dtype=np.int64),
-        price=_line_price(frame),
+        qty=qty,
+        amt=amt,
+        price=price,
         orig=original_lines(frame),
         codes=skus.get_indexer(pd.Index(frame["sku"].to_numpy(dtype=object))).astype(np.int64),
     )

@@ -92,6 +92,13 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Amount {value} differs from qty {qty} × {price_header} {price} = {expected} by {diff} (more than 0.01); "
         "correct the amount, qty or price, or leave the amount blank to use qty × price.",
     ),
+    "amount-too-large": (  # {amount}: the line's money (amount, or qty × price); {limit}: money.MAX_LINE_AMOUNT
+        "“{header}”为 {value}，本行金额 {amount} 超过每行上限 {limit}，无法精确合计；多半是多打了几个 0，"
+        "请改正；确有这么大的金额请拆成几行。强制同步时本行不计金额（数量照计）。",
+        "“{header}” is {value}: this line's money {amount} is beyond the per-line limit of {limit}, above which "
+        "totals cannot stay exact; most likely extra zeros were typed, correct it, or split a real amount over "
+        "several lines. A forced sync counts this line's quantity but none of its money.",
+    ),
     "duplicate-sku": (
         "商品编码 {value} 重复，第一次出现在第 {first_row} 行；每个商品编码只能登记一次，请删除本行或改用新编码。",
         "SKU {value} is listed twice (first in row {first_row}); each SKU may appear once, delete this row or "
