@@ -178,14 +178,19 @@ def _codes_section() -> list[str]:
 
 def _rules_section() -> list[str]:
     """The rules as the code states them: one text, in the modules that implement it."""
-    from jxc_xl.core import analysis, generate, plan, valuation
+    from jxc_xl.core import analysis, closing, demand, generate, orders, plan, plan_reasons, policy, valuation
 
     lines = ["", "## How the generated sheets are computed", ""]
     for title, mod in (
         ("Valuation (tblStock)", valuation),
         ("Status (tblStock)", generate),
         ("Purchase plan (tblPlan)", plan),
+        ("Demand: class, forecast and its error (tblPlan)", demand),
+        ("Reorder point and order size (tblPlan)", policy),
+        ("Goods on order (tblOrders → tblPlan)", orders),
+        ("The reason column (tblPlan)", plan_reasons),
         ("Analysis (tblAnalysis)", analysis),
+        ("Month end: what close carries into the next month", closing),
     ):
         lines += [f"### {title}", "", inspect.cleandoc(mod.__doc__ or ""), ""]
     return lines
