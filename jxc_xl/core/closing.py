@@ -1,7 +1,15 @@
-"""Month end: what closing a month carries into the next (its opening and its demand history).
+"""Month end: what closing a month carries into the next.
 
-Pure: ``jxc_xl.sync.close_month`` reads this month's workbook, asks ``carry_forward`` what next month
-receives, and writes it (a new workbook from the template, or next month's two tables in place).
+* Opening: each SKU's closing quantity, unit cost and amount, for every SKU with a quantity or an amount.
+* Demand history: this month's net demand per SKU (sales − sales returns, below 0 counted as 0) of every item
+  and every SKU that moved, added to the history both months hold; the latest figure of a (SKU, month) wins,
+  so closing a month again replaces its demand; the last 24 months are kept.
+* Items: this month's item list, when next month has none yet (an item list the user keeps is never rewritten).
+* Orders: the tblOrders lines still on order, as typed (received so far included), when next month has typed no
+  order yet — its buyer goes on tracking what arrives.
+
+Pure: ``jxc_xl.sync.close_month`` reads this month's workbook, asks ``carry_forward`` what next month receives,
+and writes it (a new workbook from the template, or those tables of next month's workbook in place).
 """
 
 from __future__ import annotations
