@@ -129,3 +129,23 @@ def test_reorder_point_matches_stockpyl_for_normal_continuous_review(
     h = 1.0
     ref, _ = r_q_eoqss_approximation(h, h * csl / (1 - csl), 10.0, mean, sd, lead)
     assert r == pytest.approx(ref, rel=1e-9)
+
+
+def test_a_forecast_fallen_near_zero_does_not_blow_up_the_undershoot() -> None:
+    # The demo's 简约洗碗布: about 2.4 a month for a year, a quiet November → SES level 0.002/day. With the
+    # undershoot taken at that level, E[U] = (m·σe² + d²)/(2d) gave a reorder point of 125 and an order of 120.
+    def rop(process_mean: float | None) -> float:
+        p = PolicyInputs(
+            daily=np.array([0.002]),
+            error_sd=np.array([0.06]),
+            sparse=np.array([False]),
+            lead=np.array([4.0]),
+            lead_sd=np.array([0.0]),
+            service_level=0.95,
+            days_per_month=365 / 12,
+            process_mean=None if process_mean is None else np.array([process_mean]),
+        )
+        return float(reorder_levels(p).reorder_point[0])
+
+    assert rop(None) > 50  # the level alone: the blow-up this guards against
+    assert rop(0.08) < 5  # the process's mean rate: a few units, about a month and a half of demand

@@ -68,6 +68,7 @@ class DemandForecast:
 
     daily: FloatArray
     error_sd: FloatArray
+    mean_rate: FloatArray  # the series' long-run mean daily rate (the process, not its latest level)
     adi: FloatArray
     cv2: FloatArray
     demand_class: NDArray[np.object_]
@@ -225,4 +226,17 @@ def forecast_demand(s: DemandSeries) -> DemandForecast:
     err = np.where(np.isnan(err), fallback, err)
     err = _pooled_floor(err, rate, cls, s.days_per_month)
     method[cls == "none"] = None
-    return DemandForecast(daily=rate, error_sd=err, adi=adi, cv2=cv2, demand_class=cls, method=method)
+    mean_rate = _mean_rate(series, rate)
+    return DemandForecast(
+        daily=rate, error_sd=err, mean_rate=mean_rate, adi=adi, cv2=cv2, demand_class=cls, method=method
+    )
+
+
+def _mean_rate(series: FloatArray, rate: FloatArray) -> FloatArray:
+    """Each SKU's mean daily rate over its months (NaN months skipped); the forecast where it has none."""
+    if not series.shape[1]:
+        return rate.copy()
+    with np.errstate(invalid="ignore"):
+        known = (~np.isnan(series)).sum(axis=1)
+        total = np.nansum(series, axis=1)
+        return np.where(known > 0, total / np.maximum(known, 1), rate)

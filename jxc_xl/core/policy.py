@@ -7,7 +7,11 @@
 * Undershoot under daily review: stock is counted after each day's sales, so when an order goes out the
   position is already below r by U, and the order must cover LTD + U. With daily demand of mean d and
   variance m·σe², E[U] = (m·σe² + d²)/(2d) and Var U ≈ E[U]² (the residual of skewed sizes); continuous
-  review has no undershoot.
+  review has no undershoot. For smooth and erratic demand d here is the larger of the forecast and the
+  series' long-run mean rate: the undershoot belongs to the process's day sizes, and a forecast level fallen
+  near 0 after a quiet month would otherwise blow it up (an item selling 2 a month got a reorder point of 125).
+  Intermittent and lumpy demand keep the forecast: their large undershoot is real (measured: without it lumpy
+  items fall below their service target at 0.98).
 * The reorder point is the cycle-service quantile (settings service_level) of LTD + U: normal for smooth and
   erratic demand; gamma (by moments; quantile by bisection on the incomplete gamma) for intermittent and
   lumpy demand, whose lead-time demand is skewed with most of its mass near 0. Safety stock = r − d·L
@@ -46,6 +50,9 @@ class PolicyInputs:
     service_level: float
     days_per_month: float
     daily_review: bool = True
+    # The demand process's mean daily rate, for the undershoot of smooth and erratic demand (None: the forecast
+    # ``daily``). A forecast level fallen near 0 after a quiet month must not make E[U] = (m·σe² + d²)/(2d) explode.
+    process_mean: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -113,8 +120,10 @@ def reorder_levels(p: PolicyInputs, fixed_ss: FloatArray | None = None) -> Reord
     mean = d * p.lead
     var = p.lead * np.maximum(m, p.lead) * var_rate + d * d * p.lead_sd * p.lead_sd
     if p.daily_review:
+        mean_d = d if p.process_mean is None else np.maximum(d, np.clip(p.process_mean, 0.0, None))
+        du = np.where(p.sparse, d, mean_d)  # sparse demand's big undershoot is real: the gamma model needs it
         with np.errstate(divide="ignore", invalid="ignore"):
-            u = np.where(d > 0, (m * var_rate + d * d) / (2 * np.where(d > 0, d, 1.0)), 0.0)
+            u = np.where(d > 0, (m * var_rate + du * du) / (2 * np.where(du > 0, du, 1.0)), 0.0)
     else:
         u = np.zeros_like(d)
     total_mean, total_var = mean + u, var + u * u
@@ -166,7 +175,15 @@ def plan_policy(
     fc = forecast_demand(series)
     sparse = (fc.demand_class == "intermittent") | (fc.demand_class == "lumpy")
     p = PolicyInputs(
-        fc.daily, fc.error_sd, sparse, terms.lead, terms.lead_sd, service_level, days_per_year / 12, daily_review
+        daily=fc.daily,
+        error_sd=fc.error_sd,
+        sparse=sparse,
+        lead=terms.lead,
+        lead_sd=terms.lead_sd,
+        service_level=service_level,
+        days_per_month=days_per_year / 12,
+        daily_review=daily_review,
+        process_mean=fc.mean_rate,
     )
     levels = reorder_levels(p, terms.fixed_ss)
     annual = fc.daily * days_per_year
