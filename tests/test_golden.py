@@ -38,15 +38,15 @@ def package_digest(path: Path, skip: frozenset[str] = frozenset()) -> str:
 
 
 GOLDEN = {
-    "new-zh": "dfd5c9e25e24abcabd40c22fb49a58fa",
-    "new-en": "e4fa5ac9af0318dcd3aad95aae23a9c4",
-    "demo-zh-input": "c2e716a3f190a1be7265b2976de52341",
-    "demo-zh-synced": "727489768bccdc7c3aa3a909a2dd8f46",
-    "demo-zh-closed": "37edf29833bca4e6b9fa7782f5e57c7b",
-    "demo-en-synced": "c6b1d819a0cacd02e2a20420d43ade30",
-    "small-moving_average": "9ffb575d434944aa6e41d1e805f7b5bc",
-    "small-monthly_average": "c6bd2c6d9805aa7c6062c9ebfe2fae54",
-    "small-fifo": "f2394eeaa3bfef8440bd61a48a545426",
+    "new-zh": "551ea4efcf68d8409e085541aab10249",
+    "new-en": "325cf225eb950f76cb5cedb85408042e",
+    "demo-zh-input": "fb45116092935999bd95514451f9eb8a",
+    "demo-zh-synced": "0d76692a96af33df911cd5089f4d83cc",
+    "demo-zh-closed": "2f1994408ca8ca14632003d8aa5b293a",
+    "demo-en-synced": "1f45a43fe5f3fb75b0fd24e8daed4d1e",
+    "small-moving_average": "88a9d61cf3dc0399fe58a03a13134d94",
+    "small-monthly_average": "5261a9e0180448b81c83b6a3b12d7410",
+    "small-fifo": "b5837ed09281142290111eb61093ad12",
     "user-parts": "91ac76f3c14c5cf8f023874a98408091",
 }
 

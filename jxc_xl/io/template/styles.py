@@ -59,6 +59,7 @@ KEY_FORMATS: dict[str, str] = {
     "eoq": "#,##0.00",
     "turnover": "#,##0.00",
     "dsi": "#,##0.0",
+    "days_cover": "#,##0.0",
 }
 
 
