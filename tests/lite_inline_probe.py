@@ -2,9 +2,10 @@
 
 Started by tests/test_lite_inline.py with XLWINGS_ON_SERVER=true, twice: with the package's main.py in the
 project's venv, and with the inline main.py (`jxc addin --inline`) in a fresh venv that holds only numpy,
-pandas, pydantic and xlwings. It imports nothing of jxc-xl or of the tests itself: everything comes from the
-main.py it is given. Reads JSON on stdin: {"main_py": path, "books": {name: book JSON as the Office.js client
-sends it}, "calls": {label: [function name, args]}, "require_no_jxc": bool}.
+pandas, pydantic and xlwings. It imports nothing of jxc-xl (of the tests only officejs.py, which imports
+xlwings alone): everything comes from the main.py it is given. Reads JSON on stdin: {"main_py": path,
+"books": {name: book JSON as the Office.js client sends it}, "calls": {label: [function name, args]},
+"require_no_jxc": bool}.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import xlwings as xw
 import xlwings.server
+from officejs import custom_function_call  # tests/officejs.py: xlwings only, no jxc_xl
 
 
 def _load_main(path: str) -> types.ModuleType:
@@ -46,19 +48,7 @@ def _script(main: types.ModuleType, name: str, book_json: dict[str, Any]) -> dic
 
 
 def _call(main: types.ModuleType, func_name: str, args: list[Any]) -> dict[str, Any]:
-    data = {
-        "func_name": func_name,
-        "args": args,
-        "caller_address": "Excel[Book1.xlsx]Sheet1!B2",
-        "content_language": "en-US",
-        "version": xw.__version__,
-        "client": "Office.js",
-        "runtime": "1.4",
-    }
-    try:
-        return {"result": asyncio.run(xlwings.server.custom_functions_call(data, main))}
-    except Exception as exc:
-        return {"error": str(exc), "is_xlwings_error": isinstance(exc, xw.XlwingsError)}
+    return custom_function_call(main, func_name, args)
 
 
 def main() -> None:

@@ -6,13 +6,13 @@ before xlwings is imported (that switch picks the Office.js decorators at import
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from typing import Any
 
 import xlwings as xw
 import xlwings.server
+from officejs import custom_function_call  # tests/ is the script's folder
 
 import jxc_xl.udfs as udfs
 
@@ -22,19 +22,7 @@ DIV0 = {"type": "Error", "basicValue": "#DIV/0!", "errorType": "Div0"}
 
 def call(func_name: str, args: list[Any]) -> dict[str, Any]:
     """Office.js-shaped request, as the add-in's custom-functions code sends it."""
-    data = {
-        "func_name": func_name,
-        "args": args,
-        "caller_address": "Excel[Book1.xlsx]Sheet1!B2",
-        "content_language": "en-US",
-        "version": xw.__version__,
-        "client": "Office.js",
-        "runtime": "1.4",
-    }
-    try:
-        return {"result": asyncio.run(xlwings.server.custom_functions_call(data, udfs))}
-    except Exception as exc:  # reported to the test, which asserts on type and text
-        return {"error": str(exc), "is_xlwings_error": isinstance(exc, xw.XlwingsError)}
+    return custom_function_call(udfs, func_name, args)
 
 
 def main() -> None:
