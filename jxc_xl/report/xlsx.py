@@ -85,12 +85,22 @@ def write_report_xlsx(report: Report, path: str | Path, lang: Lang = "zh") -> Pa
     return path
 
 
+def _printable(ws: Any) -> None:
+    """Landscape, every column on the page's width, the header row on every page (it printed three columns a
+    page, the messages on pages of their own)."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
 def _findings_sheet(wb: Any, report: Report, fmt: _Formats, report_dir: Path, lang: Lang) -> None:
     ws = wb.add_worksheet(word("report_findings_sheet", lang))
     for c, (h, w) in enumerate(zip(FINDING_COLUMNS, FINDING_WIDTHS, strict=True)):
         ws.write_string(0, c, word(f"report_{h}", lang), fmt.bold)
         ws.set_column(c, c, w)
     ws.freeze_panes(1, 0)
+    _printable(ws)
     sheet = _Sheet(ws, fmt, report_dir, lang)
     for res in sorted(report.files, key=lambda x: (x.valid, str(x.path))):
         for g in group_findings(res.findings):
@@ -136,6 +146,7 @@ def _summary_sheet(wb: Any, report: Report, fmt: _Formats, report_dir: Path, lan
         sm.write_string(0, c, h, fmt.bold)
         sm.set_column(c, c, 36 if c == 0 else 11)
     sm.freeze_panes(1, 1)
+    _printable(sm)
     for i, res in enumerate(report.files, start=1):
         url = _link(res.path, report_dir, None, None)
         if url:
