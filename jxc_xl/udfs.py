@@ -25,6 +25,7 @@ import numpy as np
 import xlwings as xw
 
 from jxc_xl.core import invmath as im
+from jxc_xl.schema import DEMAND_CLASSES
 
 __xlwings_func_namespace__ = "JXC"
 
@@ -232,6 +233,36 @@ def reorder_point(avg_demand: Any, lead_time: Any, safety_stock: Any = 0.0) -> A
     return _to_excel(_call("REORDER_POINT", im.reorder_point, avg_demand, lead_time, safety_stock))
 
 
+@xw.func
+@_arg("avg_demand", doc="日均需求 Average daily demand d (units/day, ≥ 0)")
+@_arg("demand_sd", doc="日需求标准差 Std. dev. of daily demand σd (units/day, ≥ 0)")
+@_arg("lead_time", doc=_DOC_LEAD_TIME)
+@_arg("service_level", doc="周期服务水平 Cycle service level (fraction, 0 < CSL < 1, e.g. 0.95)")
+@_arg("lead_time_sd", doc="提前期标准差 Std. dev. of lead time σL (days, ≥ 0); default 0")
+@_arg("daily_review", block=False, doc="每日盘点(单个值) Reviewed once a day, one value: TRUE (default) adds the undershoot")
+def reorder_point_intermittent(
+    avg_demand: Any,
+    demand_sd: Any,
+    lead_time: Any,
+    service_level: Any,
+    lead_time_sd: Any = 0.0,
+    daily_review: Any = True,
+) -> Any:
+    """间歇需求再订货点:提前期需求的伽马分位数(含每日盘点的下冲)。Reorder point of intermittent/lumpy demand (units)."""
+    review = daily_review is None or bool(daily_review)
+    return _to_excel(
+        _call(
+            "REORDER_POINT_INTERMITTENT",
+            lambda d, sd, lt, sl, lsd: im.reorder_point_intermittent(d, sd, lt, sl, lsd, daily_review=review),
+            avg_demand,
+            demand_sd,
+            lead_time,
+            service_level,
+            lead_time_sd,
+        )
+    )
+
+
 # ---------------------------------------------------------------------------------------
 # Classification
 # ---------------------------------------------------------------------------------------
@@ -265,6 +296,28 @@ def xyz(history: Any, x: Any = 0.5, y: Any = 1.0) -> Any:
     # A single row or column is one series (one label); a block has one SKU per row.
     series: Any = np.asarray(history, dtype=object).reshape(-1) if 1 in shape else history
     return _to_excel(_call("XYZ", im.xyz, series, x, y))
+
+
+@xw.func
+@_arg("history", doc="需求历史 Demand history (units per period, ≥ 0): one row per SKU, periods across")
+@_arg("lang", block=False, doc='语言(单个值) Label language, one value: "zh" (default) or "en"')
+def demand_class(history: Any, lang: Any = "zh") -> Any:
+    """需求类型(Syntetos-Boylan):平稳、波动、间歇、块状、无需求。Demand class per SKU row."""
+    shape = _shape(history)
+    series: Any = np.asarray(history, dtype=object).reshape(-1) if 1 in shape else history
+    keys = _call("DEMAND_CLASS", im.demand_class, series)
+    words = _class_words(lang)
+    if isinstance(keys, np.ndarray):
+        return _to_excel(np.array([words.get(k) for k in keys], dtype=object))
+    return _to_excel(words.get(keys) if keys is not None else None)
+
+
+def _class_words(lang: Any) -> dict[str, str]:
+    """The plan's demand class labels (schema DEMAND_CLASSES) in ``lang``."""
+    code = str(_unwrap(lang) or "zh").strip().lower()
+    if code not in ("zh", "en"):
+        raise FormulaArgumentError(f'JXC.DEMAND_CLASS: lang must be "zh" or "en" (got {code!r})', "lang")
+    return {k: c.label(code) for k, c in DEMAND_CLASSES.items()}  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------
@@ -347,6 +400,7 @@ __all__ = [
     "FormulaArgumentError",
     "abc",
     "days_of_inventory",
+    "demand_class",
     "eoq",
     "eoq_backorder",
     "eoq_cost",
@@ -354,6 +408,7 @@ __all__ = [
     "eoq_discount_cost",
     "forecast",
     "reorder_point",
+    "reorder_point_intermittent",
     "safety_stock",
     "turnover",
     "xyz",

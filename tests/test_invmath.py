@@ -589,3 +589,40 @@ def test_excel_errors_in_single_value_arguments() -> None:
         im.forecast([1, 2, 3], "#VALUE!")
     with pytest.raises(im.InvalidArgument, match=r"^a is an Excel error \(#NAME\?\)$"):
         im.abc([1, 2, 3], "#NAME?")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Intermittent demand: the Syntetos-Boylan class and the gamma reorder point
+
+
+def test_demand_class_textbook_quadrants() -> None:
+    block = np.array(
+        [
+            [10, 11, 9, 10, 12, 10, 9, 11, 10, 10, 11, 9],  # every month, steady sizes: smooth
+            [1, 40, 2, 35, 1, 50, 3, 1, 45, 2, 1, 60],  # every month, sizes vary (CV² > 0.49): erratic
+            [5, 0, 0, 6, 0, 0, 5, 0, 0, 6, 0, 0],  # 1 month in 3, steady sizes: intermittent
+            [1, 0, 0, 50, 0, 0, 2, 0, 0, 90, 0, 0],  # 1 month in 3, sizes vary: lumpy
+            [0] * 12,  # never any demand
+        ],
+        dtype=float,
+    )
+    assert list(im.demand_class(block)) == ["smooth", "erratic", "intermittent", "lumpy", "none"]
+    assert im.demand_class([np.nan, np.nan]) is None  # nothing filled: no class
+    assert im.demand_class([np.nan, 5, 0, 0, 6]) == "intermittent"  # a series starts at its first filled cell
+
+
+def test_reorder_point_intermittent_is_the_gamma_quantile_of_lead_time_demand() -> None:
+    from scipy.stats import gamma
+
+    d, sd, lt, lsd = np.array([0.2, 0.5, 3.0]), np.array([1.0, 2.0, 4.0]), np.array([7.0, 14.0, 5.0]), 1.5
+    for p in (0.9, 0.95, 0.98):
+        mean, var = d * lt, lt * sd**2 + d**2 * lsd**2
+        want = gamma.ppf(p, mean**2 / var, scale=var / mean)
+        got = im.reorder_point_intermittent(d, sd, lt, p, lsd, daily_review=False)
+        np.testing.assert_allclose(got, want, rtol=1e-9)
+        u = (sd**2 + d**2) / (2 * d)  # the daily review's undershoot adds to the mean and the variance
+        want_u = gamma.ppf(p, (mean + u) ** 2 / (var + u * u), scale=(var + u * u) / (mean + u))
+        np.testing.assert_allclose(im.reorder_point_intermittent(d, sd, lt, p, lsd), want_u, rtol=1e-9)
+    assert im.reorder_point_intermittent(0.0, 1.0, 7, 0.95) == 0.0
+    with pytest.raises(im.InvalidArgument, match="service_level"):
+        im.reorder_point_intermittent(1.0, 1.0, 7, 1.5)

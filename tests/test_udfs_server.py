@@ -21,6 +21,7 @@ PROBE = Path(__file__).with_name("udfs_server_probe.py")
 EXPECTED_FUNCTIONS = {
     "ABC": 3,
     "DAYS_OF_INVENTORY": 4,
+    "DEMAND_CLASS": 2,
     "EOQ": 3,
     "EOQ_BACKORDER": 4,
     "EOQ_COST": 4,
@@ -28,6 +29,7 @@ EXPECTED_FUNCTIONS = {
     "EOQ_DISCOUNT_COST": 5,
     "FORECAST": 8,
     "REORDER_POINT": 3,
+    "REORDER_POINT_INTERMITTENT": 6,
     "SAFETY_STOCK": 5,
     "TURNOVER": 3,
     "XYZ": 3,
@@ -142,6 +144,7 @@ def test_negative_results_are_not_produced(probe: dict[str, Any]) -> None:
 def test_single_value_arguments_say_so_in_their_help(probe: dict[str, Any]) -> None:
     funcs = {f["id"]: {p["name"]: p["description"] for p in f["parameters"]} for f in probe["meta"]["functions"]}
     single = [("ABC", "a"), ("ABC", "b"), ("FORECAST", "horizon"), ("FORECAST", "method"), ("FORECAST", "window")]
+    single += [("DEMAND_CLASS", "lang"), ("REORDER_POINT_INTERMITTENT", "daily_review")]
     for fid, arg in single:
         assert "one value" in funcs[fid][arg] and "单个值" in funcs[fid][arg], (fid, arg)
     for fid in ("EOQ_DISCOUNT", "EOQ_DISCOUNT_COST"):

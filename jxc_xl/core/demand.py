@@ -29,11 +29,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from jxc_xl.core.invmath.arguments import FloatArray
+from jxc_xl.core.invmath.intermittent import syntetos_boylan
 from jxc_xl.core.invmath.smoothing import _croston_run, _fit_holt, _fit_ses_alpha, _holt_run, _ses_run
 from jxc_xl.core.periods import period_last_day, periods_before
 
-ADI_CUT = 1.32  # Syntetos-Boylan cut-offs
-CV2_CUT = 0.49
 SBA_ALPHA = 0.1
 TREND_MONTHS = 12  # months of history before a trend is looked for
 TREND_T = 2.5  # |t| of the OLS slope that counts as a trend
@@ -97,24 +96,6 @@ def history_rates(hist: pd.DataFrame | None, period: str, skus: pd.Index, months
     qty = np.where(started, np.nan_to_num(qty), np.nan)
     days = np.array([period_last_day(p).day for p in span], dtype=np.float64)
     return qty / days[None, :]
-
-
-def classify(y: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.object_]]:
-    """ADI, CV² and class key per row of ``y`` (n, T) (NaN cells are not months)."""
-    present = ~np.isnan(y)
-    months = present.sum(axis=1)
-    nz = present & (np.nan_to_num(y) > 0)
-    count = nz.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        adi = np.where(count > 0, months / np.maximum(count, 1), np.inf)
-        vals = np.where(nz, y, np.nan)
-        mean = np.nanmean(np.where(count[:, None] > 0, vals, 0.0), axis=1)
-        var = np.nanvar(np.where(count[:, None] > 0, vals, 0.0), axis=1)
-        cv2 = np.where(count > 0, var / np.maximum(mean, 1e-300) ** 2, np.nan)
-    erratic = cv2 > CV2_CUT
-    cls = np.where(adi <= ADI_CUT, np.where(erratic, "erratic", "smooth"), np.where(erratic, "lumpy", "intermittent"))
-    cls = np.where(count > 0, cls, "none").astype(object)
-    return adi, cv2, cls
 
 
 def _trending(y: FloatArray) -> NDArray[np.bool_]:
@@ -210,7 +191,7 @@ def forecast_demand(s: DemandSeries) -> DemandForecast:
     w = min(s.elapsed / s.days_in_month, 1.0)
     mtd_rate = np.clip(s.mtd_qty, 0.0, None) / s.elapsed
     series = np.column_stack([s.rates, mtd_rate]) if w >= 0.5 else s.rates
-    adi, cv2, cls = classify(series if series.shape[1] else mtd_rate[:, None])
+    adi, cv2, cls = syntetos_boylan(series if series.shape[1] else mtd_rate[:, None])
     cls = np.where((cls == "none") & (mtd_rate > 0), "smooth", cls).astype(object)
     rate, err = mtd_rate.copy(), np.full(n, np.nan)
     alpha = np.ones(n)

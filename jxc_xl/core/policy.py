@@ -22,7 +22,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -31,9 +30,7 @@ import numpy as np
 from jxc_xl.core import invmath
 from jxc_xl.core.demand import DemandForecast, DemandSeries, forecast_demand
 from jxc_xl.core.invmath.arguments import FloatArray
-
-_TERMS = 100  # series terms and continued-fraction steps of the incomplete gamma
-_BISECTIONS = 48
+from jxc_xl.core.invmath.intermittent import gamma_quantile
 
 
 @dataclass(frozen=True)
@@ -64,52 +61,6 @@ class ReorderLevels:
     undershoot: FloatArray
     safety_stock: FloatArray
     reorder_point: FloatArray
-
-
-def _gamma_p(k: FloatArray, x: FloatArray, lgk: FloatArray) -> FloatArray:
-    """Regularised lower incomplete gamma P(k, x): its series below x = k + 1, Lentz's continued fraction above."""
-    x = np.maximum(x, 1e-300)
-    front = np.exp(k * np.log(x) - x - lgk)
-    term = 1.0 / k
-    total = term.copy()
-    ap = k.copy()
-    for _ in range(_TERMS):
-        ap = ap + 1
-        term = term * x / ap
-        total = total + term
-    series = front * total
-    b = x + 1 - k
-    c = np.full_like(x, 1e300)
-    d = 1.0 / b
-    h = d.copy()
-    for i in range(1, _TERMS + 1):
-        an = -i * (i - k)
-        b = b + 2
-        d = an * d + b
-        d = np.where(np.abs(d) < 1e-300, 1e-300, d)
-        c = b + an / c
-        c = np.where(np.abs(c) < 1e-300, 1e-300, c)
-        d = 1.0 / d
-        h = h * d * c
-    return np.where(x < k + 1, series, 1.0 - front * h)
-
-
-def gamma_quantile(mean: FloatArray, var: FloatArray, p: float) -> FloatArray:
-    """The ``p`` quantile of a gamma with this mean and variance (bisection on P(k, x)); mean where var = 0."""
-    ok = (var > 0) & (mean > 0)
-    out = np.asarray(mean, dtype=np.float64).copy()
-    if not ok.any():
-        return out
-    k = mean[ok] ** 2 / var[ok]
-    scale = var[ok] / mean[ok]
-    lgk = np.array([math.lgamma(v) for v in k])
-    lo, hi = np.full(len(k), -40.0), np.log(k + 40 * np.sqrt(k) + 40)  # log of x = quantile / scale
-    for _ in range(_BISECTIONS):
-        mid = (lo + hi) / 2
-        below = _gamma_p(k, np.exp(mid), lgk) < p
-        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-    out[ok] = np.exp(hi) * scale
-    return out
 
 
 def reorder_levels(p: PolicyInputs, fixed_ss: FloatArray | None = None) -> ReorderLevels:

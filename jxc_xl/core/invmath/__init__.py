@@ -8,6 +8,7 @@ I/O, so the sync engine and the Excel adapter (``jxc_xl.udfs``) share one implem
 * ``lot_sizing``: the EOQ family (plain, backorders, quantity discounts);
 * ``stock``: safety stock and reorder point;
 * ``classify``: ABC, XYZ and the coefficient of variation;
+* ``intermittent``: the Syntetos-Boylan demand class and the gamma reorder point of sparse demand;
 * ``ratios``: turnover and days of inventory;
 * ``smoothing`` and ``forecasting``: the forecast kernels and ``forecast`` itself.
 
@@ -39,6 +40,7 @@ from jxc_xl.core.invmath.arguments import (
 from jxc_xl.core.invmath.classify import THRESHOLD_RTOL, abc, coefficient_of_variation, xyz
 from jxc_xl.core.invmath.forecasting import FORECAST_METHODS, forecast
 from jxc_xl.core.invmath.forecasting import _forecast_dense as _forecast_dense
+from jxc_xl.core.invmath.intermittent import DEMAND_CLASS_KEYS, demand_class, reorder_point_intermittent
 from jxc_xl.core.invmath.lot_sizing import (
     BackorderEOQ,
     DiscountEOQ,
@@ -54,6 +56,7 @@ from jxc_xl.core.invmath.smoothing import _fit_ses_alpha as _fit_ses_alpha
 from jxc_xl.core.invmath.stock import reorder_point, safety_stock
 
 __all__ = [
+    "DEMAND_CLASS_KEYS",
     "EXCEL_ERRORS",
     "FORECAST_METHODS",
     "THRESHOLD_RTOL",
@@ -68,6 +71,7 @@ __all__ = [
     "broadcast_shape",
     "coefficient_of_variation",
     "days_of_inventory",
+    "demand_class",
     "eoq",
     "eoq_backorder",
     "eoq_backorder_details",
@@ -76,6 +80,7 @@ __all__ = [
     "eoq_discount_details",
     "forecast",
     "reorder_point",
+    "reorder_point_intermittent",
     "safety_stock",
     "turnover",
     "xyz",
