@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from jxc_xl.core.book import Workbook
-from jxc_xl.core.plan import plan_metrics, purchase_plan
+from jxc_xl.core.plan import _by_supplier, plan_metrics, purchase_plan
 from jxc_xl.core.valuation import value_month
 from jxc_xl.schema import HISTORY, ITEMS, OPENING, PLAN, SALES
 from tests.factories import make_workbook
@@ -215,3 +215,19 @@ def test_zero_demand_at_a_fixed_safety_stock_enters() -> None:
     p = plan_of(wb)
     assert list(p.index) == ["E"]
     assert p.loc["E", "order_qty"] >= 1
+
+
+def test_plan_lines_come_in_one_block_per_supplier_most_urgent_first() -> None:
+    plan = _by_supplier(
+        pd.DataFrame(
+            {
+                "sku": ["a", "b", "c", "d", "e", "f"],
+                "supplier": ["乙", "甲", None, "乙", "甲", "  "],
+                "order_by": pd.to_datetime(
+                    ["2026-12-09", "2026-12-03", "2026-12-01", "2026-12-02", "2026-12-20", "2026-12-01"]
+                ),
+            }
+        )
+    )
+    # 乙's most urgent line (d, 12-02) is due before 甲's (b, 12-03); blank suppliers (None, spaces) last
+    assert plan["sku"].tolist() == ["d", "a", "b", "e", "c", "f"]

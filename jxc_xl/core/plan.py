@@ -27,6 +27,8 @@ Decisions left open:
 * The amount uses the item's std cost, else the closing unit cost (0 when neither exists).
 * Quantities are rounded to 9 decimals before ceil/floor so float noise (30.0000000001) does not add a unit.
 * ``forecast_qty`` (next month's demand, for information) is d × the days of next month.
+* Order of the plan's lines: one block per supplier (one purchase order each), the supplier whose most urgent
+  line is due first leads; inside a block by order_by, then sku; lines without a supplier come last.
 """
 
 from __future__ import annotations
@@ -232,7 +234,7 @@ def purchase_plan(
     lang: Lang | None = None,
     metrics: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """tblPlan rows (the schema's columns), sorted by order_by then sku.
+    """tblPlan rows (the schema's columns), grouped by supplier (``_by_supplier``).
 
     ``abc``: ABC class per sku (from analysis); ``metrics``: plan_metrics(wb, val) when already computed.
     """
@@ -265,4 +267,21 @@ def purchase_plan(
             "as_of": m["as_of"].to_numpy(dtype="datetime64[ns]"),
         }
     )
-    return out.sort_values(["order_by", "sku"], kind="stable").reset_index(drop=True)
+    return _by_supplier(out)
+
+
+def _by_supplier(plan: pd.DataFrame) -> pd.DataFrame:
+    """One block per supplier (ready to become one purchase order), the supplier with the most urgent line
+    first; inside a block by urgency (order_by), then sku. Lines without a supplier form the last block."""
+    supplier = plan["supplier"].where(plan["supplier"].notna() & (plan["supplier"].astype(str).str.strip() != ""))
+    first_due = plan["order_by"].groupby(supplier.fillna("\uffff"), sort=False).transform("min")
+    keys = pd.DataFrame(
+        {
+            "blank": supplier.isna(),
+            "due": first_due,
+            "supplier": supplier.fillna("").astype(str),
+            "by": plan["order_by"],
+        }
+    )
+    order = keys.assign(sku=plan["sku"]).sort_values(["blank", "due", "supplier", "by", "sku"], kind="stable").index
+    return plan.loc[order].reset_index(drop=True)
