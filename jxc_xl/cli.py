@@ -342,6 +342,29 @@ def _table_rows(rows: dict[str, int], lang: LangCode) -> str:
 
 
 @app.command()
+def plan(
+    path: Annotated[Path, typer.Argument(help="The month's workbook (.xlsx).")],
+    backtest: Annotated[
+        bool, typer.Option("--backtest", help="Replay the plan's policy over the last months of demand history.")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="Plan even when validation finds errors.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as one JSON object.")] = False,
+    lang: MessageLang = None,
+) -> None:
+    """Show the purchase plan (as sync writes 采购计划) per supplier, and --backtest its achieved service."""
+    with _guard():
+        from jxc_xl.planning import plan_file
+        from jxc_xl.report.plan_terminal import render_plan
+
+        say = _lang(lang)
+        rep = plan_file(path, backtest=backtest, force=force, lang=say)
+        if as_json:
+            sys.stdout.write(json.dumps(rep.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            render_plan(rep, out, say or rep.lang)
+
+
+@app.command()
 def close(
     path: Annotated[Path, typer.Argument(help="This month's workbook.")],
     next_path: Annotated[Path, typer.Argument(help="Next month's workbook (created if missing).")],

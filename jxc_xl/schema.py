@@ -543,6 +543,16 @@ ITEMS = Table(
             doc_zh="空白 = 自动计算",
             doc_en="Blank means computed",
         ),
+        Column(
+            key="max_cover_days",
+            zh="最长覆盖天数",
+            en="Max cover days",
+            type=ColType.NUMBER,
+            gt=0,
+            width=10,
+            doc_zh="一次订货最多覆盖的天数；空白 = 参数设置中的值",
+            doc_en="Days of demand one order may cover at most; blank means the setting's",
+        ),
         Column(key="active", zh="启用", en="Active", type=ColType.CHOICE, default="yes", choices=YES_NO, width=7),
     ),
 )

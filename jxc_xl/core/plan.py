@@ -115,16 +115,31 @@ def _series(wb: Workbook, val: Valuation, skus: pd.Index, elapsed: int) -> Deman
     )
 
 
-def _terms(s: Settings, items: pd.DataFrame, unit_cost: np.ndarray, std_cost: np.ndarray) -> ItemTerms:
-    """The items' lead times, costs, fixed safety stock and cover cap (negative figures clipped at 0)."""
+def item_terms(s: Settings, items: pd.DataFrame, unit_cost: np.ndarray) -> ItemTerms:
+    """The items' lead times, costs, fixed safety stock and cover cap (negative figures clipped at 0).
+
+    Args:
+        s: the settings (defaults of order cost, cover cap; holding rate).
+        items: ``item_frame`` of the SKUs.
+        unit_cost: their closing unit cost (NaN: the item's std cost is used for the holding cost).
+
+    Returns:
+        The ItemTerms the policy runs on, aligned with ``items``.
+    """
+    std_cost = pd.to_numeric(items["cost"], errors="coerce").to_numpy(np.float64)
     h_cost = np.nan_to_num(s.holding_rate * np.where(np.isnan(unit_cost), std_cost, unit_cost))
+    cover = pd.to_numeric(items["max_cover_days"], errors="coerce") if "max_cover_days" in items else None
     return ItemTerms(
         lead=np.clip(_numbers(items, "lead_time_days", 7.0), 0, None),
         lead_sd=np.clip(_numbers(items, "lead_time_sd_days", 0.0), 0, None),
         order_cost=np.clip(_numbers(items, "order_cost", s.order_cost), 0, None),
         holding_cost=h_cost,
         fixed_ss=pd.to_numeric(items["safety_stock"], errors="coerce").to_numpy(np.float64),
-        max_cover_days=np.full(len(items), s.max_cover_days),
+        max_cover_days=(
+            np.full(len(items), s.max_cover_days)
+            if cover is None
+            else cover.where(cover > 0).fillna(s.max_cover_days).to_numpy(np.float64)
+        ),
     )
 
 
@@ -172,7 +187,7 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
     series = _series(wb, val, skus, (as_of - s.first_day).days + 1)
     std_cost = pd.to_numeric(items["cost"], errors="coerce").to_numpy(np.float64)
     unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
-    pol = plan_policy(series, _terms(s, items, unit_cost, std_cost), s.service_level, s.days_per_year)
+    pol = plan_policy(series, item_terms(s, items, unit_cost), s.service_level, s.days_per_year)
     d, rop = pol.forecast.daily, pol.levels.reorder_point
 
     on_hand = val.stock["closing_qty"].to_numpy(dtype=np.float64)

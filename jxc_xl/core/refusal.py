@@ -32,7 +32,7 @@ class Caller:
     """
 
     place: str
-    verb: Literal["sync", "close"]
+    verb: Literal["sync", "close", "plan"]
     book: bool = False
     offers_force: bool = False
     list_errors: bool = False

@@ -49,12 +49,21 @@ class Catalog:
 
 @dataclass(frozen=True)
 class SimResult:
-    """Per SKU: cycles, stock-out cycles, orders placed, mean order cover (order qty ÷ true daily demand)."""
+    """Per SKU: cycles, stock-out cycles, orders placed, mean order cover (order qty ÷ true daily demand),
+    demand over the run, the part of it served from stock on the day, and the mean stock on hand at day end."""
 
     cycles: NDArray[np.int64]
     stockouts: NDArray[np.int64]
     orders: NDArray[np.int64]
     order_cover: FloatArray
+    demand: FloatArray
+    served: FloatArray
+    avg_stock: FloatArray
+
+    def fill_rate(self) -> FloatArray:
+        """Share of demand served from stock on the day per SKU (NaN where there was no demand)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.demand > 0, self.served / np.where(self.demand > 0, self.demand, 1.0), np.nan)
 
     def cycle_service(self) -> FloatArray:
         """Share of cycles without a stock-out per SKU (NaN where no cycle ended)."""
@@ -113,7 +122,7 @@ def simulate(
     on_order = np.zeros(n)
     seen_arrival = np.zeros(n, dtype=bool)
     cycles, stockouts, orders = np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64)
-    cover = np.zeros(n)
+    cover, served, stock = np.zeros(n), np.zeros(n), np.zeros(n)
     r = q = np.zeros(n)
     for day in range(horizon):
         if day % MONTH == 0:
@@ -122,13 +131,16 @@ def simulate(
             r, q = policy(monthly[:, -24:], demand[:, m * MONTH : (m + 1) * MONTH])
             if day == 0:
                 net = np.ceil(r + q)
-        net -= demand[:, start + day]
+        today = demand[:, start + day]
+        served += np.minimum(today, np.maximum(net, 0.0))
+        net -= today
         arrive = arrivals[:, day] > 0
         cycles += arrive & seen_arrival
         stockouts += arrive & seen_arrival & (net < 0)
         seen_arrival |= arrive
         net += arrivals[:, day]
         on_order -= arrivals[:, day]
+        stock += np.maximum(net, 0.0)
         position = net + on_order
         due = position <= r
         if due.any():
@@ -139,7 +151,9 @@ def simulate(
             on_order[due] += qty
             orders[due] += 1
             cover[due] += qty / c.rate[due]
-    return SimResult(cycles, stockouts, orders, np.where(orders > 0, cover / np.maximum(orders, 1), np.nan))
+    mean_cover = np.where(orders > 0, cover / np.maximum(orders, 1), np.nan)
+    total = demand[:, start:].sum(axis=1)
+    return SimResult(cycles, stockouts, orders, mean_cover, total, served, stock / max(horizon, 1))
 
 
 def terms_of(c: Catalog, holding_rate: float = 0.2, max_cover_days: float = 90.0) -> ItemTerms:
@@ -157,7 +171,11 @@ def terms_of(c: Catalog, holding_rate: float = 0.2, max_cover_days: float = 90.0
 
 def plan_policy_fn(c: Catalog, service_level: float, max_cover_days: float = 90.0) -> PolicyFn:
     """The plan's policy (core.policy.plan_policy) as the simulation calls it, as of the month's last day."""
-    terms = terms_of(c, max_cover_days=max_cover_days)
+    return policy_of_terms(terms_of(c, max_cover_days=max_cover_days), service_level)
+
+
+def policy_of_terms(terms: ItemTerms, service_level: float) -> PolicyFn:
+    """The plan's policy for items on these terms, made from the history and the month just ended."""
 
     def run(history: FloatArray, month: FloatArray) -> tuple[FloatArray, FloatArray]:
         series = DemandSeries(

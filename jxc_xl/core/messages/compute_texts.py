@@ -11,6 +11,7 @@ COMPUTE_TEXTS: dict[str, tuple[str, str]] = {
     "refuse_book": ("工作簿 {name}", "Workbook {name}"),
     "refuse_verb_sync": ("同步", "sync"),
     "refuse_verb_close": ("结转", "close"),
+    "refuse_verb_plan": ("计划", "plan"),
     "refuse_no_period": (
         "{place}：参数表（参数 / Settings）没有可用的会计期间（period，格式 YYYY-MM），无法计算。{detail}",
         "{place}: the settings sheet (参数 / Settings) has no usable period (会计期间, YYYY-MM), so nothing can be "

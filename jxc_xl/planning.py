@@ -1,0 +1,86 @@
+"""`jxc plan`: a workbook's purchase plan without writing it, and the backtest of the plan's policy.
+
+File-level adapter like ``jxc_xl.sync``: read → check (the same refusal as sync) → compute the plan exactly as
+sync writes it to 采购计划 (``core.generate``) and, on request, replay the policy over the workbook's own
+history (``core.backtest``). Nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jxc_xl.core.backtest import Backtest, backtest_plan
+from jxc_xl.core.findings import Finding
+from jxc_xl.core.refusal import Caller
+from jxc_xl.schema import HISTORY, PLAN, Lang
+
+
+@dataclass
+class PlanReport:
+    """The plan of one workbook: its rows (tblPlan's columns, as sync writes them), the backtest when asked
+    for, the findings of validation, and the workbook's language."""
+
+    path: Path
+    plan: pd.DataFrame
+    backtest: Backtest | None = None
+    findings: list[Finding] = field(default_factory=list)
+    lang: Lang = "zh"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the plan's rows by column key (dates ISO, blanks None) and the backtest's lines."""
+        rows = json.loads(self.plan.to_json(orient="records", date_format="iso", force_ascii=False))
+        out: dict[str, Any] = {"path": str(self.path), "lang": self.lang, "plan": rows}
+        if self.backtest is not None:
+            bt = self.backtest
+            lines = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(ln).items()}
+                     for ln in bt.lines]  # fmt: skip
+            out["backtest"] = {"months": bt.months, "target": bt.target, "lines": lines}
+        return out
+
+
+def plan_file(
+    path: str | os.PathLike[str], *, backtest: bool = False, force: bool = False, lang: Lang | None = None
+) -> PlanReport:
+    """The purchase plan of ``path`` as sync would write it, and optionally its backtest; writes nothing.
+
+    Args:
+        path: the month's workbook.
+        backtest: also replay the plan's policy over the last months of the demand history.
+        force: plan despite validation errors (never without a usable period).
+        lang: language of the messages and the plan's texts (reasons, classes); default the workbook's.
+
+    Returns:
+        The PlanReport: plan rows, backtest (None unless asked), findings, the workbook's language.
+
+    Raises:
+        ValidationFailedError: the workbook has validation errors (and not ``force``) or no usable period.
+        UsageError: ``path`` names no file (missing, a folder, a pipe).
+        NotAWorkbookError: ``path`` is not a readable workbook.
+    """
+    from jxc_xl.core.generate import generate
+    from jxc_xl.core.ledger import table_frame
+    from jxc_xl.core.plan import item_frame, item_terms
+    from jxc_xl.core.valuation import value_month
+    from jxc_xl.sync import _read_checked, _require_input
+
+    path = Path(path)
+    _require_input(path)
+    wb, settings, findings = _read_checked(path, lang, force, Caller(str(path), "plan", offers_force=True))
+    plan = generate(wb, lang or wb.lang)[PLAN.name]  # nothing is written: the texts follow the messages
+    result = None
+    if backtest:
+        val = value_month(wb)
+        skus = pd.Index(val.stock["sku"].to_numpy(dtype=object))
+        items = item_frame(wb, skus)
+        unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
+        terms = item_terms(settings, items, unit_cost)
+        result = backtest_plan(table_frame(wb, HISTORY.name), settings.period, skus, terms, settings.service_level)
+    return PlanReport(path, plan, result, findings, wb.lang)

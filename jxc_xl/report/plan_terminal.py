@@ -1,0 +1,102 @@
+"""`jxc plan` in the terminal: the plan's lines per supplier with a subtotal each, then the backtest table.
+
+Headers are the plan sheet's own (schema PLAN) in the language asked for; every value goes through
+``rich.markup.escape`` (a SKU "[A1]" is no markup).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table as RichTable
+
+from jxc_xl.core.backtest import Backtest
+from jxc_xl.core.messages import phrase, show
+from jxc_xl.planning import PlanReport
+from jxc_xl.schema import DEMAND_CLASSES, PLAN, Lang
+
+SHOWN = ("sku", "name", "order_qty", "order_by", "amount")  # the reason goes under the name
+
+
+def _money(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def _cell(key: str, v: object) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if key == "order_by":
+        return pd.Timestamp(v).strftime("%Y-%m-%d")  # type: ignore[arg-type]
+    if key == "amount":
+        return _money(float(v))  # type: ignore[arg-type]
+    if isinstance(v, float):
+        return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
+    return escape(show(v))
+
+
+def _supplier_table(lines: pd.DataFrame, lang: Lang) -> RichTable:
+    t = RichTable(expand=True)
+    for key in SHOWN:
+        right = key in ("order_qty", "amount")
+        t.add_column(escape(PLAN.column(key).header(lang)), justify="right" if right else "left",
+                     overflow="fold", ratio=1 if key == "name" else None, no_wrap=key != "name")  # fmt: skip
+    for row in lines.itertuples(index=False):
+        cells = [_cell(k, getattr(row, k)) for k in SHOWN]
+        reason = _cell("reason", row.reason)
+        cells[1] += f"\n[dim]{reason}[/]" if reason else ""
+        t.add_row(*cells)
+    return t
+
+
+def render_plan(rep: PlanReport, console: Console, lang: Lang) -> None:
+    """The plan's lines, one block per supplier (as the plan sheet orders them), then the backtest if any."""
+    plan = rep.plan
+    as_of = pd.Timestamp(plan["as_of"].iloc[0]).strftime("%Y-%m-%d") if len(plan) else ""
+    if not len(plan):
+        console.print(escape(phrase("plan_empty", lang, path=rep.path, as_of=as_of or "—")))
+    else:
+        total = _money(float(plan["amount"].sum()))
+        console.print(escape(phrase("plan_title", lang, path=rep.path, as_of=as_of, lines=len(plan), amount=total)))
+        supplier = plan["supplier"].where(plan["supplier"].notna(), "").astype(str).str.strip()
+        for name, lines in plan.groupby(supplier, sort=False):
+            shown = name or phrase("plan_no_supplier", lang)
+            amount = _money(float(lines["amount"].sum()))
+            console.print(
+                "\n[bold]"
+                + escape(phrase("plan_supplier", lang, supplier=shown, lines=len(lines), amount=amount))
+                + "[/]"
+            )
+            console.print(_supplier_table(lines, lang))
+    if rep.backtest is not None:
+        console.print()
+        render_backtest(rep.backtest, console, lang)
+
+
+def _share(x: float) -> str:
+    return "" if math.isnan(x) else f"{x:.1%}"
+
+
+def render_backtest(bt: Backtest, console: Console, lang: Lang) -> None:
+    """The backtest: one row per demand class and one for all, against the target."""
+    from jxc_xl.core.backtest import MIN_MONTHS, WARM_UP
+
+    if not bt.lines:
+        need = MIN_MONTHS + WARM_UP + 1
+        console.print(escape(phrase("plan_bt_short", lang, months=bt.months, need=MIN_MONTHS, history=need)))
+        return
+    console.print("[bold]" + escape(phrase("plan_bt_title", lang, months=bt.months, target=f"{bt.target:.0%}")) + "[/]")
+    t = RichTable()
+    t.add_column(phrase("plan_bt_group", lang))
+    for key in ("plan_bt_skus", "plan_bt_cycles", "plan_bt_service", "plan_bt_fill", "plan_bt_days"):
+        t.add_column(phrase(key, lang), justify="right")
+    for ln in bt.lines:
+        group = phrase("plan_bt_all", lang) if ln.group == "all" else DEMAND_CLASSES[ln.group].label(lang)
+        below = not math.isnan(ln.cycle_service) and ln.cycle_service < bt.target - 0.01
+        service = ("[yellow]" if below else "") + _share(ln.cycle_service) + ("[/]" if below else "")
+        days = "" if math.isnan(ln.stock_days) else f"{ln.stock_days:.0f}"
+        t.add_row(group, str(ln.skus), str(ln.cycles), service, _share(ln.fill_rate), days)
+    console.print(t)
+    console.print("[dim]" + escape(phrase("plan_bt_note", lang)) + "[/]")
