@@ -150,10 +150,6 @@ YES_NO = (
     Choice(key="yes", zh="是", en="yes"),
     Choice(key="no", zh="否", en="no"),
 )
-TAXPAYER_CHOICES = (  # VAT taxpayer type (core.vat): whether input VAT is part of the inventory cost
-    Choice(key="general", zh="一般纳税人", en="general"),
-    Choice(key="small_scale", zh="小规模纳税人", en="small_scale"),
-)
 
 # ---------------------------------------------------------------------------------------------------
 # Column helpers: the same column stands in several tables with the same headers
@@ -235,55 +231,14 @@ def _note(key: str = "note", zh: str = "备注", en: str = "Note") -> Column:
     return Column(key=key, zh=zh, en=en, width=20)
 
 
-def _vat() -> tuple[Column, ...]:
-    """The optional VAT columns of purchases, sales and returns (core.vat)."""
-    return (
-        Column(
-            key="tax_included",
-            zh="含税",
-            en="Incl. VAT",
-            type=ColType.CHOICE,
-            choices=YES_NO,
-            width=7,
-            doc_zh="是：单价和金额含税（价税合计）；空白或否：不含税，同增值税发票",
-            doc_en="yes: unit price and amount include VAT; blank or no: they exclude it, as on a VAT invoice",
-        ),
-        Column(
-            key="tax_rate",
-            zh="税率",
-            en="VAT rate",
-            type=ColType.NUMBER,
-            ge=0,
-            width=8,
-            doc_zh="如 13% 或 0.13；空白 = 参数中的默认税率（本行填了含税、税额或价税合计时）",
-            doc_en="Such as 13% or 0.13; blank = the default rate setting (on a line with VAT filled in)",
-        ),
-        Column(
-            key="tax",
-            zh="税额",
-            en="VAT",
-            type=ColType.MONEY,
-            ge=0,
-            width=11,
-            doc_zh="空白 = 按税率计算（四舍五入到分）",
-            doc_en="Blank means computed from the rate, rounded to the cent",
-        ),
-        Column(
-            key="total",
-            zh="价税合计",
-            en="Total incl. VAT",
-            type=ColType.MONEY,
-            ge=0,
-            width=13,
-            doc_zh="不含税金额 + 税额；填写时须相等（到分）",
-            doc_en="Amount without VAT + VAT; when typed it must equal them to the cent",
-        ),
-    )
-
-
 def _g(key: str, zh: str, en: str, type: ColType = ColType.TEXT, width: float = 12) -> Column:
     """A generated column."""
     return Column(key=key, zh=zh, en=en, type=type, width=width)
+
+
+def _gd(key: str, zh: str, en: str, type: ColType, doc_zh: str, doc_en: str) -> Column:
+    """A generated column with its documentation."""
+    return Column(key=key, zh=zh, en=en, type=type, width=12, doc_zh=doc_zh, doc_en=doc_en)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -458,34 +413,10 @@ SETTINGS: tuple[SettingDef, ...] = (
         doc_zh="一次订货最多覆盖的天数（经济订货量以此为上限）",
         doc_en="Most days of demand one order may cover (caps the EOQ)",
     ),
-    SettingDef(
-        key="taxpayer",
-        zh="纳税人类型",
-        en="taxpayer",
-        type=ColType.CHOICE,
-        default="general",
-        choices=TAXPAYER_CHOICES,
-        doc_zh="一般纳税人：进项税额可抵扣，存货成本不含税；小规模纳税人：进项税额计入采购成本。销售收入均不含税",
-        doc_en="General taxpayer: input VAT is deductible, inventory cost excludes it; small-scale: input VAT is "
-        "part of the purchase cost. Revenue excludes VAT either way",
-    ),
-    SettingDef(
-        key="vat_rate",
-        zh="默认税率",
-        en="vat_rate",
-        type=ColType.NUMBER,
-        default=0.13,
-        ge=0,
-        lt=1,
-        doc_zh="行上“税率”空白时的增值税税率（13% 填 0.13 或 13%）；小规模纳税人填征收率（如 3%）",
-        doc_en="VAT rate of a line whose rate is blank (13 % as 0.13 or 13%); a small-scale taxpayer's levy rate "
-        "(such as 3 %)",
-    ),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
 Valuation = Literal["moving_average", "monthly_average", "fifo"]
-Taxpayer = Literal["general", "small_scale"]
 
 
 def _setting(key: str) -> Any:
@@ -511,8 +442,6 @@ class Settings(BaseModel):
     allow_negative: bool = _setting("allow_negative")
     as_of: date | None = _setting("as_of")
     max_cover_days: float = _setting("max_cover_days")
-    taxpayer: Taxpayer = _setting("taxpayer")
-    vat_rate: float = _setting("vat_rate")
 
     @field_validator("period")
     @classmethod
@@ -664,7 +593,6 @@ PURCHASES = Table(
         _price(),
         _amount(),
         _note(),
-        *_vat(),  # last: a workbook made before them is the same table without them
     ),
 )
 
@@ -684,7 +612,6 @@ SALES = Table(
         _price(),
         _amount(),
         _note(),
-        *_vat(),  # last: a workbook made before them is the same table without them
     ),
 )
 
@@ -724,7 +651,6 @@ RETURNS = Table(
         _price(required=False),
         _amount(),
         _note("reason", "原因", "Reason"),
-        *_vat(),  # last: a workbook made before them is the same table without them
     ),
 )
 
@@ -853,19 +779,57 @@ STOCK = Table(
         _g("sku", "商品编码", "SKU", width=14),
         _g("name", "商品名称", "Name", width=22),
         _g("unit", "单位", "Unit", width=7),
+        # Issue 10.1: the 收发存汇总 of an accountant — 期初 / 本期收入 (采购入库, 销售退回, 盘盈) / 本期发出
+        # (销售出库, 采购退货, 盘亏) / 成本调整 / 期末结存 — then the net columns of earlier versions (in, out,
+        # adj keep their meaning). The group headers above the table are STOCK_GROUPS.
         _g("opening_qty", "期初数量", "Opening qty", ColType.QTY),
+        _g("opening_unit_cost", "期初单价", "Opening unit cost", ColType.PRICE),
         _g("opening_amount", "期初金额", "Opening amount", ColType.MONEY, 14),
-        _g("in_qty", "入库数量", "In qty", ColType.QTY),
-        _g("in_amount", "入库金额", "In amount", ColType.MONEY, 14),
-        _g("out_qty", "出库数量", "Out qty", ColType.QTY),
-        _g("out_amount", "出库成本", "Out amount", ColType.MONEY, 14),
-        _g("adj_qty", "盘盈亏数量", "Adj qty", ColType.QTY, 11),
-        _g("adj_amount", "盘盈亏金额", "Adj amount", ColType.MONEY, 12),
+        _g("purchase_qty", "采购入库数量", "Purchased qty", ColType.QTY),
+        _g("purchase_amount", "采购入库金额", "Purchased amount", ColType.MONEY, 14),
+        _g("sales_return_qty", "销售退回数量", "Sales returned qty", ColType.QTY),
+        _g("sales_return_amount", "销售退回金额", "Sales returned amount", ColType.MONEY, 14),
+        _g("count_gain_qty", "盘盈数量", "Count gain qty", ColType.QTY),
+        _g("count_gain_amount", "盘盈金额", "Count gain amount", ColType.MONEY),
+        _g("sale_qty", "销售出库数量", "Sold qty", ColType.QTY),
+        _g("sale_amount", "销售出库成本", "Sold cost", ColType.MONEY, 14),
+        _g("purchase_return_qty", "采购退货数量", "Purchase returned qty", ColType.QTY),
+        _g("purchase_return_amount", "采购退货金额", "Purchase returned amount", ColType.MONEY, 14),
+        _g("count_loss_qty", "盘亏数量", "Count loss qty", ColType.QTY),
+        _g("count_loss_amount", "盘亏金额", "Count loss amount", ColType.MONEY),
+        _gd(
+            "cost_adj_amount",
+            "成本调整",
+            "Cost adjustment",
+            ColType.MONEY,
+            "期末数量为 0 时账面剩余的金额在本月转出（期末金额 = 0）；月末一次加权平均法下无销售的商品的尾差",
+            "Value left on a SKU whose closing qty is 0, taken off in the month (closing amount 0); under the "
+            "month-end average also the rounding residual of a SKU without a sale",
+        ),
         _g("closing_qty", "期末数量", "Closing qty", ColType.QTY),
         _g("closing_unit_cost", "期末单价", "Closing unit cost", ColType.PRICE),
         _g("closing_amount", "期末金额", "Closing amount", ColType.MONEY, 14),
         _g("status", "状态", "Status", width=14),
+        _gd("in_qty", "入库数量", "In qty", ColType.QTY, "采购入库 − 采购退货", "Purchased − purchase returned"),
+        _gd("in_amount", "入库金额", "In amount", ColType.MONEY, "采购入库 − 采购退货", "Purchased − returned"),
+        _gd("out_qty", "出库数量", "Out qty", ColType.QTY, "销售出库 − 销售退回", "Sold − sales returned"),
+        _gd("out_amount", "出库成本", "Out amount", ColType.MONEY, "销售成本净额", "Net cost of sales"),
+        _gd("adj_qty", "盘盈亏数量", "Adj qty", ColType.QTY, "盘盈 − 盘亏", "Count gain − count loss"),
+        _gd("adj_amount", "盘盈亏金额", "Adj amount", ColType.MONEY, "盘盈 − 盘亏", "Count gain − count loss"),
     ),
+)
+
+# The group-header row above tblStock (issue 10.1): (zh, en, first key, last key) of each group, left to right;
+# the sheet merges each group's cells over the columns from its first to its last key.
+STOCK_GROUPS: tuple[tuple[str, str, str, str], ...] = (
+    ("商品", "Item", "sku", "unit"),
+    ("期初", "Opening", "opening_qty", "opening_amount"),
+    ("本期收入", "Received", "purchase_qty", "count_gain_amount"),
+    ("本期发出", "Issued", "sale_qty", "count_loss_amount"),
+    ("调整", "Adjust", "cost_adj_amount", "cost_adj_amount"),
+    ("期末结存", "Closing", "closing_qty", "closing_amount"),
+    ("", "", "status", "status"),
+    ("本期净额", "Net movement", "in_qty", "adj_amount"),
 )
 
 PLAN = Table(

@@ -49,24 +49,43 @@ def costs(v: Valuation, kind: str) -> list[int]:
 def check_identity(v: Valuation) -> None:
     s = v.stock
     assert (s["closing_qty"] == s["opening_qty"] + s["in_qty"] - s["out_qty"] + s["adj_qty"]).all()
-    assert (s["closing_cents"] == s["opening_cents"] + s["in_cents"] - s["out_cents"] + s["adj_cents"]).all()
-    for c in ("opening_cents", "in_cents", "out_cents", "adj_cents", "closing_cents"):
+    assert (
+        s["closing_cents"] == s["opening_cents"] + s["in_cents"] - s["out_cents"] + s["adj_cents"] + s["cost_adj_cents"]
+    ).all()
+    # the split columns: in = purchase − purchase return, out = sale − sales return, adj = gain − loss
+    for net, plus, minus in (
+        ("in", "purchase", "purchase_return"),
+        ("out", "sale", "sales_return"),
+        ("adj", "count_gain", "count_loss"),
+    ):
+        assert (s[f"{net}_cents"] == s[f"{plus}_cents"] - s[f"{minus}_cents"]).all()
+        assert np.allclose(s[f"{net}_qty"], s[f"{plus}_qty"] - s[f"{minus}_qty"], rtol=0, atol=1e-9)
+    assert (s[["count_gain_qty", "count_loss_qty"]] >= 0).all().all()
+    cent_cols = [c for c in s.columns if c.endswith("_cents")]
+    for c in cent_cols:
         assert s[c].dtype == np.int64
     assert s["out_cents"].sum() + s["closing_cents"].sum() == (
-        s["opening_cents"].sum() + s["in_cents"].sum() + s["adj_cents"].sum()
+        s["opening_cents"].sum() + s["in_cents"].sum() + s["adj_cents"].sum() + s["cost_adj_cents"].sum()
     )
-    # per-line costs add up to the stock row (monthly average: the residual sits on the last sale line)
+    # month end leaves no value at zero quantity; the cost adjustment is only that (or, monthly average, the
+    # back-solve residual of a SKU without a sale line)
+    assert (s.loc[s["closing_qty"] == 0, "closing_cents"] == 0).all()
     ev = v.events
+    has_sale = s["sku"].isin(ev.loc[ev["kind"] == "sale", "sku"])
+    adjusted = s["cost_adj_cents"] != 0
+    if v.method == "monthly_average":
+        assert not (adjusted & has_sale & (s["closing_qty"] != 0)).any()
+    else:
+        assert not (adjusted & (s["closing_qty"] != 0)).any()
+    # per-line costs add up to the stock row (monthly average: the residual sits on the last sale line)
     per = ev.groupby(["sku", "kind"])["cost_cents"].sum().unstack(fill_value=0)
     for k in ("sale", "sales_return", "purchase", "purchase_return", "count"):
         if k not in per:
             per[k] = 0
-    has_sale = ev.loc[ev["kind"] == "sale", "sku"].unique()
     st_ = s.set_index("sku").loc[per.index]
-    assert (per["purchase"] - per["purchase_return"] == st_["in_cents"]).all()
+    for k in ("sale", "sales_return", "purchase", "purchase_return"):
+        assert (per[k] == st_[f"{k}_cents"]).all()
     assert (per["count"] == st_["adj_cents"]).all()
-    sold = per.index.isin(has_sale)
-    assert (per["sale"] - per["sales_return"] == st_["out_cents"])[sold].all()
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from jxc_xl.core.analysis import analyse
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.money import from_cents
 from jxc_xl.core.plan import item_frame, plan_metrics, purchase_plan
-from jxc_xl.core.valuation import Valuation, value_month
+from jxc_xl.core.valuation import STOCK_COLUMNS, Valuation, value_month
 from jxc_xl.schema import ANALYSIS, PLAN, STATUS, STOCK, YES_NO, Lang
 
 
@@ -40,20 +40,14 @@ def _stock_frame(
             "sku": skus.to_numpy(dtype=object),
             "name": items["name"].to_numpy(dtype=object),
             "unit": items["unit"].to_numpy(dtype=object),
-            "opening_qty": st["opening_qty"].to_numpy(np.float64),
-            "opening_amount": from_cents(st["opening_cents"]),
-            "in_qty": st["in_qty"].to_numpy(np.float64),
-            "in_amount": from_cents(st["in_cents"]),
-            "out_qty": st["out_qty"].to_numpy(np.float64),
-            "out_amount": from_cents(st["out_cents"]),
-            "adj_qty": st["adj_qty"].to_numpy(np.float64),
-            "adj_amount": from_cents(st["adj_cents"]),
-            "closing_qty": closing,
-            "closing_unit_cost": st["closing_unit_cost"].to_numpy(np.float64),
-            "closing_amount": from_cents(st["closing_cents"]),
             "status": status,
         }
     )
+    for col in STOCK_COLUMNS[1:]:  # quantities and unit costs as they are, cents as amounts
+        if col.endswith("_cents"):
+            out[col.removesuffix("_cents") + "_amount"] = from_cents(st[col])
+        else:
+            out[col] = st[col].to_numpy(np.float64)
     return out[STOCK.keys()]
 
 

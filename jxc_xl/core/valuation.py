@@ -1,8 +1,17 @@
-"""Month valuation (收发存): opening, in, out, adjustment and closing per SKU by one of three methods.
+"""Month valuation (收发存): opening, receipts, issues, adjustments and closing per SKU by one of three methods.
 
 Follows the contract's "Accounting rules". Money is int cents throughout; unit costs are full-precision
-floats. Every SKU row satisfies closing = opening + in − out + adj exactly, in qty and in cents, because the
-closing amount is the sum of the booked flows (the per-method state only decides what each flow costs).
+floats. Every SKU row satisfies, exactly in qty and in cents, because the closing amount is the sum of the
+booked flows (the per-method state only decides what each flow costs):
+
+    closing = opening + (purchase + sales_return + count_gain) − (sale + purchase_return + count_loss) + cost_adj
+            = opening + in − out + adj + cost_adj
+
+Receipts (本期收入) are purchases (采购入库), sales returns (销售退回) and count gains (盘盈); issues (本期发出)
+are sales (销售出库, at cost), purchase returns (采购退货) and count losses (盘亏), each with its qty and amount.
+The net columns of earlier versions keep their meaning: in = purchase − purchase_return (net purchases),
+out = sale − sales_return (the net cost of sales, what the analysis reads as COGS), adj = count_gain −
+count_loss. cost_adj has no quantity: it is money alone (the month-end rule below).
 
 Decisions the contract leaves open (documented here, tested in tests/test_valuation.py):
 
@@ -14,9 +23,16 @@ Decisions the contract leaves open (documented here, tested in tests/test_valuat
   remaining value; the part beyond on hand is costed at the current unit cost. The book value then goes
   negative with the quantity; the next receipt is merged into that negative balance (moving average: unit
   cost = value / qty once qty is positive again; FIFO: the negative balance and the receipt become one layer).
-* Zero quantity with a value left (e.g. a purchase return at the original price took the last units): the
-  value stays on the book until the next event, which takes it (an issue or a count to 0) or absorbs it (a
-  receipt). A count to 0 always writes the whole remaining value off.
+* Opening unit cost (期初单价): opening amount / opening qty; blank where the opening qty is 0.
+* Zero quantity with a value left (e.g. a purchase return at the original price took the last units): within
+  the month the value stays on the book until the next event, which takes it (an issue or a count to 0) or
+  absorbs it (a receipt). A count to 0 always writes the whole remaining value off.
+* Month end leaves no value at zero quantity: a SKU whose closing qty is 0 closes at amount 0; the value
+  still left (either sign) is booked as its cost adjustment (成本调整, cost_adj = −value left), so ``jxc
+  close`` never carries an opening of qty 0 with an amount.
+* Count gain or loss: a count line whose difference is positive is a gain, negative a loss; a count without
+  a difference that writes a value off (a count to 0 of a SKU at qty 0 with a value) by the sign of that
+  amount. A SKU counted twice in a month may show both a gain and a loss.
 * Moving average: receipts (purchases, sales returns) and purchase returns reset unit cost = value / qty
   while qty > 0; issues and count differences do not change it.
 * A purchase return whose original purchase line (same doc_no and sku) is in this workbook leaves at that
@@ -30,7 +46,8 @@ Decisions the contract leaves open (documented here, tested in tests/test_valuat
   the month's unit cost. If the original sale is not in the workbook or not issued yet (a same-day return
   is booked before the day's sales), at the current unit cost.
 * Monthly average: the back-solved out amount is split over the sale lines as ROUND(qty × unit cost); the
-  rounding residual goes to the SKU's last sale line (so per-line COGS add up to out_amount).
+  rounding residual goes to the SKU's last sale line (so per-line COGS add up to sale and out_amount); a
+  SKU without a sale line books the residual as its cost adjustment.
 """
 
 from __future__ import annotations
@@ -70,13 +87,19 @@ from jxc_xl.schema import ITEMS, Settings
 STOCK_COLUMNS = [
     "sku",
     "opening_qty",
+    "opening_unit_cost",
     "opening_cents",
+    # receipts and issues by source and destination (closing = opening + receipts − issues + cost_adj)
+    *(f"{k}_{x}" for k in ("purchase", "sales_return", "count_gain") for x in ("qty", "cents")),
+    *(f"{k}_{x}" for k in ("sale", "purchase_return", "count_loss") for x in ("qty", "cents")),
+    # the net movements (in = purchase − purchase_return, out = sale − sales_return, adj = gain − loss)
     "in_qty",
     "in_cents",
     "out_qty",
     "out_cents",
     "adj_qty",
     "adj_cents",
+    "cost_adj_cents",
     "closing_qty",
     "closing_cents",
     "closing_unit_cost",
@@ -88,7 +111,8 @@ class Valuation:
     """The month valued.
 
     stock: one row per SKU (all of tblItems, then other SKUs seen in opening and ledgers) with STOCK_COLUMNS
-    (qty float, *_cents int64, closing_unit_cost float; NaN where no cost is known at all).
+    (qty float, *_cents int64; opening_unit_cost float, NaN at opening qty 0; closing_unit_cost float, NaN
+    where no cost is known at all). cost_adj_cents is not in ``events``: it is booked at month end.
     events: ledger_events(wb) plus ``cost_cents`` (int64: purchase = booked amount; purchase return, sale,
     sales return = its cost; count = signed adjustment amount) and ``adj_qty`` (count difference, else 0).
     daily_demand: net demand (sales − sales returns qty) per SKU (index, same order as stock) and day of
@@ -204,57 +228,71 @@ def _monthly_average(frame: pd.DataFrame, ev: Events, skus: pd.Index, start: Ope
     return Costed(cost, adj, uc)
 
 
-def _back_solve(stock: pd.DataFrame, ev: Events, costed: Costed, start: Opening) -> None:
+def _back_solve(stock: pd.DataFrame, ev: Events, costed: Costed) -> None:
     """Monthly average: closing = ROUND(closing qty × unit cost); out is back-solved (倒挤).
 
-    The residual against the per-line ROUND(qty × unit cost) goes to the SKU's last sale line (in place).
+    The residual against the per-line ROUND(qty × unit cost) goes to the SKU's last sale line (in place) and
+    so to sale and out; a SKU without a sale line books it as its cost adjustment.
     """
     close_c = mul_cents(stock["closing_qty"].to_numpy(), np.nan_to_num(costed.closing_uc))
-    out_c = start.cents + stock["in_cents"].to_numpy() + stock["adj_cents"].to_numpy() - close_c
-    resid = out_c - stock["out_cents"].to_numpy()
+    resid = stock["closing_cents"].to_numpy() - close_c
     s_idx = np.flatnonzero(ev.kind == S)
+    sold = np.zeros(len(stock), dtype=bool)
     if len(s_idx):
         last = pd.Series(s_idx).groupby(ev.codes[s_idx]).last()
         costed.cost[last.to_numpy()] += resid[last.index.to_numpy()]
-    stock["out_cents"] = out_c
+        sold[last.index.to_numpy()] = True
+    on_sale = np.where(sold, resid, 0)
+    stock["sale_cents"] += on_sale
+    stock["out_cents"] += on_sale
+    stock["cost_adj_cents"] -= resid - on_sale
     stock["closing_cents"] = close_c
 
 
+def _clear_zero_stock(stock: pd.DataFrame) -> None:
+    """Month end leaves no value at zero quantity: what is left is booked as the cost adjustment (in place)."""
+    left = np.where(stock["closing_qty"].to_numpy() == 0, stock["closing_cents"].to_numpy(), 0)
+    stock["cost_adj_cents"] -= left
+    stock["closing_cents"] -= left
+
+
+# The receipt and issue columns of tblStock per ledger kind (counts split by sign into gain and loss).
+_SPLIT = (("purchase", P), ("sales_return", SR), ("sale", S), ("purchase_return", PR))
+
+
 def _aggregate(skus: pd.Index, ev: Events, costed: Costed, start: Opening) -> pd.DataFrame:
+    """STOCK_COLUMNS per SKU from the per-event costs (before the month-end steps)."""
     ns = len(skus)
-    kind, qty, codes, cost, oq, ov = ev.kind, ev.qty, ev.codes, costed.cost, start.qty, start.cents
+    kind, codes, cost, adj = ev.kind, ev.codes, costed.cost, costed.adj
+    oq, ov = start.qty, start.cents
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ouc = np.where(oq != 0, ov / 100.0 / np.where(oq != 0, oq, 1.0), np.nan)
+    cols: dict[str, object] = {"sku": skus.to_numpy(dtype=object), "opening_qty": oq, "opening_unit_cost": ouc}
+    cols["opening_cents"] = ov
 
-    def tot(k: int, w: np.ndarray) -> np.ndarray:
+    def qty_sum(m: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return np.round(np.bincount(codes[m], weights=w[m], minlength=ns), QTY_DECIMALS)
+
+    for name, k in _SPLIT:
         m = kind == k
-        return np.bincount(codes[m], weights=w[m], minlength=ns)
-
-    def tot_c(k: int) -> np.ndarray:  # exact int64 sums (money.sum_cents)
-        m = kind == k
-        return sum_cents(codes[m], cost[m], ns)
-
-    in_q = np.round(tot(P, qty) - tot(PR, qty), QTY_DECIMALS)
-    out_q = np.round(tot(S, qty) - tot(SR, qty), QTY_DECIMALS)
-    adj_q = np.round(tot(C, costed.adj), QTY_DECIMALS)
-    in_c = tot_c(P) - tot_c(PR)
-    out_c = tot_c(S) - tot_c(SR)
-    adj_c = tot_c(C)
-    close_q = np.round(oq + in_q - out_q + adj_q, QTY_DECIMALS)
-    return pd.DataFrame(
-        {
-            "sku": skus.to_numpy(dtype=object),
-            "opening_qty": oq,
-            "opening_cents": ov,
-            "in_qty": in_q,
-            "in_cents": in_c,
-            "out_qty": out_q,
-            "out_cents": out_c,
-            "adj_qty": adj_q,
-            "adj_cents": adj_c,
-            "closing_qty": close_q,
-            "closing_cents": ov + in_c - out_c + adj_c,
-            "closing_unit_cost": np.nan,
-        }
-    )
+        cols[f"{name}_qty"], cols[f"{name}_cents"] = qty_sum(m, ev.qty), sum_cents(codes[m], cost[m], ns)
+    is_c = kind == C
+    gain = is_c & ((adj > 0) | ((adj == 0) & (cost > 0)))  # a count to 0 of a value alone: by its amount
+    loss = is_c & ~gain
+    cols["count_gain_qty"], cols["count_gain_cents"] = qty_sum(gain, adj), sum_cents(codes[gain], cost[gain], ns)
+    cols["count_loss_qty"], cols["count_loss_cents"] = -qty_sum(loss, adj), -sum_cents(codes[loss], cost[loss], ns)
+    st = pd.DataFrame(cols)
+    st["in_qty"] = np.round(st["purchase_qty"] - st["purchase_return_qty"], QTY_DECIMALS)
+    st["in_cents"] = st["purchase_cents"] - st["purchase_return_cents"]
+    st["out_qty"] = np.round(st["sale_qty"] - st["sales_return_qty"], QTY_DECIMALS)
+    st["out_cents"] = st["sale_cents"] - st["sales_return_cents"]
+    st["adj_qty"] = np.round(st["count_gain_qty"] - st["count_loss_qty"], QTY_DECIMALS)
+    st["adj_cents"] = st["count_gain_cents"] - st["count_loss_cents"]
+    st["cost_adj_cents"] = np.zeros(ns, dtype=np.int64)
+    st["closing_qty"] = np.round(oq + st["in_qty"] - st["out_qty"] + st["adj_qty"], QTY_DECIMALS)
+    st["closing_cents"] = ov + st["in_cents"] - st["out_cents"] + st["adj_cents"]
+    st["closing_unit_cost"] = np.nan
+    return st[STOCK_COLUMNS]
 
 
 def _daily_demand(frame: pd.DataFrame, ev: Events, skus: pd.Index, days: int, first_day: pd.Timestamp) -> pd.DataFrame:
@@ -326,7 +364,8 @@ def value_month(wb: Workbook) -> Valuation:
     costed = _cost(method, frame, ev, skus, start)
     stock = _aggregate(skus, ev, costed, start)
     if method == "monthly_average":
-        _back_solve(stock, ev, costed, start)
+        _back_solve(stock, ev, costed)
+    _clear_zero_stock(stock)
     stock["closing_unit_cost"] = costed.closing_uc
     frame = frame.assign(cost_cents=costed.cost, adj_qty=costed.adj)
     demand = _daily_demand(frame, ev, skus, s.days_in_month, pd.Timestamp(s.first_day))
