@@ -1,22 +1,21 @@
-"""Many workbooks at once: which files the arguments name, a process pool that survives a crashing file, and a
-progress bar. Knows nothing of what is done to each file (``validate`` passes its per-file function)."""
+"""Many workbooks at once: which files the arguments name, and a progress bar. Knows nothing of what is done to
+each file; how the per-file work runs (here, a process pool, a Dask cluster) is ``jxc_xl.dispatch``."""
 
 from __future__ import annotations
 
 import glob
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
-# Never swallowed; everything else a worker or a reader throws (even a Rust panic, a BaseException) is the
-# file's problem.
-FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)
+from jxc_xl.core.messages import phrase
+from jxc_xl.dispatch import FATAL, run_all  # kept importable from here, where they were
+from jxc_xl.errors import UsageError
+
+__all__ = ["FATAL", "WORKBOOK_SUFFIXES", "ProgressBar", "expand_paths", "run_all", "workbooks"]
+
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # any case: Windows users write .XLSX; the classic add-in needs .xlsm
-
-Job = TypeVar("Job", bound=tuple[Any, ...])  # one item's arguments (picklable, to reach a worker process)
-Result = TypeVar("Result")
 
 
 def _is_workbook(p: Path) -> bool:
@@ -75,61 +74,17 @@ def expand_paths(
     return found, unmatched
 
 
-def run_all(
-    fn: Callable[..., Result],
-    args: Sequence[Job],
-    jobs: int,
-    tick: Callable[[], None],
-    fallback: Callable[[Job, BaseException], Result],
-) -> list[Result]:
-    """``fn(*a)`` for every ``a``, in order; ``jobs`` > 1 in worker processes.
+def workbooks(paths: Sequence[str | os.PathLike[str]], *, exclude: str | os.PathLike[str] | None = None) -> list[Path]:
+    """``expand_paths`` for a batch command: the workbooks, or a UsageError naming the arguments that match none.
 
-    A worker that dies or fails (a crash in a native reader, a result that cannot cross back) costs only its
-    own item: that one is retried alone, and if it fails again gets ``fallback(a, error)``.
-
-    Args:
-        fn: the work for one item, called with the item's arguments (a module-level function, to pickle).
-        args: each item's arguments, a tuple (a NamedTuple names them for ``fallback``).
-        jobs: worker processes; 1 runs everything here.
-        tick: called once per finished item.
-        fallback: the result of an item whose ``fn`` failed, from its arguments and the error.
-
-    Returns:
-        The results in the order of ``args``.
+    Raises:
+        UsageError: an argument matches no workbook, or none is given (in English, like every usage line).
     """
-    out: dict[int, Result] = {}
-    if jobs <= 1 or len(args) <= 1:
-        for i, a in enumerate(args):
-            try:
-                out[i] = fn(*a)
-            except FATAL:
-                raise
-            except BaseException as e:
-                out[i] = fallback(a, e)
-            tick()
-        return [out[i] for i in range(len(args))]
-    retry: list[int] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures: dict[Future[Result], int] = {pool.submit(fn, *a): i for i, a in enumerate(args)}
-        for fut in as_completed(futures):
-            i = futures[fut]
-            try:
-                out[i] = fut.result()
-                tick()
-            except FATAL:
-                raise
-            except BaseException:  # BrokenProcessPool, PicklingError, anything the worker let through
-                retry.append(i)
-    for i in retry:  # each alone, so one crashing file cannot take the others down again
-        try:
-            with ProcessPoolExecutor(max_workers=1) as pool:
-                out[i] = pool.submit(fn, *args[i]).result()
-        except FATAL:
-            raise
-        except BaseException as e:
-            out[i] = fallback(args[i], e)
-        tick()
-    return [out[i] for i in range(len(args))]
+    files, unmatched = expand_paths(paths, exclude=exclude)
+    if unmatched or not files:
+        what = ", ".join(unmatched) if unmatched else ", ".join(map(str, paths))
+        raise UsageError(phrase("report_no_workbook", "en", what=what))
+    return files
 
 
 class ProgressBar:

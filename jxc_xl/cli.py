@@ -36,6 +36,17 @@ MessageLang = Annotated[
     str | None, typer.Option("--lang", help="Language of messages: zh or en (default: the workbook's).")
 ]
 
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        # the help is rich markup: "\\[dask]" shows as [dask]
+        help="Run the per-store work on the Dask cluster of this scheduler (tcp://host:8786; needs "
+        "pip install 'jxc-xl\\[dask]'); every worker must reach the files at the same paths. --jobs is then not used.",
+    ),
+]
+
 # Lines about the command itself (wrong arguments) are English, as --help is, unless --lang says otherwise;
 # lines about a workbook speak its language.
 USAGE_LANG: LangCode = "en"
@@ -130,6 +141,7 @@ def validate(
     previous: Annotated[Path | None, typer.Option(help="Last month's workbook, to check the opening.")] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Workbooks checked in parallel.")] = 1,
     lang: MessageLang = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Check monthly workbooks; exit 0 when no errors, 1 when errors (or an unreadable file)."""
     with _guard():
@@ -142,6 +154,7 @@ def validate(
             lang=_lang(lang),
             stdout=sys.stdout,
             stderr=sys.stderr,
+            scheduler=scheduler,
         )
     raise typer.Exit(code)
 
@@ -160,6 +173,7 @@ def run_validate_cli(
     lang: LangCode | None = None,
     stdout: IO[str],
     stderr: IO[str],
+    scheduler: str | None = None,
 ) -> int:
     """``jxc validate``: print the report (and write ``--report``).
 
@@ -189,10 +203,11 @@ def run_validate_cli(
     if report is not None and any(Path(a).is_file() and Path(a).resolve() == Path(report).resolve() for a in paths):
         _say(console, "is_input", lang, report=report)
         return 2
-    try:
+    try:  # a report inside a checked folder (from the last run) is left out, not checked
         res = validate_paths(
-            paths, lang=lang, previous=prev, jobs=jobs, progress=True, stderr=stderr, exclude=report
-        )  # a report inside a checked folder (from the last run) is left out, not checked
+            paths, lang=lang, previous=prev, jobs=jobs, progress=True, stderr=stderr, exclude=report,
+            scheduler=scheduler,
+        )  # fmt: skip
     except UsageError as e:
         console.print(f"jxc validate: {escape(str(e))}")
         return 2
@@ -225,20 +240,21 @@ def sync(
     jobs: Annotated[int, typer.Option(min=1, help="Workbooks synced in parallel.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: every store and a summary.")] = False,
     lang: MessageLang = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Regenerate 库存, 采购计划 and 分析 (stock, plan, analysis); nothing else in the file changes.
 
     Several workbooks, a folder or a glob sync each file in place; exit 1 when any is refused or fails."""
     with _guard():
         say = _lang(lang)
-        if len(paths) == 1 and not as_json and not _names_many(paths[0]):
+        if len(paths) == 1 and not as_json and scheduler is None and not _names_many(paths[0]):
             _sync_one(Path(paths[0]), output, force=force, backup=not no_backup, lang=say)
             return
         if output is not None:
             raise UsageError(_text("cli_sync_one_output", say or USAGE_LANG, count=len(paths)))
         code = run_sync_cli(
             paths, jobs=jobs, force=force, backup=not no_backup, lang=say, as_json=as_json, stdout=sys.stdout,
-            stderr=sys.stderr,
+            stderr=sys.stderr, scheduler=scheduler,
         )  # fmt: skip
     raise typer.Exit(code)
 
@@ -272,6 +288,7 @@ def run_sync_cli(
     as_json: bool = False,
     stdout: IO[str],
     stderr: IO[str],
+    scheduler: str | None = None,
 ) -> int:
     """``jxc sync`` of a batch: one line per store (or ``--json``) and a summary.
 
@@ -282,7 +299,9 @@ def run_sync_cli(
 
     console = Console(file=stderr, highlight=False, soft_wrap=True)
     try:
-        report = sync_paths(paths, jobs=jobs, force=force, backup=backup, lang=lang, progress=True, stderr=stderr)
+        report = sync_paths(
+            paths, jobs=jobs, force=force, backup=backup, lang=lang, progress=True, stderr=stderr, scheduler=scheduler
+        )
     except UsageError as e:
         console.print(f"jxc sync: {escape(str(e))}")
         return 2
@@ -312,12 +331,15 @@ def consolidate(
     lang: Annotated[
         str | None, typer.Option("--lang", help="Language of the group workbook: zh or en (default: the stores').")
     ] = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """One workbook for the group from the stores' synced tables; exit 1 when a store is left out or refused."""
     from jxc_xl.consolidate import consolidate_paths
 
     with _guard():
-        res = consolidate_paths(paths, output, lang=_lang(lang), jobs=jobs, progress=True, stderr=sys.stderr)
+        res = consolidate_paths(
+            paths, output, lang=_lang(lang), jobs=jobs, progress=True, stderr=sys.stderr, scheduler=scheduler
+        )
         say = res.lang
         statuses = res.statuses()
         for store, path, status, message in statuses:

@@ -4,7 +4,8 @@ File side around ``core.group``: read each store (``io.reader``, its generated t
 (``core.rules``), decide its status — ``stale`` means its tblStock or tblPlan differs from what sync would write
 from its ledgers now (closing quantity and value per SKU, order quantity and amount per order line) — then roll
 the stores up and write the group workbook with xlsxwriter as Excel Tables (to a temporary file that replaces
-the target). Stores are only read. Paths, the process pool and the progress bar are ``jxc_xl.batch``.
+the target). Stores are only read. Paths and the progress bar are ``jxc_xl.batch``; the stores are read here,
+in a process pool or on a Dask cluster by ``jxc_xl.dispatch``.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from typing import IO, NamedTuple
 import numpy as np
 import pandas as pd
 
-from jxc_xl.batch import ProgressBar, expand_paths, run_all
+from jxc_xl.batch import ProgressBar, workbooks
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.group import Group, StoreBook, StoreStatus, roll_up
 from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.money import to_cents
+from jxc_xl.dispatch import run_all
 from jxc_xl.errors import JxcError, UsageError
 from jxc_xl.report.jsondoc import text_safe
 from jxc_xl.schema import DEFAULT_LANG, ITEMS, PLAN, STOCK, Lang
@@ -160,6 +162,7 @@ def consolidate_paths(
     jobs: int = 1,
     progress: bool = False,
     stderr: IO[str] | None = None,
+    scheduler: str | None = None,
 ) -> ConsolidateResult:
     """Roll the stores' generated tables up into one group workbook (see ``core.group`` for the rules).
 
@@ -169,6 +172,9 @@ def consolidate_paths(
         lang: the language of the group workbook and the messages; default the stores' common language.
         jobs: stores read in parallel (worker processes when > 1).
         progress: show a progress bar on ``stderr`` for more than one store.
+        scheduler: read the stores on the Dask cluster of this scheduler (``tcp://host:8786``; ``jobs`` is then
+            not used); each worker opens each store by its path (see ``jxc_xl.dispatch``); the group workbook,
+            written here, is the same bytes.
 
     Returns:
         The ConsolidateResult: the path written, the period, the language and the group's tables (every store
@@ -176,20 +182,17 @@ def consolidate_paths(
 
     Raises:
         UsageError: an argument matches no workbook, ``out`` is not an .xlsx name, its folder does not exist, or
-            it is one of the stores.
+            it is one of the stores; ``scheduler`` names no scheduler that answers, or Dask is not installed.
         JxcError: the stores are of different periods (the message names them), or none has a period.
     """
     out = Path(out)
-    files, unmatched = expand_paths(paths, exclude=out)
-    if unmatched or not files:
-        what = ", ".join(unmatched) if unmatched else ", ".join(map(str, paths))
-        raise UsageError(phrase("report_no_workbook", "en", what=what))
+    files = workbooks(paths, exclude=out)
     if out.suffix.lower() != ".xlsx" or not out.parent.is_dir() or out.is_dir():
         raise UsageError(phrase("group_bad_output", "en", path=out))
     if any(f.resolve() == out.resolve() for f in files):
         raise UsageError(phrase("group_output_is_input", "en", path=out))
     with ProgressBar(len(files), progress, stderr, label="consolidate") as tick:
-        stores = run_all(read_store, [_Job(str(f), lang) for f in files], jobs, tick, _crashed)
+        stores = run_all(read_store, [_Job(str(f), lang) for f in files], jobs, tick, _crashed, scheduler=scheduler)
     say = _group_lang(stores, lang)
     group = roll_up(stores, say)
     _write_atomic(group, out, say)

@@ -2,8 +2,9 @@
 
 Each store is ``sync.sync_file`` in place (its ``NAME.bak.xlsx`` kept unless ``backup=False``); one store that
 is refused (validation errors, Excel holds it open) or fails (unreadable, a folder that cannot be written, a
-crash) is one line of the ``SyncReport`` and never stops the others. Paths, the process pool and the progress
-bar are ``jxc_xl.batch``, exactly as ``validate.validate_paths`` uses them.
+crash) is one line of the ``SyncReport`` and never stops the others. Paths and the progress bar are
+``jxc_xl.batch``; the stores run here, in a process pool or on a Dask cluster by ``jxc_xl.dispatch``, exactly
+as ``validate.validate_paths`` runs its files.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple
 
-from jxc_xl.batch import ProgressBar, expand_paths, run_all
+from jxc_xl.batch import ProgressBar, workbooks
 from jxc_xl.core.messages import phrase
 from jxc_xl.core.refusal import errors_of
-from jxc_xl.errors import JxcError, UsageError, ValidationFailedError, WorkbookLockedError
+from jxc_xl.dispatch import run_all
+from jxc_xl.errors import JxcError, ValidationFailedError, WorkbookLockedError
 from jxc_xl.schema import DEFAULT_LANG, LANGS, Lang
 from jxc_xl.sync import sync_file
 
@@ -138,6 +140,7 @@ def sync_paths(
     lang: Lang | None = None,
     progress: bool = False,
     stderr: IO[str] | None = None,
+    scheduler: str | None = None,
 ) -> SyncReport:
     """Sync every workbook the arguments name, each in place; one store's refusal or failure never stops the rest.
 
@@ -149,18 +152,19 @@ def sync_paths(
         backup: keep ``NAME.bak.xlsx`` beside each store.
         lang: the language of the messages; default each workbook's own.
         progress: show a progress bar on ``stderr`` (default: the terminal's) for more than one store.
+        scheduler: sync the stores on the Dask cluster of this scheduler (``tcp://host:8786``; ``jobs`` is then
+            not used); each worker opens each store by its path, so the stores must be on a filesystem every
+            worker reaches at that path (see ``jxc_xl.dispatch``). The stores and the report are the same.
 
     Returns:
         The SyncReport: one StoreSync per workbook, in the order the arguments name them.
 
     Raises:
-        UsageError: when an argument matches no workbook, or none is given.
+        UsageError: when an argument matches no workbook, or none is given; ``scheduler`` names no scheduler that
+            answers, or Dask is not installed.
     """
-    files, unmatched = expand_paths(paths)
-    if unmatched or not files:
-        what = ", ".join(unmatched) if unmatched else ", ".join(map(str, paths))
-        raise UsageError(phrase("report_no_workbook", "en", what=what))  # the CLI's usage lines are English
+    files = workbooks(paths)
     todo = [_Job(str(f), force, backup, lang) for f in files]
     with ProgressBar(len(files), progress, stderr, label="sync") as tick:
-        stores = run_all(_worker, todo, jobs, tick, _crashed)
+        stores = run_all(_worker, todo, jobs, tick, _crashed, scheduler=scheduler)
     return SyncReport(stores)

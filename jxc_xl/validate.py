@@ -4,7 +4,8 @@ File level around ``core.rules``: read (``io.reader``), check, keep what the cha
 (``core.chains.MonthFacts``), then for a batch link the months of each company (``core.chains.link_months``).
 Inputs are only ever read. One broken file becomes a file-unreadable finding; it never stops the batch. The
 result is one ``Report`` (``jxc_xl.report``); its formats are ``report.jsondoc``, ``report.terminal`` and
-``report.xlsx``; paths, the process pool and the progress bar are ``jxc_xl.batch``.
+``report.xlsx``; paths and the progress bar are ``jxc_xl.batch``; the files are checked here, in a process
+pool or on a Dask cluster by ``jxc_xl.dispatch``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from jxc_xl.batch import FATAL, ProgressBar, expand_paths, run_all
+from jxc_xl.batch import ProgressBar, workbooks
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.chains import MonthFacts, Previous, keep_for_chains, link_months, month_facts, previous_of
 from jxc_xl.core.findings import Finding
 from jxc_xl.core.messages import make_finding, phrase, word
 from jxc_xl.core.rules import check
-from jxc_xl.errors import JxcError, NotAWorkbookError, UsageError
+from jxc_xl.dispatch import FATAL, run_all
+from jxc_xl.errors import JxcError, NotAWorkbookError
 from jxc_xl.io.reader import first_crashing_sheet, read_workbook  # imported before workers fork: once for all
 from jxc_xl.report.result import FileResult, Report, Stats, common_lang
 from jxc_xl.schema import DEFAULT_LANG, INPUT_TABLES, Lang
@@ -193,6 +195,7 @@ def validate_paths(
     progress: bool = False,
     stderr: IO[str] | None = None,
     exclude: str | Path | None = None,
+    scheduler: str | None = None,
 ) -> Report:
     """Validate every workbook the arguments name, then the chain rules across the months of each company.
 
@@ -203,20 +206,21 @@ def validate_paths(
         jobs: workbooks checked in parallel (worker processes when > 1).
         progress: show a progress bar on ``stderr`` (default: the terminal's) for more than one file.
         exclude: a file folders and globs leave out (the report).
+        scheduler: check the files on the Dask cluster of this scheduler (``tcp://host:8786``; ``jobs`` is then
+            not used); each worker opens each file by its path (see ``jxc_xl.dispatch``); the chain checks run
+            here. The findings are the same.
 
     Returns:
         The Report: one FileResult per workbook, in the order the arguments name them.
 
     Raises:
-        UsageError: when an argument matches no workbook, or none is given.
+        UsageError: when an argument matches no workbook, or none is given; ``scheduler`` names no scheduler that
+            answers, or Dask is not installed.
     """
-    files, unmatched = expand_paths(paths, exclude=exclude)
-    if unmatched or not files:
-        what = ", ".join(unmatched) if unmatched else ", ".join(map(str, paths))
-        raise UsageError(phrase("report_no_workbook", "en", what=what))  # the CLI's usage lines are English
+    files = workbooks(paths, exclude=exclude)
     prev = previous if isinstance(previous, Previous) or previous is None else try_load_previous(previous, lang)
     batch = len(files) > 1
     todo = [_Job(str(f), lang, batch or prev is not None, batch) for f in files]
     with ProgressBar(len(files), progress, stderr) as tick:
-        checked = run_all(_worker, todo, jobs, tick, _crashed)
+        checked = run_all(_worker, todo, jobs, tick, _crashed, scheduler=scheduler)
     return Report(_link(checked, prev, lang))

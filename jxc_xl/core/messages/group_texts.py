@@ -1,10 +1,22 @@
-"""A batch of stores: sync's per-store lines and the group workbook of ``jxc consolidate`` (sheets, headers,
-store statuses, refusals). Keys start with sync_batch_ or group_; headers of columns the store workbook already
-has come from the schema instead."""
+"""A batch of stores: sync's per-store lines, --scheduler's usage lines and the group workbook of ``jxc
+consolidate`` (sheets, headers, store statuses, refusals). Keys start with sync_batch_, batch_ or group_;
+headers of columns the store workbook already has come from the schema instead."""
 
 from __future__ import annotations
 
 GROUP_TEXTS: dict[str, tuple[str, str]] = {
+    # --scheduler (jxc_xl.dispatch): usage lines, in English like the others
+    "batch_no_dask": (
+        "--scheduler {address}：需要 Dask；请安装 pip install 'jxc-xl[dask]'，或去掉 --scheduler 在本机运行"
+        "（--jobs）。",
+        "--scheduler {address} needs Dask: pip install 'jxc-xl[dask]', or leave --scheduler out to run here (--jobs).",
+    ),
+    "batch_no_scheduler": (
+        "--scheduler {address}：连接不到 Dask 调度器（{detail}）；请检查地址（例如 tcp://10.0.0.5:8786）"
+        "并确认调度器正在运行。",
+        "--scheduler {address}: no Dask scheduler answers there ({detail}); check the address (e.g. "
+        "tcp://10.0.0.5:8786) and that the scheduler is running.",
+    ),
     "sync_batch_crash": (
         "{path}：同步时出现内部错误（{detail}）；其余门店不受影响。请用 jxc --debug sync {path} 查看详情。",
         "{path}: internal error while syncing ({detail}); the other stores were not affected. Run "
