@@ -179,6 +179,7 @@ def _codes_section() -> list[str]:
 def _rules_section() -> list[str]:
     """The rules as the code states them: one text, in the modules that implement it."""
     from jxc_xl.core import analysis, closing, demand, generate, orders, plan, plan_reasons, policy, valuation
+    from jxc_xl.core import vat as vat_rules
 
     lines = ["", "## How the generated sheets are computed", ""]
     for title, mod in (
@@ -190,6 +191,7 @@ def _rules_section() -> list[str]:
         ("Goods on order (tblOrders → tblPlan)", orders),
         ("The reason column (tblPlan)", plan_reasons),
         ("Analysis (tblAnalysis)", analysis),
+        ("VAT: purchases, sales and returns (tblPurchases, tblSales, tblReturns)", vat_rules),
         ("Month end: what close carries into the next month", closing),
     ):
         lines += [f"### {title}", "", inspect.cleandoc(mod.__doc__ or ""), ""]

@@ -150,6 +150,10 @@ YES_NO = (
     Choice(key="yes", zh="是", en="yes"),
     Choice(key="no", zh="否", en="no"),
 )
+TAXPAYER_CHOICES = (  # VAT taxpayer type (core.vat): whether input VAT is part of the inventory cost
+    Choice(key="general", zh="一般纳税人", en="general"),
+    Choice(key="small_scale", zh="小规模纳税人", en="small_scale"),
+)
 
 # ---------------------------------------------------------------------------------------------------
 # Column helpers: the same column stands in several tables with the same headers
@@ -229,6 +233,52 @@ def _amount() -> Column:
 
 def _note(key: str = "note", zh: str = "备注", en: str = "Note") -> Column:
     return Column(key=key, zh=zh, en=en, width=20)
+
+
+def _vat() -> tuple[Column, ...]:
+    """The optional VAT columns of purchases, sales and returns (core.vat)."""
+    return (
+        Column(
+            key="tax_included",
+            zh="含税",
+            en="Incl. VAT",
+            type=ColType.CHOICE,
+            choices=YES_NO,
+            width=7,
+            doc_zh="是：单价和金额含税（价税合计）；空白或否：不含税，同增值税发票",
+            doc_en="yes: unit price and amount include VAT; blank or no: they exclude it, as on a VAT invoice",
+        ),
+        Column(
+            key="tax_rate",
+            zh="税率",
+            en="VAT rate",
+            type=ColType.NUMBER,
+            ge=0,
+            width=8,
+            doc_zh="如 13% 或 0.13；空白 = 参数中的默认税率（本行填了含税、税额或价税合计时）",
+            doc_en="Such as 13% or 0.13; blank = the default rate setting (on a line with VAT filled in)",
+        ),
+        Column(
+            key="tax",
+            zh="税额",
+            en="VAT",
+            type=ColType.MONEY,
+            ge=0,
+            width=11,
+            doc_zh="空白 = 按税率计算（四舍五入到分）",
+            doc_en="Blank means computed from the rate, rounded to the cent",
+        ),
+        Column(
+            key="total",
+            zh="价税合计",
+            en="Total incl. VAT",
+            type=ColType.MONEY,
+            ge=0,
+            width=13,
+            doc_zh="不含税金额 + 税额；填写时须相等（到分）",
+            doc_en="Amount without VAT + VAT; when typed it must equal them to the cent",
+        ),
+    )
 
 
 def _g(key: str, zh: str, en: str, type: ColType = ColType.TEXT, width: float = 12) -> Column:
@@ -413,10 +463,34 @@ SETTINGS: tuple[SettingDef, ...] = (
         doc_zh="一次订货最多覆盖的天数（经济订货量以此为上限）",
         doc_en="Most days of demand one order may cover (caps the EOQ)",
     ),
+    SettingDef(
+        key="taxpayer",
+        zh="纳税人类型",
+        en="taxpayer",
+        type=ColType.CHOICE,
+        default="general",
+        choices=TAXPAYER_CHOICES,
+        doc_zh="一般纳税人：进项税额可抵扣，存货成本不含税；小规模纳税人：进项税额计入采购成本。销售收入均不含税",
+        doc_en="General taxpayer: input VAT is deductible, inventory cost excludes it; small-scale: input VAT is "
+        "part of the purchase cost. Revenue excludes VAT either way",
+    ),
+    SettingDef(
+        key="vat_rate",
+        zh="默认税率",
+        en="vat_rate",
+        type=ColType.NUMBER,
+        default=0.13,
+        ge=0,
+        lt=1,
+        doc_zh="行上“税率”空白时的增值税税率（13% 填 0.13 或 13%）；小规模纳税人填征收率（如 3%）",
+        doc_en="VAT rate of a line whose rate is blank (13 % as 0.13 or 13%); a small-scale taxpayer's levy rate "
+        "(such as 3 %)",
+    ),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
 Valuation = Literal["moving_average", "monthly_average", "fifo"]
+Taxpayer = Literal["general", "small_scale"]
 
 
 def _setting(key: str) -> Any:
@@ -442,6 +516,8 @@ class Settings(BaseModel):
     allow_negative: bool = _setting("allow_negative")
     as_of: date | None = _setting("as_of")
     max_cover_days: float = _setting("max_cover_days")
+    taxpayer: Taxpayer = _setting("taxpayer")
+    vat_rate: float = _setting("vat_rate")
 
     @field_validator("period")
     @classmethod
@@ -593,6 +669,7 @@ PURCHASES = Table(
         _price(),
         _amount(),
         _note(),
+        *_vat(),  # last: a workbook made before them is the same table without them
     ),
 )
 
@@ -612,6 +689,7 @@ SALES = Table(
         _price(),
         _amount(),
         _note(),
+        *_vat(),  # last: a workbook made before them is the same table without them
     ),
 )
 
@@ -651,6 +729,7 @@ RETURNS = Table(
         _price(required=False),
         _amount(),
         _note("reason", "原因", "Reason"),
+        *_vat(),  # last: a workbook made before them is the same table without them
     ),
 )
 

@@ -28,6 +28,10 @@ CODES: dict[str, Severity] = {
     "negative-price": "error",
     "amount-mismatch": "error",
     "amount-too-large": "error",  # a line's money beyond money.MAX_LINE_AMOUNT (sums would lose cents)
+    "vat-total-mismatch": "error",  # 价税合计 ≠ amount without VAT + VAT, to the cent (core.rules_vat)
+    "vat-tax-mismatch": "warning",  # a typed VAT more than 0.01 from amount × rate
+    "vat-rate-unusual": "warning",  # a VAT rate other than 0/1/3/5/6/9/13 %
+    "vat-rate-invalid": "error",  # a VAT rate of 100 % or more (13 typed for 13 %)
     "duplicate-line": "warning",
     "negative-stock": "error",
     "return-unknown-original": "warning",  # an error when last month was checked too and lacks it

@@ -14,6 +14,7 @@ import pandas as pd
 
 from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.money import mul_cents, to_cents
+from jxc_xl.core.vat import book_lines
 from jxc_xl.schema import COUNTS, OPENING, PURCHASES, RETURNS, SALES
 
 # Kinds in their within-date order; the position is the sort key.
@@ -79,6 +80,7 @@ def _part(wb: Workbook, name: str) -> pd.DataFrame | None:
             orig = pd.Series([None] * n, index=df.index, dtype="object")
         price = pd.to_numeric(df["unit_price"], errors="coerce").astype("float64")
         amount = pd.to_numeric(df["amount"], errors="coerce").astype("float64")
+        price, amount = book_lines(wb, name, price, amount)  # VAT lines: core.vat
         doc = clean_keys(df["doc_no"])
     out = pd.DataFrame(
         {

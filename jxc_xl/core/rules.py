@@ -23,6 +23,7 @@ from jxc_xl.core.messages import word
 from jxc_xl.core.money import MAX_LINE_AMOUNT, line_over_limit
 from jxc_xl.core.rulebase import EPS, ORIGINAL_TABLE, RuleContext, exceeds_original, num, pair_hash
 from jxc_xl.core.rules_orders import orders_rule
+from jxc_xl.core.rules_vat import vat_rule
 from jxc_xl.schema import (
     COUNTS,
     HISTORY,
@@ -76,6 +77,7 @@ def check(
     _returns(ctx)
     _negative_stock(ctx)
     orders_rule(ctx)
+    vat_rule(ctx)
     if previous_closing is not None:
         opening_rule(ctx, previous_closing, previous_period)
     return ctx.out

@@ -99,6 +99,40 @@ CATALOG: dict[str, tuple[str, str]] = {
         "totals cannot stay exact; most likely extra zeros were typed, correct it, or split a real amount over "
         "several lines. A forced sync counts this line's quantity but none of its money.",
     ),
+    "vat-total-mismatch": (  # {net}, {tax}: the line's amount without VAT and its VAT; {expected} = their sum
+        "价税合计 {value} 与 不含税金额 {net} + 税额 {tax} = {expected} 相差 {diff}；请改正价税合计、金额或税额，"
+        "或把价税合计留空（按 金额 + 税额 计算）。",
+        "Total incl. VAT {value} differs from amount without VAT {net} + VAT {tax} = {expected} by {diff}; correct "
+        "the total, the amount or the VAT, or leave the total blank (amount + VAT).",
+    ),
+    "vat-total-mismatch-included": (  # variant: 含税 = 是, the amount (or qty × price) is the total
+        "价税合计 {value} 与本行含税金额 {expected}（含税 = 是：金额，空白时 数量 × 单价）相差 {diff}；"
+        "请改正价税合计、金额或单价，或把价税合计留空。",
+        "Total incl. VAT {value} differs from this line's amount incl. VAT {expected} (Incl. VAT = yes: the "
+        "amount, blank: qty × unit price) by {diff}; correct the total, the amount or the price, or leave the "
+        "total blank.",
+    ),
+    "vat-tax-mismatch": (  # {percent}: the rate used; {expected}: ROUND_HALF_UP(net × rate)
+        "税额 {value} 与 不含税金额 {net} × 税率 {percent} = {expected} 相差 {diff}（超过 0.01）；"
+        "请核对发票上的税额和税率（本行按填写的税额计）。",
+        "VAT {value} differs from amount without VAT {net} × rate {percent} = {expected} by {diff} (more than "
+        "0.01); check the VAT and the rate on the invoice (the line counts the VAT as typed).",
+    ),
+    "vat-rate-unusual": (  # {percent}: the rate as a percentage
+        "税率 {percent} 不是常用的增值税税率或征收率（0、1%、3%、5%、6%、9%、13%）；请核对。",
+        "VAT rate {percent} is none of the usual rates (0, 1 %, 3 %, 5 %, 6 %, 9 %, 13 %); check it.",
+    ),
+    "vat-rate-unusual-setting": (  # variant on the default-rate setting; {count}: the lines that use it
+        "参数“{key}”为 {percent}，不是常用的增值税税率或征收率（0、1%、3%、5%、6%、9%、13%），本月有 {count} "
+        "行按它计税；请核对。",
+        "Setting '{key}' is {percent}, none of the usual VAT rates (0, 1 %, 3 %, 5 %, 6 %, 9 %, 13 %), and "
+        "{count} line(s) this month use it; check it.",
+    ),
+    "vat-rate-invalid": (  # {default}: the rate a forced sync books the line at
+        "税率 {value} 不在 0 到 100% 之间：13% 请填 13% 或 0.13；请改正。强制同步时本行按默认税率 {default} 计算。",
+        "VAT rate {value} is not between 0 and 100 %: enter 13 % as 13% or 0.13; correct it. A forced sync "
+        "books this line at the default rate {default}.",
+    ),
     "duplicate-sku": (
         "商品编码 {value} 重复，第一次出现在第 {first_row} 行；每个商品编码只能登记一次，请删除本行或改用新编码。",
         "SKU {value} is listed twice (first in row {first_row}); each SKU may appear once, delete this row or "
