@@ -1,6 +1,10 @@
 """Month end: what closing a month carries into the next.
 
 * Opening: each SKU's closing quantity, unit cost and amount, for every SKU with a quantity or an amount.
+  FIFO carries its lots: one row per layer left (its quantity, amount, amount / qty as unit cost and its receipt
+  date: the date of the purchase, sales return or count surplus that received it, or the opening lot's own
+  date), oldest first, so next month issues them in the same order; a layer goes on at its amount / qty. A
+  SKU whose layers do not make up its closing (negative stock) is one row, as for the average methods.
 * Demand history: this month's net demand per SKU (sales − sales returns, below 0 counted as 0) of every item
   and every SKU that moved, added to the history both months hold; the latest figure of a (SKU, month) wins,
   so closing a month again replaces its demand; the last 24 months are kept.
@@ -16,16 +20,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.generate import stock_balances
 from jxc_xl.core.ledger import net_demand
+from jxc_xl.core.money import from_cents, to_cents
 from jxc_xl.core.orders import open_rows
 from jxc_xl.core.valuation import Valuation, value_month
 from jxc_xl.schema import HISTORY, ITEMS
 
 HISTORY_MONTHS = 24  # tblHistory keeps this many months per SKU
+QTY_EPS = 1e-9  # layers make up a closing quantity within float noise
 _HISTORY_COLUMNS = ["sku", "period", "demand_qty"]
 
 
@@ -50,7 +57,7 @@ def carry_forward(wb: Workbook) -> CarryForward:
     """
     val = value_month(wb)
     return CarryForward(
-        opening=opening_of(stock_balances(wb, val)),
+        opening=opening_of(stock_balances(wb, val), val.lots),
         items=wb.df(ITEMS.name).drop(columns=[ROW]),
         demand=month_demand(wb, val),
         orders=open_rows(wb),
@@ -68,8 +75,9 @@ def month_demand(wb: Workbook, val: Valuation) -> pd.DataFrame:
     return pd.DataFrame({"sku": demand.index, "period": period, "demand_qty": demand.clip(lower=0).values})
 
 
-def opening_of(stock: pd.DataFrame) -> pd.DataFrame:
-    """Next month's tblOpening: this month's closing of every SKU with a quantity or an amount."""
+def opening_of(stock: pd.DataFrame, lots: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Next month's tblOpening: this month's closing of every SKU with a quantity or an amount; with FIFO
+    ``lots`` (``Valuation.lots``) one row per layer where the layers make up the SKU's closing exactly."""
     opening = pd.DataFrame(
         {
             "sku": stock["sku"],
@@ -78,7 +86,30 @@ def opening_of(stock: pd.DataFrame) -> pd.DataFrame:
             "amount": stock["closing_amount"],
         }
     )
-    return opening[(opening["qty"] != 0) | (opening["amount"] != 0)].reset_index(drop=True)
+    opening = opening[(opening["qty"] != 0) | (opening["amount"] != 0)].reset_index(drop=True)
+    if lots is None:
+        return opening
+    per_sku = lots.groupby("sku", sort=False).agg(qty=("qty", "sum"), cents=("cents", "sum"))
+    got = per_sku.reindex(pd.Index(opening["sku"]))
+    whole = (np.abs(got["qty"].to_numpy() - opening["qty"].to_numpy()) <= QTY_EPS) & (
+        got["cents"].to_numpy() == to_cents(opening["amount"].to_numpy())
+    )
+    carried = lots[lots["sku"].isin(opening["sku"][whole])]
+    layer_rows = pd.DataFrame(
+        {
+            "sku": carried["sku"],
+            "qty": carried["qty"],
+            "unit_cost": carried["cents"] / 100.0 / carried["qty"],
+            "amount": from_cents(carried["cents"].to_numpy()),
+            "receipt_date": carried["receipt_date"],
+        }
+    )
+    one_row = opening[~opening["sku"].isin(carried["sku"])]
+    one_row = one_row.assign(receipt_date=pd.Series(pd.NaT, index=one_row.index, dtype="datetime64[ns]"))
+    order = {sku: k for k, sku in enumerate(opening["sku"])}  # the closing's SKU order, layers oldest first
+    rows = pd.concat([layer_rows, one_row], ignore_index=True)
+    rank = rows["sku"].map(order).to_numpy()
+    return rows.iloc[np.lexsort((np.arange(len(rows)), rank))].reset_index(drop=True)
 
 
 def history_parts(*books: Workbook) -> list[pd.DataFrame]:

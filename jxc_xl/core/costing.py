@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from jxc_xl.core.ledger import KIND_ORDER
 from jxc_xl.core.money import cents_of
@@ -30,12 +31,18 @@ class Events(NamedTuple):
     codes: np.ndarray  # int64 position of the event's SKU in the SKU index
 
 
+# One lot: (qty, cents, source). Source: the event that received it (≥ 0), opening lot k as −2 − k, else −1.
+Lot = tuple[float, int, int]
+
+
 class Opening(NamedTuple):
     """Per SKU (SKU index order): what the month starts from."""
 
     qty: np.ndarray  # float64
     cents: np.ndarray  # int64
     unit_cost: np.ndarray  # float64 starting unit cost, NaN where none is known (module docstring)
+    lots: list[list[Lot]] | None = None  # FIFO: per SKU its opening lots, oldest first (``opening_lots``)
+    lot_dates: np.ndarray | None = None  # datetime64 receipt date of opening lot k (NaT where none)
 
 
 class Costed(NamedTuple):
@@ -44,6 +51,7 @@ class Costed(NamedTuple):
     cost: np.ndarray  # int64 cents per event (see Valuation.events)
     adj: np.ndarray  # float64 count difference per event, else 0
     closing_uc: np.ndarray  # float64 per SKU
+    lots: list[list[Lot]] | None = None  # FIFO: per SKU the layers left at the end, oldest first
 
 
 class _Lists(NamedTuple):
@@ -62,12 +70,14 @@ class _Out(NamedTuple):
     cost: list[int]
     adj: list[float]
     issue_uc: list[float]  # unit cost at which a sale line was issued (NaN before, or for other kinds)
+    lots: list[list[Lot]]  # FIFO appends each SKU's remaining layers (in SKU order); others leave it empty
 
 
-# One SKU's loop: (its event positions, events, outputs, opening qty, cents, unit cost, whole) → closing unit cost.
+# One SKU's loop: (its event positions, events, outputs, opening qty, cents, unit cost, whole, opening lots) →
+# closing unit cost.
 # Inside the loops the running state is kept in locals, named as in the valuation rules: q quantity on hand,
 # v value on hand in cents, uc / last_uc unit cost; per event k kind, x quantity, a cents booked, o original line.
-_SkuLoop = Callable[[list[int], _Lists, _Out, float, int, float, bool], float]
+_SkuLoop = Callable[[list[int], _Lists, _Out, float, int, float, bool, list[Lot] | None], float]
 
 
 def per_sku(ev: Events, start: Opening, whole: bool, sku_loop: _SkuLoop) -> Costed:
@@ -77,23 +87,80 @@ def per_sku(ev: Events, start: Opening, whole: bool, sku_loop: _SkuLoop) -> Cost
     """
     n, ns = len(ev.kind), len(start.qty)
     lists = _Lists(ev.kind.tolist(), ev.qty.tolist(), ev.amt.tolist(), ev.price.tolist(), ev.orig.tolist())
-    out = _Out([0] * n, [0.0] * n, [float("nan")] * n)
+    out = _Out([0] * n, [0.0] * n, [float("nan")] * n, [])
     order = np.argsort(ev.codes, kind="stable")
     bounds = np.searchsorted(ev.codes[order], np.arange(ns + 1)).tolist()
     order_l = order.tolist()
     oq, ov, uc0 = start.qty.tolist(), start.cents.tolist(), np.nan_to_num(start.unit_cost).tolist()
+    lots: list[list[Lot] | None] = list(start.lots) if start.lots is not None else [None] * ns
     closing_uc = [
-        sku_loop(order_l[bounds[s] : bounds[s + 1]], lists, out, oq[s], ov[s], uc0[s], whole) for s in range(ns)
+        sku_loop(order_l[bounds[s] : bounds[s + 1]], lists, out, oq[s], ov[s], uc0[s], whole, lots[s])
+        for s in range(ns)
     ]
     return Costed(
-        np.array(out.cost, dtype=np.int64), np.array(out.adj, dtype=np.float64), np.array(closing_uc, dtype=np.float64)
+        np.array(out.cost, dtype=np.int64),
+        np.array(out.adj, dtype=np.float64),
+        np.array(closing_uc, dtype=np.float64),
+        out.lots if len(out.lots) == ns else None,
     )
 
 
-def moving_average_sku(idx: list[int], ev: _Lists, out: _Out, q: float, v: int, uc: float, whole: bool) -> float:
-    """Moving average over one SKU's events (positions ``idx``); fills ``out``, returns the closing unit cost."""
+def opening_lots(lines: pd.DataFrame, skus: pd.Index) -> tuple[list[list[Lot]], np.ndarray]:
+    """Each SKU's opening lots, oldest receipt first, from ``ledger.opening_lines`` (money as valued).
+
+    A line without a receipt date counts as older than every dated one; ties keep the table's row order. Lot k
+    (its position in ``lines``) has source −2 − k. Returns the lots per SKU and the receipt date of each lot k.
+    """
+    lots: list[list[Lot]] = [[] for _ in range(len(skus))]
+    lines = lines.reset_index(drop=True)
+    order = lines.sort_values(["receipt_date", "pos"], na_position="first", kind="stable").index.to_numpy()
+    at = skus.get_indexer(pd.Index(lines["sku"].to_numpy(dtype=object)))
+    qty, cents = lines["qty"].tolist(), lines["cents"].tolist()
+    for k in order.tolist():
+        if at[k] >= 0:
+            lots[at[k]].append((qty[k], int(cents[k]), -2 - k))
+    return lots, lines["receipt_date"].to_numpy(dtype="datetime64[ns]")
+
+
+def closing_lots(costed: Costed, start: Opening, skus: pd.Index, event_dates: np.ndarray) -> pd.DataFrame | None:
+    """The FIFO layers left at the end (sku, qty, cents, receipt_date), oldest first; None for other methods.
+
+    A layer's receipt date: its receiving event's date, an opening lot's own date, else NaT.
+    """
+    if costed.lots is None:
+        return None
+    sku_l, qty, cents, src = [], [], [], []
+    for s, layers in enumerate(costed.lots):
+        for x, a, o in layers:
+            sku_l.append(skus[s])
+            qty.append(x)
+            cents.append(a)
+            src.append(o)
+    source = np.array(src, dtype=np.int64)
+    dates = np.full(len(source), np.datetime64("NaT"), dtype="datetime64[ns]")
+    own = source >= 0
+    dates[own] = np.asarray(event_dates, dtype="datetime64[ns]")[source[own]]
+    opened = source <= -2
+    if start.lot_dates is not None and opened.any():
+        dates[opened] = start.lot_dates[-2 - source[opened]]
+    return pd.DataFrame(
+        {
+            "sku": pd.Series(sku_l, dtype=object),
+            "qty": np.array(qty, dtype=np.float64),
+            "cents": np.array(cents, dtype=np.int64),
+            "receipt_date": dates,
+        }
+    )
+
+
+def moving_average_sku(
+    idx: list[int], ev: _Lists, out: _Out, q: float, v: int, uc: float, whole: bool, lots: list[Lot] | None
+) -> float:
+    """Moving average over one SKU's events (positions ``idx``); fills ``out``, returns the closing unit cost.
+
+    Opening ``lots`` are merged into ``q``/``v`` (one average): unused here."""
     kind_l, qty_l, amt_l, price_l, orig_l = ev
-    cost, adj, issue_uc = out
+    cost, adj, issue_uc, _ = out
     for i in idx:
         k = kind_l[i]
         x = qty_l[i]
@@ -150,18 +217,26 @@ class _Layers:
 
     __slots__ = ("head", "qty", "source", "tail_qty", "tail_value", "unit_cost", "value", "whole")
 
-    def __init__(self, q: float, v: int, whole: bool) -> None:
+    def __init__(self, q: float, v: int, whole: bool, lots: list[Lot] | None) -> None:
         self.qty: list[float] = []
         self.value: list[int] = []
         self.unit_cost: list[float] = []
-        self.source: list[int] = []  # the purchase line a layer came from, −1 for others
+        self.source: list[int] = []  # the event a layer was received by, an opening lot (≤ −2), −1 for others
         self.head = 0
         self.tail_qty, self.tail_value = 0.0, 0
         self.whole = whole
-        if q > 0:
-            self._push(q, v, v / q / 100.0, -1)
+        if lots is not None and len(lots) > 1 and all(x > 0 for x, _, _ in lots):
+            for x, a, o in lots:  # several opening lots, oldest first: each a layer at its own amount / qty
+                self._push(x, a, a / x / 100.0, o)
+        elif q > 0:
+            self._push(q, v, v / q / 100.0, lots[0][2] if lots is not None and len(lots) == 1 else -1)
         else:
             self.tail_qty, self.tail_value = q, v
+
+    def remaining(self) -> list[Lot]:
+        """The layers left (qty > 0), oldest first; a non-positive balance is no layer (one opening row)."""
+        lq, lv, src = self.qty, self.value, self.source
+        return [(lq[m], lv[m], src[m]) for m in range(self.head, len(lq)) if lq[m] > 0]
 
     def _push(self, x: float, a: int, u: float, source: int) -> None:
         self.qty.append(x)
@@ -228,15 +303,17 @@ class _Layers:
         self._drop_empty_head()
         return a
 
-    def count(self, x: float, d: float, v: int, avg: float, last_uc: float) -> int:
-        """A count to ``x`` (difference ``d`` against the book, book value ``v``): the adjustment in cents."""
+    def count(self, x: float, d: float, v: int, avg: float, last_uc: float, source: int) -> int:
+        """A count to ``x`` (difference ``d`` against the book, book value ``v``): the adjustment in cents.
+
+        A surplus is a layer received by the count (``source``)."""
         if x == 0:  # a count to 0 writes the whole remaining value off
             self.head = len(self.qty)
             self.tail_qty, self.tail_value = 0.0, 0
             return -v
         if d > 0:
             a = cents_of(d * avg)
-            self.receive(d, a, avg, -1)
+            self.receive(d, a, avg, source)
             return a
         if d < 0:
             return -self.take(-d, last_uc)
@@ -258,11 +335,14 @@ class _Layers:
             self.head = h + 1
 
 
-def fifo_sku(idx: list[int], ev: _Lists, out: _Out, q: float, v: int, last_uc: float, whole: bool) -> float:
-    """FIFO over one SKU's events (positions ``idx``); fills ``out``, returns the closing unit cost."""
+def fifo_sku(
+    idx: list[int], ev: _Lists, out: _Out, q: float, v: int, last_uc: float, whole: bool, lots: list[Lot] | None
+) -> float:
+    """FIFO over one SKU's events (positions ``idx``) from its opening ``lots``; fills ``out`` (its remaining
+    layers appended to ``out.lots``), returns the closing unit cost."""
     kind_l, qty_l, amt_l, price_l, orig_l = ev
-    cost, adj, issue_uc = out
-    layers = _Layers(q, v, whole)
+    cost, adj, issue_uc, lots_out = out
+    layers = _Layers(q, v, whole, lots)
     lq, lv, lu = layers.qty, layers.value, layers.unit_cost  # for the inlined common issue
     for i in idx:
         k = kind_l[i]
@@ -289,7 +369,7 @@ def fifo_sku(idx: list[int], ev: _Lists, out: _Out, q: float, v: int, last_uc: f
             o = orig_l[i]
             u = issue_uc[o] if o >= 0 and issue_uc[o] == issue_uc[o] else (v / q / 100.0 if q > 0 else last_uc)
             a = cents_of(x * u)
-            layers.receive(x, a, u, -1)
+            layers.receive(x, a, u, i)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
         elif k == PR:
@@ -299,7 +379,7 @@ def fifo_sku(idx: list[int], ev: _Lists, out: _Out, q: float, v: int, last_uc: f
             v -= a
         else:  # count
             d = round(x - q, QTY_DECIMALS)
-            a = layers.count(x, d, v, v / q / 100.0 if q > 0 else last_uc, last_uc)
+            a = layers.count(x, d, v, v / q / 100.0 if q > 0 else last_uc, last_uc, i)
             adj[i] = d
             q = x
             v += a
@@ -307,4 +387,5 @@ def fifo_sku(idx: list[int], ev: _Lists, out: _Out, q: float, v: int, last_uc: f
         if h < len(lq) and lq[h] <= 0:
             layers.settle()
         cost[i] = a
+    lots_out.append(layers.remaining())
     return v / q / 100.0 if q > 0 else last_uc

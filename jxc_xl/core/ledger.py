@@ -160,8 +160,10 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
 
     Rows with an SKU (``clean_keys``) and a qty; a negative qty is kept (last month's allowed negative stock).
     Columns: sku, qty (float), cents (int64: the amount where given, else ROUND_HALF_UP(qty × unit_cost),
-    0 without either), unit_cost (NaN where blank), pos (int64: the line's position in the table's frame).
-    Lines, not per SKU: callers group by sku (``sort=False`` keeps the first line's order).
+    0 without either), unit_cost (NaN where blank), pos (int64: the line's position in the table's frame),
+    receipt_date (datetime64, NaT where blank or the column is absent).
+    Lines, not per SKU: an SKU may have several (its FIFO lots); callers group by sku (``sort=False`` keeps the
+    first line's order).
     """
     df = table_frame(wb, OPENING.name)
     if df is None:
@@ -172,6 +174,7 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
                 "cents": pd.Series([], dtype="int64"),
                 "unit_cost": pd.Series([], dtype="float64"),
                 "pos": pd.Series([], dtype="int64"),
+                "receipt_date": pd.Series([], dtype="datetime64[ns]"),
             }
         )
     sku = clean_keys(df["sku"]).to_numpy(dtype=object)
@@ -180,8 +183,17 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
     amt = pd.to_numeric(df["amount"], errors="coerce").to_numpy(dtype=np.float64)
     cents = np.where(~np.isnan(amt), to_cents(np.nan_to_num(amt)), mul_cents(qty, np.nan_to_num(uc)))
     ok = pd.notna(sku) & ~np.isnan(qty)
+    raw_date = df["receipt_date"] if "receipt_date" in df.columns else pd.Series(pd.NaT, index=df.index)
+    received = pd.to_datetime(raw_date, errors="coerce").astype("datetime64[ns]").dt.normalize().to_numpy()
     return pd.DataFrame(
-        {"sku": sku[ok], "qty": qty[ok], "cents": cents[ok], "unit_cost": uc[ok], "pos": np.flatnonzero(ok)}
+        {
+            "sku": sku[ok],
+            "qty": qty[ok],
+            "cents": cents[ok],
+            "unit_cost": uc[ok],
+            "pos": np.flatnonzero(ok),
+            "receipt_date": received[ok],
+        }
     )
 
 

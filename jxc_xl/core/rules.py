@@ -43,7 +43,7 @@ from jxc_xl.schema import (
 AMOUNT_TOLERANCE = 0.01
 LEDGER_NAMES = (PURCHASES.name, SALES.name, RETURNS.name, COUNTS.name)
 SKU_TABLES = (OPENING.name, *LEDGER_NAMES, HISTORY.name, ORDERS.name)  # tables whose sku must be in tblItems
-UNDATED = (ORDERS.name,)  # tables whose dates may fall outside the period (orders span months)
+UNDATED = (ORDERS.name, OPENING.name)  # dates that may fall outside the period (orders span months; lots before)
 PRICED = {PURCHASES.name: "unit_price", SALES.name: "unit_price", RETURNS.name: "unit_price", OPENING.name: "unit_cost"}
 MAX_SUGGEST = 50  # unknown SKUs that get a "close match" hint (difflib is slow on big item lists)
 
@@ -167,6 +167,27 @@ def _dates(ctx: RuleContext) -> None:
                     last=s.last_day,
                     value_period=periods,
                 )
+    _receipt_dates(ctx, first)
+
+
+def _receipt_dates(ctx: RuleContext, first: np.datetime64) -> None:
+    """An opening lot's receipt date must precede the period (a warning: it only orders the FIFO lots)."""
+    td = ctx.table(OPENING.name)
+    if td is None or not ctx.has_col(td, "receipt_date") or ctx.wb.settings is None:
+        return
+    d = pd.to_datetime(td.df["receipt_date"], errors="coerce").to_numpy(dtype="datetime64[ns]")
+    s = ctx.wb.settings
+    mask = ~np.isnat(d) & (d >= first) & _valid(td, "receipt_date")
+    ctx.emit(
+        "date-outside-period",
+        td,
+        mask,
+        "receipt_date",
+        message_code="date-receipt-in-period",
+        severity="warning",
+        period=s.period,
+        first=s.first_day,
+    )
 
 
 def _amounts(ctx: RuleContext) -> None:

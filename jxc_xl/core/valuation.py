@@ -68,8 +68,10 @@ from jxc_xl.core.costing import (
     Opening,
     P,
     S,
+    closing_lots,
     fifo_sku,
     moving_average_sku,
+    opening_lots,
     per_sku,
 )
 from jxc_xl.core.ledger import (
@@ -118,6 +120,8 @@ class Valuation:
     daily_demand: net demand (sales − sales returns qty) per SKU (index, same order as stock) and day of
     the month (columns 1..days).
     settings: the workbook's settings the month was valued under (plan and analysis read theirs here).
+    lots: FIFO only (else None): the layers left at the end, oldest first (sku, qty, cents, receipt_date;
+    ``costing.closing_lots``), what ``jxc close`` carries as next month's opening lots.
     """
 
     method: str
@@ -125,6 +129,7 @@ class Valuation:
     events: pd.DataFrame
     daily_demand: pd.DataFrame
     settings: Settings
+    lots: pd.DataFrame | None = None
 
 
 def _sku_index(wb: Workbook, events: pd.DataFrame, opening: pd.DataFrame) -> pd.Index:
@@ -133,16 +138,17 @@ def _sku_index(wb: Workbook, events: pd.DataFrame, opening: pd.DataFrame) -> pd.
     return pd.Index(pd.unique(seen.to_numpy(dtype=object)), dtype="object")
 
 
-def _opening(wb: Workbook) -> pd.DataFrame:
-    """Opening per SKU: qty, cents and the first opening line's unit cost."""
+def _opening(wb: Workbook) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Opening per SKU (qty, cents and the first opening line's unit cost), and the lines it sums (FIFO lots)."""
     lines = opening_lines(wb)
     over = line_over_limit(lines["qty"], lines["unit_cost"], lines["cents"])
     lines.loc[over, "cents"] = 0  # beyond money.MAX_LINE_AMOUNT: an amount-too-large error; forced, no money
-    return (
+    per_sku = (
         lines.groupby("sku", sort=False)
         .agg(qty=("qty", "sum"), cents=("cents", "sum"), unit_cost=("unit_cost", "first"))
         .reset_index()
     )
+    return per_sku, lines
 
 
 def _std_cost(wb: Workbook, skus: pd.Index) -> np.ndarray:
@@ -307,7 +313,7 @@ def _daily_demand(frame: pd.DataFrame, ev: Events, skus: pd.Index, days: int, fi
 
 def _inputs(wb: Workbook, frame: pd.DataFrame) -> tuple[pd.Index, Events, Opening]:
     """The SKU index, the event columns and the per-SKU opening the methods start from."""
-    opening = _opening(wb)
+    opening, lines = _opening(wb)
     skus = _sku_index(wb, frame, opening)
     op = opening.set_index("sku").reindex(skus)
     oq = np.round(op["qty"].fillna(0.0).to_numpy(dtype=np.float64), QTY_DECIMALS)
@@ -331,6 +337,9 @@ def _inputs(wb: Workbook, frame: pd.DataFrame) -> tuple[pd.Index, Events, Openin
         orig=original_lines(frame),
         codes=skus.get_indexer(pd.Index(frame["sku"].to_numpy(dtype=object))).astype(np.int64),
     )
+    if wb.settings is not None and wb.settings.valuation == "fifo":  # FIFO starts from the lots, oldest first
+        lots, lot_dates = opening_lots(lines, skus)
+        return skus, ev, Opening(oq, ov, uc0, lots, lot_dates)
     return skus, ev, Opening(oq, ov, uc0)
 
 
@@ -369,7 +378,8 @@ def value_month(wb: Workbook) -> Valuation:
     stock["closing_unit_cost"] = costed.closing_uc
     frame = frame.assign(cost_cents=costed.cost, adj_qty=costed.adj)
     demand = _daily_demand(frame, ev, skus, s.days_in_month, pd.Timestamp(s.first_day))
-    return Valuation(method=method, stock=stock, events=frame, daily_demand=demand, settings=s)
+    lots = closing_lots(costed, start, skus, frame["date"].to_numpy())
+    return Valuation(method=method, stock=stock, events=frame, daily_demand=demand, settings=s, lots=lots)
 
 
 def _has_receipt(kind: np.ndarray, codes: np.ndarray, ns: int) -> np.ndarray:

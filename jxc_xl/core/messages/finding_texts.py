@@ -73,6 +73,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Date {value} is outside the period {period} ({first} to {last}); correct the date, or enter this line "
         "in the workbook of {value_period}.",
     ),
+    "date-receipt-in-period": (  # warning variant of date-outside-period: an opening lot received this month
+        "入库日期 {value} 不早于本期 {period} 的第一天（{first}）：期初的批次应在以前的月份入库；"
+        "请改正日期（本月的入库请录入采购入库表）。",
+        "Receipt date {value} is not before the first day of the period {period} ({first}): an opening lot was "
+        "received in an earlier month; correct the date (this month's receipts belong on the purchases sheet).",
+    ),
     "non-positive-qty": (
         "“{header}”为 {value}，须{bound}；数量一律填正数，方向由所在的表决定（退货请录入“退货”表）。",
         "“{header}” is {value} but must be {bound}; quantities are always positive, the table gives the "
