@@ -42,7 +42,7 @@ class PlanReport:
             bt = self.backtest
             lines = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(ln).items()}
                      for ln in bt.lines]  # fmt: skip
-            out["backtest"] = {"months": bt.months, "target": bt.target, "lines": lines}
+            out["backtest"] = {"months": bt.months, "target": bt.target, "measure": bt.measure, "lines": lines}
         return out
 
 
@@ -82,5 +82,7 @@ def plan_file(
         items = item_frame(wb, skus)
         unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
         terms = item_terms(settings, items, unit_cost)
-        result = backtest_plan(table_frame(wb, HISTORY.name), settings.period, skus, terms, settings.service_level)
+        hist = table_frame(wb, HISTORY.name)
+        level, measure = settings.service_level, settings.service_measure
+        result = backtest_plan(hist, settings.period, skus, terms, level, measure=measure)
     return PlanReport(path, plan, result, findings, wb.lang)

@@ -142,6 +142,10 @@ VALUATION_CHOICES = (
     Choice(key="monthly_average", zh="月末一次加权平均", en="monthly_average"),
     Choice(key="fifo", zh="先进先出", en="fifo"),
 )
+SERVICE_MEASURES = (  # what the plan's service_level targets (core.policy)
+    Choice(key="cycle", zh="周期服务水平", en="cycle"),
+    Choice(key="fill_rate", zh="满足率", en="fill_rate"),
+)
 RETURN_KINDS = (
     Choice(key="sales_return", zh="销售退货", en="sales_return"),
     Choice(key="purchase_return", zh="采购退货", en="purchase_return"),
@@ -372,6 +376,17 @@ SETTINGS: tuple[SettingDef, ...] = (
         doc_en="Cycle service level (probability of no stock-out), between 0 and 1",
     ),
     SettingDef(
+        key="service_measure",
+        zh="服务水平口径",
+        en="service_measure",
+        type=ColType.CHOICE,
+        default="cycle",
+        choices=SERVICE_MEASURES,
+        doc_zh="服务水平指什么：周期服务水平（补货周期内不缺货的概率）或 满足率（由现货满足的需求比例）",
+        doc_en="What service_level targets: cycle (probability of no stock-out in a replenishment cycle) or "
+        "fill_rate (share of demand served from stock)",
+    ),
+    SettingDef(
         key="holding_rate",
         zh="年持有成本率",
         en="holding_rate",
@@ -490,6 +505,7 @@ SETTINGS: tuple[SettingDef, ...] = (
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
 Valuation = Literal["moving_average", "monthly_average", "fifo"]
+ServiceMeasure = Literal["cycle", "fill_rate"]
 Taxpayer = Literal["general", "small_scale"]
 
 
@@ -507,6 +523,7 @@ class Settings(BaseModel):
     period: str  # required: no default
     valuation: Valuation = _setting("valuation")
     service_level: float = _setting("service_level")
+    service_measure: ServiceMeasure = _setting("service_measure")
     holding_rate: float = _setting("holding_rate")
     order_cost: float = _setting("order_cost")
     abc_a: float = _setting("abc_a")

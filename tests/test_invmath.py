@@ -626,3 +626,20 @@ def test_reorder_point_intermittent_is_the_gamma_quantile_of_lead_time_demand() 
     assert im.reorder_point_intermittent(0.0, 1.0, 7, 0.95) == 0.0
     with pytest.raises(im.InvalidArgument, match="service_level"):
         im.reorder_point_intermittent(1.0, 1.0, 7, 1.5)
+
+
+def test_loss_function_inverses_against_scipy() -> None:
+    from scipy.integrate import quad
+    from scipy.stats import gamma, norm
+
+    from jxc_xl.core.invmath.intermittent import gamma_loss_inverse
+
+    z = np.array([-2.0, -0.5, 0.0, 0.7, 1.645, 2.5, 3.5])
+    np.testing.assert_allclose(im.normal_loss_inverse(norm.pdf(z) - z * norm.sf(z)), z, atol=1e-6)
+    mean, var, short = np.array([5.0, 20.0, 2.0, 3.0]), np.array([30.0, 100.0, 10.0, 0.0]), np.array([0.3, 1, 0.05, 1])
+    r = gamma_loss_inverse(mean, var, short)
+    for m, v, s, ri in zip(mean[:3], var[:3], short[:3], r[:3], strict=True):
+        loss = quad(lambda x, ri=ri, m=m, v=v: (x - ri) * gamma.pdf(x, m * m / v, scale=v / m), ri, np.inf)[0]
+        assert loss == pytest.approx(s, rel=1e-6)
+    assert r[3] == 2.0  # no spread: r = mean − shortage
+    assert gamma_loss_inverse(np.array([2.0]), np.array([4.0]), np.array([5.0]))[0] == 0.0  # shortage ≥ mean

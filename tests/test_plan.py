@@ -199,6 +199,28 @@ def test_order_size_capped_at_max_cover_days() -> None:
     assert plan_of(wb).loc["A", "order_qty"] == 30
 
 
+def test_item_cover_cap_overrides_the_setting() -> None:
+    # the same item as above: the setting's 90 days, and an item of its own at 20 days
+    wb = month_end_book(month({"A": 40, "B": 40}, {"A": 30, "B": 30}, [item("A"), item("B", max_cover_days=20)]))
+    p = plan_of(wb)
+    assert p.loc["A", "order_qty"] == 90 and p.loc["B", "order_qty"] == 20
+
+
+def test_fill_rate_measure_lowers_the_reorder_point_of_a_large_order() -> None:
+    # 12 months of 300 a month: an order of 90 days' demand leaves (1 − 0.95)·Q of shortage per cycle allowed,
+    # more than the cycle measure allows: the reorder point falls, never below the mean lead-time demand.
+    rows = {
+        ITEMS.name: [item("A", safety_stock=None)],
+        OPENING.name: [{"sku": "A", "qty": 5, "unit_cost": 10.0}],
+        HISTORY.name: [{"sku": "A", "period": f"2025-{m:02d}", "demand_qty": 300 + 40 * (m % 3)} for m in range(4, 13)]
+        + [{"sku": "A", "period": f"2026-{m:02d}", "demand_qty": 300 + 40 * (m % 3)} for m in range(1, 4)],
+    }
+    cycle = plan_metrics(wb := make_workbook(rows), value_month(wb)).loc["A"]
+    fill = plan_metrics(wb := make_workbook(rows, service_measure="fill_rate"), value_month(wb)).loc["A"]
+    assert fill["reorder_point"] < cycle["reorder_point"]
+    assert fill["reorder_point"] >= fill["avg_daily_demand"] * 10 - 1e-9  # lead time 10 days
+
+
 def test_plan_shows_class_method_and_as_of_in_the_workbook_language() -> None:
     wb = month_end_book(month({"A": 40}, {"A": 30}, [item("A")]), lang="en")
     p = plan_of(wb).loc["A"]

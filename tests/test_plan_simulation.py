@@ -149,3 +149,21 @@ def test_a_forecast_fallen_near_zero_does_not_blow_up_the_undershoot() -> None:
 
     assert rop(None) > 50  # the level alone: the blow-up this guards against
     assert rop(0.08) < 5  # the process's mean rate: a few units, about a month and a half of demand
+
+
+def run_fill(target: float) -> dict[str, tuple[float, ...]]:
+    rng = np.random.default_rng(7)
+    c = make_catalog(200, rng)
+    demand = demand_paths(c, (HISTORY_MONTHS + 1 + 12) * MONTH, rng)
+    fn = plan_policy_fn(c, target, measure="fill_rate")
+    return class_summary(c, simulate(c, demand, HISTORY_MONTHS, fn, np.random.default_rng(8)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", [0.90, 0.95, 0.98])
+def test_fill_rate_measure_reaches_the_target_for_every_kind(target: float) -> None:
+    got = run_fill(target)
+    for kind in KINDS:
+        assert got[kind][3] >= target - 0.01, (kind, got[kind])
+    # a fill-rate target asks less of steady items than the same cycle-service target: less safety stock
+    assert got["steady"][0] < run(target, per_kind=200, forward_months=12)["steady"][0]

@@ -54,6 +54,7 @@ class Backtest:
     months: int
     target: float
     lines: tuple[BacktestLine, ...]
+    measure: str = "cycle"  # what the target is (settings service_measure)
 
 
 def _daily_paths(monthly: FloatArray, rng: np.random.Generator) -> FloatArray:
@@ -91,6 +92,7 @@ def backtest_plan(
     terms: ItemTerms,
     service_level: float,
     months: int = MAX_MONTHS,
+    measure: str = "cycle",
 ) -> Backtest:
     """Replay the plan's policy over the last ``months`` months of ``history`` (module docstring).
 
@@ -99,8 +101,9 @@ def backtest_plan(
         period: the workbook's period; history before it is replayed.
         skus: the SKUs to replay, aligned with ``terms``.
         terms: their core.policy.ItemTerms (lead times, costs, fixed safety stock, cover caps).
-        service_level: the cycle service target.
+        service_level: the service target.
         months: months to replay at most (MAX_MONTHS).
+        measure: what the target is, "cycle" or "fill_rate" (settings service_measure).
 
     Returns:
         The Backtest: per demand class and ``all``, cycle service, fill rate and stock in days.
@@ -109,7 +112,7 @@ def backtest_plan(
     t = rates.shape[1]
     replay = min(months, MAX_MONTHS, t - WARM_UP - 1)
     if replay < MIN_MONTHS:
-        return Backtest(max(replay, 0), service_level, ())
+        return Backtest(max(replay, 0), service_level, (), measure)
     monthly = np.nan_to_num(rates) * MONTH  # the rates as quantities of 30-day months (NaN before an SKU's start)
     paths = _daily_paths(monthly, np.random.default_rng(SEED))
     mean_rate = paths[:, -replay * MONTH :].mean(axis=1)
@@ -123,10 +126,10 @@ def backtest_plan(
         unit_cost=np.zeros(len(skus)),
         order_cost=terms.order_cost,
     )
-    policy = policy_of_terms(terms, service_level)
+    policy = policy_of_terms(terms, service_level, measure)
     res = simulate(catalog, paths, t - replay - 1, policy, np.random.default_rng(SEED + 1))
     _, _, cls = syntetos_boylan(rates)
     live = (res.demand > 0) & ~np.isnan(rates).any(axis=1)  # SKUs with the whole span of history
     lines = [_group_line(k, res, live & (cls == k), mean_rate) for k in ("smooth", "erratic", "intermittent", "lumpy")]
     lines = [ln for ln in lines if ln.skus]
-    return Backtest(replay, service_level, (*lines, _group_line("all", res, live, mean_rate)))
+    return Backtest(replay, service_level, (*lines, _group_line("all", res, live, mean_rate)), measure)

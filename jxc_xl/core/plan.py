@@ -187,7 +187,8 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
     series = _series(wb, val, skus, (as_of - s.first_day).days + 1)
     std_cost = pd.to_numeric(items["cost"], errors="coerce").to_numpy(np.float64)
     unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
-    pol = plan_policy(series, item_terms(s, items, unit_cost), s.service_level, s.days_per_year)
+    terms = item_terms(s, items, unit_cost)
+    pol = plan_policy(series, terms, s.service_level, s.days_per_year, measure=s.service_measure)
     d, rop = pol.forecast.daily, pol.levels.reorder_point
 
     on_hand = val.stock["closing_qty"].to_numpy(dtype=np.float64)

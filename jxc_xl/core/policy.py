@@ -16,6 +16,11 @@
   erratic demand; gamma (by moments; quantile by bisection on the incomplete gamma) for intermittent and
   lumpy demand, whose lead-time demand is skewed with most of its mass near 0. Safety stock = r − d·L
   (≥ 0); an item's fixed safety stock replaces it (r = d·L + that).
+* Service measure (settings service_measure): ``fill_rate`` takes the reorder point whose expected shortage
+  per cycle, E[(LTD + U − r)⁺], is (1 − service_level)·Q — the normal loss function for smooth and erratic
+  demand, the gamma's for intermittent and lumpy (never below the mean lead-time demand, as for ``cycle``).
+  Measured in core.simulate at 0.90/0.95/0.98 per kind: fill rate steady .952/.962/.982, seasonal
+  .936/.963/.986, intermittent .988/.994/.997, lumpy .957/.969/.978.
 * Order size Q: ⌈EOQ⌉, capped at max_cover_days of forecast demand (⌊cap⌋, at least 1 unit), so a slow item
   is not bought for years because an order line costs something.
 """
@@ -30,7 +35,7 @@ import numpy as np
 from jxc_xl.core import invmath
 from jxc_xl.core.demand import DemandForecast, DemandSeries, forecast_demand
 from jxc_xl.core.invmath.arguments import FloatArray
-from jxc_xl.core.invmath.intermittent import gamma_quantile
+from jxc_xl.core.invmath.intermittent import gamma_loss_inverse, gamma_quantile
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,10 @@ class PolicyInputs:
     # The demand process's mean daily rate, for the undershoot of smooth and erratic demand (None: the forecast
     # ``daily``). A forecast level fallen near 0 after a quiet month must not make E[U] = (m·σe² + d²)/(2d) explode.
     process_mean: FloatArray | None = None
+    # The service measure: "cycle" (P(no stock-out in a cycle) = service_level) or "fill_rate" (the expected
+    # shortage per cycle is (1 − service_level)·Q, which needs the order size Q).
+    measure: str = "cycle"
+    order_size: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -78,13 +87,29 @@ def reorder_levels(p: PolicyInputs, fixed_ss: FloatArray | None = None) -> Reord
     else:
         u = np.zeros_like(d)
     total_mean, total_var = mean + u, var + u * u
-    z = NormalDist().inv_cdf(p.service_level)
-    normal = total_mean + z * np.sqrt(total_var)
-    r = np.where(p.sparse, gamma_quantile(total_mean, total_var, p.service_level), normal)
+    if p.measure == "fill_rate" and p.order_size is not None:
+        r = _fill_rate_point(total_mean, total_var, p)
+    else:
+        z = NormalDist().inv_cdf(p.service_level)
+        normal = total_mean + z * np.sqrt(total_var)
+        r = np.where(p.sparse, gamma_quantile(total_mean, total_var, p.service_level), normal)
     ss = np.clip(r - mean, 0.0, None)
     if fixed_ss is not None:
         ss = np.where(np.isnan(fixed_ss), ss, np.clip(fixed_ss, 0.0, None))
     return ReorderLevels(mean, np.sqrt(var), u, ss, mean + ss)
+
+
+def _fill_rate_point(mean: FloatArray, var: FloatArray, p: PolicyInputs) -> FloatArray:
+    """r whose expected shortage per cycle, E[(X − r)⁺] of X = LTD + U, is (1 − fill rate)·Q: normal loss for
+    smooth and erratic demand, gamma for intermittent and lumpy (a conservative bound: the shortage already
+    backordered before the cycle is counted again)."""
+    assert p.order_size is not None
+    short = (1 - p.service_level) * np.clip(p.order_size, 1.0, None)
+    sd = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = invmath.normal_loss_inverse(np.where(sd > 0, short / np.where(sd > 0, sd, 1.0), np.nan))
+    normal = np.where(sd > 0, mean + np.nan_to_num(z) * sd, mean)
+    return np.where(p.sparse, gamma_loss_inverse(mean, var, short), normal)
 
 
 def capped_eoq(eoq: FloatArray, daily: FloatArray, max_cover_days: FloatArray | float) -> FloatArray:
@@ -120,11 +145,22 @@ class Policy:
 
 
 def plan_policy(
-    series: DemandSeries, terms: ItemTerms, service_level: float, days_per_year: float, daily_review: bool = True
+    series: DemandSeries,
+    terms: ItemTerms,
+    service_level: float,
+    days_per_year: float,
+    daily_review: bool = True,
+    measure: str = "cycle",
 ) -> Policy:
     """Forecast, reorder point and order size of every SKU (the workbook plan and the simulation share it)."""
     fc = forecast_demand(series)
     sparse = (fc.demand_class == "intermittent") | (fc.demand_class == "lumpy")
+    annual = fc.daily * days_per_year
+    ok = (annual > 0) & (terms.holding_cost > 0)
+    eoq = np.zeros(len(annual))
+    if ok.any():
+        eoq[ok] = invmath.eoq(annual[ok], terms.order_cost[ok], terms.holding_cost[ok])
+    size = capped_eoq(eoq, fc.daily, terms.max_cover_days)
     p = PolicyInputs(
         daily=fc.daily,
         error_sd=fc.error_sd,
@@ -135,11 +171,7 @@ def plan_policy(
         days_per_month=days_per_year / 12,
         daily_review=daily_review,
         process_mean=fc.mean_rate,
+        measure=measure,
+        order_size=size,
     )
-    levels = reorder_levels(p, terms.fixed_ss)
-    annual = fc.daily * days_per_year
-    ok = (annual > 0) & (terms.holding_cost > 0)
-    eoq = np.zeros(len(annual))
-    if ok.any():
-        eoq[ok] = invmath.eoq(annual[ok], terms.order_cost[ok], terms.holding_cost[ok])
-    return Policy(fc, levels, eoq, capped_eoq(eoq, fc.daily, terms.max_cover_days))
+    return Policy(fc, reorder_levels(p, terms.fixed_ss), eoq, size)

@@ -169,12 +169,12 @@ def terms_of(c: Catalog, holding_rate: float = 0.2, max_cover_days: float = 90.0
     )
 
 
-def plan_policy_fn(c: Catalog, service_level: float, max_cover_days: float = 90.0) -> PolicyFn:
+def plan_policy_fn(c: Catalog, service_level: float, max_cover_days: float = 90.0, measure: str = "cycle") -> PolicyFn:
     """The plan's policy (core.policy.plan_policy) as the simulation calls it, as of the month's last day."""
-    return policy_of_terms(terms_of(c, max_cover_days=max_cover_days), service_level)
+    return policy_of_terms(terms_of(c, max_cover_days=max_cover_days), service_level, measure)
 
 
-def policy_of_terms(terms: ItemTerms, service_level: float) -> PolicyFn:
+def policy_of_terms(terms: ItemTerms, service_level: float, measure: str = "cycle") -> PolicyFn:
     """The plan's policy for items on these terms, made from the history and the month just ended."""
 
     def run(history: FloatArray, month: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -186,7 +186,7 @@ def policy_of_terms(terms: ItemTerms, service_level: float) -> PolicyFn:
             days_in_month=MONTH,
             days_per_month=MONTH,
         )
-        pol = plan_policy(series, terms, service_level, days_per_year=12 * MONTH)
+        pol = plan_policy(series, terms, service_level, days_per_year=12 * MONTH, measure=measure)
         return pol.levels.reorder_point, np.maximum(1.0, np.ceil(pol.order_size))
 
     return run
@@ -210,12 +210,14 @@ def legacy_policy_fn(c: Catalog, service_level: float, holding_rate: float = 0.2
     return run
 
 
-def class_summary(c: Catalog, res: SimResult) -> dict[str, tuple[float, float, float]]:
-    """Per kind: mean cycle service over SKUs with a cycle, pooled cycle service, median order cover (days)."""
-    csl = res.cycle_service()
+def class_summary(c: Catalog, res: SimResult) -> dict[str, tuple[float, float, float, float]]:
+    """Per kind: mean cycle service over SKUs with a cycle, pooled cycle service, median order cover (days),
+    and the mean fill rate over SKUs with demand."""
+    csl, fill = res.cycle_service(), res.fill_rate()
     out = {}
     for k in KINDS:
         m = c.kind == k
         pooled = 1 - res.stockouts[m].sum() / max(int(res.cycles[m].sum()), 1)
-        out[k] = (float(np.nanmean(csl[m])), float(pooled), float(np.nanmedian(res.order_cover[m])))
+        cover = float(np.nanmedian(res.order_cover[m]))
+        out[k] = (float(np.nanmean(csl[m])), float(pooled), cover, float(np.nanmean(fill[m])))
     return out

@@ -79,6 +79,12 @@ def _share(x: float) -> str:
     return "" if math.isnan(x) else f"{x:.1%}"
 
 
+def _against(x: float, target: float, measured: bool) -> str:
+    """A share; yellow where it is the measure targeted and falls short of the target by more than 0.01."""
+    short = measured and not math.isnan(x) and x < target - 0.01
+    return f"[yellow]{_share(x)}[/]" if short else _share(x)
+
+
 def render_backtest(bt: Backtest, console: Console, lang: Lang) -> None:
     """The backtest: one row per demand class and one for all, against the target."""
     from jxc_xl.core.backtest import MIN_MONTHS, WARM_UP
@@ -87,16 +93,18 @@ def render_backtest(bt: Backtest, console: Console, lang: Lang) -> None:
         need = MIN_MONTHS + WARM_UP + 1
         console.print(escape(phrase("plan_bt_short", lang, months=bt.months, need=MIN_MONTHS, history=need)))
         return
-    console.print("[bold]" + escape(phrase("plan_bt_title", lang, months=bt.months, target=f"{bt.target:.0%}")) + "[/]")
+    measure = phrase("plan_bt_fill" if bt.measure == "fill_rate" else "plan_bt_service", lang)
+    title = phrase("plan_bt_title", lang, months=bt.months, measure=measure, target=f"{bt.target:.0%}")
+    console.print("[bold]" + escape(title) + "[/]")
     t = RichTable()
     t.add_column(phrase("plan_bt_group", lang))
     for key in ("plan_bt_skus", "plan_bt_cycles", "plan_bt_service", "plan_bt_fill", "plan_bt_days"):
         t.add_column(phrase(key, lang), justify="right")
     for ln in bt.lines:
         group = phrase("plan_bt_all", lang) if ln.group == "all" else DEMAND_CLASSES[ln.group].label(lang)
-        below = not math.isnan(ln.cycle_service) and ln.cycle_service < bt.target - 0.01
-        service = ("[yellow]" if below else "") + _share(ln.cycle_service) + ("[/]" if below else "")
+        fill = bt.measure == "fill_rate"
         days = "" if math.isnan(ln.stock_days) else f"{ln.stock_days:.0f}"
-        t.add_row(group, str(ln.skus), str(ln.cycles), service, _share(ln.fill_rate), days)
+        service, rate = _against(ln.cycle_service, bt.target, not fill), _against(ln.fill_rate, bt.target, fill)
+        t.add_row(group, str(ln.skus), str(ln.cycles), service, rate, days)
     console.print(t)
     console.print("[dim]" + escape(phrase("plan_bt_note", lang)) + "[/]")

@@ -53,7 +53,7 @@ from jxc_xl.core.invmath.lot_sizing import (
 )
 from jxc_xl.core.invmath.ratios import days_of_inventory, turnover
 from jxc_xl.core.invmath.smoothing import _fit_ses_alpha as _fit_ses_alpha
-from jxc_xl.core.invmath.stock import reorder_point, safety_stock
+from jxc_xl.core.invmath.stock import normal_loss_inverse, reorder_point, safety_stock
 
 __all__ = [
     "DEMAND_CLASS_KEYS",
@@ -79,6 +79,7 @@ __all__ = [
     "eoq_discount",
     "eoq_discount_details",
     "forecast",
+    "normal_loss_inverse",
     "reorder_point",
     "reorder_point_intermittent",
     "safety_stock",

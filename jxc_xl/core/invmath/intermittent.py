@@ -149,3 +149,32 @@ def reorder_point_intermittent(
         at = sl == p
         out[at] = gamma_quantile(mean[at], var[at], float(p))
     return _out(np.where(d > 0, out, np.where(np.isnan(d), np.nan, 0.0)).reshape(shape))
+
+
+def gamma_loss_inverse(mean: FloatArray, var: FloatArray, shortage: FloatArray) -> FloatArray:
+    """r with E[(X − r)⁺] = ``shortage`` for X gamma with this mean and variance (bisection on r).
+
+    E[(X − r)⁺] = mean·(1 − P(k+1, r/θ)) − r·(1 − P(k, r/θ)), k = mean²/var, θ = var/mean; it falls from the
+    mean (r = 0) to 0, so r = 0 where the shortage allowed is the mean or more. Where var = 0 (no spread):
+    r = mean − shortage, at least 0.
+
+    Returns:
+        r per SKU (NaN where an input is NaN).
+    """
+    mean, var, shortage = (np.asarray(a, dtype=np.float64) for a in (mean, var, shortage))
+    out = np.clip(mean - shortage, 0.0, None)
+    ok = (var > 0) & (mean > 0) & (shortage < mean)
+    if not ok.any():
+        return np.where(np.isnan(mean + var + shortage), np.nan, out)
+    m, s = mean[ok], shortage[ok]
+    k, theta = m * m / var[ok], var[ok] / m
+    lgk, lgk1 = np.array([math.lgamma(v) for v in k]), np.array([math.lgamma(v + 1) for v in k])
+    lo, hi = np.zeros(len(k)), m + 40 * np.sqrt(var[ok]) + 40
+    for _ in range(_BISECTIONS):
+        mid = (lo + hi) / 2
+        x = mid / theta
+        loss = m * (1 - _gamma_p(k + 1, x, lgk1)) - mid * (1 - _gamma_p(k, x, lgk))
+        above = loss > s  # too much shortage: raise r
+        lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
+    out[ok] = hi
+    return np.where(np.isnan(mean + var + shortage), np.nan, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from statistics import NormalDist
 
 import numpy as np
@@ -71,3 +72,31 @@ def reorder_point(avg_demand: ArrayLike, lead_time: ArrayLike, safety_stock: Arr
     ss = _arg("safety_stock", safety_stock, lo=0)
     broadcast_shape(avg_demand=d, lead_time=lt, safety_stock=ss)
     return _out(d * lt + ss)
+
+
+_LOSS_Z = np.linspace(-8.0, 8.0, 16_001)  # z step 0.001: the standard normal loss function tabulated once
+
+
+def _normal_loss_table() -> FloatArray:
+    pdf = np.exp(-0.5 * _LOSS_Z**2) / math.sqrt(2 * math.pi)
+    upper = np.array([0.5 * math.erfc(z / math.sqrt(2)) for z in _LOSS_Z])  # 1 − Φ(z)
+    return pdf - _LOSS_Z * upper
+
+
+_LOSS_G: FloatArray | None = None
+
+
+def normal_loss_inverse(g: ArrayLike) -> FloatArray:
+    """z with G(z) = g, where G(z) = φ(z) − z·(1 − Φ(z)) is the standard normal loss function (the expected
+    shortfall of a standard normal above z); G falls from +∞ to 0, so each g > 0 has one z (clipped to ±8).
+
+    Returns:
+        z per element of ``g``, NaN where g is NaN.
+    """
+    global _LOSS_G
+    if _LOSS_G is None:
+        _LOSS_G = _normal_loss_table()
+    a = np.asarray(g, dtype=np.float64)
+    # G is decreasing: interpolate on the reversed table (np.interp needs increasing x)
+    z = np.interp(a, _LOSS_G[::-1], _LOSS_Z[::-1])
+    return np.where(np.isnan(a), np.nan, z)

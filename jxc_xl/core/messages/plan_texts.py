@@ -38,9 +38,9 @@ PLAN_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "plan_no_supplier": ("（未填供应商）", "(no supplier)"),
     "plan_bt_title": (
-        "回测：按需求历史最近 {months} 个月重演本计划的订货策略（目标周期服务水平 {target}）",
+        "回测：按需求历史最近 {months} 个月重演本计划的订货策略（目标：{measure} {target}）",
         "Backtest: the plan's policy replayed over the last {months} months of demand history "
-        "(target cycle service {target})",
+        "(target: {measure} {target})",
     ),
     "plan_bt_short": (
         "回测：需求历史只有 {months} 个可重演的月份，至少需要 {need} 个（需求历史至少 {history} 个月）。",
