@@ -13,6 +13,7 @@ from typing import Any
 
 from jxc_xl.core.findings import CODES
 from jxc_xl.schema import (
+    COMPUTED,
     SETTINGS,
     STATUS,
     SYNC_BUTTON_SHAPE,
@@ -113,6 +114,19 @@ def _table_section(t: Table) -> list[str]:
     ]
     out += [_row(i, *_definition(c)) for i, c in enumerate(t.columns, start=1)]
     out.append("")
+    computed = COMPUTED.get(t.name, ())
+    if computed:
+        out += [
+            "Computed by formula in the template (calculated columns of the Excel Table: the item's name, spec and "
+            "unit stand right after the SKU"
+            + (", the book quantity and difference after the counted quantity" if t.name == "tblCounts" else "")
+            + "); the reader ignores them and a workbook may lack them:",
+            "",
+            _row("key", "zh header", "en header", "type", "doc"),
+            _row(*["---"] * 5),
+        ]
+        out += [_row(f"`{c.key}`", c.zh, c.en, c.type.value, _doc(c.doc_zh, c.doc_en)) for c in computed]
+        out.append("")
     return out
 
 

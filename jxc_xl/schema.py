@@ -1055,6 +1055,58 @@ def table(name: str) -> Table:
     return TABLES_BY_NAME[name]
 
 
+# ---------------------------------------------------------------------------------------------------
+# Computed columns of the entry sheets (issue 10.4): formulas in the Excel Table beside the SKU (calculated
+# columns, so a new row gets them), shown for the reader's eye only. They are not in ``Table.columns``: the
+# reader matches no header of theirs, so they are never read, never checked and may be deleted.
+
+
+def _computed(
+    key: str, zh: str, en: str, type: ColType = ColType.TEXT, width: float = 12, *, doc_zh: str, doc_en: str
+) -> Column:
+    return Column(key=key, zh=zh, en=en, type=type, width=width, doc_zh=doc_zh, doc_en=doc_en)
+
+
+_LOOKUP_ZH = "公式：按商品编码从“商品”表带出，不必输入（不读入、不校验，可删除）"
+_LOOKUP_EN = "Formula: looked up from Items by the SKU; nothing to type (not read, not checked, may be deleted)"
+ITEM_LOOKUPS: tuple[Column, ...] = (
+    _computed("item_name", "商品名称", "Name", width=22, doc_zh=_LOOKUP_ZH, doc_en=_LOOKUP_EN),
+    _computed("item_spec", "规格", "Spec", width=12, doc_zh=_LOOKUP_ZH, doc_en=_LOOKUP_EN),
+    _computed("item_unit", "单位", "Unit", width=7, doc_zh=_LOOKUP_ZH, doc_en=_LOOKUP_EN),
+)
+COUNT_LOOKUPS: tuple[Column, ...] = (
+    _computed(
+        "book_qty",
+        "账面数量",
+        "Book qty",
+        ColType.QTY,
+        10,
+        doc_zh="公式：盘点日终了的账面数量 = 期初（或上次盘点的实盘数）+ 其后到盘点日的入库 − 出库 ± 退货，不必输入",
+        doc_en="Formula: book quantity at the end of the count date = opening (or the previous count) + receipts − "
+        "issues ± returns up to that date; nothing to type",
+    ),
+    _computed(
+        "diff_qty",
+        "盘盈亏数量",
+        "Difference",
+        ColType.QTY,
+        11,
+        doc_zh="公式：实盘数量 − 账面数量（正数为盘盈，负数为盘亏），不必输入",
+        doc_en="Formula: counted qty − book qty (positive: surplus, negative: shortage); nothing to type",
+    ),
+)
+# Table name → its computed columns, in sheet order; they stand right after the table's SKU column, except the
+# count's book quantity and difference, which follow the counted quantity.
+COMPUTED: dict[str, tuple[Column, ...]] = {
+    OPENING.name: ITEM_LOOKUPS,
+    PURCHASES.name: ITEM_LOOKUPS,
+    SALES.name: ITEM_LOOKUPS,
+    RETURNS.name: ITEM_LOOKUPS,
+    COUNTS.name: ITEM_LOOKUPS + COUNT_LOOKUPS,
+    ORDERS.name: ITEM_LOOKUPS,
+}
+
+
 # The template's sync button on the plan sheet: a shape with this name whose hyperlink points at the cell it
 # covers, one blank column right of tblPlan in row 2. xlwings Lite runs the script whose ``button`` is
 # "[shape]Sheet!Cell" when that link is followed.

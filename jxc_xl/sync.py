@@ -239,6 +239,7 @@ def close_month(
             period=period,
             settings=settings.model_dump() | {"period": period},
             data={OPENING.name: opening, HISTORY.name: hist} | extra,
+            lookups=True,  # names beside codes, as jxc new writes them
         )
     else:
         from jxc_xl.io.xlsxpatch import write_tables

@@ -20,6 +20,7 @@ from jxc_xl.io.template.cells import Rows, rows_to_frame
 from jxc_xl.io.template.formulas import write_formulas
 from jxc_xl.io.template.generated import pareto_chart, status_formats
 from jxc_xl.io.template.guide import write_guide
+from jxc_xl.io.template.lookups import LOOKUP_SOURCES
 from jxc_xl.io.template.settings_sheet import write_settings_sheet
 from jxc_xl.io.template.styles import (
     CREATED,
@@ -48,6 +49,7 @@ class _Spec:
     omit: set[str]
     plain: set[str]
     extras: bool
+    lookups: bool = False
 
 
 def build_workbook(
@@ -60,6 +62,7 @@ def build_workbook(
     omit: Collection[str] = (),
     plain: Collection[str] = (),
     extras: bool = True,
+    lookups: bool = False,
 ) -> Path:
     """Write a workbook of the contract to ``path`` (atomically) and return the path.
 
@@ -74,6 +77,9 @@ def build_workbook(
         omit: table names left out (for tests of a missing table).
         plain: tables written as a plain header + range instead of an Excel Table.
         extras: the guide and formulas sheets.
+        lookups: the entry tables' computed columns (name, spec, unit beside the SKU; 盘点's book quantity and
+            difference), as the templates, ``jxc new``, the demo and ``jxc close`` write them; the default (off)
+            writes the input columns only, as workbooks of earlier versions (the layout test fixtures use).
 
     Returns:
         ``path`` as a Path.
@@ -85,7 +91,7 @@ def build_workbook(
         if name not in TABLES_BY_NAME:
             raise UsageError(phrase("io_unknown_table", "en", name=repr(name), tables=", ".join(TABLES_BY_NAME)))
     frames = {name: rows_to_frame(name, rows) for name, rows in data.items()}
-    spec = _Spec(lang, period, settings, frames, set(omit), set(plain), extras)
+    spec = _Spec(lang, period, settings, frames, set(omit), set(plain), extras, lookups)
 
     def write(tmp: Path) -> None:
         _build(tmp, spec)
@@ -155,8 +161,10 @@ def _write_sheet(wb: xlsxwriter.Workbook, t: Table, spec: _Spec, fm: Formats, sk
         rows = spec.frames.get(t.name)
         write_settings_sheet(ws, lang, fm, period=spec.period, settings=spec.settings, rows=rows, plain=is_plain)
         return
-    write_table(ws, t, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain)
-    column_validations(ws, t, lang, sku_source)
+    # The computed columns' data; their formulas name the tables they read, so all of those must be Excel Tables.
+    frames = spec.frames if spec.lookups and not (spec.omit | spec.plain) & LOOKUP_SOURCES else None
+    write_table(ws, t, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain, frames=frames)
+    column_validations(ws, t, lang, sku_source, lookups=frames is not None)
     if t.generated:
         ws.set_tab_color("#70AD47")
         status_formats(ws, t, lang, fm)
@@ -196,13 +204,15 @@ def new_workbook(path: str | os.PathLike[str], *, period: str = "2026-11", lang:
         raise UsageError(phrase("io_exists", "en", path=p))
     if not PERIOD_RE.match(period):
         raise UsageError(phrase("io_bad_period", "en", period=repr(period), path=p))
-    return build_workbook(p, lang=lang, period=period)
+    return build_workbook(p, lang=lang, period=period, lookups=True)
 
 
 def build_templates(directory: str | os.PathLike[str]) -> list[Path]:
     """The committed templates (zh and en) in ``directory``; returns their paths."""
     d = Path(directory)
-    return [build_workbook(d / f, lang=lang, period=TEMPLATE_PERIOD) for lang, f in TEMPLATE_FILES.items()]
+    return [
+        build_workbook(d / f, lang=lang, period=TEMPLATE_PERIOD, lookups=True) for lang, f in TEMPLATE_FILES.items()
+    ]
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,14 @@ from xlsxwriter.worksheet import Worksheet
 
 from jxc_xl.core.messages import phrase, word
 from jxc_xl.io.template.cells import write_column
+from jxc_xl.io.template.lookups import (
+    COMPUTED_FILL,
+    ComputedOut,
+    formula,
+    is_computed,
+    sheet_columns,
+    write_computed,
+)
 from jxc_xl.io.template.styles import (
     HEADER,
     LAST_ROW,
@@ -34,32 +43,36 @@ def write_table(
     *,
     plain: bool = False,
     cell_formats: list[Format | None] | None = None,
+    frames: Mapping[str, pd.DataFrame] | None = None,
 ) -> int:
-    """Header + rows at A1; returns the number of data rows written (≥ 1 for a ListObject)."""
+    """Header + rows at A1; returns the number of data rows written (≥ 1 for a ListObject).
+
+    ``frames`` (every table's rows, by table name): given, an Excel Table gets its computed columns
+    (``lookups``: name, spec and unit beside the SKU; 盘点's book quantity and difference) with their values
+    cached; without, the table has its input columns only (as workbooks of earlier versions)."""
     n = len(df)
-    col_fmts = [fm.num(num_format(table, c)) for c in table.columns]
-    for j, c in enumerate(table.columns):
+    computed = frames is not None and not plain
+    layout = sheet_columns(table, computed)
+    col_fmts = [_column_format(fm, table, c) for c in layout]
+    for j, c in enumerate(layout):
         ws.set_column(j, j, column_width(c, lang), col_fmts[j])
     header_fmt = fm.get(**HEADER)
     if plain:
-        for j, c in enumerate(table.columns):
+        for j, c in enumerate(layout):
             ws.write_string(0, j, c.header(lang), header_fmt)
     else:
-        ws.add_table(
-            0,
-            0,
-            max(n, 1),
-            len(table.columns) - 1,
-            {
-                "name": table.name,
-                "style": TABLE_STYLE,
-                "columns": [{"header": c.header(lang), "header_format": header_fmt} for c in table.columns],
-            },
-        )
-    for j, c in enumerate(table.columns):
-        if c.key in df.columns:
+        columns: list[dict[str, Any]] = [{"header": c.header(lang), "header_format": header_fmt} for c in layout]
+        for spec, c in zip(columns, layout, strict=True):
+            if is_computed(table, c):
+                spec["formula"] = formula(table, c, lang)
+        ws.add_table(0, 0, max(n, 1), len(layout) - 1, {"name": table.name, "style": TABLE_STYLE, "columns": columns})
+    for j, c in enumerate(layout):
+        if c.key in df.columns and not is_computed(table, c):
             cells = cell_formats if (cell_formats is not None and c.key == "value") else None
             write_column(ws, j, df[c.key], c, col_fmts[j], lang, cells)
+    if computed and frames is not None:
+        fmt = fm.get(bg_color=COMPUTED_FILL)
+        write_computed(ws, table, layout, df, ComputedOut(frames, max(n, 1), lang, fmt))
     ws.freeze_panes(1, 0)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)  # print one page wide, header row repeated
@@ -69,6 +82,14 @@ def write_table(
 
 # ---------------------------------------------------------------------------------------------------
 # Data validation
+
+
+def _column_format(fm: Formats, table: Table, c: Column) -> Format | None:
+    """A column's number format; a computed column's cells are shaded (a formula fills them, not the user)."""
+    if is_computed(table, c):
+        fmt = num_format(table, c)
+        return fm.get(bg_color=COMPUTED_FILL, **({"num_format": fmt} if fmt and fmt != "General" else {}))
+    return fm.num(num_format(table, c))
 
 
 def schema_doc(d: Column | SettingDef | Table, lang: Lang) -> str:
@@ -126,12 +147,15 @@ def _column_rule(c: Column, table: Table, lang: Lang, sku_source: str | None) ->
     return None
 
 
-def column_validations(ws: Worksheet, table: Table, lang: Lang, sku_source: str | None) -> None:
-    """Each column's rule from row 2 to Excel's last row, with the column doc as the input message."""
-    for j, c in enumerate(table.columns):
+def column_validations(
+    ws: Worksheet, table: Table, lang: Lang, sku_source: str | None, *, lookups: bool = False
+) -> None:
+    """Each column's rule from row 2 to Excel's last row, with the column doc as the input message;
+    ``lookups``: the table was written with its computed columns (they get their doc, no rule)."""
+    for j, c in enumerate(sheet_columns(table, lookups)):
         title = clip(c.header(lang), 32)
         doc = schema_doc(c, lang) or c.header(lang)
-        rule = _column_rule(c, table, lang, sku_source)
+        rule = None if is_computed(table, c) else _column_rule(c, table, lang, sku_source)
         if rule is not None:
             opts = {"input_title": title, "input_message": clip(doc, 255), "error_title": title, **rule}
         elif doc != c.header(lang):

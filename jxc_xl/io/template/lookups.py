@@ -1,0 +1,311 @@
+"""Names beside codes: the entry sheets' computed columns (``schema.COMPUTED``) as Excel Table formulas.
+
+Each entry table (期初, 采购入库, 销售出库, 退货, 盘点, 采购订单) shows the item's name, spec and unit right after
+its SKU, looked up from tblItems by INDEX/MATCH (Excel 2007+, LibreOffice, WPS; no XLOOKUP); 盘点 also shows
+the book quantity at the end of the count date and the difference counted − book. They are calculated
+columns of the Excel Table, so Excel fills them into every row the user adds. The SKU dropdown lists the
+codes (the cell keeps the code the reader and every formula match on); the name appears beside it at once.
+
+Book quantity, as the valuation books it (events of one date: receipts and returns, then sales, then the
+count): the opening quantity, or the counted quantity of the item's previous count (the latest earlier date),
+plus purchases + sales returns − purchase returns − sales dated after that count up to the count date. One
+count per item and day is assumed (two on one day both compare with the day before).
+
+The builder writes each formula cell with its value computed here in Python (the cached value), so viewers
+that show cached values (LibreOffice by default, previews, python-calamine) show the names before any
+recalculation; Excel recomputes on open. The reader ignores these columns: their headers are not in the
+tables' ``columns``, so they are never read or checked, and a workbook without them reads the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from jxc_xl.schema import (
+    COMPUTED,
+    COUNT_LOOKUPS,
+    COUNTS,
+    ITEMS,
+    OPENING,
+    PURCHASES,
+    RETURNS,
+    SALES,
+    Column,
+    Lang,
+    Table,
+)
+
+COMPUTED_FILL = "#F2F2F2"  # light grey: the cells a formula fills, not the user
+_ITEM_FIELD = {"item_name": "name", "item_spec": "spec", "item_unit": "unit"}
+# The tables the formulas read: the computed columns are written only when all of them are Excel Tables.
+LOOKUP_SOURCES = frozenset(t.name for t in (ITEMS, OPENING, PURCHASES, SALES, RETURNS, COUNTS))
+
+
+def computed_columns(table: Table) -> tuple[Column, ...]:
+    """The table's computed columns (none for tables without)."""
+    return COMPUTED.get(table.name, ())
+
+
+def sheet_columns(table: Table, lookups: bool = True) -> list[Column]:
+    """The table's columns in sheet order: input columns, the item lookups after the SKU, the count's book
+    quantity and difference after the counted quantity."""
+    if not lookups or not computed_columns(table):
+        return list(table.columns)
+    count_keys = {c.key for c in COUNT_LOOKUPS}
+    items = [c for c in computed_columns(table) if c.key not in count_keys]
+    counts = [c for c in computed_columns(table) if c.key in count_keys]
+    out: list[Column] = []
+    for c in table.columns:
+        out.append(c)
+        if c.key == "sku":
+            out += items
+        if c.key == "counted_qty":
+            out += counts
+    return out
+
+
+def is_computed(table: Table, col: Column) -> bool:
+    """Whether ``col`` is one of ``table``'s computed columns."""
+    return any(c.key == col.key for c in computed_columns(table))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Formulas
+
+
+def _col(t: Table, key: str, lang: Lang) -> str:
+    """A whole column of a table: ``tblItems[商品编码]``."""
+    return f"{t.name}[{_escape(t.column(key).header(lang))}]"
+
+
+def _this(t: Table, key: str, lang: Lang, columns: Mapping[str, Column] | None = None) -> str:
+    """This row's cell of a column: ``tblSales[[#This Row],[商品编码]]``."""
+    col = columns[key] if columns is not None else t.column(key)
+    return f"{t.name}[[#This Row],[{_escape(col.header(lang))}]]"
+
+
+def _escape(header: str) -> str:
+    """A header as a structured reference names it: ' [ ] # escaped with a leading '."""
+    return "".join("'" + ch if ch in "'[]#" else ch for ch in header)
+
+
+def _text(s: str) -> str:
+    return '"' + s.replace('"', '""') + '"'
+
+
+def _item_formula(t: Table, key: str, lang: Lang) -> str:
+    field = _ITEM_FIELD[key]
+    match = f"MATCH({_this(t, 'sku', lang)},{_col(ITEMS, 'sku', lang)},0)"
+    return f'=IFERROR(""&INDEX({_col(ITEMS, field, lang)},{match}),"")'
+
+
+def _kind_labels(kind: str, lang: Lang) -> list[str]:
+    """The texts a returns row may hold for ``kind``: its label in the workbook's language, and its key."""
+    ch = RETURNS.column("kind").choice_for(kind)
+    assert ch is not None
+    return list(dict.fromkeys([ch.label(lang), ch.key]))
+
+
+def _book_formula(lang: Lang) -> str:
+    c = COUNTS
+    sku, day = _this(c, "sku", lang), _this(c, "date", lang)
+    prev = f'_xlfn.MAXIFS({_col(c, "date", lang)},{_col(c, "sku", lang)},{sku},{_col(c, "date", lang)},"<"&{day})'
+
+    def moved(t: Table, sign: str, kind: str | None = None) -> list[str]:
+        crit = f'{_col(t, "sku", lang)},{sku},{_col(t, "date", lang)},">"&{prev},{_col(t, "date", lang)},"<="&{day}'
+        kinds = [None] if kind is None else _kind_labels(kind, lang)
+        return [
+            f"{sign}SUMIFS({_col(t, 'qty', lang)},{crit}"
+            + ("" if k is None else f",{_col(t, 'kind', lang)},{_text(k)}")
+            + ")"
+            for k in kinds
+        ]
+
+    start = (
+        f"IF({prev}=0,SUMIFS({_col(OPENING, 'qty', lang)},{_col(OPENING, 'sku', lang)},{sku}),"
+        f"SUMIFS({_col(c, 'counted_qty', lang)},{_col(c, 'sku', lang)},{sku},{_col(c, 'date', lang)},{prev}))"
+    )
+    net = moved(PURCHASES, "+") + moved(RETURNS, "+", "sales_return")
+    net += moved(RETURNS, "-", "purchase_return") + moved(SALES, "-")
+    return f'=IF(OR({sku}="",{day}=""),"",{start}{"".join(net)})'
+
+
+def _diff_formula(lang: Lang) -> str:
+    cols = {c.key: c for c in COUNT_LOOKUPS}
+    counted, book = _this(COUNTS, "counted_qty", lang), _this(COUNTS, "book_qty", lang, cols)
+    return f'=IFERROR(IF(OR({counted}="",{book}=""),"",{counted}-{book}),"")'
+
+
+def formula(t: Table, col: Column, lang: Lang) -> str:
+    """The calculated-column formula of computed column ``col`` of table ``t``."""
+    if col.key in _ITEM_FIELD:
+        return _item_formula(t, col.key, lang)
+    if col.key == "book_qty":
+        return _book_formula(lang)
+    if col.key == "diff_qty":
+        return _diff_formula(lang)
+    raise KeyError(f"{t.name} has no computed column {col.key!r}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cached values: what the formulas give for the rows written
+
+
+def _key(v: Any) -> str | None:
+    if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)) or v == "":
+        return None
+    return (f"{v:g}" if isinstance(v, float) else str(v)).casefold()
+
+
+def _keys(s: pd.Series) -> pd.Series:
+    """SKU cells as the formulas compare them (MATCH and SUMIFS ignore case), casefolded; blank → None."""
+    return s.map(_key).astype(object)
+
+
+def _item_values(df: pd.DataFrame, key: str, frames: Mapping[str, pd.DataFrame]) -> list[Any]:
+    items = frames.get(ITEMS.name)
+    field = _ITEM_FIELD[key]
+    if items is None or "sku" not in items or field not in items or "sku" not in df:
+        return [""] * len(df)
+    table = items.assign(_k=_keys(items["sku"])).drop_duplicates("_k")
+    values = dict(zip(table["_k"], table[field], strict=True))
+    out: list[Any] = []
+    for k in _keys(df["sku"]).tolist():
+        v = values.get(k) if isinstance(k, str) else None
+        blank = v is None or (isinstance(v, float) and np.isnan(v))
+        out.append("" if blank else (f"{v:g}" if isinstance(v, float) else str(v)))
+    return out
+
+
+def _frame_part(df: pd.DataFrame | None, sign: float, kind: str | None = None) -> pd.DataFrame | None:
+    """One table's stock movements (sku casefolded, day, signed qty); None when it has none."""
+    if df is None or not len(df) or not {"sku", "date", "qty"} <= set(df.columns):
+        return None
+    if kind is not None:
+        if "kind" not in df:
+            return None
+        choice = RETURNS.column("kind").choice_for
+        df = df[df["kind"].map(lambda v: getattr(choice(v), "key", None) if isinstance(v, str) else None) == kind]
+    return pd.DataFrame(
+        {
+            "sku": _keys(df["sku"]),
+            "day": pd.to_datetime(df["date"], errors="coerce").dt.normalize(),
+            "qty": sign * pd.to_numeric(df["qty"], errors="coerce"),
+        }
+    )
+
+
+def _running(frames: Mapping[str, pd.DataFrame]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """SKU (casefolded) → its movement days, sorted, and the running net quantity after each."""
+    ret = frames.get(RETURNS.name)
+    parts = [
+        _frame_part(frames.get(PURCHASES.name), 1.0),
+        _frame_part(ret, 1.0, "sales_return"),
+        _frame_part(ret, -1.0, "purchase_return"),
+        _frame_part(frames.get(SALES.name), -1.0),
+    ]
+    got = [p for p in parts if p is not None]
+    if not got:
+        return {}
+    m = pd.concat(got, ignore_index=True).dropna().sort_values(["sku", "day"], kind="stable")
+    return {
+        str(sku): (g["day"].to_numpy("datetime64[ns]"), np.cumsum(g["qty"].to_numpy(float)))
+        for sku, g in m.groupby("sku", sort=False)
+    }
+
+
+def _net_to(run: tuple[np.ndarray, np.ndarray] | None, day: np.datetime64) -> float:
+    """Net quantity moved on or before ``day``."""
+    if run is None:
+        return 0.0
+    i = int(np.searchsorted(run[0], day, side="right"))
+    return float(run[1][i - 1]) if i else 0.0
+
+
+def _opening(frames: Mapping[str, pd.DataFrame]) -> dict[str, float]:
+    op = frames.get(OPENING.name)
+    if op is None or not len(op) or not {"sku", "qty"} <= set(op.columns):
+        return {}
+    q = pd.to_numeric(op["qty"], errors="coerce").fillna(0.0)
+    return {str(k): float(v) for k, v in q.groupby(_keys(op["sku"])).sum().items()}
+
+
+def book_values(df: pd.DataFrame, frames: Mapping[str, pd.DataFrame]) -> list[Any]:
+    """The book quantity of each count row of ``df`` as the book formula gives it ("" where SKU or date is
+    blank); ``frames``: the other tables' rows."""
+    if not len(df) or not {"sku", "date"} <= set(df.columns):
+        return [""] * len(df)
+    running, opening = _running(frames), _opening(frames)
+    skus = _keys(df["sku"]).tolist()
+    days = pd.to_datetime(df["date"], errors="coerce").dt.normalize().to_numpy("datetime64[ns]")
+    counted = pd.to_numeric(df["counted_qty"], errors="coerce").fillna(0.0) if "counted_qty" in df else None
+    by_day: dict[tuple[str, np.datetime64], float] = {}  # (sku, day) → counted qty, as SUMIFS adds them
+    for k, d, q in zip(skus, days, [0.0] * len(df) if counted is None else counted.tolist(), strict=True):
+        if isinstance(k, str) and not np.isnat(d):
+            by_day[(k, d)] = by_day.get((k, d), 0.0) + q
+    count_days: dict[str, list[np.datetime64]] = {}
+    for k, d in by_day:
+        count_days.setdefault(k, []).append(d)
+    out: list[Any] = []
+    for sku, day in zip(skus, days, strict=True):
+        if not isinstance(sku, str) or np.isnat(day):
+            out.append("")
+            continue
+        run = running.get(sku)
+        earlier = [d for d in count_days.get(sku, []) if d < day]
+        if earlier:
+            prev = max(earlier)
+            out.append(by_day[(sku, prev)] + _net_to(run, day) - _net_to(run, prev))
+        else:
+            out.append(opening.get(sku, 0.0) + _net_to(run, day))
+    return out
+
+
+def diff_values(df: pd.DataFrame, book: list[Any]) -> list[Any]:
+    """Counted − book per count row ("" where either is blank)."""
+    counted = pd.to_numeric(df.get("counted_qty", pd.Series(np.nan, index=df.index)), errors="coerce").tolist()
+    return ["" if b == "" or pd.isna(c) else float(c) - float(b) for c, b in zip(counted, book, strict=True)]
+
+
+def cached_values(t: Table, df: pd.DataFrame, frames: Mapping[str, pd.DataFrame]) -> dict[str, list[Any]]:
+    """Computed column key → the value of each of ``df``'s rows, as the formulas would compute them."""
+    out: dict[str, list[Any]] = {}
+    for c in computed_columns(t):
+        if c.key in _ITEM_FIELD:
+            out[c.key] = _item_values(df, c.key, frames)
+    if t is COUNTS:
+        book = book_values(df, {**frames, COUNTS.name: df})
+        out["book_qty"], out["diff_qty"] = book, diff_values(df, book)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Writing
+
+
+class ComputedOut(NamedTuple):
+    """How to write a table's computed columns: the other tables' rows, the data rows to fill, language, format."""
+
+    frames: Mapping[str, pd.DataFrame]
+    rows: int
+    lang: Lang
+    fmt: Format | None
+
+
+def write_computed(ws: Worksheet, t: Table, layout: list[Column], df: pd.DataFrame, out: ComputedOut) -> None:
+    """Each computed column's formula into its ``out.rows`` data rows, with the cached value of every row of
+    ``df`` (blank for the one empty row of an empty table: LibreOffice then computes it)."""
+    values = cached_values(t, df, out.frames) if len(df) else {}
+    for j, c in enumerate(layout):
+        if not is_computed(t, c):
+            continue
+        f = formula(t, c, out.lang)
+        cached = values.get(c.key, [])
+        for i in range(out.rows):
+            ws.write_formula(i + 1, j, f, out.fmt, cached[i] if i < len(cached) else "")

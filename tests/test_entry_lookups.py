@@ -1,0 +1,244 @@
+"""Names beside codes (issue 10.4): the entry sheets' computed columns — name, spec and unit looked up from
+商品, and 盘点's book quantity and difference — as Excel Table formulas that LibreOffice computes, with cached
+values the builder writes, and that the reader ignores (also where a workbook has no such columns)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+import python_calamine as pc
+
+from jxc_xl import read_workbook, sync_file, validate_file
+from jxc_xl.core.book import ROW
+from jxc_xl.io.template import build_workbook
+from jxc_xl.io.template.lookups import book_values, formula, sheet_columns
+from jxc_xl.schema import COMPUTED, COUNTS, INPUT_TABLES, ITEMS, LANGS, ORDERS, PURCHASES, TABLES_BY_NAME, Lang
+from tests.factories import small_month, write_book
+from tests.libreoffice import recalc, require_soffice
+
+D = lambda day: date(2026, 11, day)  # noqa: E731
+ENTRY = ("tblOpening", "tblPurchases", "tblSales", "tblReturns", "tblCounts", "tblOrders")
+
+
+def _month() -> dict[str, list[dict[str, Any]]]:
+    """small_month with two counts of A001 (the second starts from the first), a count of an unknown SKU and a
+    purchase whose SKU is not in 商品 (its name stays blank)."""
+    m = small_month()
+    m["tblCounts"] = [
+        *m["tblCounts"],  # A002 on the 15th: 120 + 100 − 45 = 175, counted 175
+        # A001 on the 13th: 40 − 12 + 60 − 30 = 58 (the sales return of the 14th is later); counted 55: −3
+        {"date": D(13), "sku": "A001", "counted_qty": 55},
+        # A001 on the 20th: 55 (the count of the 13th) + 2 (sales return of the 14th) = 57; counted 57: 0
+        {"date": D(20), "sku": "A001", "counted_qty": 57},
+        # B002 on the 11th: 60 + 48 − 6 (purchase return); the sale of the 12th is later: 102; counted 100: −2
+        {"date": D(11), "sku": "B002", "counted_qty": 100},
+        {"date": D(11), "sku": "ZZ99", "counted_qty": 1},  # unknown: no name, book 0
+    ]
+    m["tblPurchases"] = [*m["tblPurchases"], {**m["tblPurchases"][0], "sku": "NOPE", "doc_no": "PO-X"}]
+    return m
+
+
+EXPECTED_BOOK = [175.0, 58.0, 57.0, 102.0, 0.0]
+EXPECTED_DIFF = [0.0, -3.0, 0.0, -2.0, 1.0]
+
+
+def _sheet_rows(path: Path, sheet: str) -> list[list[Any]]:
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    try:
+        return wb.get_sheet_by_name(sheet).to_python()
+    finally:
+        wb.close()
+
+
+def _column(rows: list[list[Any]], header: str) -> list[Any]:
+    j = rows[0].index(header)
+    return [r[j] for r in rows[1:]]
+
+
+def _stale(src: Path, dst: Path) -> Path:
+    """A copy of ``src`` whose formula cells all hold the cached value 0 (so only a recalculation gives names)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                text = data.decode("utf-8")
+                text = re.sub(r'(<c [^>]*?) t="str"', r"\1", text)
+                text = re.sub(r"(</f>)<v>[^<]*</v>|(</f>)<v/>", r"\1\2<v>0</v>", text)
+                data = text.encode("utf-8")
+            zout.writestr(info, data)
+    return dst
+
+
+# ---------------------------------------------------------------------------------------------------
+# The template
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_computed_columns_stand_beside_the_sku_as_calculated_columns(tmp_path: Path, lang: Lang) -> None:
+    path = build_workbook(tmp_path / "t.xlsx", lang=lang, lookups=True)
+    with zipfile.ZipFile(path) as z:
+        tables = {
+            re.search(r'displayName="(\w+)"', x).group(1): x  # type: ignore[union-attr]
+            for x in (z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/tables/"))
+        }
+    for name in ENTRY:
+        t = TABLES_BY_NAME[name]
+        headers = _sheet_rows(path, t.sheet(lang))[0]
+        assert headers == [c.header(lang) for c in sheet_columns(t)], name
+        j = [c.key for c in sheet_columns(t)].index("sku")
+        assert headers[j + 1 : j + 4] == [ITEMS.column(k).header(lang) for k in ("name", "spec", "unit")]
+        xml = tables[name]
+        for c in COMPUTED[name]:
+            # Excel fills a calculated column's formula into every row the user adds
+            assert re.search(
+                rf'<tableColumn [^>]*name="{re.escape(c.header(lang))}"[^>]*><calculatedColumnFormula>', xml
+            )
+            f = formula(t, c, lang)
+            assert not re.search(r"\b(XLOOKUP|XMATCH|LET|FILTER|UNIQUE)\(", f), f  # LibreOffice 7.4 computes it
+    counts = _sheet_rows(path, COUNTS.sheet(lang))[0]
+    assert counts.index(COUNTS.column("counted_qty").header(lang)) + 1 == counts.index(
+        COMPUTED[COUNTS.name][3].header(lang)
+    )
+
+
+def test_by_default_the_builder_writes_the_input_columns_only(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "old.xlsx")
+    for name in ENTRY:
+        t = TABLES_BY_NAME[name]
+        assert _sheet_rows(path, t.sheet("zh"))[0] == t.headers("zh")
+
+
+def test_new_demo_and_close_write_the_computed_columns(tmp_path: Path) -> None:
+    """What a user gets — jxc new, the demo, the month jxc close creates — has names beside codes."""
+    from jxc_xl import close_month, new_workbook
+
+    month = write_book(tmp_path / "m.xlsx", small_month())
+    close_month(month, tmp_path / "next.xlsx")
+    for path in (new_workbook(tmp_path / "new.xlsx"), tmp_path / "next.xlsx"):
+        assert _sheet_rows(path, PURCHASES.sheet("zh"))[0] == [c.header("zh") for c in sheet_columns(PURCHASES)]
+    nxt = _sheet_rows(tmp_path / "next.xlsx", "期初")
+    names = {i["sku"]: i["name"] for i in small_month()["tblItems"]}
+    assert _column(nxt, "商品名称") == [names[s] for s in _column(nxt, "商品编码")]
+
+
+def test_cached_values_are_the_names_and_book_quantities(tmp_path: Path) -> None:
+    """Without recalculation (calamine, previews, LibreOffice's default), the cells show the computed values."""
+    path = write_book(tmp_path / "m.xlsx", _month(), lookups=True)
+    rows = _sheet_rows(path, PURCHASES.sheet("zh"))
+    names = {i["sku"]: i for i in small_month()["tblItems"]}
+    skus = _column(rows, "商品编码")
+    assert _column(rows, "商品名称") == [names[s]["name"] if s in names else "" for s in skus]
+    assert _column(rows, "规格") == [names[s]["spec"] if s in names else "" for s in skus]
+    assert _column(rows, "单位") == [names[s]["unit"] if s in names else "" for s in skus]
+    counts = _sheet_rows(path, COUNTS.sheet("zh"))
+    assert _column(counts, "账面数量") == EXPECTED_BOOK
+    assert _column(counts, "盘盈亏数量") == EXPECTED_DIFF
+    assert _column(counts, "商品名称")[-1] == ""  # ZZ99 is no item
+
+
+def test_book_values_follow_the_events_of_the_month() -> None:
+    m = {k: pd.DataFrame(v) for k, v in _month().items()}
+    assert book_values(m["tblCounts"], m) == EXPECTED_BOOK
+    blank = pd.DataFrame({"date": [None, D(3)], "sku": ["A001", None], "counted_qty": [1, 1]})
+    assert book_values(blank, m) == ["", ""]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The reader
+
+
+def _frames(path: Path) -> dict[str, pd.DataFrame]:
+    wb = read_workbook(path)
+    return {t.name: wb.df(t.name).drop(columns=[ROW]) for t in INPUT_TABLES}
+
+
+def _codes(path: Path) -> list[tuple[str, str | None, int | None]]:
+    return sorted((f.code, f.sheet, f.row) for f in validate_file(path).findings)
+
+
+def test_reader_ignores_the_computed_columns(tmp_path: Path) -> None:
+    """Same values and the same findings with the computed columns, without them, and with their cached values
+    spoiled (text, errors): they are never read."""
+    new = write_book(tmp_path / "new.xlsx", _month(), lookups=True)
+    old = write_book(tmp_path / "old.xlsx", _month())
+    spoiled = tmp_path / "spoiled.xlsx"
+    with zipfile.ZipFile(new) as zin, zipfile.ZipFile(spoiled, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1<v>#N/A</v>", data).replace(b' t="str"', b' t="e"')
+            zout.writestr(info, data)
+    base = _frames(old)
+    for path in (new, spoiled):
+        got = _frames(path)
+        for name, df in base.items():
+            pd.testing.assert_frame_equal(got[name], df, check_dtype=False, obj=f"{path.name} {name}")
+    assert _codes(new) == _codes(old) == _codes(spoiled)
+    assert all(f.column not in {c.key for cs in COMPUTED.values() for c in cs} for f in validate_file(new).findings)
+
+
+def test_sync_leaves_the_entry_sheets_as_they_are(tmp_path: Path) -> None:
+    """Sync writes only the generated sheets: the computed columns' formulas and cached values stay; old
+    workbooks without them sync to the same stock."""
+    new = write_book(tmp_path / "new.xlsx", small_month(), lookups=True)
+    old = write_book(tmp_path / "old.xlsx", small_month())
+    with zipfile.ZipFile(new) as z:
+        before = {n: z.read(n) for n in z.namelist() if n.startswith(("xl/worksheets/", "xl/tables/"))}
+    sync_file(new, backup=False)
+    sync_file(old, backup=False)
+    with zipfile.ZipFile(new) as z:
+        entry_parts = [n for n in before if n.startswith("xl/tables/")]
+        for n in entry_parts:
+            if re.search(rb'displayName="(tblPurchases|tblSales|tblCounts|tblOpening|tblReturns)"', before[n]):
+                assert z.read(n) == before[n], n
+    pd.testing.assert_frame_equal(
+        read_workbook(new).df("tblStock").drop(columns=[ROW]), read_workbook(old).df("tblStock").drop(columns=[ROW])
+    )
+    assert validate_file(old).valid and validate_file(new).valid
+
+
+def test_plain_and_missing_tables_get_no_formulas(tmp_path: Path) -> None:
+    """A table the formulas would read is a plain range or missing: no computed columns (no broken formula)."""
+    for kw in ({"plain": ["tblItems"]}, {"omit": ["tblReturns"]}):
+        path = build_workbook(tmp_path / "p.xlsx", lookups=True, **kw)  # type: ignore[arg-type]
+        assert _sheet_rows(path, ORDERS.sheet("zh"))[0] == ORDERS.headers("zh")
+        with zipfile.ZipFile(path) as z:
+            assert not any(b"tblItems[" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# LibreOffice computes the formulas
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("lang", LANGS)
+def test_libreoffice_computes_names_and_book_quantities(tmp_path: Path, lang: Lang) -> None:
+    require_soffice()
+    src = write_book(tmp_path / "m.xlsx", _month(), lang=lang, lookups=True)
+    stale = _stale(src, tmp_path / "stale.xlsx")
+    assert set(_column(_sheet_rows(stale, PURCHASES.sheet(lang)), ITEMS.column("name").header(lang))) == {0.0}
+    out = openpyxl.load_workbook(recalc(stale, tmp_path / "lo"), data_only=True)
+    items = {i["sku"]: i for i in small_month()["tblItems"]}
+    name_h, spec_h, unit_h = (ITEMS.column(k).header(lang) for k in ("name", "spec", "unit"))
+    for table in ENTRY[:5]:
+        t = TABLES_BY_NAME[table]
+        ws = out[t.sheet(lang)]
+        rows = list(ws.iter_rows(values_only=True))
+        head = list(rows[0])
+        for r in rows[1:]:
+            sku = r[head.index(t.column("sku").header(lang))]
+            item = items.get(sku, {})
+            for h, k in ((name_h, "name"), (spec_h, "spec"), (unit_h, "unit")):
+                assert (r[head.index(h)] or "") == (item.get(k) or ""), (table, sku, h)
+    counts = list(out[COUNTS.sheet(lang)].iter_rows(values_only=True))
+    book_h, diff_h = (c.header(lang) for c in COMPUTED[COUNTS.name][3:])
+    assert [r[counts[0].index(book_h)] for r in counts[1:]] == EXPECTED_BOOK
+    assert [r[counts[0].index(diff_h)] for r in counts[1:]] == EXPECTED_DIFF
