@@ -134,7 +134,8 @@ def write_demo(
 
     m = generate_month(seed=seed, period=period, n_skus=n_skus, n_lines=n_lines)
     path = demo_path(directory, period)
-    return build_workbook(path, lang=lang, period=period, settings={**m.settings, **(settings or {})}, data=m.data)
+    settings = {**m.settings, **(settings or {})}
+    return build_workbook(path, lang=lang, period=period, settings=settings, data=m.data, lookups=True)
 
 
 @dataclass

@@ -9,8 +9,9 @@ A table without rows keeps one blank data row (xlsxwriter cannot write a header-
 blank rows. The output is deterministic: two builds with the same arguments give identical bytes.
 
 Modules, one job each: ``styles`` (names, fonts, formats, widths), ``cells`` (typed cells), ``tables`` (a
-table and its validation), ``settings_sheet``, ``generated`` (status colours, Pareto chart), ``button``
-(the sync button), ``guide`` (说明/Guide), ``formulas`` (公式/Formulas) and ``build`` (the workbook).
+table and its validation), ``lookups`` (the entry sheets' name, spec, unit and book quantity formulas),
+``settings_sheet``, ``generated`` (status colours, Pareto chart), ``button`` (the sync button), ``guide``
+(说明/Guide), ``formulas`` (公式/Formulas) and ``build`` (the workbook).
 """
 
 from jxc_xl.core.findings import col_letter
