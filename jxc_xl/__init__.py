@@ -36,6 +36,9 @@ _EXPORTS: dict[str, str] = {
     "close_month": "jxc_xl.sync",
     "SyncResult": "jxc_xl.sync",
     "CloseResult": "jxc_xl.sync",
+    # one item's stock card (明细账), as `jxc card` prints it
+    "stock_card": "jxc_xl.card",
+    "StockCard": "jxc_xl.card",
     # a batch of stores: sync them all, roll them up into one group workbook
     "sync_paths": "jxc_xl.sync_batch",
     "SyncReport": "jxc_xl.sync_batch",
@@ -63,6 +66,7 @@ __all__ = [
     "NotAWorkbookError",
     "Report",
     "Settings",
+    "StockCard",
     "StoreSync",
     "SyncReport",
     "SyncResult",
@@ -75,6 +79,7 @@ __all__ = [
     "consolidate_paths",
     "new_workbook",
     "read_workbook",
+    "stock_card",
     "sync_file",
     "sync_paths",
     "validate_file",
@@ -83,6 +88,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from jxc_xl.card import StockCard, stock_card
     from jxc_xl.consolidate import ConsolidateResult, consolidate_paths
     from jxc_xl.core.book import Workbook
     from jxc_xl.core.findings import Finding

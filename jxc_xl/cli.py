@@ -429,6 +429,20 @@ def demo(
 
 
 @app.command()
+def card(
+    path: Annotated[Path, typer.Argument(help="The month's workbook.")],
+    sku: Annotated[str, typer.Argument(help="The item code (商品编码).")],
+    lang: MessageLang = None,
+) -> None:
+    """Print one item's stock card (明细账): opening, every movement and the running balance."""
+    from jxc_xl.card import render_card, stock_card
+
+    with _guard():
+        res = stock_card(path, sku, lang=_lang(lang))
+        render_card(res, out, err, _lang(lang) or res.lang)
+
+
+@app.command()
 def addin(
     output: Annotated[Path | None, typer.Option("--out", help="Write main.py and requirements.txt here.")] = None,
     wheel_url: Annotated[

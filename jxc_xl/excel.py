@@ -294,12 +294,13 @@ def sync_book(book: Any, *, force: bool = False) -> dict[str, int]:
     wb, located = _read(book)
     caller = Caller(book.name, "sync", book=True, list_errors=True)
     require_computable(wb, all_findings(wb, lang=wb.lang), force=force, caller=caller)
-    targets = {t.name: _target(book, t, located.get(t.name), wb.lang) for t in GENERATED_TABLES}
+    present = [t for t in GENERATED_TABLES if not (t.optional and located.get(t.name) is None)]  # e.g. no 明细账
+    targets = {t.name: _target(book, t, located.get(t.name), wb.lang) for t in present}
     from jxc_xl.core.generate import generate  # imported late: a refused sync needs only the reader and rules
 
     generated = generate(wb, wb.lang)
     rows: dict[str, int] = {}
-    for table in GENERATED_TABLES:
+    for table in present:
         df = generated[table.name]
         _write_table(targets[table.name], table, df)
         rows[table.name] = len(df)

@@ -116,12 +116,12 @@ def sync_file(
     check_unlocked(path, dst)
     wb, _, findings = _read_checked(path, lang, force, Caller(str(path), "sync", offers_force=True))
     tables = generate(wb, wb.lang)  # the sheets speak the workbook's language; --lang is for messages
-    write_tables(path, dst, tables, backup=backup and dst == path)
+    written = write_tables(path, dst, tables, backup=backup and dst == path)  # a table the file lacks: not written
     stock = tables[STOCK.name]
     plan = tables[PLAN.name]
     return SyncResult(
         path=dst,
-        rows={name: len(df) for name, df in tables.items()},
+        rows={name: len(df) for name, df in tables.items() if name in written},
         findings=findings,
         forced=bool(errors_of(findings)),
         stock_value=round(float(stock["closing_amount"].sum()), 2) if len(stock) else 0.0,

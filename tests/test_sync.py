@@ -13,7 +13,7 @@ from python_calamine import CalamineWorkbook
 from jxc_xl.errors import JxcError, ValidationFailedError, WorkbookLockedError
 from jxc_xl.io.reader import read_workbook
 from jxc_xl.io.xlsxpatch import lock_file
-from jxc_xl.schema import STOCK, table
+from jxc_xl.schema import GENERATED_TABLES, STOCK, table
 from jxc_xl.sync import close_month, sync_file
 from tests.factories import small_month, write_book
 
@@ -109,13 +109,13 @@ def _parts(path: Path) -> dict[str, bytes]:
 def _generated_parts(path: Path) -> set[str]:
     """Worksheet and table parts of the generated tables (the only parts sync may change)."""
     parts = _parts(path)
-    names = [f'name="{t}"'.encode() for t in ("tblStock", "tblPlan", "tblAnalysis")]
+    names = [f'name="{t.name}"'.encode() for t in GENERATED_TABLES]
     tables = {n for n, b in parts.items() if n.startswith("xl/tables/") and any(x in b for x in names)}
     sheets = set()
     for n, b in parts.items():
         if n.startswith("xl/worksheets/_rels/") and any(t.rsplit("/", 1)[1].encode() in b for t in tables):
             sheets.add("xl/worksheets/" + n.rsplit("/", 1)[1].removesuffix(".rels"))
-    assert len(tables) == 3 and len(sheets) == 3
+    assert len(tables) == len(GENERATED_TABLES) and len(sheets) == len(GENERATED_TABLES)
     return tables | sheets
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from jxc_xl.core.analysis import analyse
 from jxc_xl.core.book import Workbook
+from jxc_xl.core.card import card_tables
 from jxc_xl.core.money import from_cents
 from jxc_xl.core.plan import item_frame, plan_metrics, purchase_plan
 from jxc_xl.core.valuation import STOCK_COLUMNS, Valuation, value_month
@@ -100,4 +101,5 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
         .drop(columns=["_rank", "_cogs"])
         .reset_index(drop=True)[ANALYSIS.keys()]
     )
-    return {STOCK.name: stock, PLAN.name: plan, ANALYSIS.name: analysis}
+    card = card_tables(wb, val, lang)  # issue 10.3: the stock card
+    return {STOCK.name: stock, PLAN.name: plan, ANALYSIS.name: analysis} | card

@@ -122,6 +122,8 @@ def _targets(src: Path, found: Mapping[str, TablePart], tables: Mapping[str, pd.
     by_sheet: dict[str, list[str]] = {}
     for name in tables:
         info = found.get(name.casefold())
+        if info is None and _optional(name):  # e.g. a workbook made before tblCard existed: left as it is
+            continue
         if info is None:
             have = ", ".join(sorted({t.name for t in found.values()})) or phrase("io_none", "en")
             raise TableNotFoundError(phrase("io_table_not_found", "en", path=src, name=repr(name), have=have))
@@ -137,7 +139,13 @@ def _targets(src: Path, found: Mapping[str, TablePart], tables: Mapping[str, pd.
     for sheet_part, names in by_sheet.items():
         if len(names) > 1:  # one table per sheet is the contract; two rewrites of one sheetData would clash
             raise JxcError(phrase("io_shared_sheet", "en", path=src, names=str(names), part=sheet_part))
-    return {name: found[name.casefold()] for name in tables}
+    return {name: found[name.casefold()] for name in tables if name.casefold() in found}
+
+
+def _optional(name: str) -> bool:
+    """A generated table a workbook may lack (``Table.optional``): writing skips it where it is absent."""
+    t = TABLES_BY_NAME.get(name)
+    return t is not None and t.generated and t.optional
 
 
 def _patch_table_parts(src: Path, parts: Parts, info: TablePart, df: pd.DataFrame, date1904: bool) -> int:
@@ -164,35 +172,38 @@ def _patch_table_parts(src: Path, parts: Parts, info: TablePart, df: pd.DataFram
     return area_end
 
 
-def _patch_parts(src: Path, parts: Parts, tables: Mapping[str, pd.DataFrame]) -> None:
-    """Write ``tables`` into the package ``parts`` (its changed/removed parts record what to write)."""
+def _patch_parts(src: Path, parts: Parts, tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Write ``tables`` into the package ``parts`` (its changed/removed parts record what to write); the names
+    of the tables written."""
     found = _tables(parts, src)
     pr = re.search(r"<(?:\w+:)?workbookPr\b[^>]*>", parts[WORKBOOK].decode("utf-8"))
     date1904 = pr is not None and attrs(pr.group()).get("date1904") in ("1", "true")
     targets = _targets(src, found, tables)
     areas: dict[tuple[int, int], tuple[int, int, int, int]] = {}
-    for name, df in tables.items():
-        info = targets[name]
+    for name, info in targets.items():
+        df = tables[name]
         area_end = _patch_table_parts(src, parts, info, df, date1904)
         c1, r1, c2, _ = info.area
         areas[(info.sheet.sheet_id, info.sheet.position)] = (c1, r1 + info.header_rows, c2, area_end)
     changed = drop_calc_chain(parts, areas)
     request_recalc(parts, wrote_formulas=any(t.calc_formulas for t in targets.values()), changed=changed)
+    return list(targets)
 
 
-def write_tables(src: Path, dst: Path, tables: Mapping[str, pd.DataFrame], *, backup: bool = True) -> None:
+def write_tables(src: Path, dst: Path, tables: Mapping[str, pd.DataFrame], *, backup: bool = True) -> list[str]:
     """Replace the data rows of the named Excel tables of ``src`` with ``tables`` and save as ``dst``.
 
     ``tables`` maps a table name ("tblStock") to a frame whose columns are schema keys. Every other part
     of the package stays byte-identical; dst is written atomically (temp file + os.replace). When dst is
-    src and ``backup``, src is first copied to NAME.bak.xlsx.
+    src and ``backup``, src is first copied to NAME.bak.xlsx. Returns the names of the tables written: an optional
+    generated table (``Table.optional``) that the file lacks is skipped.
     """
     src, dst = Path(src), Path(dst)
     check_unlocked(src) if _same_file(src, dst) else check_unlocked(src, dst)
     tmp: Path | None = None
     try:
         with open_package(src) as parts:
-            _patch_parts(src, parts, tables)
+            written = _patch_parts(src, parts, tables)
             try:
                 if backup and _same_file(src, dst):
                     shutil.copy2(src, src.with_name(src.stem + ".bak" + src.suffix))
@@ -213,6 +224,7 @@ def write_tables(src: Path, dst: Path, tables: Mapping[str, pd.DataFrame], *, ba
         if tmp is not None:
             tmp.unlink(missing_ok=True)
         raise
+    return written
 
 
 def _unwritable(dst: Path, error: OSError) -> JxcError:

@@ -14,6 +14,14 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         "--period {period} is not a month; write it as YYYY-MM, e.g. 2026-11.",
     ),
     "cli_not_xlsx": ("{path}：工作簿文件名必须以 .xlsx 结尾。", "{path}: the workbook must end in .xlsx."),
+    "cli_card_head": ("{sku} {name}  明细账 {period}（{method}）", "{sku} {name}  stock card {period} ({method})"),
+    "cli_card_empty": ("本月没有期初，也没有收发。", "No opening and no movement this month."),
+    "cli_card_errors": (
+        "注意：工作簿有 {n} 个校验错误，明细账按现有数据计算，数字可能不对（jxc validate 查看）。",
+        "Note: the workbook has {n} validation error(s); the card is computed from the data as it is and may be "
+        "wrong (see jxc validate).",
+    ),
+    "cli_card_closing": ("期末结存：数量 {qty}，金额 {amount}", "Closing: qty {qty}, amount {amount}"),
     "cli_created": ("已创建 {path}（{period}，{language}）。", "Created {path} ({period}, {language})."),
     "cli_forced": (
         "--force：尽管有 {n} 个校验错误仍已同步，数字可能不对。",

@@ -6,6 +6,18 @@ from __future__ import annotations
 # or --lang; en before a workbook is read), and the plan's reason column. Keys start with refuse_, sync_,
 # close_, book_, plan_; word() and phrase() serve them.
 COMPUTE_TEXTS: dict[str, tuple[str, str]] = {
+    # core.card and jxc card: the stock card (明细账)
+    "card_too_long": (
+        "明细账共 {lines} 行，超过参数“{setting}”（{limit} 行），本次未写入。查看单个商品：jxc card 文件 商品编码；"
+        "或在 参数 表调大“{setting}”后重新同步。",
+        "The stock card has {lines} lines, more than the setting {setting} ({limit}), so it is not written here. "
+        "One item's card: jxc card FILE SKU; or raise {setting} on the Settings sheet and sync again.",
+    ),
+    "card_unknown_sku": (
+        "{path}：没有商品编码 {sku}（商品、期初和本月单据里都没有）。{near}",
+        "{path}: no SKU {sku} (not in Items, Opening or this month's lines). {near}",
+    ),
+    "card_near": ("相近的编码：{skus}", "Similar SKUs: {skus}"),
     # core.refusal: one refusal for both sync paths and close; {place}: refuse_file or refuse_book
     "refuse_file": ("{path}", "{path}"),
     "refuse_book": ("工作簿 {name}", "Workbook {name}"),
