@@ -1079,63 +1079,6 @@ CARD_KINDS = {
     "cost_adjustment": Choice(key="cost_adjustment", zh="成本调整", en="Cost adjustment"),
 }
 
-# Last months' purchase and sale lines a return may still name, with what is left to return and their unit cost:
-# jxc close carries them (``core.closing.carried_docs``), so a return of last month's document is valued at its
-# original price or cost and held to what is left of it, by sync as well as by validate.
-CARRIED_KINDS = (
-    Choice(key="purchase", zh="采购", en="purchase"),
-    Choice(key="sale", zh="销售", en="sale"),
-)
-
-CARRIED = Table(
-    name="tblCarried",
-    zh_sheet="结转单据",
-    en_sheet="Carried docs",
-    filled_by="close",
-    optional=True,
-    quiet=True,
-    doc_zh="以前月份的采购、销售单据行（由 jxc close 结转，保留 3 个月）：退货按原单的单价或成本计价，不能超过可退数量",
-    doc_en="Earlier months' purchase and sale lines (carried by jxc close, 3 months): a return of one is valued at "
-    "its original price or cost and may not exceed the qty left to return",
-    columns=(
-        Column(
-            key="kind",
-            zh="类型",
-            en="Kind",
-            type=ColType.CHOICE,
-            required=True,
-            choices=CARRIED_KINDS,
-            width=8,
-            doc_zh="采购 或 销售",
-            doc_en="purchase or sale",
-        ),
-        Column(
-            key="date",
-            zh="日期",
-            en="Date",
-            type=ColType.DATE,
-            required=True,
-            width=12,
-            doc_zh="原单日期（以前的月份）",
-            doc_en="Date of the original line (an earlier month)",
-        ),
-        _doc_no(),
-        _sku(),
-        _qty("qty", "可退数量", "Qty returnable"),
-        Column(
-            key="unit_cost",
-            zh="单位成本",
-            en="Unit cost",
-            type=ColType.PRICE,
-            required=True,
-            ge=0,
-            width=11,
-            doc_zh="采购：进价；销售：发出时的单位成本",
-            doc_en="Purchase: the price paid; sale: the unit cost it was issued at",
-        ),
-    ),
-)
-
 TABLES: tuple[Table, ...] = (
     SETTINGS_TABLE,
     ITEMS,
