@@ -126,6 +126,13 @@ def test_new_demo_and_close_write_the_computed_columns(tmp_path: Path) -> None:
     nxt = _sheet_rows(tmp_path / "next.xlsx", "期初")
     names = {i["sku"]: i["name"] for i in small_month()["tblItems"]}
     assert _column(nxt, "商品名称") == [names[s] for s in _column(nxt, "商品编码")]
+    # closing again updates that month in place: the table's rows are rewritten, its calculated columns refilled
+    # (formulas without cached values, which Excel and LibreOffice compute on open)
+    close_month(month, tmp_path / "next.xlsx")
+    with zipfile.ZipFile(tmp_path / "next.xlsx") as z:
+        sheets = [z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    opening = next(x for x in sheets if "tblOpening[[#This Row]" in x)
+    assert opening.count("<f>") == 3 * (len(nxt) - 1)
 
 
 def test_cached_values_are_the_names_and_book_quantities(tmp_path: Path) -> None:
@@ -148,6 +155,26 @@ def test_book_values_follow_the_events_of_the_month() -> None:
     assert book_values(m["tblCounts"], m) == EXPECTED_BOOK
     blank = pd.DataFrame({"date": [None, D(3)], "sku": ["A001", None], "counted_qty": [1, 1]})
     assert book_values(blank, m) == ["", ""]
+
+
+def test_book_differences_tie_to_the_stock_adjustments(tmp_path: Path) -> None:
+    """Per SKU, the 盘点 differences add up to what sync books as the count adjustment (库存 adj_qty): the
+    book formula follows the valuation's events (a small demo month and the month above)."""
+    from jxc_xl.demo import write_demo
+
+    paths = [
+        write_demo(tmp_path / "demo", n_skus=60, n_lines=900),
+        write_book(tmp_path / "m.xlsx", _month(), lookups=True),
+    ]
+    for path in paths:
+        sync_file(path, backup=False, force=True)
+        counts = _sheet_rows(path, COUNTS.sheet("zh"))
+        diff = pd.Series(_column(counts, "盘盈亏数量"), index=_column(counts, "商品编码"), dtype=float)
+        diff = diff.groupby(level=0).sum()
+        stock = read_workbook(path).df("tblStock").set_index("sku")["adj_qty"].astype(float)
+        known = diff.index.intersection(stock.index)
+        assert len(known) >= 3
+        assert diff[known].tolist() == stock[known].fillna(0.0).tolist(), path.name
 
 
 # ---------------------------------------------------------------------------------------------------

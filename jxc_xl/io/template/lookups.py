@@ -19,6 +19,7 @@ tables' ``columns``, so they are never read or checked, and a workbook without t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -296,6 +297,14 @@ class ComputedOut(NamedTuple):
     rows: int
     lang: Lang
     fmt: Format | None
+
+
+def memoize_formulas(ws: Worksheet) -> None:
+    """Prepare each distinct formula text once on this sheet: xlsxwriter runs some sixty regular expressions over
+    every formula it writes (future-function prefixes), and a calculated column writes the same text into every
+    row (6,000 lines: 8 s → 0.1 s). The result is the same string; only the repeated work goes."""
+    if not hasattr(ws._prepare_formula, "cache_info"):
+        ws._prepare_formula = functools.lru_cache(maxsize=64)(ws._prepare_formula)
 
 
 def write_computed(ws: Worksheet, t: Table, layout: list[Column], df: pd.DataFrame, out: ComputedOut) -> None:

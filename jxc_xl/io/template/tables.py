@@ -17,6 +17,7 @@ from jxc_xl.io.template.lookups import (
     ComputedOut,
     formula,
     is_computed,
+    memoize_formulas,
     sheet_columns,
     write_computed,
 )
@@ -65,6 +66,7 @@ def write_table(
         for spec, c in zip(columns, layout, strict=True):
             if is_computed(table, c):
                 spec["formula"] = formula(table, c, lang)
+                memoize_formulas(ws)
         ws.add_table(0, 0, max(n, 1), len(layout) - 1, {"name": table.name, "style": TABLE_STYLE, "columns": columns})
     for j, c in enumerate(layout):
         if c.key in df.columns and not is_computed(table, c):
