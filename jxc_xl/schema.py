@@ -449,6 +449,26 @@ SETTINGS: tuple[SettingDef, ...] = (
         doc_en="Days the purchase plan looks ahead",
     ),
     SettingDef(
+        key="slow_days",
+        zh="呆滞天数",
+        en="slow_days",
+        type=ColType.NUMBER,
+        default=90,
+        gt=0,
+        doc_zh="有库存且超过这么多天没有销售（需求历史 + 本月）即为呆滞",
+        doc_en="Stock with no sale for more days than this (demand history + this month) is slow-moving",
+    ),
+    SettingDef(
+        key="overstock_days",
+        zh="超储天数",
+        en="overstock_days",
+        type=ColType.NUMBER,
+        default=180,
+        gt=0,
+        doc_zh="库存 + 在途超过这么多天的预测需求即为超储",
+        doc_en="On hand + on order above this many days of forecast demand is overstock",
+    ),
+    SettingDef(
         key="allow_negative",
         zh="允许负库存",
         en="allow_negative",
@@ -541,6 +561,8 @@ class Settings(BaseModel):
     abc_b: float = _setting("abc_b")
     days_per_year: float = _setting("days_per_year")
     horizon_days: float = _setting("horizon_days")
+    slow_days: float = _setting("slow_days")
+    overstock_days: float = _setting("overstock_days")
     allow_negative: bool = _setting("allow_negative")
     as_of: date | None = _setting("as_of")
     max_cover_days: float = _setting("max_cover_days")
@@ -1030,6 +1052,10 @@ ANALYSIS = Table(
         _g("dsi", "周转天数", "DSI", ColType.NUMBER),
         _g("slow_moving", "呆滞", "Slow moving", width=8),
         _g("cum_share", "累计占比", "Cumulative share", ColType.NUMBER),  # of COGS, for the Pareto chart
+        # Issue 9.6: days since the last sale (history + this month) behind 呆滞, and overstock (position above
+        # overstock_days of forecast demand)
+        _g("days_since_sale", "距上次销售天数", "Days since sale", ColType.NUMBER, 11),
+        _g("overstock", "超储", "Overstock", width=8),
     ),
 )
 
@@ -1106,6 +1132,7 @@ STATUS = {
     "out": Choice(key="out", zh="缺货", en="Out of stock"),
     "negative": Choice(key="negative", zh="负库存", en="Negative stock"),
     "slow": Choice(key="slow", zh="呆滞", en="Slow-moving"),
+    "overstock": Choice(key="overstock", zh="超储", en="Overstock"),
 }
 
 

@@ -6,7 +6,8 @@
 * gross margin = revenue − cogs; rate = margin / revenue, NaN where revenue is 0.
 * avg inventory = (opening amount + closing amount) / 2, to the cent ROUND_HALF_UP; turnover = cogs / avg
   inventory and DSI = avg inventory / cogs × days in month, NaN where the divisor is ≤ 0.
-* slow-moving: no sales line in the month while stock remains, or DSI above 180 days.
+* slow-moving and overstock: core.activity (days since the last sale over the history and this month, against
+  settings slow_days; position against overstock_days of forecast demand) — from the plan's figures when given.
 * ABC by COGS with settings abc_a / abc_b (invmath.abc; negative COGS counts as 0); cum_share is the
   cumulative COGS share in ABC order (COGS descending), for a Pareto chart.
 """
@@ -17,18 +18,20 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core import invmath
+from jxc_xl.core.activity import days_since_sale, slow_moving
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.money import mul_cents, to_cents
+from jxc_xl.core.plan import as_of_day
 from jxc_xl.core.valuation import Valuation, original_lines
 
-SLOW_DSI_DAYS = 180.0
 
-
-def analyse(wb: Workbook, val: Valuation) -> pd.DataFrame:
+def analyse(wb: Workbook, val: Valuation, metrics: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per SKU of the valuation (stock order), index = sku.
 
+    ``metrics``: plan_metrics(wb, val) when computed (its slow, overstock, days_since_sale are used).
+
     Columns: abc, revenue_cents, cogs_cents, margin_cents, gross_margin_rate, avg_inventory_cents,
-    turnover, dsi, slow (bool), cum_share, sales_qty.
+    turnover, dsi, slow (bool), cum_share, sales_qty, days_since_sale, overstock (bool).
     """
     s = val.settings
     stock = val.stock
@@ -63,7 +66,13 @@ def analyse(wb: Workbook, val: Valuation) -> pd.DataFrame:
         turnover = np.where(avg_raw > 0, cogs / np.where(avg_raw > 0, avg_raw, 1), np.nan)
         dsi = np.where(cogs > 0, avg_raw / np.where(cogs > 0, cogs, 1) * s.days_in_month, np.nan)
     avg_cents = to_cents(avg_raw / 100.0)
-    slow = ((sales_qty <= 0) & (stock["closing_qty"].to_numpy(np.float64) > 0)) | (np.nan_to_num(dsi) > SLOW_DSI_DAYS)
+    if metrics is not None:
+        since = metrics["days_since_sale"].to_numpy(np.float64)
+        slow, over = metrics["slow"].to_numpy(bool), metrics["overstock"].to_numpy(bool)
+    else:
+        since = days_since_sale(wb, val, as_of_day(s, ev))
+        slow = slow_moving(since, stock["closing_qty"].to_numpy(np.float64), s.slow_days)
+        over = np.zeros(n, dtype=bool)  # needs the plan's forecast
 
     value = np.clip(cogs, 0, None).astype(np.float64)
     # abc_b below abc_a is a settings error; a forced sync then has no B class rather than failing.
@@ -86,6 +95,8 @@ def analyse(wb: Workbook, val: Valuation) -> pd.DataFrame:
             "slow": slow,
             "cum_share": cum,
             "sales_qty": sales_qty,
+            "days_since_sale": since,
+            "overstock": over,
         },
         index=pd.Index(skus, name="sku"),
     )

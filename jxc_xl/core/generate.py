@@ -1,5 +1,6 @@
 """Status of a tblStock row, first that applies: negative closing → 负库存; closing 0 → 缺货; closing ≤ reorder
-point (active items with a reorder point > 0 or stock ≤ 0) → 低于再订货点; slow-moving → 呆滞; else 正常.
+point (active items with a reorder point > 0 or stock ≤ 0) → 低于再订货点; slow-moving → 呆滞; overstock → 超储
+(core.activity); else 正常.
 
 This module builds the generated sheets (tblStock, tblPlan, tblAnalysis) as frames with exactly the schema's
 column keys: money as floats rounded to the cent (int cents / 100), dates datetime64, blanks None/NaN.
@@ -29,6 +30,8 @@ def _stock_frame(
     status = np.full(len(st), STATUS["ok"].label(lang), dtype=object)
     if slow is not None:
         status[slow] = STATUS["slow"].label(lang)
+    if metrics is not None:
+        status[metrics["overstock"].to_numpy(bool)] = STATUS["overstock"].label(lang)
     if metrics is not None:
         rop = metrics["reorder_point"].to_numpy(np.float64)
         status[(closing <= np.round(rop, 9)) & metrics["active"].to_numpy(bool) & (rop > 0)] = STATUS["reorder"].label(
@@ -70,8 +73,8 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
     """
     lang = lang or wb.lang
     val = value_month(wb)
-    an = analyse(wb, val)
     metrics = plan_metrics(wb, val)
+    an = analyse(wb, val, metrics)
     stock = _stock_frame(wb, val, metrics, an["slow"].to_numpy(bool), lang)
     plan = purchase_plan(wb, val, an["abc"], lang, metrics)[PLAN.keys()]
 
@@ -92,6 +95,8 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
             "dsi": an["dsi"].to_numpy(np.float64),
             "slow_moving": np.array([yes if slow else None for slow in an["slow"].to_numpy(bool)], dtype=object),
             "cum_share": an["cum_share"].to_numpy(np.float64),
+            "days_since_sale": an["days_since_sale"].to_numpy(np.float64),
+            "overstock": np.array([yes if over else None for over in an["overstock"].to_numpy(bool)], dtype=object),
         }
     )
     rank = analysis["abc"].map({"A": 0, "B": 1, "C": 2}).fillna(3)

@@ -27,6 +27,8 @@ Decisions left open:
 * The amount uses the item's std cost, else the closing unit cost (0 when neither exists).
 * Quantities are rounded to 9 decimals before ceil/floor so float noise (30.0000000001) does not add a unit.
 * ``forecast_qty`` (next month's demand, for information) is d × the days of next month.
+* Slow-moving items (core.activity: stock and no sale for more than slow_days) that would enter the plan keep
+  their line with order_qty 0 and the reason why: their stock is not replenished, and the buyer sees it.
 * Order of the plan's lines: one block per supplier (one purchase order each), the supplier whose most urgent
   line is due first leads; inside a block by order_by, then sku; lines without a supplier come last.
 """
@@ -38,6 +40,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from jxc_xl.core.activity import days_since_sale, overstocked, slow_moving
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.demand import DemandSeries, history_rates
 from jxc_xl.core.ledger import clean_keys, table_frame
@@ -178,7 +181,8 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
         Columns name, supplier, unit, active, listed, on_hand, on_order, arrival (earliest expected, NaT
         without orders), position (on hand + on order), whole (the SKU's quantities are whole),
         avg_daily_demand, demand_sd (error sd of a month's daily rate), demand_class, forecast_method,
-        safety_stock, reorder_point, eoq, enters, order_qty, order_by, amount_cents, forecast_qty, days_cover, as_of.
+        safety_stock, reorder_point, eoq, enters, order_qty, order_by, amount_cents, forecast_qty, days_cover, as_of,
+        days_since_sale, slow, overstock (core.activity; a slow item that enters is planned at 0 with its reason).
     """
     s = val.settings
     skus = pd.Index(val.stock["sku"].to_numpy(dtype=object))
@@ -200,7 +204,9 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
     enters = (gap <= np.round(d * s.horizon_days, _NOISE)) & ((d > 0) | (rop > 0) | (gap < 0))
     active = (items["active"].fillna("yes") != "no").to_numpy() & items["listed"].to_numpy(dtype=bool)
     enters &= active
-    order_qty = _order_qty(items, pol.order_size, rop, d, position, s.horizon_days)
+    since = days_since_sale(wb, val, as_of)
+    slow = slow_moving(since, on_hand, s.slow_days)
+    order_qty = np.where(slow, 0.0, _order_qty(items, pol.order_size, rop, d, position, s.horizon_days))
     price = np.where(np.isnan(std_cost), unit_cost, std_cost)
     amount = mul_cents(order_qty, np.nan_to_num(price))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -233,6 +239,9 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
             "forecast_qty": d * next_days,
             "days_cover": np.where(enters, cover, np.nan),
             "as_of": pd.Timestamp(as_of),
+            "days_since_sale": since,
+            "slow": slow,
+            "overstock": overstocked(position, d, s.overstock_days, slow),
         },
         index=pd.Index(skus, name="sku"),
     )

@@ -8,6 +8,8 @@
   backordered); else on hand lasts ⌊on hand/d⌋ days from the as-of date, unless the earliest open order is
   expected by then, in which case the whole position lasts ⌊position/d⌋ days (every open order assumed to
   arrive in time). The day is shown as "12月9日" / "Dec 9", with the year when it is not the as-of date's.
+* A slow-moving line (core.activity; planned at 0) starts with "呆滞：已 N 天无销售，不建议订货；" /
+  "Slow-moving: no sale for N days, no order suggested; ".
 * Quantities are whole where the SKU's quantities are (opening, every ledger line and open order a whole
   number): no "18.0", and the reorder point shown as ⌊ROP⌋ (for whole stock, position ≤ ROP ⇔ position ≤
   ⌊ROP⌋, so the comparison read stays true). Other SKUs show at most 2 decimals; d always does.
@@ -69,6 +71,7 @@ class _Texts(NamedTuple):
     runs_out: str
     out_now: str
     backorder: str
+    slow: str
     day: str
     day_year: str
     months: list[str]
@@ -85,6 +88,7 @@ class _Texts(NamedTuple):
             runs_out=runs_out,
             out_now=out_now,
             backorder=backorder,
+            slow=word("plan_why_slow", lang),
             day=word("plan_day", lang),
             day_year=word("plan_day_year", lang),
             months=word("plan_month_names", "en").split(),
@@ -163,4 +167,12 @@ def reasons(m: pd.DataFrame, horizon: float, lang: Lang) -> pd.Series:
         else:
             text = t.soon.format(stock=stock, rop=rop_text, days=days, d=_fmt(dd), horizon=_fmt(horizon))
         out.append(text + _runs_out(t, on, dd, out_at, day))
-    return pd.Series(out, index=m.index, dtype="object")
+    reason = pd.Series(out, index=m.index, dtype="object")
+    if "slow" in m and m["slow"].any():  # a slow-moving line is planned at 0: say why first
+        slow = m["slow"].to_numpy(dtype=bool)
+        since = m["days_since_sale"].to_numpy(np.float64)
+        words = [t.slow.format(days=_whole(x)) for x in since[slow]]
+        reason.loc[slow] = pd.Series(
+            [w + r for w, r in zip(words, reason[slow], strict=True)], index=reason.index[slow]
+        )
+    return reason

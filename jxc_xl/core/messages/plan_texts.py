@@ -16,6 +16,10 @@ PLAN_TEXTS: dict[str, tuple[str, str]] = {
     "plan_why_runs_out": ("；预计 {day}缺货", "; runs out about {day}"),
     "plan_why_out_now": ("；已缺货", "; out of stock now"),
     "plan_why_backorder": ("；已缺货，欠 {qty}", "; out of stock, {qty} backordered"),
+    "plan_why_slow": (
+        "呆滞：已 {days} 天无销售，不建议订货；",
+        "Slow-moving: no sale for {days} days, no order suggested; ",
+    ),
     # a day in the reason text: {m} month number, {mon} its short English name, {d} day, {y} year
     "plan_day": ("{m}月{d}日", "{mon} {d}"),
     "plan_day_year": ("{y}年{m}月{d}日", "{mon} {d}, {y}"),

@@ -33,6 +33,7 @@ def status_formats(ws: Worksheet, table: Table, lang: Lang, fm: Formats) -> None
         eq("status", STATUS["out"].label(lang), red)
         eq("status", STATUS["reorder"].label(lang), yellow)
         eq("status", STATUS["slow"].label(lang), grey)
+        eq("status", STATUS["overstock"].label(lang), fm.get(bg_color="#DDEBF7", font_color="#1F4E78"))
         eq("status", STATUS["ok"].label(lang), green)
     elif table.name == PLAN.name:
         # Order-by dates already due (today or earlier) in red; A items bold.

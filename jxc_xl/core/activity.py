@@ -1,0 +1,78 @@
+"""Slow-moving (呆滞) and overstock (超储), from the demand history plus this month.
+
+* Days since the last sale, as of the plan's as-of date: this month's last sale line on or before that date;
+  else the last day of the last month of tblHistory with demand > 0. An SKU with no sale known at all counts
+  from the first day of its earliest known month (its first month of history, else this month): at least
+  that many days without a sale.
+* Slow-moving: stock on hand > 0 and more than settings slow_days (default 90) days since the last sale.
+  One quiet month does not make a steadily selling item slow.
+* Overstock: the inventory position (on hand + on order) covers more than settings overstock_days (default
+  180) days of the plan's forecast daily demand; with a forecast of 0, any stock that is not slow-moving is
+  not called overstock (it is slow, or new).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from jxc_xl.core.book import Workbook
+from jxc_xl.core.invmath.arguments import FloatArray
+from jxc_xl.core.ledger import clean_keys, table_frame
+from jxc_xl.core.periods import period_first_day, period_last_day
+from jxc_xl.core.valuation import Valuation
+from jxc_xl.schema import HISTORY
+
+
+def _history_last(wb: Workbook, period: str, skus: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """Per SKU: the last day of its last history month with demand, and the first day of its first month."""
+    hist = table_frame(wb, HISTORY.name)
+    empty = pd.Series(pd.NaT, index=skus, dtype="datetime64[ns]")
+    if hist is None or not len(hist) or not {"sku", "period", "demand_qty"} <= set(hist.columns):
+        return empty, empty
+    h = pd.DataFrame({"sku": clean_keys(hist["sku"]), "period": hist["period"].astype(str)})
+    h["qty"] = pd.to_numeric(hist["demand_qty"], errors="coerce")
+    h = h.dropna(subset=["sku"])
+    h = h[h["period"].str.fullmatch(r"\d{4}-\d{2}") & (h["period"] < period)]
+    if not len(h):
+        return empty, empty
+    sold = h[h["qty"] > 0].groupby("sku")["period"].max()
+    first = h.groupby("sku")["period"].min()
+    last_day = sold.map(lambda p: pd.Timestamp(period_last_day(p)))
+    first_day = first.map(lambda p: pd.Timestamp(period_first_day(p)))
+    return last_day.reindex(skus).astype("datetime64[ns]"), first_day.reindex(skus).astype("datetime64[ns]")
+
+
+def days_since_sale(wb: Workbook, val: Valuation, as_of: date) -> FloatArray:
+    """Days from each SKU's last sale to ``as_of`` (module docstring), aligned with ``val.stock``."""
+    s = val.settings
+    skus = pd.Index(val.stock["sku"].to_numpy(dtype=object))
+    ev = val.events
+    stamp = pd.Timestamp(as_of)
+    this_month = pd.Series(pd.NaT, index=skus, dtype="datetime64[ns]")
+    if len(ev):
+        dates = pd.to_datetime(ev["date"], errors="coerce")
+        sale = (ev["kind"].to_numpy(dtype=object) == "sale") & (dates <= stamp).to_numpy()
+        if sale.any():
+            last = pd.Series(dates[sale].to_numpy(), index=ev["sku"].to_numpy(dtype=object)[sale])
+            this_month = last.groupby(level=0).max().reindex(skus).astype("datetime64[ns]")
+    hist_last, hist_first = _history_last(wb, s.period, skus)
+    start = hist_first.fillna(pd.Timestamp(s.first_day))
+    last = this_month.fillna(hist_last)
+    days = (stamp - last.fillna(start)).dt.days.to_numpy(dtype=np.float64)
+    # a sale known: days since it; none: days since the SKU's first known day (at least that many)
+    return np.clip(days, 0, None) + np.where(last.isna().to_numpy(), 1.0, 0.0)
+
+
+def slow_moving(days: FloatArray, on_hand: FloatArray, slow_days: float) -> np.ndarray:
+    """Stock on hand and more than ``slow_days`` since the last sale."""
+    return (on_hand > 0) & (days > slow_days)
+
+
+def overstocked(position: FloatArray, daily: FloatArray, overstock_days: float, slow: np.ndarray) -> np.ndarray:
+    """The position covers more than ``overstock_days`` of forecast demand (never where slow-moving)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = np.where(daily > 0, position / np.where(daily > 0, daily, 1.0), np.inf)
+    return (position > 0) & (daily > 0) & (cover > overstock_days) & ~slow
