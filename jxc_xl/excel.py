@@ -139,6 +139,8 @@ def _locate(book: Any, table: Table) -> _Located | None:
         if values:
             body = values[1:]
             if table.generated:
+                if body and t.show_totals:  # 库存's totals row: Excel keeps it below the rows sync writes
+                    body = body[:-1]
                 # A ListObject always keeps one body row: sync's empty one is no data.
                 if len(body) == 1 and all(v is None or v == "" for v in body[0]):
                     body = []
@@ -271,8 +273,12 @@ def _write_table(loc: _Located, table: Table, df: pd.DataFrame) -> int:
     else:
         body = n
     if old > n:
-        # Rows that fell out of the table (or off the end of a plain range) keep their values unless cleared.
-        sheet.range((top + 1 + n, left), (top + old, left + loc.width - 1)).clear_contents()
+        # Rows that fell out of the table (or off the end of a plain range) keep their values unless cleared;
+        # a totals row (库存's) moves to just below the body and is not cleared.
+        extra = 1 if loc.listobject is not None and loc.listobject.show_totals else 0
+        for a, b in ((top + 1 + n, top + body), (top + body + 1 + extra, top + old + extra)):
+            if a <= b:
+                sheet.range((a, left), (b, left + loc.width - 1)).clear_contents()
     if n:
         by_key = {
             k: _column_values(df[k], table.column(k).type if k in table.keys() else ColType.TEXT)

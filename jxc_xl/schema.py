@@ -971,6 +971,7 @@ STOCK_GROUPS: tuple[tuple[str, str, str, str], ...] = (
     ("", "", "status", "status"),
     ("本期净额", "Net movement", "in_qty", "adj_amount"),
 )
+STOCK_TOTAL_LABEL = {"zh": "合计", "en": "Total"}  # the first cell of tblStock's totals row
 
 PLAN = Table(
     name="tblPlan",

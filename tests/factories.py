@@ -223,7 +223,8 @@ def write_book(
 # A workbook with user parts, and generated frames to write into it
 
 USER_SHEET = "说明"
-USER_ANCHOR = "Q3"  # a cell right of tblStock on a row the table grows into (a button's anchor, say)
+USER_COL = len(STOCK.columns) + 1  # 0-based column one blank column right of tblStock
+USER_ANCHOR = f"{col_letter(USER_COL)}3"  # a cell right of tblStock on a row the table grows into (a button's anchor)
 GENERATED = (STOCK, PLAN, ANALYSIS)
 
 
@@ -275,12 +276,12 @@ def write_user_parts_book(path: Path, tmp: Path, *, lang: Lang = "zh", date_1904
         ws.data_validation(1, n - 1, 10_000, n - 1, {"validate": "length", "criteria": "<=", "value": 50})
     stock = wb.get_worksheet_by_name(STOCK.sheet(lang))
     stock.write(USER_ANCHOR, "按钮")
-    stock.write("Q1", "右侧备注")
+    stock.write(f"{col_letter(USER_COL)}1", "右侧备注")
     chart = wb.add_chart({"type": "column"})
     chart.add_series(
         {"categories": f"='{STOCK.sheet(lang)}'!$A$2:$A$20", "values": f"='{STOCK.sheet(lang)}'!$N$2:$N$20"}
     )
-    stock.insert_chart("R5", chart)
+    stock.insert_chart(f"{col_letter(USER_COL + 1)}5", chart)
     wb.close()
     return path
 

@@ -22,6 +22,7 @@ from jxc_xl.core.money import round_half_up
 from jxc_xl.core.periods import period_first_day
 from jxc_xl.excel import BUTTON_EN, BUTTON_SHAPE, BUTTON_ZH, RUNPYTHON, addin_files, classic_setup_text
 from jxc_xl.io.reader import read_workbook
+from jxc_xl.io.template.generated import STOCK_FIRST_ROW
 from jxc_xl.schema import ANALYSIS, PLAN, STOCK, Table
 from tests.factories import small_month, write_book
 from tests.test_reader import sales_below_table, titled_sales_book, totals_sales_book
@@ -104,7 +105,8 @@ def _written(run: dict[str, Any], table: Table, lang: str) -> list[dict[str, Any
     writes = _actions(run, table.sheet(lang), "setValues")
     assert len(writes) == 1, writes
     w = writes[0]
-    assert w["start_row"] == 1 and w["start_column"] == 0  # the body, under the untouched header row
+    top = STOCK_FIRST_ROW if table is STOCK else 0  # 库存's header row is under its group headers
+    assert w["start_row"] == top + 1 and w["start_column"] == 0  # the body, under the untouched header row
     keys = table.keys()[: w["column_count"]]
     return [dict(zip(keys, row, strict=True)) for row in w["values"]]
 
@@ -266,7 +268,8 @@ def test_sync_resizes_each_generated_table_once(probe: dict[str, Any]) -> None:
         assert len(resizes) == 1, table.name
         n = max(run["rows"][table.name], 1)
         ref = resizes[0]["args"][1].replace("$", "")
-        assert ref.startswith("A1:") and ref.endswith(str(n + 1)), (table.name, ref)
+        top = STOCK_FIRST_ROW + 1 if table is STOCK else 1
+        assert ref.startswith(f"A{top}:") and ref.endswith(str(n + top)), (table.name, ref)
     assert not _actions(run, STOCK.sheet("zh"), "rangeClearContents")  # grew from the template's one row
 
 
@@ -286,9 +289,10 @@ def test_sync_shrinks_a_longer_table_and_clears_the_rest(probe: dict[str, Any]) 
     n = run["rows"]["tblStock"]
     assert n == len(small_month()["tblItems"]) < 8
     resize = _actions(run, STOCK.sheet("zh"), "resizeTable")[0]
-    assert resize["args"][1].replace("$", "").endswith(f"{n + 1}")
+    assert resize["args"][1].replace("$", "").endswith(f"{n + 2}")  # header in row 2 (group headers above)
     (clear,) = _actions(run, STOCK.sheet("zh"), "rangeClearContents")
-    assert (clear["start_row"], clear["row_count"]) == (1 + n, 8 - n)  # rows n+2 … 9 in Excel terms
+    # rows n+4 … 11 in Excel terms: the old rows n+3 … 10 and the old totals row 11 (it moves to row n+3)
+    assert (clear["start_row"], clear["row_count"]) == (3 + n, 8 - n)
     assert all(not str(r["sku"]).startswith("OLD") for r in _written(run, STOCK, "zh"))
 
 

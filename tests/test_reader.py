@@ -519,7 +519,8 @@ def test_generated_table_reads_only_its_ref(tmp_path: Path) -> None:
     data = small_month()
     data["tblStock"] = [{"sku": f"S{i}", "name": "旧行", "closing_qty": i} for i in range(4)]
     full = write_book(tmp_path / "stock_full.xlsx", data)
-    wb = read_workbook(shrink_table(full, tmp_path / "stock.xlsx", "库存", 3))
+    # 库存: group headers in row 1, the header in row 2; a ref ending at row 5 holds rows 3–4 and its totals row
+    wb = read_workbook(shrink_table(full, tmp_path / "stock.xlsx", "库存", 5))
     assert wb.tables["tblStock"].df["sku"].tolist() == ["S0", "S1"]
 
 

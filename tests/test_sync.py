@@ -231,8 +231,10 @@ def test_synced_file_reads_back_with_calamine(tmp_path):
     wb = CalamineWorkbook.from_path(str(src))
     stock_sheet = table("tblStock").sheet("zh")
     rows = wb.get_sheet_by_name(stock_sheet).to_python()
-    assert rows[0][: len(STOCK.columns)] == STOCK.headers("zh")
-    assert len([r for r in rows[1:] if r[0] not in ("", None)]) == len(small_month()["tblItems"])
+    assert rows[0][:2] == ["商品", ""]  # the group headers above the table
+    assert rows[1][: len(STOCK.columns)] == STOCK.headers("zh")
+    assert len([r for r in rows[2:] if r[0] not in ("", None)]) == len(small_month()["tblItems"]) + 1
+    assert rows[-1][0] == "合计"
 
 
 @pytest.mark.libreoffice
@@ -247,13 +249,16 @@ def test_synced_workbook_opens_in_libreoffice_and_values_read_back(tmp_path, lo_
     wb = openpyxl.load_workbook(recalculated, data_only=True, read_only=True)
     ws = wb[table("tblStock").sheet("zh")]
     rows = list(ws.iter_rows(values_only=True))
-    header = list(rows[0][: len(STOCK.columns)])
+    header = list(rows[1][: len(STOCK.columns)])
     assert header == STOCK.headers("zh")
-    got = {r[0]: dict(zip(STOCK.keys(), r, strict=False)) for r in rows[1:] if r[0]}
+    got = {r[0]: dict(zip(STOCK.keys(), r, strict=False)) for r in rows[2:] if r[0]}
+    total = got.pop("合计")  # the totals row, recalculated by LibreOffice
     assert set(got) == set(expected)
     for sku, row in expected.items():
         for key in ("closing_qty", "closing_amount", "out_amount"):
             assert got[sku][key] == pytest.approx(row[key], abs=0.001), (sku, key)
+    for key in ("closing_qty", "closing_amount", "out_amount", "purchase_amount"):
+        assert total[key] == pytest.approx(sum(r[key] for r in expected.values()), abs=0.001), key
     wb.close()
 
 

@@ -26,7 +26,15 @@ from jxc_xl.io.package import SheetRef, TablePart, open_package, rewrite_parts, 
 from jxc_xl.io.sheetpatch import patch_sheet
 from jxc_xl.io.xlsxpatch import TableNotFoundError, table_names, write_tables
 from jxc_xl.schema import ANALYSIS, PLAN, STOCK, ColType, Table
-from tests.factories import GENERATED, analysis_rows, generated_frames, plan_rows, stock_rows, write_user_parts_book
+from tests.factories import (
+    GENERATED,
+    USER_COL,
+    analysis_rows,
+    generated_frames,
+    plan_rows,
+    stock_rows,
+    write_user_parts_book,
+)
 
 # ---------------------------------------------------------------------------------------------------
 # Factory (the workbook and frames live in tests/factories.py)
@@ -134,15 +142,15 @@ def test_sheet_outside_sheet_data_unchanged(book: Path, tmp_path: Path) -> None:
     assert "conditionalFormatting" in new and "dataValidation" in new and "<drawing" in new
     head_old, head_new = old.split("<sheetData")[0], new.split("<sheetData")[0]
     assert re.sub(r'<dimension ref="[^"]+"/>', "", head_old) == re.sub(r'<dimension ref="[^"]+"/>', "", head_new)
-    assert '<dimension ref="A1:Q31"/>' in head_new  # 30 data rows, anchor column Q
+    assert f'<dimension ref="A1:{col_letter(USER_COL)}31"/>' in head_new  # 30 data rows, the anchor column
 
 
 def test_table_ref_and_autofilter(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     write_tables(book, out, generated_frames(9))
     xml = parts_of(out)[part_names(book)["tblStock"]].decode()
-    assert re.search(r'<table [^>]*ref="A1:O10"', xml)
-    assert '<autoFilter ref="A1:O10"' in xml
+    assert re.search(rf'<table [^>]*ref="A1:{STOCK_LAST}10"', xml)
+    assert f'<autoFilter ref="A1:{STOCK_LAST}10"' in xml
     assert xml.count("<tableColumn ") == len(STOCK.columns)
     wb = python_calamine.CalamineWorkbook.from_path(str(out), load_tables=True)
     t = wb.get_table_by_name("tblStock")
@@ -192,12 +200,12 @@ def test_outside_cells_kept(book: Path, tmp_path: Path) -> None:
     grown, shrunk = tmp_path / "grown.xlsx", tmp_path / "shrunk.xlsx"
     write_tables(book, grown, {"tblStock": stock_rows(10)})
     rows = openpyxl_rows(grown, "库存")
-    assert rows[2][16] == "按钮" and rows[0][16] == "右侧备注"
+    assert rows[2][USER_COL] == "按钮" and rows[0][USER_COL] == "右侧备注"
     assert rows[2][0] == "SKU00001"
     write_tables(grown, shrunk, {"tblStock": stock_rows(1)})
     rows = openpyxl_rows(shrunk, "库存")
-    assert rows[2][16] == "按钮"  # the anchor survives on a row the table left
-    assert all(v is None for v in rows[2][:15])
+    assert rows[2][USER_COL] == "按钮"  # the anchor survives on a row the table left
+    assert all(v is None for v in rows[2][: len(STOCK.columns)])
 
 
 def test_shrink_removes_old_rows(book: Path, tmp_path: Path) -> None:
@@ -270,7 +278,7 @@ def test_missing_frame_columns_stay_blank(book: Path, tmp_path: Path) -> None:
     write_tables(book, out, {"tblStock": df})
     rows = openpyxl_rows(out, "库存")
     assert [r[0] for r in rows[1:4]] == list(df["sku"])
-    assert [r[11] for r in rows[1:4]] == list(df["closing_qty"])
+    assert [r[STOCK.keys().index("closing_qty")] for r in rows[1:4]] == list(df["closing_qty"])
     assert all(rows[i][1] is None for i in range(1, 4))
 
 
@@ -420,6 +428,10 @@ def test_write_10k_rows(book: Path, tmp_path: Path) -> None:
     assert rows[10_000][0] == "SKU09999"
 
 
+STOCK_LAST = col_letter(len(STOCK.columns) - 1)  # tblStock's last column letter
+SIDE_NOTE = f"{col_letter(len(STOCK.columns) + 1)}2"  # a note right of tblStock (and of an added column)
+
+
 def make_stock_book(path: Path, *, total_row: bool = False, calc_col: bool = False) -> Path:
     """Only tblStock, optionally with a totals row and a user-added calculated column."""
     wb = xlsxwriter.Workbook(str(path))
@@ -433,7 +445,7 @@ def make_stock_book(path: Path, *, total_row: bool = False, calc_col: bool = Fal
     last_row = 1 + (1 if total_row else 0)
     ws.add_table(0, 0, last_row, len(cols) - 1, {"name": "tblStock", "columns": cols, "total_row": total_row})
     ws.write_blank(1, STOCK.keys().index("closing_amount"), None, wb.add_format({"num_format": "#,##0.00"}))
-    ws.write("R2", "旁注")
+    ws.write(SIDE_NOTE, "旁注")
     wb.close()
     return path
 
@@ -445,14 +457,14 @@ def test_totals_row_moves_to_the_new_end(tmp_path: Path) -> None:
     for dst, n, base in ((grown, 6, src), (shrunk, 2, grown)):
         write_tables(base, dst, {"tblStock": stock_rows(n)})
         tbl = parts_of(dst)[part_names(dst)["tblStock"]].decode()
-        assert re.search(rf'<table [^>]*ref="A1:O{n + 2}"', tbl)
-        assert f'<autoFilter ref="A1:O{n + 1}"' in tbl
+        assert re.search(rf'<table [^>]*ref="A1:{STOCK_LAST}{n + 2}"', tbl)
+        assert f'<autoFilter ref="A1:{STOCK_LAST}{n + 1}"' in tbl
         ws = openpyxl.load_workbook(dst)[STOCK.zh_sheet]
         assert ws.cell(n + 2, 1).value == "合计"
         assert str(ws.cell(n + 2, amount_col).value).startswith("=SUBTOTAL(109,")
         assert ws.cell(n + 1, 1).value == f"SKU{n - 1:05d}"
         assert ws.cell(n + 3, 1).value is None
-        assert ws["R2"].value == "旁注"
+        assert ws[SIDE_NOTE].value == "旁注"
 
 
 def test_calculated_column_formula_filled(tmp_path: Path) -> None:
@@ -462,9 +474,10 @@ def test_calculated_column_formula_filled(tmp_path: Path) -> None:
     formula = re.search(r"<calculatedColumnFormula>(.*?)</", parts_of(src)[part_names(src)["tblStock"]].decode())
     assert formula and "期末数量" in formula.group(1)
     ws = openpyxl.load_workbook(out)[STOCK.zh_sheet]
+    calc = len(STOCK.columns) + 1  # the added column, right of the schema's
     for r in range(2, 6):
-        assert ws.cell(r, 16).value == "=" + unescape_xml(formula.group(1))
-    assert ws.cell(6, 16).value is None
+        assert ws.cell(r, calc).value == "=" + unescape_xml(formula.group(1))
+    assert ws.cell(6, calc).value is None
 
 
 def prefix_sheet_xml(xml: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from jxc_xl.io.xlsxpatch import write_tables
 from jxc_xl.schema import ANALYSIS, PLAN, STOCK
-from tests.factories import USER_SHEET, analysis_rows, plan_rows, stock_rows, write_user_parts_book
+from tests.factories import USER_ANCHOR, USER_SHEET, analysis_rows, plan_rows, stock_rows, write_user_parts_book
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
@@ -45,8 +45,8 @@ def test_libreoffice_reads_patched_workbook(tmp_path: Path, lo_recalc: Callable[
                     assert got == v, (i, keys[j], got, v)
         # Rows the table left are empty, the anchor cell to the right is still there.
         assert ws.cell(13, 1).value == "SKU00011"
-        assert all(ws.cell(14, c).value is None for c in range(1, 16))
-        assert ws["Q3"].value == "按钮"
+        assert all(ws.cell(14, c).value is None for c in range(1, len(STOCK.columns) + 1))
+        assert ws[USER_ANCHOR].value == "按钮"
 
         plan_ws = wb[PLAN.zh_sheet]
         col = PLAN.keys().index("order_by") + 1

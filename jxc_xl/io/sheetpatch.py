@@ -8,11 +8,13 @@ cells take a fraction of a second. Cells left and right of the table on its rows
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from jxc_xl.core.messages import phrase
@@ -393,6 +395,33 @@ def _area_xml(
     return "".join(out)
 
 
+_SUBTOTAL_SUM = re.compile(r"<(?:\w+:)?f>\s*_?(?:xlfn\.)?SUBTOTAL\(\s*(?:109|9)\s*,", re.I)
+_TYPE_ATTR = re.compile(r"""\st\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
+def _column_sum(col: pd.Series) -> float:
+    """A column's sum as SUBTOTAL(109, …) gives it: numbers only, exact to float precision (``math.fsum``),
+    rounded to 9 decimals so 0.1 + 0.2 caches 0.3 and amounts sum to the cent."""
+    values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
+    return round(math.fsum(values[np.isfinite(values)].tolist()), 9) + 0.0  # + 0.0: no "-0"
+
+
+def _refresh_totals(totals: dict[int, str], frame: pd.DataFrame, keys: list[str | None], a: _Area) -> dict[int, str]:
+    """The totals row's cells, each SUBTOTAL sum over a written column with its cached value recomputed from
+    ``frame`` (so LibreOffice, previews and readers of cached values show the sums); other cells as they are."""
+    out = dict(totals)
+    for c, x in totals.items():
+        key = keys[c - a.c1] if a.c1 <= c <= a.c2 else None
+        f = re.search(rf"<{a.p}f\b[^>]*>.*?</{a.p}f>", x, re.S)
+        if key is None or key not in frame.columns or f is None or not _SUBTOTAL_SUM.search(f.group()):
+            continue
+        frag = column_cells(pd.Series([_column_sum(frame[key])], dtype=np.float64), False)[0]
+        value = _prefixed(frag[1:], a.p) if a.p and frag else (frag or ">")[1:]
+        head = _TYPE_ATTR.sub("", x[: x.index(">")].rstrip("/"))
+        out[c] = f"{head}>{f.group()}{value}</{a.p}c>"
+    return out
+
+
 def patch_sheet(
     src: Path, xml: str, info: TablePart, frame: pd.DataFrame, keys: list[str | None], date1904: bool
 ) -> tuple[str, int]:
@@ -420,6 +449,7 @@ def patch_sheet(
     totals: dict[int, str] = {}
     if a.totals_rows and a.old_end in by_num:
         totals = {c: x for c, x in _parse_cells(by_num[a.old_end].inner, sx.p) if a.c1 <= c <= a.c2}
+        totals = _refresh_totals(totals, frame, keys, a)
     new = _new_rows(info, frame, keys, styles, a, date1904)
     bounds = _Bounds()
     if new.used_cols and any(new.cells):

@@ -18,7 +18,7 @@ from jxc_xl.errors import UsageError
 from jxc_xl.io.template.button import name_button, sync_button
 from jxc_xl.io.template.cells import Rows, rows_to_frame
 from jxc_xl.io.template.formulas import write_formulas
-from jxc_xl.io.template.generated import pareto_chart, status_formats
+from jxc_xl.io.template.generated import pareto_chart, status_formats, write_stock_table
 from jxc_xl.io.template.guide import write_guide
 from jxc_xl.io.template.lookups import LOOKUP_SOURCES
 from jxc_xl.io.template.settings_sheet import write_settings_sheet
@@ -163,7 +163,10 @@ def _write_sheet(wb: xlsxwriter.Workbook, t: Table, spec: _Spec, fm: Formats, sk
         return
     # The computed columns' data; their formulas name the tables they read, so all of those must be Excel Tables.
     frames = spec.frames if spec.lookups and not (spec.omit | spec.plain) & LOOKUP_SOURCES else None
-    write_table(ws, t, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain, frames=frames)
+    if t.name == "tblStock":  # 收发存汇总: group headers above the table, a totals row
+        write_stock_table(ws, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain)
+    else:
+        write_table(ws, t, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain, frames=frames)
     column_validations(ws, t, lang, sku_source, lookups=frames is not None)
     if t.generated:
         ws.set_tab_color("#70AD47")

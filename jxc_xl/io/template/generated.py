@@ -1,15 +1,32 @@
-"""The generated sheets' extras: status colours (conditional formats) and the ABC Pareto chart."""
+"""The generated sheets' extras: status colours (conditional formats), the ABC Pareto chart, and 库存 as the
+收发存汇总 (group headers above tblStock, a totals row)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from jxc_xl.core.findings import col_letter
 from jxc_xl.core.messages import word
-from jxc_xl.io.template.styles import LAST_ROW, PARETO_NAMES, Formats, quote_sheet
-from jxc_xl.schema import ANALYSIS, PLAN, STATUS, STOCK, YES_NO, Lang, Table
+from jxc_xl.io.template.cells import write_value
+from jxc_xl.io.template.styles import HEADER, LAST_ROW, PARETO_NAMES, TABLE_STYLE, Formats, num_format, quote_sheet
+from jxc_xl.schema import (
+    ANALYSIS,
+    PLAN,
+    STATUS,
+    STOCK,
+    STOCK_GROUPS,
+    STOCK_TOTAL_LABEL,
+    YES_NO,
+    ColType,
+    Column,
+    Lang,
+    Table,
+)
 
 
 def status_formats(ws: Worksheet, table: Table, lang: Lang, fm: Formats) -> None:
@@ -96,3 +113,74 @@ def pareto_chart(wb: xlsxwriter.Workbook, ws: Worksheet, lang: Lang, plain: bool
     bars.set_legend({"position": "bottom"})
     bars.set_size({"width": 720, "height": 360})
     ws.insert_chart(1, len(ANALYSIS.keys()) + 1, bars)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 库存: the 收发存汇总 with its group headers above the table and a totals row
+
+STOCK_FIRST_ROW = 1  # 0-based row of tblStock's header: the group headers (STOCK_GROUPS) are the row above
+_STOCK_WIDTHS = {ColType.QTY: 9.0, ColType.MONEY: 12.0, ColType.PRICE: 9.0}
+# Fixed decimals: money and unit costs print with two, quantities as they are.
+_STOCK_FORMATS = {ColType.MONEY: "#,##0.00", ColType.PRICE: "#,##0.00"}
+
+
+def _stock_total(c: Column) -> bool:
+    """Whether tblStock's totals row sums the column (quantities and amounts; not unit costs or text)."""
+    return c.type in (ColType.QTY, ColType.MONEY)
+
+
+def _group_headers(ws: Worksheet, lang: Lang, fm: Formats) -> None:
+    """The row above tblStock: 期初 / 本期收入 / 本期发出 / 期末结存 … merged over their columns."""
+    keys = STOCK.keys()
+    fmt = fm.get(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", align="center", valign="vcenter", border=1)
+    for zh, en, first, last in STOCK_GROUPS:
+        j1, j2 = keys.index(first), keys.index(last)
+        label = zh if lang == "zh" else en
+        if j2 > j1:
+            ws.merge_range(STOCK_FIRST_ROW - 1, j1, STOCK_FIRST_ROW - 1, j2, label, fmt)
+        else:
+            ws.write_string(STOCK_FIRST_ROW - 1, j1, label, fmt)
+    ws.set_row(STOCK_FIRST_ROW - 1, 20)
+
+
+def _stock_totals(ws: Worksheet, row: int, lang: Lang, fm: Formats) -> None:
+    """The totals row's cells, bold with a rule above (viewers without table styles show it too); their
+    SUBTOTAL(109, …) follows the table's filter. Sync writes the cached sums (``io.sheetpatch``)."""
+    for j, c in enumerate(STOCK.columns):
+        fmt = fm.get(bold=True, top=1, **({"num_format": _STOCK_FORMATS[c.type]} if c.type in _STOCK_FORMATS else {}))
+        if j == 0:
+            ws.write_string(row, j, STOCK_TOTAL_LABEL[lang], fmt)
+        elif _stock_total(c):
+            ws.write_formula(row, j, f"=SUBTOTAL(109,{STOCK.name}[{c.header(lang)}])", fmt, 0)
+        else:
+            ws.write_blank(row, j, None, fmt)
+
+
+def write_stock_table(ws: Worksheet, df: pd.DataFrame, lang: Lang, fm: Formats, *, plain: bool = False) -> None:
+    """库存 as the 收发存汇总 an accountant knows: group headers in row 1, tblStock from row 2 with wrapped
+    headers, its rows and (an Excel Table) the totals row."""
+    n, top = len(df), STOCK_FIRST_ROW
+    fmts = [fm.num(_STOCK_FORMATS.get(c.type) or num_format(STOCK, c)) for c in STOCK.columns]
+    for j, c in enumerate(STOCK.columns):
+        ws.set_column(j, j, _STOCK_WIDTHS.get(c.type, c.width), fmts[j])
+    _group_headers(ws, lang, fm)
+    header_fmt = fm.get(**HEADER, text_wrap=True, align="center")
+    ws.set_row(top, 32)
+    if plain:
+        for j, c in enumerate(STOCK.columns):
+            ws.write_string(top, j, c.header(lang), header_fmt)
+    else:
+        body = max(n, 1)
+        columns: list[dict[str, Any]] = [{"header": c.header(lang), "header_format": header_fmt} for c in STOCK.columns]
+        columns[0]["total_string"] = STOCK_TOTAL_LABEL[lang]
+        for spec, c in zip(columns, STOCK.columns, strict=True):
+            if _stock_total(c):
+                spec["total_function"] = "sum"
+        table = {"name": STOCK.name, "style": TABLE_STYLE, "columns": columns, "total_row": True}
+        ws.add_table(top, 0, top + body + 1, len(columns) - 1, table)
+        _stock_totals(ws, top + body + 1, lang, fm)
+    for j, c in enumerate(STOCK.columns):
+        if c.key in df.columns:
+            for i, v in enumerate(df[c.key].tolist()):
+                write_value(ws, top + 1 + i, j, v, c, fmts[j], lang)
+    ws.freeze_panes(top + 1, 2)
