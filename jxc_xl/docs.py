@@ -120,7 +120,8 @@ def _table_section(t: Table) -> list[str]:
             "Computed by formula in the template (calculated columns of the Excel Table: the item's name, spec and "
             "unit stand right after the SKU"
             + (", the book quantity and difference after the counted quantity" if t.name == "tblCounts" else "")
-            + "); the reader ignores them and a workbook may lack them:",
+            + "); the reader ignores them and a workbook may lack them. The SKU dropdown lists the codes, so the "
+            "cell keeps the code the reader and the formulas match on:",
             "",
             _row("key", "zh header", "en header", "type", "doc"),
             _row(*["---"] * 5),

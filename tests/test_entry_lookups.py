@@ -211,6 +211,27 @@ def test_reader_ignores_the_computed_columns(tmp_path: Path) -> None:
     assert all(f.column not in {c.key for cs in COMPUTED.values() for c in cs} for f in validate_file(new).findings)
 
 
+def test_a_plain_range_with_names_beside_codes_reads_the_same(tmp_path: Path) -> None:
+    """A user's own plain 采购入库 with 商品名称 / 规格 / 单位 typed beside the codes: those columns are not read."""
+    base = write_book(tmp_path / "plain.xlsx", small_month(), plain=["tblPurchases"])
+    wb = openpyxl.load_workbook(base)
+    ws = wb[PURCHASES.sheet("zh")]
+    j = PURCHASES.keys().index("sku") + 2  # 1-based column right of the SKU
+    ws.insert_cols(j, 3)
+    items = {i["sku"]: i for i in small_month()["tblItems"]}
+    for k, h in enumerate(("商品名称", "规格", "单位")):
+        ws.cell(1, j + k, h)
+        for r in range(2, ws.max_row + 1):
+            ws.cell(r, j + k, items[ws.cell(r, j - 1).value][("name", "spec", "unit")[k]] or None)
+    named = tmp_path / "named.xlsx"
+    wb.save(named)
+    got, want = read_workbook(named), read_workbook(base)
+    pd.testing.assert_frame_equal(
+        got.df("tblPurchases").drop(columns=[ROW]), want.df("tblPurchases").drop(columns=[ROW])
+    )
+    assert not [f for f in got.findings if f.sheet == PURCHASES.sheet("zh")]
+
+
 def test_sync_leaves_the_entry_sheets_as_they_are(tmp_path: Path) -> None:
     """Sync writes only the generated sheets: the computed columns' formulas and cached values stay; old
     workbooks without them sync to the same stock."""
