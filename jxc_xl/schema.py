@@ -1078,9 +1078,9 @@ CARD = Table(
     ),
     columns=(
         _g("sku", "商品编码", "SKU", width=14),
-        _g("name", "商品名称", "Name", width=22),
+        _g("name", "商品名称", "Name", width=18),
         _g("date", "日期", "Date", ColType.DATE, 11),
-        _g("doc_no", "单号", "Doc no", width=14),
+        _g("doc_no", "单号", "Doc no", width=16),
         _g("kind", "摘要", "Movement", width=12),
         _g("counterparty", "往来单位", "Counterparty", width=16),
         _g("in_qty", "收入数量", "In qty", ColType.QTY, 10),
