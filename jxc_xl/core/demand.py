@@ -88,7 +88,8 @@ def history_rates(hist: pd.DataFrame | None, period: str, skus: pd.Index, months
     h = h[(h["period"] < period) & (h["demand_qty"] >= 0)]
     if not len(h):
         return np.zeros((len(skus), 0))
-    span = [p for p in periods_before(period, months) if p >= h["period"].min()]
+    first = h["period"].min()  # once: a reduction over every history line
+    span = [p for p in periods_before(period, months) if p >= first]
     wide = h.pivot_table(index="sku", columns="period", values="demand_qty", aggfunc="sum")
     wide = wide.reindex(index=skus, columns=span)
     qty = wide.to_numpy(dtype=np.float64)

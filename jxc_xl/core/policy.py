@@ -92,7 +92,10 @@ def reorder_levels(p: PolicyInputs, fixed_ss: FloatArray | None = None) -> Reord
     else:
         z = NormalDist().inv_cdf(p.service_level)
         normal = total_mean + z * np.sqrt(total_var)
-        r = np.where(p.sparse, gamma_quantile(total_mean, total_var, p.service_level), normal)
+        r = normal
+        if p.sparse.any():  # the gamma only where it is used: its quantile is the costly part of the plan
+            r = normal.copy()
+            r[p.sparse] = gamma_quantile(total_mean[p.sparse], total_var[p.sparse], p.service_level)
     ss = np.clip(r - mean, 0.0, None)
     if fixed_ss is not None:
         ss = np.where(np.isnan(fixed_ss), ss, np.clip(fixed_ss, 0.0, None))
@@ -109,7 +112,10 @@ def _fill_rate_point(mean: FloatArray, var: FloatArray, p: PolicyInputs) -> Floa
     with np.errstate(divide="ignore", invalid="ignore"):
         z = invmath.normal_loss_inverse(np.where(sd > 0, short / np.where(sd > 0, sd, 1.0), np.nan))
     normal = np.where(sd > 0, mean + np.nan_to_num(z) * sd, mean)
-    return np.where(p.sparse, gamma_loss_inverse(mean, var, short), normal)
+    r = normal.copy()
+    if p.sparse.any():
+        r[p.sparse] = gamma_loss_inverse(mean[p.sparse], var[p.sparse], short[p.sparse])
+    return r
 
 
 def capped_eoq(eoq: FloatArray, daily: FloatArray, max_cover_days: FloatArray | float) -> FloatArray:

@@ -150,7 +150,8 @@ def simulate(
             arrivals[np.flatnonzero(due), day + lead] += qty
             on_order[due] += qty
             orders[due] += 1
-            cover[due] += qty / c.rate[due]
+            with np.errstate(divide="ignore"):  # a SKU with no demand in the replay: infinite cover
+                cover[due] += qty / c.rate[due]
     mean_cover = np.where(orders > 0, cover / np.maximum(orders, 1), np.nan)
     total = demand[:, start:].sum(axis=1)
     return SimResult(cycles, stockouts, orders, mean_cover, total, served, stock / max(horizon, 1))

@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from statistics import NormalDist
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -31,6 +33,7 @@ CV2_CUT = 0.49
 DEMAND_CLASS_KEYS = ("smooth", "erratic", "intermittent", "lumpy", "none")
 _TERMS = 100  # series terms and continued-fraction steps of the incomplete gamma
 _BISECTIONS = 48
+_LOG_FLOOR = -40.0  # log of the least quantile ÷ θ told apart from 0
 
 
 def syntetos_boylan(y: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.object_]]:
@@ -51,10 +54,7 @@ def syntetos_boylan(y: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.o
     return adi, cv2, cls
 
 
-def _gamma_p(k: FloatArray, x: FloatArray, lgk: FloatArray) -> FloatArray:
-    """Regularised lower incomplete gamma P(k, x): its series below x = k + 1, Lentz's continued fraction above."""
-    x = np.maximum(x, 1e-300)
-    front = np.exp(k * np.log(x) - x - lgk)
+def _gamma_series(k: FloatArray, x: FloatArray) -> FloatArray:
     term = 1.0 / k
     total = term.copy()
     ap = k.copy()
@@ -62,7 +62,10 @@ def _gamma_p(k: FloatArray, x: FloatArray, lgk: FloatArray) -> FloatArray:
         ap = ap + 1
         term = term * x / ap
         total = total + term
-    series = front * total
+    return total
+
+
+def _gamma_fraction(k: FloatArray, x: FloatArray) -> FloatArray:
     b = x + 1 - k
     c = np.full_like(x, 1e300)
     d = 1.0 / b
@@ -76,11 +79,28 @@ def _gamma_p(k: FloatArray, x: FloatArray, lgk: FloatArray) -> FloatArray:
         c = np.where(np.abs(c) < 1e-300, 1e-300, c)
         d = 1.0 / d
         h = h * d * c
-    return np.where(x < k + 1, series, 1.0 - front * h)
+    return h
+
+
+def _gamma_p(k: FloatArray, x: FloatArray, lgk: FloatArray) -> FloatArray:
+    """Regularised lower incomplete gamma P(k, x): its series below x = k + 1, Lentz's continued fraction above
+    (each computed only where it is used)."""
+    x = np.maximum(x, 1e-300)
+    front = np.exp(k * np.log(x) - x - lgk)
+    below = x < k + 1
+    out = np.empty_like(x)
+    out[below] = front[below] * _gamma_series(k[below], x[below])
+    out[~below] = 1.0 - front[~below] * _gamma_fraction(k[~below], x[~below])
+    return out
 
 
 def gamma_quantile(mean: FloatArray, var: FloatArray, p: float) -> FloatArray:
-    """The ``p`` quantile of a gamma with this mean and variance (bisection on P(k, x)); mean where var = 0."""
+    """The ``p`` quantile of a gamma with this mean and variance; mean where var = 0.
+
+    Newton's method on log P(k, e^u) = log p, u = log(x/θ) (P rises with slope e^(k·u − e^u)/Γ(k)), from the
+    Wilson-Hilferty start; a step that leaves the bracket known so far bisects it instead. It stops at a
+    relative change of 1e-12 (bisection from a wide bracket took 48 evaluations per SKU; this takes ~5).
+    """
     ok = (var > 0) & (mean > 0)
     out = np.asarray(mean, dtype=np.float64).copy()
     if not ok.any():
@@ -88,12 +108,32 @@ def gamma_quantile(mean: FloatArray, var: FloatArray, p: float) -> FloatArray:
     k = mean[ok] ** 2 / var[ok]
     scale = var[ok] / mean[ok]
     lgk = np.array([math.lgamma(v) for v in k])
-    lo, hi = np.full(len(k), -40.0), np.log(k + 40 * np.sqrt(k) + 40)  # log of x = quantile / scale
+    z = NormalDist().inv_cdf(p)
+    wh = k * (1 - 1 / (9 * k) + z / (3 * np.sqrt(k))) ** 3
+    lo, hi = np.full(len(k), _LOG_FLOOR), np.log(k + 40 * np.sqrt(k) + 40)
+    u = np.clip(np.log(np.where(wh > 0, wh, k)), lo + 1e-9, hi - 1e-9)
+    live = np.arange(len(k))
     for _ in range(_BISECTIONS):
-        mid = (lo + hi) / 2
-        below = _gamma_p(k, np.exp(mid), lgk) < p
-        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-    out[ok] = np.exp(hi) * scale
+        kk, uu = k[live], u[live]
+        x = np.exp(uu)
+        big_p = _gamma_p(kk, x, lgk[live])
+        lo[live] = np.where(big_p < p, uu, lo[live])
+        hi[live] = np.where(big_p >= p, uu, hi[live])
+        # Newton on log P(k, e^u) − log p: nearly linear in u for small k, where P itself is very flat
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = np.log(big_p) - math.log(p)
+            step = uu - gap * big_p / np.exp(kk * uu - x - lgk[live])
+        mid = (lo[live] + hi[live]) / 2
+        there = np.abs(gap) <= 1e-13  # P is p to 1e-13: this u is the answer
+        nxt = np.where(there | ~(np.isfinite(step) & (step > lo[live]) & (step < hi[live])), mid, step)
+        nxt = np.where(there, uu, nxt)
+        u[live] = nxt
+        # done: P is p, the step is below 1e-12, or the quantile is below e^−40·θ (effectively 0)
+        moving = (np.abs(nxt - uu) > 1e-12 * np.maximum(1.0, np.abs(uu))) & ~there
+        live = live[moving & (hi[live] > _LOG_FLOOR + 1e-9)]
+        if not len(live):
+            break
+    out[ok] = np.exp(u) * scale
     return out
 
 
@@ -152,29 +192,46 @@ def reorder_point_intermittent(
 
 
 def gamma_loss_inverse(mean: FloatArray, var: FloatArray, shortage: FloatArray) -> FloatArray:
-    """r with E[(X − r)⁺] = ``shortage`` for X gamma with this mean and variance (bisection on r).
+    """r with E[(X − r)⁺] = ``shortage`` for X gamma with this mean and variance.
 
     E[(X − r)⁺] = mean·(1 − P(k+1, r/θ)) − r·(1 − P(k, r/θ)), k = mean²/var, θ = var/mean; it falls from the
-    mean (r = 0) to 0, so r = 0 where the shortage allowed is the mean or more. Where var = 0 (no spread):
-    r = mean − shortage, at least 0.
+    mean (r = 0) to 0 with slope −(1 − P(k, r/θ)), so r = 0 where the shortage allowed is the mean or more.
+    Newton's method from the normal approximation, bisecting the bracket known so far where a step leaves it.
+    Where var = 0 (no spread): r = mean − shortage, at least 0.
 
     Returns:
         r per SKU (NaN where an input is NaN).
     """
+    from jxc_xl.core.invmath.stock import normal_loss_inverse
+
     mean, var, shortage = (np.asarray(a, dtype=np.float64) for a in (mean, var, shortage))
     out = np.clip(mean - shortage, 0.0, None)
     ok = (var > 0) & (mean > 0) & (shortage < mean)
-    if not ok.any():
-        return np.where(np.isnan(mean + var + shortage), np.nan, out)
-    m, s = mean[ok], shortage[ok]
-    k, theta = m * m / var[ok], var[ok] / m
-    lgk, lgk1 = np.array([math.lgamma(v) for v in k]), np.array([math.lgamma(v + 1) for v in k])
-    lo, hi = np.zeros(len(k)), m + 40 * np.sqrt(var[ok]) + 40
-    for _ in range(_BISECTIONS):
-        mid = (lo + hi) / 2
-        x = mid / theta
-        loss = m * (1 - _gamma_p(k + 1, x, lgk1)) - mid * (1 - _gamma_p(k, x, lgk))
-        above = loss > s  # too much shortage: raise r
-        lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
-    out[ok] = hi
+    if ok.any():
+        out[ok] = _loss_newton(mean[ok], var[ok], shortage[ok], normal_loss_inverse)
     return np.where(np.isnan(mean + var + shortage), np.nan, out)
+
+
+def _loss_newton(
+    m: FloatArray, var: FloatArray, s: FloatArray, normal_z: Callable[[FloatArray], FloatArray]
+) -> FloatArray:
+    k, theta, sd = m * m / var, var / m, np.sqrt(var)
+    lgk, lgk1 = np.array([math.lgamma(v) for v in k]), np.array([math.lgamma(v + 1) for v in k])
+    lo, hi = np.zeros(len(k)), m + 40 * sd + 40
+    r = np.clip(m + normal_z(s / sd) * sd, lo, hi)
+    live = np.arange(len(k))
+    for _ in range(_BISECTIONS):
+        kk, rr, x = k[live], r[live], r[live] / theta[live]
+        upper = 1 - _gamma_p(kk, x, lgk[live])
+        f = m[live] * (1 - _gamma_p(kk + 1, x, lgk1[live])) - rr * upper - s[live]
+        lo[live] = np.where(f > 0, rr, lo[live])  # too much shortage: r must rise
+        hi[live] = np.where(f <= 0, rr, hi[live])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = rr + f / upper
+        mid = (lo[live] + hi[live]) / 2
+        nxt = np.where(np.isfinite(step) & (step > lo[live]) & (step < hi[live]), step, mid)
+        r[live] = nxt
+        live = live[np.abs(nxt - rr) > 1e-12 * np.maximum(1.0, np.abs(rr))]
+        if not len(live):
+            break
+    return r

@@ -56,25 +56,32 @@ def _fit_ses_alpha(y: FloatArray, level0: FloatArray) -> FloatArray:
     return (lo + hi) / 2
 
 
+_GRID_ROWS = 20_000  # series × grid points the Holt grid search runs as one block (few series: fewer loops)
+
+
 def _fit_holt(
     y: FloatArray, alpha: FloatArray, beta: FloatArray, level0: FloatArray, trend0: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Grid search (step 0.05) over whichever of alpha/beta is NaN, per row."""
+    """Grid search (step 0.05) over whichever of alpha/beta is NaN, per row: the first grid point (alpha-major)
+    with the least SSE. For few rows the grid points run as extra rows of one block (400 runs of a handful of
+    series cost more in per-period overhead than the arithmetic); for many, one run per grid point."""
     grid = np.linspace(0.05, 1.0, 20)
     a_grid = grid if np.isnan(alpha).any() else np.array([np.nan])
     b_grid = grid if np.isnan(beta).any() else np.array([np.nan])
-    best_sse = np.full(y.shape[0], np.inf)
-    best_a, best_b = alpha.copy(), beta.copy()
-    for ag in a_grid:
-        a_try = np.where(np.isnan(alpha), ag, alpha)
-        for bg in b_grid:
-            b_try = np.where(np.isnan(beta), bg, beta)
-            sse = _holt_run(y, a_try, b_try, level0, trend0)[2]
-            better = sse < best_sse
-            best_sse = np.where(better, sse, best_sse)
-            best_a = np.where(better, a_try, best_a)
-            best_b = np.where(better, b_try, best_b)
-    return best_a, best_b
+    a_all, b_all = (g.ravel() for g in np.meshgrid(a_grid, b_grid, indexing="ij"))
+    a_try = np.where(np.isnan(alpha)[None, :], a_all[:, None], alpha[None, :])  # (grid points, n)
+    b_try = np.where(np.isnan(beta)[None, :], b_all[:, None], beta[None, :])
+    g, n = a_try.shape
+    if g * n <= _GRID_ROWS:
+        run = _holt_run(np.tile(y, (g, 1)), a_try.ravel(), b_try.ravel(), np.tile(level0, g), np.tile(trend0, g))
+        sse = run[2].reshape(g, n)
+    else:
+        sse = np.stack([_holt_run(y, a_try[i], b_try[i], level0, trend0)[2] for i in range(g)])
+    sse = np.where(np.isnan(sse), np.inf, sse)
+    first = np.argmin(sse, axis=0)  # the first least SSE, in grid order
+    cols = np.arange(n)
+    found = np.isfinite(sse[first, cols])
+    return np.where(found, a_try[first, cols], alpha), np.where(found, b_try[first, cols], beta)
 
 
 def _croston_run(y: FloatArray, alpha: FloatArray) -> FloatArray:
