@@ -243,7 +243,7 @@ def _target(book: Any, table: Table, loc: _Located | None, lang: Lang) -> _Locat
                 en_sheet=table.en_sheet,
             )
         )
-    if "sku" not in loc.keys(table):
+    if "sku" in table.keys() and "sku" not in loc.keys(table):  # tblSummary has none: found by its header row
         raise JxcError(
             phrase(
                 "book_no_sku_column",

@@ -16,6 +16,7 @@ from jxc_xl.core.book import Workbook
 from jxc_xl.core.card import card_tables
 from jxc_xl.core.money import from_cents
 from jxc_xl.core.plan import item_frame, plan_metrics, purchase_plan
+from jxc_xl.core.summary import with_summary
 from jxc_xl.core.valuation import STOCK_COLUMNS, Valuation, value_month
 from jxc_xl.schema import ANALYSIS, PLAN, STATUS, STOCK, YES_NO, Lang
 
@@ -107,4 +108,4 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
         .reset_index(drop=True)[ANALYSIS.keys()]
     )
     card = card_tables(wb, val, lang)  # issue 10.3: the stock card
-    return {STOCK.name: stock, PLAN.name: plan, ANALYSIS.name: analysis} | card
+    return with_summary(wb, {STOCK.name: stock, PLAN.name: plan, ANALYSIS.name: analysis}, lang) | card

@@ -25,6 +25,7 @@ from jxc_xl.core.book import ROW
 from jxc_xl.core.messages import phrase
 from jxc_xl.errors import JxcError, NotAWorkbookError, TableNotFoundError, WorkbookLockedError
 from jxc_xl.io import package
+from jxc_xl.io.chartcache import Written, refresh_charts
 from jxc_xl.io.ooxml import attrs
 from jxc_xl.io.package import NS_MAIN, WORKBOOK, Parts, TablePart, open_package, table_parts
 from jxc_xl.io.sheetpatch import patch_sheet
@@ -185,6 +186,8 @@ def _patch_parts(src: Path, parts: Parts, tables: Mapping[str, pd.DataFrame]) ->
         area_end = _patch_table_parts(src, parts, info, df, date1904)
         c1, r1, c2, _ = info.area
         areas[(info.sheet.sheet_id, info.sheet.position)] = (c1, r1 + info.header_rows, c2, area_end)
+    written = {n: Written(info, tables[n], _column_keys(info)) for n, info in targets.items()}
+    refresh_charts(parts, src, written, date1904)  # the charts that plot these tables
     changed = drop_calc_chain(parts, areas)
     request_recalc(parts, wrote_formulas=any(t.calc_formulas for t in targets.values()), changed=changed)
     return list(targets)

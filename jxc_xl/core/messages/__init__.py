@@ -27,6 +27,7 @@ from jxc_xl.core.messages.group_texts import GROUP_TEXTS
 from jxc_xl.core.messages.io_texts import IO_TEXTS
 from jxc_xl.core.messages.plan_texts import PLAN_TEXTS
 from jxc_xl.core.messages.report_texts import REPORT_LABELS
+from jxc_xl.core.messages.summary_texts import SUMMARY_TEXTS
 from jxc_xl.core.messages.template_texts import TEMPLATE_WORDS
 from jxc_xl.core.messages.words import WORDS as BASE_WORDS
 from jxc_xl.schema import Lang
@@ -41,6 +42,7 @@ TEXT_SECTIONS: tuple[dict[str, tuple[str, str]], ...] = (
     IO_TEXTS,
     PLAN_TEXTS,
     GROUP_TEXTS,
+    SUMMARY_TEXTS,
 )
 WORDS: dict[str, tuple[str, str]] = {k: v for section in TEXT_SECTIONS for k, v in section.items()}
 

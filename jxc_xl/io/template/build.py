@@ -31,8 +31,9 @@ from jxc_xl.io.template.styles import (
     Formats,
     quote_sheet,
 )
+from jxc_xl.io.template.summary_sheet import summary_sheet
 from jxc_xl.io.template.tables import column_validations, write_table
-from jxc_xl.schema import ANALYSIS, ITEMS, PERIOD_RE, PLAN, SETTINGS_TABLE, TABLES, TABLES_BY_NAME, Lang, Table
+from jxc_xl.schema import ANALYSIS, ITEMS, PERIOD_RE, PLAN, SETTINGS_TABLE, SUMMARY, TABLES, TABLES_BY_NAME, Lang, Table
 
 TEMPLATE_FILES: dict[Lang, str] = {"zh": "jxc_workbook.xlsx", "en": "jxc_workbook_en.xlsx"}
 TEMPLATE_PERIOD = "2026-11"
@@ -175,6 +176,8 @@ def _write_sheet(wb: xlsxwriter.Workbook, t: Table, spec: _Spec, fm: Formats, sk
         sync_button(ws, lang)
     if t is ANALYSIS:
         pareto_chart(wb, ws, lang, is_plain)
+    if t is SUMMARY:
+        summary_sheet(wb, ws, lang, fm, pareto=ANALYSIS.name not in spec.omit)
 
 
 def _build(path: Path, spec: _Spec) -> None:

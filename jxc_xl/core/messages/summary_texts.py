@@ -1,0 +1,28 @@
+"""Texts of the summary sheet (概览 / Summary): its row labels and its charts."""
+
+from __future__ import annotations
+
+SUMMARY_TEXTS: dict[str, tuple[str, str]] = {
+    # tblSummary.item of the month section, in the order core.summary writes them
+    "sum_opening": ("期初库存金额", "Opening stock value"),
+    "sum_receipts": ("本期收入（入库）金额", "Receipts value"),
+    "sum_issues": ("本期发出（出库）成本", "Issues at cost"),
+    "sum_adjustments": ("盘盈亏金额", "Stock count adjustments"),
+    "sum_closing": ("期末库存金额", "Closing stock value"),
+    "sum_revenue": ("销售收入", "Revenue"),
+    "sum_cogs": ("销售成本", "Cost of sales"),
+    "sum_gross_profit": ("毛利 / 毛利率", "Gross profit / margin"),
+    "sum_turnover": ("库存周转率（次）", "Stock turnover (times)"),
+    "sum_dsi": ("库存周转天数", "Days of inventory"),
+    "sum_out_of_stock": ("缺货商品数", "Items out of stock"),
+    "sum_below_rop": ("低于再订货点商品数", "Items below reorder point"),
+    "sum_slow": ("呆滞商品数", "Slow-moving items"),
+    "sum_overstocked": ("超储商品数", "Overstocked items"),
+    "sum_plan": ("采购计划金额 / 订货行数", "Purchase plan amount / order lines"),
+    # a supplier or category left blank in 商品
+    "sum_no_supplier": ("（未填供应商）", "(no supplier)"),
+    "sum_no_category": ("（未分类）", "(no category)"),
+    # the summary sheet's charts
+    "sum_chart_category": ("期末库存金额 · 按类别", "Closing stock value by category"),
+    "sum_chart_top": ("毛利前十商品", "Top 10 items by gross margin"),
+}
