@@ -119,7 +119,8 @@ def pareto_chart(wb: xlsxwriter.Workbook, ws: Worksheet, lang: Lang, plain: bool
 # 库存: the 收发存汇总 with its group headers above the table and a totals row
 
 STOCK_FIRST_ROW = 1  # 0-based row of tblStock's header: the group headers (STOCK_GROUPS) are the row above
-_STOCK_WIDTHS = {ColType.QTY: 9.0, ColType.MONEY: 12.0, ColType.PRICE: 9.0}
+_STOCK_WIDTHS = {ColType.QTY: 8.0, ColType.MONEY: 12.0, ColType.PRICE: 9.0}
+_STOCK_TEXT_WIDTHS = {"name": 18.0}
 # Fixed decimals: money and unit costs print with two, quantities as they are.
 _STOCK_FORMATS = {ColType.MONEY: "#,##0.00", ColType.PRICE: "#,##0.00"}
 
@@ -162,7 +163,7 @@ def write_stock_table(ws: Worksheet, df: pd.DataFrame, lang: Lang, fm: Formats, 
     n, top = len(df), STOCK_FIRST_ROW
     fmts = [fm.num(_STOCK_FORMATS.get(c.type) or num_format(STOCK, c)) for c in STOCK.columns]
     for j, c in enumerate(STOCK.columns):
-        ws.set_column(j, j, _STOCK_WIDTHS.get(c.type, c.width), fmts[j])
+        ws.set_column(j, j, _STOCK_WIDTHS.get(c.type, _STOCK_TEXT_WIDTHS.get(c.key, c.width)), fmts[j])
     _group_headers(ws, lang, fm)
     header_fmt = fm.get(**HEADER, text_wrap=True, align="center")
     ws.set_row(top, 32)
@@ -184,3 +185,5 @@ def write_stock_table(ws: Worksheet, df: pd.DataFrame, lang: Lang, fm: Formats, 
             for i, v in enumerate(df[c.key].tolist()):
                 write_value(ws, top + 1 + i, j, v, c, fmts[j], lang)
     ws.freeze_panes(top + 1, 2)
+    # Printed: through 状态; the net columns (本期净额) repeat the receipts and issues and would shrink the page.
+    ws.print_area(0, 0, LAST_ROW, STOCK.keys().index("status"))
