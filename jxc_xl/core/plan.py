@@ -48,7 +48,7 @@ from jxc_xl.core.money import mul_cents
 from jxc_xl.core.orders import on_order
 from jxc_xl.core.periods import next_period, period_last_day
 from jxc_xl.core.plan_reasons import reasons, whole_quantities
-from jxc_xl.core.policy import ItemTerms, plan_policy
+from jxc_xl.core.policy import ItemTerms, orders_needed, plan_policy
 from jxc_xl.core.valuation import Valuation
 from jxc_xl.schema import DEMAND_CLASSES, FORECAST_METHODS, HISTORY, ITEMS, Choice, Lang, Settings
 
@@ -153,7 +153,7 @@ def _order_qty(
     MOQ and the order multiple."""
     q = np.where(size > 0, size, np.ceil(np.round(rop + d * horizon - position, _NOISE)))
     q = np.maximum(q, 1.0)
-    k = np.maximum(1.0, np.floor(np.round((rop - position) / q, _NOISE)) + 1.0)
+    k = orders_needed(position, rop, q)
     raw = k * q
     moq = np.nan_to_num(pd.to_numeric(items["moq"], errors="coerce").to_numpy(np.float64))
     raw = np.maximum(raw, moq)

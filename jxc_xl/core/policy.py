@@ -118,6 +118,13 @@ def _fill_rate_point(mean: FloatArray, var: FloatArray, p: PolicyInputs) -> Floa
     return r
 
 
+def orders_needed(position: FloatArray, reorder_point: FloatArray, q: FloatArray) -> FloatArray:
+    """k, the least whole number ≥ 1 of orders of size q that takes the position above the reorder point:
+    the trigger the plan applies and the simulation replays (one rule, one home). Rounded to 9 decimals first
+    so float noise (30.0000000001) does not add an order."""
+    return np.maximum(1.0, np.floor(np.round((reorder_point - position) / q, 9)) + 1.0)
+
+
 def capped_eoq(eoq: FloatArray, daily: FloatArray, max_cover_days: FloatArray | float) -> FloatArray:
     """Whole units to order: ⌈EOQ⌉, or ⌊max_cover_days of daily demand⌋ (at least 1) where the EOQ is above
     that cap; 0 where there is no EOQ (no demand or no holding cost)."""

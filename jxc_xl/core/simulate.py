@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from jxc_xl.core.demand import DemandSeries
 from jxc_xl.core.invmath.arguments import FloatArray
-from jxc_xl.core.policy import ItemTerms, plan_policy
+from jxc_xl.core.policy import ItemTerms, orders_needed, plan_policy
 
 MONTH = 30
 KINDS = ("steady", "seasonal", "intermittent", "lumpy")
@@ -144,7 +144,7 @@ def simulate(
         position = net + on_order
         due = position <= r
         if due.any():
-            k = np.floor((r[due] - position[due]) / q[due]) + 1
+            k = orders_needed(position[due], r[due], q[due])
             qty = k * q[due]
             lead = np.maximum(1, np.round(rng.normal(c.lead[due], c.lead_sd[due]))).astype(np.int64)
             arrivals[np.flatnonzero(due), day + lead] += qty
