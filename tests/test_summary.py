@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -279,3 +280,14 @@ def test_libreoffice_shows_the_charts_after_sync(tmp_path: Path) -> None:
     counts = sorted(len(re.findall(r"<c:pt ", x)) for x in chart_parts(converted).values())
     assert len(counts) == 4 and counts[-1] >= 4 * n  # Pareto (analysis and summary): categories, bars, line
     assert min(counts) > 2
+
+
+def test_cached_text_is_well_formed_xml(tmp_path: Path) -> None:
+    """Text XML must escape, or cannot carry at all (a control character), is written as Excel writes it."""
+    src = _book_with_charts(tmp_path / "charts.xlsx")
+    frames = generated_frames(3)
+    frames[STOCK.name].loc[0, "sku"] = "A<&>\x01B"
+    write_tables(src, tmp_path / "out.xlsx", frames)
+    xml = chart_parts(tmp_path / "out.xlsx")["xl/charts/chart1.xml"]
+    ElementTree.fromstring(xml)
+    assert series_caches(xml)["'库存'!$A$2:$A$4"][0] == "A&lt;&amp;&gt;_x0001_B"

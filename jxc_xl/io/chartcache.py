@@ -171,26 +171,24 @@ def _resolve(book: _Book, text: str, depth: int = 0) -> tuple[_Ref | None, bool]
 
 
 def _cells(ref: _Ref, date1904: bool) -> list[object]:
-    """The values written in the referenced cells (None for a blank cell)."""
+    """The values written in the referenced cells (None for a blank cell; dates as serial numbers)."""
     w = ref.table
     key = w.keys[ref.offset]
-    col = w.frame[key] if key is not None and key in w.frame.columns else None
-    out: list[object] = []
-    is_date = key is not None and table(w.info.name).column(key).type == ColType.DATE
-    for r in range(ref.r1, ref.r2 + 1):
-        i = r - w.first
-        v = col.iloc[i] if col is not None and 0 <= i < len(col) else None
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            out.append(None)
-        elif is_date:
-            days = (pd.Timestamp(v) - pd.Timestamp("1899-12-30")).total_seconds() / 86400
-            out.append(days - 1462 if date1904 else days)
-        else:
-            out.append(v)
-    return out
+    n = ref.r2 - ref.r1 + 1
+    if key is None or key not in w.frame.columns or n <= 0:
+        return [None] * max(n, 0)
+    col = w.frame[key].iloc[max(ref.r1 - w.first, 0) : max(ref.r2 - w.first + 1, 0)]
+    if table(w.info.name).column(key).type == ColType.DATE:
+        days = (pd.to_datetime(col, errors="coerce") - pd.Timestamp("1899-12-30")).dt.total_seconds() / 86400
+        col = days - 1462 if date1904 else days
+    values = [None if v is None or (isinstance(v, float) and v != v) or v is pd.NaT else v for v in col.tolist()]
+    return values + [None] * (n - len(values))
 
 
 def _num(v: object) -> str | None:
+    """A number as a cache writes it (shortest repr, whole numbers without '.0'); None for text or NaN."""
+    if type(v) is float and math.isfinite(v):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)
     if isinstance(v, bool) or not isinstance(v, int | float):
         try:
             x = float(str(v))
@@ -209,13 +207,22 @@ def _text(v: object) -> str:
     return str(v)
 
 
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(t: str) -> str:
+    """Text for a ``<c:v>``: XML-escaped, characters XML cannot carry as Excel writes them (``_xHHHH_``)."""
+    t = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _ILLEGAL_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", t) if _ILLEGAL_XML.search(t) else t
+
+
 def _cache(kind: str, p: str, values: list[object], old: str) -> str:
     """A ``numCache`` / ``strCache`` element of ``values`` (blanks left out, as Excel writes them)."""
     pts = []
     for i, v in enumerate(values):
-        t = None if v is None else (_num(v) if kind == "num" else _text(v))
+        t = None if v is None else (_num(v) if kind == "num" else _xml_text(_text(v)))
         if t is not None:
-            pts.append(f'<{p}pt idx="{i}"><{p}v>{html.escape(t, quote=False)}</{p}v></{p}pt>')
+            pts.append(f'<{p}pt idx="{i}"><{p}v>{t}</{p}v></{p}pt>')
     fmt = ""
     if kind == "num":
         fm = re.search(rf"<{p}formatCode>.*?</{p}formatCode>", old, re.S)
