@@ -25,7 +25,7 @@ from jxc_xl.core.book import ROW
 from jxc_xl.core.cell_values import NUMERIC
 from jxc_xl.core.generate import stock_balances
 from jxc_xl.io.reader import read_workbook
-from jxc_xl.schema import COUNTS, HISTORY, INPUT_TABLES, ORDERS, RETURNS, SALES, SETTINGS_TABLE, Table
+from jxc_xl.schema import COUNTS, HISTORY, INPUT_TABLES, OPENING, ORDERS, RETURNS, SALES, SETTINGS_TABLE, Table
 from jxc_xl.sync import close_month, sync_file
 from jxc_xl.validate import validate_file
 from tests.factories import small_month, write_book
@@ -240,3 +240,20 @@ def test_items_named_like_totals_keep_their_opening_value(kind: str, tmp_path: P
     base = _stock(write_book(tmp_path / "base.xlsx"))
     extra = stock["opening_amount"].sum() - base["opening_amount"].sum()
     assert extra == pytest.approx(508.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["zh", "plain"])
+def test_an_item_whose_sku_is_the_word_total_keeps_its_opening(kind: str, tmp_path: Path) -> None:
+    """An item coded exactly 合计 (期初's only identity is the SKU) is an item when its figures are its own; a
+    合计 row holding the sums above it is still a totals row (the plain month adds one under the lines)."""
+    data = small_month()
+    data["tblItems"] = [*data["tblItems"], {**data["tblItems"][0], "sku": "合计", "name": "合计（礼盒装）"}]
+    data["tblOpening"] = [*data["tblOpening"], {"sku": "合计", "qty": 3, "unit_cost": 4.0, "amount": 12.0}]
+    path = tmp_path / f"{kind}.xlsx"
+    plain_month(path, data) if kind == "plain" else write_book(path, data)
+    result = validate_file(path)
+    assert result.errors == 0
+    stock = _stock(path)
+    assert stock.loc["合计", "opening_qty"] == 3 and stock.loc["合计", "opening_amount"] == 12.0
+    skipped = {f.sheet for f in result.findings if f.code == "total-row-skipped"}
+    assert (OPENING.zh_sheet in skipped) == (kind == "plain")

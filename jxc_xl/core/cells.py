@@ -204,8 +204,10 @@ def _summary_rows(table: Table, rows: np.ndarray, conv: dict[str, Converted], ma
     column) and each identity cell — the table's required columns that are not numbers: date, doc no, SKU,
     name, kind … — is blank or a label too; the number columns may hold sums. A real line always has an
     identity (an item named 合计 has its SKU, a sale dated and numbered; a SKU such as "TOTAL 5W-30" is no
-    label), so it is never taken for one. Only rows whose dates, periods or choices are blank or unreadable are
-    looked at one by one, so a long ledger costs nothing.
+    label), so it is never taken for one — except where the SKU is the whole identity (期初): there a SKU that
+    reads 合计 is a totals row only if a quantity or amount of it is the sum of the lines above. Only rows
+    whose dates, periods or choices are blank or unreadable are looked at one by one, so a long ledger costs
+    nothing.
     """
     n = rows.shape[0] if rows.ndim == 2 else 0
     out = np.zeros(n, dtype=bool)
@@ -218,12 +220,34 @@ def _summary_rows(table: Table, rows: np.ndarray, conv: dict[str, Converted], ma
             _, bad, blank = conv[c.key]
             cand &= blank if bad is None else (blank | bad)
     width = rows.shape[1]
+    sku_only = [c.key for c in ident] == ["sku"]  # 期初: the SKU is the line's whole identity
     for i in np.flatnonzero(cand):
         if not is_summary_label(_label_cell(rows[i])[1]):
             continue
-        cells = (rows[i, match[c.key]] if match[c.key] < width else None for c in ident)
+        cells = [rows[i, match[c.key]] if match[c.key] < width else None for c in ident]
         out[i] = all(is_blank(v) or is_summary_label(v) for v in cells)
+        if out[i] and sku_only and not is_blank(cells[0]):
+            out[i] = _holds_sums(table, conv, int(i), out)  # SKU "合计" with its own figures is an item
     return out
+
+
+def _holds_sums(table: Table, conv: dict[str, Converted], i: int, summary: np.ndarray) -> bool:
+    """Row ``i`` holds a sum of the lines above it (all of them, or those since the last summary row: a
+    subtotal) in at least one of its quantities and amounts, or no such figure at all."""
+    start = int(np.flatnonzero(summary[:i])[-1]) + 1 if summary[:i].any() else 0
+    lines = ~summary[:i]
+    filled = False
+    for c in table.columns:
+        if c.type not in (ColType.QTY, ColType.MONEY) or c.key not in conv:
+            continue
+        v = conv[c.key][0]
+        if np.isnan(v[i]):
+            continue
+        filled = True
+        for total in (np.nansum(v[:i][lines]), np.nansum(v[start:i])):
+            if np.isclose(v[i], total, rtol=1e-9, atol=0.011):
+                return True
+    return not filled
 
 
 def _label_cell(row: np.ndarray) -> tuple[int, Any]:
