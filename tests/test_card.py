@@ -46,6 +46,10 @@ def _assert_ties(card: pd.DataFrame, stock: pd.DataFrame, lang: Lang = "zh") -> 
         assert (cents[1:] == cents[:-1] + moved_c[1:]).all(), sku
         assert qty[-1] == closing_qty[sku], sku
         assert cents[-1] == closing_cents[sku], sku
+    adjust = card[card["kind"] == _label("cost_adjustment", lang)]
+    booked = pd.Series(_cents(adjust["in_amount"]) - _cents(adjust["out_amount"]), index=adjust["sku"].to_numpy())
+    cost_adj = st["cost_adj_cents"]  # 库存's 成本调整: the card's cost-adjustment lines, SKU by SKU
+    assert booked.reindex(st.index, fill_value=0).tolist() == cost_adj.tolist()
     without = ~st.index.isin(card["sku"].unique())
     assert (st.loc[without, "closing_qty"] == 0).all() and (st.loc[without, "closing_cents"] == 0).all()
 
@@ -191,6 +195,43 @@ def test_count_to_zero_with_value_left_is_a_loss_of_value() -> None:
     assert np.isnan(after_return["unit_cost"])  # no unit cost at qty 0
     assert loss["kind"] == _label("count_loss") and loss["out_qty"] == 0 and loss["out_amount"] == 2.0
     assert loss["balance_amount"] == 0
+
+
+def test_value_left_at_zero_quantity_is_taken_off_at_month_end() -> None:
+    """Moving average: a purchase return at the original price (8.00) takes the last units, which stood at 9.00,
+    and leaves 2.00 at qty 0; nothing follows in the month: 库存 closes at 0 with −2.00 as its 成本调整, and the
+    card's last line is that adjustment (FIFO and the month-end average leave nothing here)."""
+    data: dict[str, list[dict[str, Any]]] = {
+        "tblItems": [{"sku": "Z", "name": "Z"}],
+        "tblOpening": [{"sku": "Z", "qty": 2, "amount": 20.0}],
+        "tblPurchases": [
+            {"date": date(2026, 11, 2), "doc_no": "P1", "supplier": "S", "sku": "Z", "qty": 2, "unit_price": 8.0}
+        ],
+        "tblSales": [
+            {"date": date(2026, 11, 3), "doc_no": "S1", "customer": "C", "sku": "Z", "qty": 2, "unit_price": 30.0}
+        ],
+        "tblReturns": [
+            {
+                "date": date(2026, 11, 4),
+                "doc_no": "R1",
+                "kind": "purchase_return",
+                "orig_doc_no": "P1",
+                "sku": "Z",
+                "qty": 2,
+                "unit_price": 8.0,
+            }
+        ],
+    }
+    wb = make_workbook(data, period="2026-11", valuation="moving_average")
+    val = value_month(wb)
+    card = card_lines(wb, val, "zh")
+    _assert_ties(card, val.stock)
+    assert val.stock["closing_cents"].iloc[0] == 0 and val.stock["cost_adj_cents"].iloc[0] == -200
+    before, last = card.iloc[-2], card.iloc[-1]
+    assert before["kind"] == _label("purchase_return") and before["balance_amount"] == 2.0
+    assert last["kind"] == _label("cost_adjustment") and last["date"] == pd.Timestamp("2026-11-30")
+    assert last["out_amount"] == 2.0 and np.isnan(last["in_amount"]) and np.isnan(last["out_qty"])
+    assert last["balance_qty"] == 0 and last["balance_amount"] == 0
 
 
 def test_card_table_beyond_card_max_lines_is_one_note() -> None:
