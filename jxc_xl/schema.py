@@ -97,6 +97,8 @@ class Table(BaseModel):
     # An input table a real month may lack (no returns, no count, a first month without history): its absence
     # is a warning (optional-table-missing) and the month is computed as if it were empty.
     optional: bool = False
+    # An optional table whose absence says nothing at all (one ``jxc close`` fills when it has something to carry).
+    quiet: bool = False
 
     @property
     def generated(self) -> bool:
@@ -711,6 +713,15 @@ OPENING = Table(
             doc_en="Optional: when this lot was received (FIFO lots); an item may have several rows, one per lot, "
             "the oldest issued first",
         ),
+        Column(
+            key="doc_no",
+            zh="入库单号",
+            en="Receipt doc no",
+            width=14,
+            doc_zh="可选：该批货的采购入库单号（由 jxc close 填写），下月对该单的采购退货从这一批出库",
+            doc_en="Optional: the purchase document that received this lot (from jxc close); a purchase return of "
+            "that document next month leaves from this lot",
+        ),
     ),
 )
 
@@ -1145,6 +1156,63 @@ SUMMARY_SERIES = {
     "jxc_sum_top_amount": ("top_margin", "amount"),
 }
 
+# Last months' purchase and sale lines a return may still name, with what is left to return and their unit cost:
+# jxc close carries them (``core.closing.carried_docs``), so a return of last month's document is valued at its
+# original price or cost and held to what is left of it, by sync as well as by validate.
+CARRIED_KINDS = (
+    Choice(key="purchase", zh="采购", en="purchase"),
+    Choice(key="sale", zh="销售", en="sale"),
+)
+
+CARRIED = Table(
+    name="tblCarried",
+    zh_sheet="结转单据",
+    en_sheet="Carried docs",
+    filled_by="close",
+    optional=True,
+    quiet=True,
+    doc_zh="以前月份的采购、销售单据行（由 jxc close 结转，保留 3 个月）：退货按原单的单价或成本计价，不能超过可退数量",
+    doc_en="Earlier months' purchase and sale lines (carried by jxc close, 3 months): a return of one is valued at "
+    "its original price or cost and may not exceed the qty left to return",
+    columns=(
+        Column(
+            key="kind",
+            zh="类型",
+            en="Kind",
+            type=ColType.CHOICE,
+            required=True,
+            choices=CARRIED_KINDS,
+            width=8,
+            doc_zh="采购 或 销售",
+            doc_en="purchase or sale",
+        ),
+        Column(
+            key="date",
+            zh="日期",
+            en="Date",
+            type=ColType.DATE,
+            required=True,
+            width=12,
+            doc_zh="原单日期（以前的月份）",
+            doc_en="Date of the original line (an earlier month)",
+        ),
+        _doc_no(),
+        _sku(),
+        _qty("qty", "可退数量", "Qty returnable"),
+        Column(
+            key="unit_cost",
+            zh="单位成本",
+            en="Unit cost",
+            type=ColType.PRICE,
+            required=True,
+            ge=0,
+            width=11,
+            doc_zh="采购：进价；销售：发出时的单位成本",
+            doc_en="Purchase: the price paid; sale: the unit cost it was issued at",
+        ),
+    ),
+)
+
 TABLES: tuple[Table, ...] = (
     SETTINGS_TABLE,
     ITEMS,
@@ -1155,6 +1223,7 @@ TABLES: tuple[Table, ...] = (
     COUNTS,
     HISTORY,
     ORDERS,
+    CARRIED,
     STOCK,
     PLAN,
     ANALYSIS,

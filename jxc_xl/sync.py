@@ -20,7 +20,7 @@ from jxc_xl.core.refusal import Caller, errors_of, require_computable
 from jxc_xl.errors import JxcError, NotAWorkbookError, UsageError
 from jxc_xl.io.package import check_file
 from jxc_xl.io.xlsxpatch import check_unlocked
-from jxc_xl.schema import HISTORY, ITEMS, OPENING, ORDERS, PLAN, STOCK, Lang, Settings
+from jxc_xl.schema import CARRIED, HISTORY, ITEMS, OPENING, ORDERS, PLAN, STOCK, Lang, Settings
 
 
 @dataclass
@@ -44,21 +44,21 @@ def _require_input(path: Path) -> None:
     try:
         check_file(path)
     except NotAWorkbookError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError.from_error(e) from None
 
 
 def _require_output(dst: Path, src: Path, lang: Lang) -> None:
     """Refuse an output that cannot be written as a workbook like ``src``: a folder, another file type, a pipe,
     or a folder that does not exist."""
     if dst.is_dir():
-        raise UsageError(phrase("io_output_is_folder", "en", path=dst, example=dst / (src.name or "out.xlsx")))
+        raise UsageError.said("io_output_is_folder", path=dst, example=dst / (src.name or "out.xlsx"))
     suffix = src.suffix.lower() if src.suffix.lower() in WORKBOOK_SUFFIXES else ".xlsx"
     if dst.suffix.lower() != suffix:  # an .xlsm package named .xlsx (or .csv) is a file Excel refuses to open
-        raise UsageError(phrase("io_output_suffix", "en", path=dst, suffix=suffix))
+        raise UsageError.said("io_output_suffix", path=dst, suffix=suffix)
     if not dst.parent.is_dir():
         raise UsageError(phrase("sync_no_folder", lang, dst=dst, folder=dst.parent))
     if dst.exists() and not dst.is_file():
-        raise UsageError(phrase("io_not_regular", "en", path=dst))
+        raise UsageError.said("io_not_regular", path=dst)
 
 
 def _read_checked(
@@ -179,11 +179,19 @@ def _takes_orders(next_path: Path, nxt: Workbook) -> bool:
     return has_table and nxt.df(ORDERS.name).drop(columns=[ROW], errors="ignore").dropna(how="all").empty
 
 
+def _has_table(next_path: Path, name: str) -> bool:
+    """Whether next month's existing workbook has the Excel Table ``name`` (a workbook of an older template may
+    lack tblCarried: then it gets none)."""
+    from jxc_xl.io.xlsxpatch import table_names
+
+    return name.casefold() in {n.casefold() for n in table_names(next_path)}
+
+
 def close_month(
     path: str | os.PathLike[str], next_path: str | os.PathLike[str], *, lang: Lang | None = None
 ) -> CloseResult:
-    """Carry this month's closing into next month's tblOpening, its demand into tblHistory and its open orders
-    into tblOrders.
+    """Carry this month's closing into next month's tblOpening, its demand into tblHistory, its open orders
+    into tblOrders and the documents a return may still name into tblCarried.
 
     Creates ``next_path`` from the template (same settings, next period) or updates those tables in place
     (items only when next month has none yet, orders only when it has typed none).
@@ -229,6 +237,8 @@ def close_month(
             orders = None
     hist = merge_history([*history, carried.demand])
     extra = ({ITEMS.name: items} if write_items else {}) | ({ORDERS.name: orders} if orders is not None else {})
+    if created or _has_table(next_path, CARRIED.name):  # filled by close alone: always this month's
+        extra[CARRIED.name] = carried.carried
 
     if created:
         from jxc_xl.io.template import build_workbook

@@ -15,7 +15,9 @@ from jxc_xl.core.closing import carry_forward
 from jxc_xl.core.ledger import ledger_events
 from jxc_xl.core.rules import check
 from jxc_xl.core.valuation import _cost, _inputs, value_month
+from jxc_xl.errors import ValidationFailedError
 from jxc_xl.io.reader import read_workbook
+from jxc_xl.io.xlsxpatch import write_tables
 from jxc_xl.sync import close_month, sync_file
 from jxc_xl.validate import validate_file
 from tests.factories import make_workbook, write_book
@@ -180,3 +182,151 @@ def test_negative_fifo_closing_is_one_row(tmp_path: Path) -> None:
     opening = carry_forward(wb).opening
     assert opening[["sku", "qty"]].to_numpy().tolist() == [["A", -3.0]]
     assert opening["receipt_date"].isna().all()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Returns across months (issue 12 part 5): close carries the documents a return may name (tblCarried)
+
+
+def october(tmp_path: Path, method: str) -> Path:
+    """Buy P1 10 @ 10, P2 10 @ 20; sell S1 5, S2 8 (FIFO: S2 issued at 13.75, the averages at 15)."""
+    return write_book(
+        tmp_path / "oct.xlsx",
+        {
+            "tblItems": ITEMS,
+            "tblPurchases": [
+                line(date(2026, 10, 1), "P1", 10, 10, supplier="s"),
+                line(date(2026, 10, 2), "P2", 10, 20, supplier="s"),
+            ],
+            "tblSales": [
+                line(date(2026, 10, 3), "S1", 5, 30, customer="c"),
+                line(date(2026, 10, 4), "S2", 8, 30, customer="c"),
+            ],
+            "tblReturns": [
+                {
+                    "date": date(2026, 10, 9),
+                    "doc_no": "R0",
+                    "kind": "sales_return",
+                    "orig_doc_no": "S2",
+                    "sku": "A",
+                    "qty": 1,
+                },
+            ],
+        },
+        period="2026-10",
+        settings={"valuation": method},
+    )
+
+
+def returns(*rows: tuple[str, str, str, float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"date": pd.Timestamp(f"2026-11-{5 + k:02d}"), "doc_no": f"R{k + 1}", "kind": kind, "orig_doc_no": orig,
+             "sku": sku, "qty": qty}
+            for k, (kind, orig, sku, qty) in enumerate(rows)
+        ]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "sales_return", "purchase_return", "closing"),
+    [
+        ("fifo", 27.5, 60.0, 121.25),  # opening 7 @ 20 (P2) + 1 @ 13.75; S2 at 13.75; 3 leave P2's lot at 20
+        ("moving_average", 30.0, 60.0, 90.0),  # opening 8 @ 15; S2 at 15 (its cost / qty); P2 at its price 20
+        ("monthly_average", 24.0, 60.0, 84.0),  # the month's average (120 − 60) / (8 − 3) = 12; P2 at 20
+    ],
+)
+def test_returns_of_last_months_documents_at_their_original_cost(
+    tmp_path: Path, method: str, sales_return: float, purchase_return: float, closing: float
+) -> None:
+    nov = tmp_path / "nov.xlsx"
+    close_month(october(tmp_path, method), nov)
+    carried = read_workbook(nov).df("tblCarried")
+    assert carried[["kind", "doc_no", "qty"]].to_numpy().tolist() == [
+        ["purchase", "P1", 10],
+        ["purchase", "P2", 10],
+        ["sale", "S1", 5],
+        ["sale", "S2", 7],  # 8 less the 1 returned in October
+    ]
+    write_tables(nov, nov, {"tblReturns": returns(("sales_return", "S2", "A", 2), ("purchase_return", "P2", "A", 3))})
+    res = validate_file(nov)
+    assert (res.errors, res.warnings) == (0, 0), [f.message for f in res.findings]
+    sync_file(nov, backup=False)
+    r = stock_row(read_workbook(nov).df("tblStock"))
+    got = (r["sales_return_amount"], r["purchase_return_amount"], r["closing_qty"], r["closing_amount"])
+    assert got == (sales_return, purchase_return, 7, closing)
+
+
+def test_a_return_beyond_what_is_left_of_last_months_document_is_refused_by_sync(tmp_path: Path) -> None:
+    nov = tmp_path / "nov.xlsx"
+    close_month(october(tmp_path, "fifo"), nov)
+    write_tables(nov, nov, {"tblReturns": returns(("sales_return", "S2", "A", 7), ("sales_return", "S2", "A", 1))})
+    found = [(f.code, f.row) for f in validate_file(nov).findings if f.severity == "error"]
+    assert found == [("return-exceeds-original", 3)]  # 7 is all S2 has left; the second line passes it
+    with pytest.raises(ValidationFailedError):
+        sync_file(nov, backup=False)
+    write_tables(nov, nov, {"tblReturns": returns(("sales_return", "S1", "B", 1), ("sales_return", "S9", "A", 1))})
+    codes = {(f.code, f.severity, f.row) for f in validate_file(nov).findings}
+    assert codes == {
+        ("unknown-sku", "error", 2),  # B is no item
+        ("return-sku-not-on-original", "error", 2),  # S1 carried, but not for B
+        ("return-unknown-original", "warning", 3),  # S9 neither this month nor carried: maybe older
+    }
+
+
+def test_carried_documents_age_out_and_go_on_less_their_returns(tmp_path: Path) -> None:
+    wb = make_workbook(
+        {
+            "tblItems": [{"sku": "A", "name": "甲"}],
+            "tblCarried": [
+                {"kind": "sale", "date": date(2026, 2, 27), "doc_no": "S-FEB", "sku": "A", "qty": 4, "unit_cost": 5.5},
+                {"kind": "sale", "date": date(2026, 3, 2), "doc_no": "S-MAR", "sku": "A", "qty": 4, "unit_cost": 6.5},
+                {
+                    "kind": "purchase",
+                    "date": date(2026, 3, 9),
+                    "doc_no": "P-MAR",
+                    "sku": "A",
+                    "qty": 2,
+                    "unit_cost": 4.0,
+                },
+            ],
+            "tblOpening": [{"sku": "A", "qty": 20, "amount": 100}],
+            "tblReturns": [
+                {
+                    "date": date(2026, 4, 3),
+                    "doc_no": "R1",
+                    "kind": "sales_return",
+                    "orig_doc_no": "S-MAR",
+                    "sku": "A",
+                    "qty": 1,
+                },
+                {
+                    "date": date(2026, 4, 4),
+                    "doc_no": "R2",
+                    "kind": "purchase_return",
+                    "orig_doc_no": "P-MAR",
+                    "sku": "A",
+                    "qty": 2,
+                },
+            ],
+        },
+        valuation="moving_average",
+        lang="en",
+    )
+    assert [f.code for f in check(wb, lang="en")] == []
+    v = value_month(wb)
+    assert v.events["cost_cents"].tolist() == [650, 800]  # at S-MAR's 6.50, at P-MAR's 4.00
+    carried = carry_forward(wb).carried
+    # April's next month keeps February to April: S-FEB (February) still, S-MAR less 1, P-MAR fully returned
+    assert carried[["kind", "doc_no", "qty", "unit_cost"]].to_numpy().tolist() == [
+        ["sale", "S-FEB", 4, 5.5],
+        ["sale", "S-MAR", 3, 6.5],
+    ]
+    wb.settings = wb.settings.model_copy(update={"period": "2026-05"}) if wb.settings else None
+    assert carry_forward(wb).carried["doc_no"].tolist() == ["S-MAR"]  # May keeps March to May
+
+
+def test_a_workbook_without_carried_documents_says_nothing_of_them(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "m.xlsx", omit=["tblCarried"])
+    res = validate_file(path)
+    assert not [f for f in res.findings if "tblCarried" in f.message or "结转单据" in f.message]

@@ -47,7 +47,7 @@ def assemble_workbook(
         got = read(t)
         if got is None:
             tables[t.name] = TableData(t, empty_frame(t))
-            if not t.generated:  # sync creates the generated tables; only the input ones must exist
+            if not t.generated and not t.quiet:  # sync creates the generated tables; only the input ones must exist
                 findings.append(table_missing(t, lang, msg_lang))
             continue
         tables[t.name] = got.data

@@ -11,6 +11,13 @@
 * Items: this month's item list, when next month has none yet (an item list the user keeps is never rewritten).
 * Orders: the tblOrders lines still on order, as typed (received so far included), when next month has typed no
   order yet — its buyer goes on tracking what arrives.
+* Carried documents (tblCarried): the purchase and sale lines of this month and of the CARRIED_MONTHS − 1
+  months before it (those this month carries itself) with a quantity still returnable — the line's qty less
+  the returns naming it (same doc_no and sku) — and their unit cost: a purchase's price paid (unit price, else
+  amount / qty), a sale's issue cost (its cost / qty). A line of one document and SKU is one row (the first
+  line's date and cost, the quantities summed). Next month a return naming one is valued at that unit cost
+  (FIFO: a purchase return leaves from the lot the purchase received, tblOpening's 入库单号, as within a
+  month) and may not exceed the quantity still returnable; its own returns then lower it again.
 
 Pure: ``jxc_xl.sync.close_month`` reads this month's workbook, asks ``carry_forward`` what next month receives,
 and writes it (a new workbook from the template, or those tables of next month's workbook in place).
@@ -25,13 +32,15 @@ import pandas as pd
 
 from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.generate import stock_balances
-from jxc_xl.core.ledger import net_demand
+from jxc_xl.core.ledger import RETURN_ORIGINAL_KIND, carried_lines, net_demand
 from jxc_xl.core.money import from_cents, to_cents
 from jxc_xl.core.orders import open_rows
+from jxc_xl.core.periods import shift_period
 from jxc_xl.core.valuation import Valuation, value_month
-from jxc_xl.schema import HISTORY, ITEMS
+from jxc_xl.schema import CARRIED, HISTORY, ITEMS
 
 HISTORY_MONTHS = 24  # tblHistory keeps this many months per SKU
+CARRIED_MONTHS = 3  # tblCarried keeps the lines of the last this many months
 QTY_EPS = 1e-9  # layers make up a closing quantity within float noise
 _HISTORY_COLUMNS = ["sku", "period", "demand_qty"]
 
@@ -44,6 +53,7 @@ class CarryForward:
     items: pd.DataFrame  # tblItems as this month has it
     demand: pd.DataFrame  # this month's net demand per SKU, a tblHistory part
     orders: pd.DataFrame  # tblOrders lines still on order, as typed: next month keeps tracking them
+    carried: pd.DataFrame  # tblCarried: the lines a return of next month may name, with qty returnable and cost
 
 
 def carry_forward(wb: Workbook) -> CarryForward:
@@ -61,7 +71,52 @@ def carry_forward(wb: Workbook) -> CarryForward:
         items=wb.df(ITEMS.name).drop(columns=[ROW]),
         demand=month_demand(wb, val),
         orders=open_rows(wb),
+        carried=carried_docs(wb, val),
     )
+
+
+def carried_docs(wb: Workbook, val: Valuation) -> pd.DataFrame:
+    """Next month's tblCarried (module docstring): kind as a label of the workbook's language."""
+    ev = val.events
+    own = ev[ev["kind"].isin(["purchase", "sale"]) & ev["doc_no"].notna()]
+    qty = own["qty"].to_numpy(dtype=np.float64)
+    price = own["unit_price"].to_numpy(dtype=np.float64)
+    paid = np.where(np.isnan(price), own["amount_cents"].to_numpy() / 100.0 / qty, price)
+    issued = own["cost_cents"].to_numpy() / 100.0 / qty
+    lines = pd.DataFrame(
+        {
+            "kind": own["kind"].to_numpy(dtype=object),
+            "doc_no": own["doc_no"].to_numpy(dtype=object),
+            "sku": own["sku"].to_numpy(dtype=object),
+            "date": own["date"].to_numpy(),
+            "qty": qty,
+            "unit_cost": np.where(own["kind"].to_numpy() == "purchase", paid, issued),
+        }
+    )
+    lines = lines.groupby(["kind", "doc_no", "sku"], sort=False, as_index=False).agg(
+        date=("date", "first"), qty=("qty", "sum"), unit_cost=("unit_cost", "first")
+    )
+    keys = ["kind", "doc_no", "sku"]
+    before = carried_lines(wb)
+    seen = pd.MultiIndex.from_frame(lines[keys])
+    before = before[~pd.MultiIndex.from_frame(before[keys]).isin(seen)] if len(before) else before
+    docs = pd.concat([lines, before], ignore_index=True)
+    rt = ev[ev["kind"].isin(list(RETURN_ORIGINAL_KIND)) & ev["orig_doc_no"].notna()]
+    returned = (
+        rt.assign(kind=rt["kind"].map(RETURN_ORIGINAL_KIND), doc_no=rt["orig_doc_no"])
+        .groupby(keys, sort=False)["qty"]
+        .sum()
+    )
+    left = (
+        docs["qty"].to_numpy(dtype=np.float64)
+        - returned.reindex(pd.MultiIndex.from_frame(docs[keys])).fillna(0.0).to_numpy()
+    )
+    first_day = pd.Timestamp(shift_period(val.settings.period, 1 - CARRIED_MONTHS) + "-01")
+    docs = docs.assign(qty=np.round(left, 9))
+    docs = docs[(docs["qty"] > QTY_EPS) & (pd.to_datetime(docs["date"]) >= first_day)]
+    kind = CARRIED.column("kind")
+    labels = {c.key: c.label(wb.lang) for c in kind.choices}
+    return docs.assign(kind=docs["kind"].map(labels))[CARRIED.keys()].reset_index(drop=True)
 
 
 def month_demand(wb: Workbook, val: Valuation) -> pd.DataFrame:
@@ -102,6 +157,7 @@ def opening_of(stock: pd.DataFrame, lots: pd.DataFrame | None = None) -> pd.Data
             "unit_cost": carried["cents"] / 100.0 / carried["qty"],
             "amount": from_cents(carried["cents"].to_numpy()),
             "receipt_date": carried["receipt_date"],
+            "doc_no": carried["doc_no"],
         }
     )
     one_row = opening[~opening["sku"].isin(carried["sku"])]

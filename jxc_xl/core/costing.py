@@ -27,8 +27,9 @@ class Events(NamedTuple):
     qty: np.ndarray  # float64, positive (a count's counted qty)
     amt: np.ndarray  # int64 cents booked
     price: np.ndarray  # float64 unit price of the line (amount / qty where the price is blank)
-    orig: np.ndarray  # int64 position of a return's original line, else −1
+    orig: np.ndarray  # int64 position of a return's original line; FIFO: opening lot k as −2 − k; else −1
     codes: np.ndarray  # int64 position of the event's SKU in the SKU index
+    orig_price: np.ndarray | None = None  # float64: a return's carried original unit cost (tblCarried), else NaN
 
 
 # One lot: (qty, cents, source). Source: the event that received it (≥ 0), opening lot k as −2 − k, else −1.
@@ -43,6 +44,7 @@ class Opening(NamedTuple):
     unit_cost: np.ndarray  # float64 starting unit cost, NaN where none is known (module docstring)
     lots: list[list[Lot]] | None = None  # FIFO: per SKU its opening lots, oldest first (``opening_lots``)
     lot_dates: np.ndarray | None = None  # datetime64 receipt date of opening lot k (NaT where none)
+    lot_docs: np.ndarray | None = None  # object: receipt document of opening lot k (None where none)
 
 
 class Costed(NamedTuple):
@@ -62,6 +64,7 @@ class _Lists(NamedTuple):
     amt: list[int]
     price: list[float]
     orig: list[int]
+    orig_price: list[float]  # a return's carried original unit cost, NaN where none
 
 
 class _Out(NamedTuple):
@@ -86,7 +89,8 @@ def per_sku(ev: Events, start: Opening, whole: bool, sku_loop: _SkuLoop) -> Cost
     ``whole``: every quantity is an integer, so the loops skip rounding against float drift.
     """
     n, ns = len(ev.kind), len(start.qty)
-    lists = _Lists(ev.kind.tolist(), ev.qty.tolist(), ev.amt.tolist(), ev.price.tolist(), ev.orig.tolist())
+    carried = ev.orig_price.tolist() if ev.orig_price is not None else [float("nan")] * n
+    lists = _Lists(ev.kind.tolist(), ev.qty.tolist(), ev.amt.tolist(), ev.price.tolist(), ev.orig.tolist(), carried)
     out = _Out([0] * n, [0.0] * n, [float("nan")] * n, [])
     order = np.argsort(ev.codes, kind="stable")
     bounds = np.searchsorted(ev.codes[order], np.arange(ns + 1)).tolist()
@@ -105,11 +109,12 @@ def per_sku(ev: Events, start: Opening, whole: bool, sku_loop: _SkuLoop) -> Cost
     )
 
 
-def opening_lots(lines: pd.DataFrame, skus: pd.Index) -> tuple[list[list[Lot]], np.ndarray]:
+def opening_lots(lines: pd.DataFrame, skus: pd.Index) -> tuple[list[list[Lot]], np.ndarray, np.ndarray]:
     """Each SKU's opening lots, oldest receipt first, from ``ledger.opening_lines`` (money as valued).
 
     A line without a receipt date counts as older than every dated one; ties keep the table's row order. Lot k
-    (its position in ``lines``) has source −2 − k. Returns the lots per SKU and the receipt date of each lot k.
+    (its position in ``lines``) has source −2 − k. Returns the lots per SKU, and the receipt date and document of
+    each lot k.
     """
     lots: list[list[Lot]] = [[] for _ in range(len(skus))]
     lines = lines.reset_index(drop=True)
@@ -119,13 +124,15 @@ def opening_lots(lines: pd.DataFrame, skus: pd.Index) -> tuple[list[list[Lot]], 
     for k in order.tolist():
         if at[k] >= 0:
             lots[at[k]].append((qty[k], int(cents[k]), -2 - k))
-    return lots, lines["receipt_date"].to_numpy(dtype="datetime64[ns]")
+    return lots, lines["receipt_date"].to_numpy(dtype="datetime64[ns]"), lines["doc_no"].to_numpy(dtype=object)
 
 
-def closing_lots(costed: Costed, start: Opening, skus: pd.Index, event_dates: np.ndarray) -> pd.DataFrame | None:
-    """The FIFO layers left at the end (sku, qty, cents, receipt_date), oldest first; None for other methods.
+def closing_lots(costed: Costed, start: Opening, skus: pd.Index, events: pd.DataFrame) -> pd.DataFrame | None:
+    """The FIFO layers left at the end (sku, qty, cents, receipt_date, doc_no), oldest first; None for other
+    methods.
 
-    A layer's receipt date: its receiving event's date, an opening lot's own date, else NaT.
+    A layer's receipt date: its receiving event's date, an opening lot's own date, else NaT; its doc_no: the
+    purchase document that received it (an opening lot's own), else None.
     """
     if costed.lots is None:
         return None
@@ -139,18 +146,45 @@ def closing_lots(costed: Costed, start: Opening, skus: pd.Index, event_dates: np
     source = np.array(src, dtype=np.int64)
     dates = np.full(len(source), np.datetime64("NaT"), dtype="datetime64[ns]")
     own = source >= 0
-    dates[own] = np.asarray(event_dates, dtype="datetime64[ns]")[source[own]]
+    dates[own] = events["date"].to_numpy(dtype="datetime64[ns]")[source[own]]
+    docs = np.full(len(source), None, dtype=object)
+    bought = events["doc_no"].where(events["kind"] == "purchase").to_numpy(dtype=object)
+    docs[own] = bought[source[own]]
     opened = source <= -2
     if start.lot_dates is not None and opened.any():
         dates[opened] = start.lot_dates[-2 - source[opened]]
+    if start.lot_docs is not None and opened.any():
+        docs[opened] = start.lot_docs[-2 - source[opened]]
     return pd.DataFrame(
         {
             "sku": pd.Series(sku_l, dtype=object),
             "qty": np.array(qty, dtype=np.float64),
             "cents": np.array(cents, dtype=np.int64),
             "receipt_date": dates,
+            "doc_no": pd.Series(docs, dtype=object),
         }
     )
+
+
+def lot_originals(events: pd.DataFrame, ev: Events, lines: pd.DataFrame) -> np.ndarray:
+    """FIFO: ``ev.orig`` with each purchase return of a carried purchase (its ``orig_price`` known) pointed at the
+    opening lot that purchase received (same doc_no and sku, lot k as −2 − k), where there is one."""
+    orig = ev.orig
+    if ev.orig_price is None or not len(lines):
+        return orig
+    want = (ev.kind == PR) & (orig == -1) & ~np.isnan(ev.orig_price)
+    if not want.any():
+        return orig
+    lines = lines.reset_index(drop=True)
+    has_doc = lines["doc_no"].notna().to_numpy()
+    key = pd.MultiIndex.from_arrays([lines["doc_no"].to_numpy(dtype=object), lines["sku"].to_numpy(dtype=object)])
+    first = has_doc & ~key.duplicated()
+    pos = np.flatnonzero(first)
+    sel = events.loc[want]
+    at = key[first].get_indexer(pd.MultiIndex.from_arrays([sel["orig_doc_no"], sel["sku"]]))
+    orig = orig.copy()
+    orig[np.flatnonzero(want)[at >= 0]] = -2 - pos[at[at >= 0]]
+    return orig
 
 
 def moving_average_sku(
@@ -159,7 +193,7 @@ def moving_average_sku(
     """Moving average over one SKU's events (positions ``idx``); fills ``out``, returns the closing unit cost.
 
     Opening ``lots`` are merged into ``q``/``v`` (one average): unused here."""
-    kind_l, qty_l, amt_l, price_l, orig_l = ev
+    kind_l, qty_l, amt_l, price_l, orig_l, carried_l = ev
     cost, adj, issue_uc, _ = out
     for i in idx:
         k = kind_l[i]
@@ -176,17 +210,19 @@ def moving_average_sku(
             q = q - x if whole else round(q - x, QTY_DECIMALS)
             v -= a
         elif k == SR:
-            o = orig_l[i]
-            u = issue_uc[o] if o >= 0 and issue_uc[o] == issue_uc[o] else uc
+            o, cp = orig_l[i], carried_l[i]
+            u = issue_uc[o] if o >= 0 and issue_uc[o] == issue_uc[o] else (cp if cp == cp else uc)
             a = cents_of(x * u)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
             if q > 0:
                 uc = v / q / 100.0
         elif k == PR:
-            o = orig_l[i]
+            o, cp = orig_l[i], carried_l[i]
             if o >= 0:
                 a = cents_of(x * price_l[o])
+            elif cp == cp:  # last months' purchase, carried: at its price
+                a = cents_of(x * cp)
             else:
                 a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
             q = q - x if whole else round(q - x, QTY_DECIMALS)
@@ -283,11 +319,12 @@ class _Layers:
         return c
 
     def return_purchase(self, x: float, o: int, price: float, last_uc: float) -> int:
-        """A purchase return of ``x`` (cents): from original line ``o``'s layer at ``price``, the rest oldest first."""
+        """A purchase return of ``x`` (cents): from original line ``o``'s layer (an opening lot: o ≤ −2) at
+        ``price``, the rest oldest first."""
         lq, lv = self.qty, self.value
         a = 0
         rest = x
-        if o >= 0:
+        if o != -1:
             for m in range(len(lq) - 1, self.head - 1, -1):
                 if self.source[m] == o:
                     if lq[m] > 0:
@@ -340,7 +377,7 @@ def fifo_sku(
 ) -> float:
     """FIFO over one SKU's events (positions ``idx``) from its opening ``lots``; fills ``out`` (its remaining
     layers appended to ``out.lots``), returns the closing unit cost."""
-    kind_l, qty_l, amt_l, price_l, orig_l = ev
+    kind_l, qty_l, amt_l, price_l, orig_l, carried_l = ev
     cost, adj, issue_uc, lots_out = out
     layers = _Layers(q, v, whole, lots)
     lq, lv, lu = layers.qty, layers.value, layers.unit_cost  # for the inlined common issue
@@ -366,15 +403,18 @@ def fifo_sku(
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
         elif k == SR:
-            o = orig_l[i]
-            u = issue_uc[o] if o >= 0 and issue_uc[o] == issue_uc[o] else (v / q / 100.0 if q > 0 else last_uc)
+            o, cp = orig_l[i], carried_l[i]
+            if o >= 0 and issue_uc[o] == issue_uc[o]:
+                u = issue_uc[o]
+            else:
+                u = cp if cp == cp else (v / q / 100.0 if q > 0 else last_uc)
             a = cents_of(x * u)
             layers.receive(x, a, u, i)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
         elif k == PR:
             o = orig_l[i]
-            a = layers.return_purchase(x, o, price_l[o] if o >= 0 else 0.0, last_uc)
+            a = layers.return_purchase(x, o, price_l[o] if o >= 0 else carried_l[i], last_uc)
             q = q - x if whole else round(q - x, QTY_DECIMALS)
             v -= a
         else:  # count

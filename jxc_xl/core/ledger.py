@@ -15,7 +15,7 @@ import pandas as pd
 from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.money import mul_cents, to_cents
 from jxc_xl.core.vat import book_lines
-from jxc_xl.schema import COUNTS, OPENING, PURCHASES, RETURNS, SALES
+from jxc_xl.schema import CARRIED, COUNTS, OPENING, PURCHASES, RETURNS, SALES
 
 # Kinds in their within-date order; the position is the sort key.
 KINDS: tuple[str, ...] = ("purchase", "sales_return", "purchase_return", "sale", "count")
@@ -161,7 +161,8 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
     Rows with an SKU (``clean_keys``) and a qty; a negative qty is kept (last month's allowed negative stock).
     Columns: sku, qty (float), cents (int64: the amount where given, else ROUND_HALF_UP(qty × unit_cost),
     0 without either), unit_cost (NaN where blank), pos (int64: the line's position in the table's frame),
-    receipt_date (datetime64, NaT where blank or the column is absent).
+    receipt_date (datetime64, NaT where blank or the column is absent), doc_no (the lot's receipt document, None
+    where blank).
     Lines, not per SKU: an SKU may have several (its FIFO lots); callers group by sku (``sort=False`` keeps the
     first line's order).
     """
@@ -175,6 +176,7 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
                 "unit_cost": pd.Series([], dtype="float64"),
                 "pos": pd.Series([], dtype="int64"),
                 "receipt_date": pd.Series([], dtype="datetime64[ns]"),
+                "doc_no": pd.Series([], dtype="object"),
             }
         )
     sku = clean_keys(df["sku"]).to_numpy(dtype=object)
@@ -185,6 +187,7 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
     ok = pd.notna(sku) & ~np.isnan(qty)
     raw_date = df["receipt_date"] if "receipt_date" in df.columns else pd.Series(pd.NaT, index=df.index)
     received = pd.to_datetime(raw_date, errors="coerce").astype("datetime64[ns]").dt.normalize().to_numpy()
+    lot_doc = clean_keys(df["doc_no"]).to_numpy(dtype=object) if "doc_no" in df.columns else np.full(len(df), None)
     return pd.DataFrame(
         {
             "sku": sku[ok],
@@ -193,8 +196,63 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
             "unit_cost": uc[ok],
             "pos": np.flatnonzero(ok),
             "receipt_date": received[ok],
+            "doc_no": lot_doc[ok],
         }
     )
+
+
+RETURN_ORIGINAL_KIND = {"purchase_return": "purchase", "sales_return": "sale"}  # a return's kind → its original's
+
+
+def carried_lines(wb: Workbook) -> pd.DataFrame:
+    """The usable lines of tblCarried (last months' documents a return may name), one per (kind, doc_no, sku):
+    the first line's date and unit cost, the qty returnable summed. Columns kind, doc_no, sku, date, qty,
+    unit_cost; empty without the table."""
+    df = table_frame(wb, CARRIED.name)
+    if df is None:
+        text = {c: pd.Series([], dtype="object") for c in ("kind", "doc_no", "sku")}
+        return pd.DataFrame(
+            text
+            | {
+                "date": pd.Series([], dtype="datetime64[ns]"),
+                "qty": pd.Series([], dtype="float64"),
+                "unit_cost": pd.Series([], dtype="float64"),
+            }
+        )
+    out = pd.DataFrame(
+        {
+            "kind": df["kind"].astype("object"),
+            "doc_no": clean_keys(df["doc_no"]),
+            "sku": clean_keys(df["sku"]),
+            "date": pd.to_datetime(df["date"], errors="coerce").astype("datetime64[ns]"),
+            "qty": pd.to_numeric(df["qty"], errors="coerce").astype("float64"),
+            "unit_cost": pd.to_numeric(df["unit_cost"], errors="coerce").astype("float64"),
+        }
+    )
+    out = out[out["kind"].isin(list(RETURN_ORIGINAL_KIND.values())) & out["doc_no"].notna() & out["sku"].notna()]
+    return out.groupby(["kind", "doc_no", "sku"], sort=False, as_index=False).agg(
+        date=("date", "first"), qty=("qty", "sum"), unit_cost=("unit_cost", "first")
+    )
+
+
+def carried_prices(wb: Workbook, events: pd.DataFrame, orig: np.ndarray) -> np.ndarray:
+    """Per event: the unit cost tblCarried gives a return whose original line is not in this month (``orig`` −1)
+    but carried from an earlier one (purchase return: the price paid; sales return: the issue cost); else NaN."""
+    out = np.full(len(events), np.nan)
+    carried = carried_lines(wb)
+    if not len(carried) or not len(events):
+        return out
+    kind = events["kind"].map(RETURN_ORIGINAL_KIND)
+    want = (orig < 0) & kind.notna().to_numpy() & events["orig_doc_no"].notna().to_numpy()
+    if not want.any():
+        return out
+    key = pd.MultiIndex.from_frame(carried[["kind", "doc_no", "sku"]])
+    sel = events.loc[want]
+    at = key.get_indexer(pd.MultiIndex.from_arrays([kind[want], sel["orig_doc_no"], sel["sku"]]))
+    found = at >= 0
+    idx = np.flatnonzero(want)[found]
+    out[idx] = carried["unit_cost"].to_numpy(dtype=np.float64)[at[found]]
+    return out
 
 
 def net_demand(events: pd.DataFrame) -> pd.Series:

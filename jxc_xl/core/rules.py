@@ -18,13 +18,21 @@ import pandas as pd
 from jxc_xl.core.book import ROW, TableData, Workbook
 from jxc_xl.core.chains import opening_rule
 from jxc_xl.core.findings import Finding
-from jxc_xl.core.ledger import ledger_events, opening_lines, running_balance
+from jxc_xl.core.ledger import (
+    RETURN_ORIGINAL_KIND,
+    carried_lines,
+    clean_keys,
+    ledger_events,
+    opening_lines,
+    running_balance,
+)
 from jxc_xl.core.messages import word
 from jxc_xl.core.money import MAX_LINE_AMOUNT, line_over_limit
 from jxc_xl.core.rulebase import EPS, ORIGINAL_TABLE, RuleContext, exceeds_original, num, pair_hash
 from jxc_xl.core.rules_orders import orders_rule
 from jxc_xl.core.rules_vat import vat_rule
 from jxc_xl.schema import (
+    CARRIED,
     COUNTS,
     HISTORY,
     INPUT_TABLES,
@@ -43,7 +51,7 @@ from jxc_xl.schema import (
 AMOUNT_TOLERANCE = 0.01
 LEDGER_NAMES = (PURCHASES.name, SALES.name, RETURNS.name, COUNTS.name)
 SKU_TABLES = (OPENING.name, *LEDGER_NAMES, HISTORY.name, ORDERS.name)  # tables whose sku must be in tblItems
-UNDATED = (ORDERS.name, OPENING.name)  # dates that may fall outside the period (orders span months; lots before)
+UNDATED = (ORDERS.name, OPENING.name, CARRIED.name)  # dates that may fall outside the period (orders, lots, docs)
 PRICED = {PURCHASES.name: "unit_price", SALES.name: "unit_price", RETURNS.name: "unit_price", OPENING.name: "unit_cost"}
 MAX_SUGGEST = 50  # unknown SKUs that get a "close match" hint (difflib is slow on big item lists)
 
@@ -325,10 +333,11 @@ def _returns(ctx: RuleContext) -> None:
         odoc = orig_td.df["doc_no"]
         orig = orig_td.df.loc[odoc.isin(doc[sel].unique()).to_numpy(), ["doc_no", "sku", "qty", "date"]]
         known_doc = sel & doc.isin(orig["doc_no"]).to_numpy()
+        carried = _returns_carried(ctx, rt, kind, sel & ~known_doc)
         ctx.emit(
             "return-unknown-original",
             rt,
-            sel & ~known_doc,
+            sel & ~known_doc & ~carried,
             "orig_doc_no",
             severity="warning",  # may be last month's document; validate looks there when it has that month
             orig_sheet=orig_td.sheet,
@@ -366,6 +375,32 @@ def _returns(ctx: RuleContext) -> None:
         limit = np.full(len(df), np.nan)
         limit[on_orig] = orig_qty.reindex(ret_pairs[on_orig]).to_numpy()
         exceeds_original(ctx, rt, on_orig, pair_hash(doc, df["sku"]), limit)
+
+
+def _returns_carried(ctx: RuleContext, rt: TableData, kind: str, rows: np.ndarray) -> np.ndarray:
+    """The returns of ``rows`` (original not in this month) whose document tblCarried holds: checked against it
+    (return-sku-not-on-original, return-exceeds-original against the qty still returnable); their mask."""
+    lines = carried_lines(ctx.wb)
+    lines = lines[lines["kind"] == RETURN_ORIGINAL_KIND[kind]]
+    if not rows.any() or not len(lines):
+        return np.zeros(len(rt.df), dtype=bool)
+    doc, sku = clean_keys(rt.df["orig_doc_no"]), clean_keys(rt.df["sku"])
+    found = rows & doc.isin(lines["doc_no"]).to_numpy()
+    pairs = pd.MultiIndex.from_frame(lines[["doc_no", "sku"]])
+    at = pairs.get_indexer(pd.MultiIndex.from_arrays([doc, sku]))
+    on_doc = found & (at >= 0)
+    skus_of = lines.groupby("doc_no", sort=False)["sku"].agg(lambda s: ", ".join(map(str, s.unique()[:10])))
+    ctx.emit(
+        "return-sku-not-on-original",
+        rt,
+        found & sku.notna().to_numpy() & ~on_doc,
+        "sku",
+        orig_doc_no=rt.df["orig_doc_no"],
+        on_doc=doc.map(skus_of).fillna(word("none", ctx.lang)),
+    )
+    limit = np.where(at >= 0, lines["qty"].to_numpy(dtype=np.float64)[np.maximum(at, 0)], np.nan)
+    exceeds_original(ctx, rt, on_doc, pair_hash(doc, sku), limit)
+    return found
 
 
 # ---------------------------------------------------------------------------------------------------

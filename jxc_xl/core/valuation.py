@@ -70,12 +70,14 @@ from jxc_xl.core.costing import (
     S,
     closing_lots,
     fifo_sku,
+    lot_originals,
     moving_average_sku,
     opening_lots,
     per_sku,
 )
 from jxc_xl.core.ledger import (
     KIND_ORDER,
+    carried_prices,
     clean_keys,
     ledger_events,
     net_demand,
@@ -206,6 +208,10 @@ def _monthly_average(frame: pd.DataFrame, ev: Events, skus: pd.Index, start: Ope
     known = is_pr & (orig >= 0)
     cost[is_p] = ev.amt[is_p]
     cost[known] = mul_cents(qty[known], ev.price[orig[known]])
+    if ev.orig_price is not None:  # a purchase return of last months' purchase (tblCarried): at its price
+        carried = is_pr & (orig < 0) & ~np.isnan(ev.orig_price)
+        cost[carried] = mul_cents(qty[carried], ev.orig_price[carried])
+        known = known | carried
 
     def per_sku(mask: np.ndarray, w: np.ndarray) -> np.ndarray:
         return np.bincount(codes[mask], weights=w[mask].astype(np.float64), minlength=ns)
@@ -219,7 +225,7 @@ def _monthly_average(frame: pd.DataFrame, ev: Events, skus: pd.Index, start: Ope
     uc = np.where(den > 0, num / 100.0 / np.where(den > 0, den, 1.0), fallback)
     ucz = np.nan_to_num(uc)
 
-    unknown = is_pr & (orig < 0)
+    unknown = is_pr & ~known
     for m in (unknown, is_s, is_sr):  # an unknown-original return at the average leaves the average unchanged
         cost[m] = mul_cents(qty[m], ucz[codes[m]])
     adj = np.zeros(len(kind), dtype=np.float64)
@@ -337,9 +343,11 @@ def _inputs(wb: Workbook, frame: pd.DataFrame) -> tuple[pd.Index, Events, Openin
         orig=original_lines(frame),
         codes=skus.get_indexer(pd.Index(frame["sku"].to_numpy(dtype=object))).astype(np.int64),
     )
+    ev = ev._replace(orig_price=carried_prices(wb, frame, ev.orig))  # returns of last months' documents
     if wb.settings is not None and wb.settings.valuation == "fifo":  # FIFO starts from the lots, oldest first
-        lots, lot_dates = opening_lots(lines, skus)
-        return skus, ev, Opening(oq, ov, uc0, lots, lot_dates)
+        lots, lot_dates, lot_docs = opening_lots(lines, skus)
+        ev = ev._replace(orig=lot_originals(frame, ev, lines))
+        return skus, ev, Opening(oq, ov, uc0, lots, lot_dates, lot_docs)
     return skus, ev, Opening(oq, ov, uc0)
 
 
@@ -378,7 +386,7 @@ def value_month(wb: Workbook) -> Valuation:
     stock["closing_unit_cost"] = costed.closing_uc
     frame = frame.assign(cost_cents=costed.cost, adj_qty=costed.adj)
     demand = _daily_demand(frame, ev, skus, s.days_in_month, pd.Timestamp(s.first_day))
-    lots = closing_lots(costed, start, skus, frame["date"].to_numpy())
+    lots = closing_lots(costed, start, skus, frame)
     return Valuation(method=method, stock=stock, events=frame, daily_demand=demand, settings=s, lots=lots)
 
 
