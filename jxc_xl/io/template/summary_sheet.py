@@ -14,7 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from jxc_xl.core.findings import col_letter
 from jxc_xl.core.messages import word
-from jxc_xl.io.template.styles import PARETO_NAMES, Formats, column_width, quote_sheet
+from jxc_xl.io.template.styles import LAST_ROW, PARETO_NAMES, Formats, column_width, quote_sheet
 from jxc_xl.schema import ANALYSIS, SUMMARY, SUMMARY_SECTIONS, SUMMARY_SERIES, Lang
 
 __all__ = ["summary_sheet"]
@@ -97,6 +97,12 @@ def summary_sheet(wb: xlsxwriter.Workbook, ws: Worksheet, lang: Lang, fm: Format
     for key, fmt in _FORMATS.items():
         j = keys.index(key)
         ws.set_column(j, j, column_width(SUMMARY.column(key), lang), fm.num(fmt))
+    # Each section starts under a rule; its label, repeated on every row for filters, shows once.
+    last = len(keys) - 1
+    ws.conditional_format(1, 0, LAST_ROW, last, {"type": "formula", "criteria": "=$A2<>$A1", "format": fm.get(top=1)})
+    ws.conditional_format(
+        1, 0, LAST_ROW, 0, {"type": "formula", "criteria": "=$A2=$A1", "format": fm.get(font_color="#A6A6A6")}
+    )
     sheet = quote_sheet(SUMMARY.sheet(lang))
     _define_section_names(wb, sheet, lang)
     ws.insert_chart(0, _CHART_COLUMN, _bar_chart(wb, sheet, "category", word("sum_chart_category", lang), _GREEN))
