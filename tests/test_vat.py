@@ -160,26 +160,46 @@ def test_mixed_lines_plain_lines_book_as_before() -> None:
     assert vat_totals(month(rows)).input_tax == 1_300 + 7
 
 
-def test_returns_follow_their_originals() -> None:
-    """Small-scale: a purchase return leaves at the booked cost with VAT; a sales return takes back net revenue
-    and its output VAT; closing = opening + in − out exactly."""
+@pytest.mark.parametrize("method", ["moving_average", "monthly_average", "fifo"])
+@pytest.mark.parametrize(("taxpayer", "unit"), [("general", 10_000), ("small_scale", 11_300)])
+def test_returns_follow_their_originals(method: str, taxpayer: str, unit: int) -> None:
+    """A purchase return leaves at the booked cost (with VAT for a small-scale taxpayer); a sales return takes
+    back net revenue and its output VAT; every method closes at the one unit cost, to the cent."""
     wb = month(
-        [line(1, "P1", 10, 100.00, tax_rate=0.13)],  # cost 1,130.00 (113.00 a unit)
+        [line(1, "P1", 10, 100.00, tax_rate=0.13)],  # cost 1,000.00 or, with its VAT, 1,130.00
         [line(5, "S1", 4, 150.00, tax_rate=0.03)],  # revenue 600.00, VAT 18.00
         [
             {**line(6, "R1", 2, 100.00, tax_rate=0.13), "kind": "purchase_return", "orig_doc_no": "P1"},
             {**line(7, "R2", 1, 150.00, tax_rate=0.03), "kind": "sales_return", "orig_doc_no": "S1"},
         ],
-        taxpayer="small_scale",
+        taxpayer=taxpayer,
+        valuation=method,
     )
     val = value_month(wb)
     row = val.stock.loc[val.stock["sku"] == "A"].iloc[0]
     assert row["closing_qty"] == 10 - 4 - 2 + 1
-    assert row["closing_cents"] == 5 * 11_300  # every unit at 113.00
+    assert row["closing_cents"] == 5 * unit
     assert analyse(wb, val).loc["A", "revenue_cents"] == 60_000 - 15_000
     t = vat_totals(wb)
-    assert (t.input_tax, t.output_tax, t.deductible_input) == (13_000 - 2_600, 1_800 - 450, 0)
-    assert vat_findings(wb) == []
+    assert (t.input_tax, t.output_tax) == (13_000 - 2_600, 1_800 - 450)
+    assert t.deductible_input == (t.input_tax if taxpayer == "general" else 0)
+    assert check(wb) == []  # no finding of any rule
+
+
+def test_every_entry_form_of_a_clean_month_has_no_finding() -> None:
+    """Exclusive and inclusive lines, typed or computed VAT and totals: the generic rules (amount = qty × price,
+    bounds, duplicates) and the VAT rules find nothing."""
+    wb = month(
+        [
+            line(1, "P1", 10, 100.00, amount=1000, tax_rate=0.13, tax=130, total=1130, tax_included="否"),
+            line(1, "P2", 10, 113.00, amount=1130, tax_rate=0.13, tax=130, total=1130, tax_included="是"),
+            line(1, "P3", 3, 9.99, tax_rate=0.09),
+            line(1, "P4", 3, 10.60, tax_included="是", tax_rate=0.06, total=31.80),
+            line(1, "P5", 1, 5.00, tax_rate=0),
+        ],
+        [line(9, "S1", 2, 20.00, tax_included="是", tax_rate=0.01), line(9, "S2", 1, 20.00)],
+    )
+    assert check(wb) == []
 
 
 # ---------------------------------------------------------------------------------------------------
