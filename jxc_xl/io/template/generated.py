@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -84,7 +85,14 @@ def _define_pareto_names(wb: xlsxwriter.Workbook, lang: Lang, plain: bool) -> st
 def pareto_chart(wb: xlsxwriter.Workbook, ws: Worksheet, lang: Lang, plain: bool) -> None:
     """Column = COGS per SKU, line = cumulative share on the secondary axis. The series refer to sheet-scoped
     defined names that refer to the table's columns, so the chart follows the table when sync rewrites it."""
-    sheet = _define_pareto_names(wb, lang, plain)
+    _define_pareto_names(wb, lang, plain)
+    ws.insert_chart(1, len(ANALYSIS.keys()) + 1, pareto_figure(wb, lang))
+
+
+def pareto_figure(wb: xlsxwriter.Workbook, lang: Lang, *, compact: bool = False) -> Chart:
+    """The Pareto chart over the analysis sheet's names (``pareto_chart`` defines them); ``compact``: smaller,
+    without SKU labels, axis titles and markers (the summary sheet's copy)."""
+    sheet = quote_sheet(ANALYSIS.sheet(lang))
     bars = wb.add_chart({"type": "column"})
     bars.add_series(
         {
@@ -92,10 +100,11 @@ def pareto_chart(wb: xlsxwriter.Workbook, ws: Worksheet, lang: Lang, plain: bool
             "categories": f"={sheet}!{PARETO_NAMES['sku']}",
             "values": f"={sheet}!{PARETO_NAMES['cogs']}",
             "fill": {"color": "#4472C4"},
-            "gap": 50,
+            "gap": 30 if compact else 50,
         }
     )
     line = wb.add_chart({"type": "line"})
+    marker = {} if compact else {"marker": {"type": "circle", "size": 4}}
     line.add_series(
         {
             "name": ANALYSIS.column("cum_share").header(lang),
@@ -103,16 +112,21 @@ def pareto_chart(wb: xlsxwriter.Workbook, ws: Worksheet, lang: Lang, plain: bool
             "values": f"={sheet}!{PARETO_NAMES['cum_share']}",
             "y2_axis": True,
             "line": {"color": "#ED7D31", "width": 2},
-            "marker": {"type": "circle", "size": 4},
+            **marker,
         }
     )
     bars.combine(line)
-    bars.set_title({"name": word("tpl_chart_title", lang), "name_font": {"size": 12}})
-    bars.set_y_axis({"num_format": "#,##0", "name": word("tpl_chart_cogs", lang)})
-    line.set_y2_axis({"num_format": "0%", "min": 0, "max": 1, "name": word("tpl_chart_cum_share", lang)})
+    bars.set_title({"name": word("tpl_chart_title", lang), "name_font": {"size": 11 if compact else 12}})
+    if compact:  # 10,000 SKU labels would not fit
+        bars.set_x_axis({"label_position": "none", "major_tick_mark": "none"})
+        bars.set_y_axis({"num_format": "#,##0"})
+        line.set_y2_axis({"num_format": "0%", "min": 0, "max": 1})
+    else:
+        bars.set_y_axis({"num_format": "#,##0", "name": word("tpl_chart_cogs", lang)})
+        line.set_y2_axis({"num_format": "0%", "min": 0, "max": 1, "name": word("tpl_chart_cum_share", lang)})
     bars.set_legend({"position": "bottom"})
-    bars.set_size({"width": 720, "height": 360})
-    ws.insert_chart(1, len(ANALYSIS.keys()) + 1, bars)
+    bars.set_size({"width": 560, "height": 300} if compact else {"width": 720, "height": 360})
+    return bars
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -14,14 +14,15 @@ from xlsxwriter.worksheet import Worksheet
 
 from jxc_xl.core.findings import col_letter
 from jxc_xl.core.messages import word
-from jxc_xl.io.template.styles import LAST_ROW, PARETO_NAMES, Formats, column_width, quote_sheet
-from jxc_xl.schema import ANALYSIS, SUMMARY, SUMMARY_SECTIONS, SUMMARY_SERIES, Lang
+from jxc_xl.io.template.generated import pareto_figure
+from jxc_xl.io.template.styles import LAST_ROW, Formats, column_width, quote_sheet
+from jxc_xl.schema import SUMMARY, SUMMARY_SECTIONS, SUMMARY_SERIES, Lang
 
 __all__ = ["summary_sheet"]
 
 _FORMATS = {"amount": "#,##0.00", "value": "#,##0.##;-#,##0.##;0", "rate": "0.0%"}
 _CHART_COLUMN = len(SUMMARY.columns) + 1  # one blank column right of the table
-_BLUE, _ORANGE, _GREEN = "#4472C4", "#ED7D31", "#70AD47"
+_BLUE, _GREEN = "#4472C4", "#70AD47"
 
 
 def _define_section_names(wb: xlsxwriter.Workbook, sheet: str, lang: Lang) -> None:
@@ -57,39 +58,6 @@ def _bar_chart(wb: xlsxwriter.Workbook, sheet: str, series: str, title: str, col
     return chart
 
 
-def _pareto(wb: xlsxwriter.Workbook, lang: Lang) -> xlsxwriter.chart.Chart:
-    """The ABC Pareto of the analysis sheet (the names its chart defines), smaller and without SKU labels."""
-    sheet = quote_sheet(ANALYSIS.sheet(lang))
-    bars = wb.add_chart({"type": "column"})
-    bars.add_series(
-        {
-            "name": ANALYSIS.column("cogs").header(lang),
-            "categories": f"={sheet}!{PARETO_NAMES['sku']}",
-            "values": f"={sheet}!{PARETO_NAMES['cogs']}",
-            "fill": {"color": _BLUE},
-            "gap": 30,
-        }
-    )
-    line = wb.add_chart({"type": "line"})
-    line.add_series(
-        {
-            "name": ANALYSIS.column("cum_share").header(lang),
-            "categories": f"={sheet}!{PARETO_NAMES['sku']}",
-            "values": f"={sheet}!{PARETO_NAMES['cum_share']}",
-            "y2_axis": True,
-            "line": {"color": _ORANGE, "width": 2},
-        }
-    )
-    bars.combine(line)
-    bars.set_title({"name": word("tpl_chart_title", lang), "name_font": {"size": 11}})
-    bars.set_x_axis({"label_position": "none", "major_tick_mark": "none"})  # 10,000 SKUs would not fit
-    bars.set_y_axis({"num_format": "#,##0"})
-    line.set_y2_axis({"num_format": "0%", "min": 0, "max": 1})
-    bars.set_legend({"position": "bottom"})
-    bars.set_size({"width": 560, "height": 300})
-    return bars
-
-
 def summary_sheet(wb: xlsxwriter.Workbook, ws: Worksheet, lang: Lang, fm: Formats, *, pareto: bool) -> None:
     """Formats of tblSummary's columns, its section names and its charts (stock by category, the top items by
     gross margin and, when the analysis sheet is there, the Pareto chart) right of the table."""
@@ -108,4 +76,4 @@ def summary_sheet(wb: xlsxwriter.Workbook, ws: Worksheet, lang: Lang, fm: Format
     ws.insert_chart(0, _CHART_COLUMN, _bar_chart(wb, sheet, "category", word("sum_chart_category", lang), _GREEN))
     ws.insert_chart(16, _CHART_COLUMN, _bar_chart(wb, sheet, "top", word("sum_chart_top", lang), _BLUE))
     if pareto:
-        ws.insert_chart(32, _CHART_COLUMN, _pareto(wb, lang))
+        ws.insert_chart(32, _CHART_COLUMN, pareto_figure(wb, lang, compact=True))
