@@ -186,6 +186,18 @@ def test_returns_follow_their_originals(method: str, taxpayer: str, unit: int) -
     assert check(wb) == []  # no finding of any rule
 
 
+def test_return_without_price_is_valued_from_its_original() -> None:
+    """退货 may leave price and amount blank: the sales return then reduces revenue at the original sale's booked
+    (net) price, whatever VAT cells it has."""
+    ret = {"date": d(7), "doc_no": "R1", "sku": "A", "qty": 1, "kind": "sales_return", "orig_doc_no": "S1"}
+    wb = month(
+        [line(1, "P1", 10, 100.00)],
+        [line(5, "S1", 4, 169.50, tax_included="是", tax_rate=0.13)],  # net 600.00, 150.00 a unit
+        [{**ret, "tax_included": "是", "tax_rate": 0.13}],
+    )
+    assert analyse(wb, value_month(wb)).loc["A", "revenue_cents"] == 60_000 - 15_000
+
+
 def test_every_entry_form_of_a_clean_month_has_no_finding() -> None:
     """Exclusive and inclusive lines, typed or computed VAT and totals: the generic rules (amount = qty × price,
     bounds, duplicates) and the VAT rules find nothing."""

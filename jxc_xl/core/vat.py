@@ -31,9 +31,11 @@ Cost and revenue follow the setting 纳税人类型 (taxpayer type), as Chinese 
 
 A purchase return leaves at its original purchase line's booked unit cost (net or with VAT, as booked), a
 sales return comes back at the original issue cost and reduces revenue by its net amount — the valuation's
-rules, unchanged. ``vat_totals`` gives the month's output tax (sales − sales returns), input tax (purchases −
-purchase returns), the deductible part and the tax payable (output − deductible input, negative = carried
-forward as 留抵).
+rules, unchanged. A return typed without price or amount (退货 allows it) is valued from its original line as
+before, at what that line booked.
+
+``vat_totals`` gives the month's output tax (sales − sales returns), input tax (purchases − purchase returns),
+the deductible part and the tax payable (output − deductible input; negative = carried forward as 留抵).
 """
 
 from __future__ import annotations
@@ -228,9 +230,12 @@ def book_lines(wb: Workbook, name: str, price: pd.Series, amount: pd.Series) -> 
     qty = _num(df, "qty")
     with np.errstate(divide="ignore", invalid="ignore"):
         unit = booked / 100.0 / qty
+    typed_price, typed_amount = price.to_numpy(dtype=np.float64), amount.to_numpy(dtype=np.float64)
+    # A line without price and amount keeps both blank: a return is then valued from its original line.
+    book = v.is_vat & ~(np.isnan(typed_price) & np.isnan(typed_amount))
     keep_price = ~v.inclusive & ~with_tax  # the typed price is the net price
-    new_price = np.where(v.is_vat & ~keep_price, unit, price.to_numpy(dtype=np.float64))
-    new_amount = np.where(v.is_vat, booked / 100.0, amount.to_numpy(dtype=np.float64))
+    new_price = np.where(book & ~keep_price, unit, typed_price)
+    new_amount = np.where(book, booked / 100.0, typed_amount)
     return pd.Series(new_price, index=price.index), pd.Series(new_amount, index=amount.index)
 
 
