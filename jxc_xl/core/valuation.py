@@ -19,6 +19,10 @@ Decisions the contract leaves open (documented here, tested in tests/test_valuat
   item's std cost; else (monthly average only) the month's average purchase price; else 0. It is used only
   where stock is issued while nothing has been received at a known cost.
 * Opening amount: tblOpening amount if given, else ROUND_HALF_UP(qty × unit_cost); 0 where both are blank.
+* Opening lots: a SKU may have several tblOpening rows (FIFO lots, as ``jxc close`` writes them). FIFO starts
+  from them as layers, each at its amount / qty, oldest receipt date (入库日期) first — rows without one
+  before dated ones, ties in row order; rows of a SKU not all of positive qty are one merged layer. The
+  average methods sum them into one opening.
 * Negative stock (allowed by settings): an issue first takes the remaining on-hand quantity with all of its
   remaining value; the part beyond on hand is costed at the current unit cost. The book value then goes
   negative with the quantity; the next receipt is merged into that negative balance (moving average: unit
@@ -41,6 +45,10 @@ Decisions the contract leaves open (documented here, tested in tests/test_valuat
   FIFO takes it from the original purchase's layer first, at that layer's cost; units beyond what is left of
   that layer (it was partly issued already) leave from the oldest layers at their cost, so every layer keeps
   its own unit cost.
+* A return whose original line is not in this workbook but in tblCarried (last months' documents, carried by
+  ``jxc close``): a purchase return leaves at the price paid (FIFO: from the lot that purchase received, the
+  opening row with its 入库单号, as above), a sales return comes back at the sale's issue cost (its cost / qty;
+  monthly average: the month's unit cost, as ever).
 * A sales return comes back at the unit cost at which its original sale line (same doc_no and sku) was
   issued — moving average: the unit cost at that moment; FIFO: the line's cost / qty; monthly average:
   the month's unit cost. If the original sale is not in the workbook or not issued yet (a same-day return
