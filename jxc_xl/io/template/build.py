@@ -11,32 +11,51 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_cell_to_rowcol
+from xlsxwriter.worksheet import Worksheet
 
 from jxc_xl.core.findings import col_letter
 from jxc_xl.core.messages import phrase, word
 from jxc_xl.errors import UsageError
 from jxc_xl.io.template.button import name_button, sync_button
 from jxc_xl.io.template.cells import Rows, rows_to_frame
-from jxc_xl.io.template.formulas import write_formulas
+from jxc_xl.io.template.formulas import PRINT_COLUMNS, formulas_widths, write_formulas
 from jxc_xl.io.template.generated import pareto_chart, status_formats, write_stock_table
-from jxc_xl.io.template.guide import write_guide
+from jxc_xl.io.template.guide import GUIDE_WIDTHS, write_guide
 from jxc_xl.io.template.lookups import LOOKUP_SOURCES
+from jxc_xl.io.template.printing import PageText, print_setup
 from jxc_xl.io.template.settings_sheet import write_settings_sheet
 from jxc_xl.io.template.styles import (
     CREATED,
     FONT,
     FORMULAS_SHEET,
     GUIDE_SHEET,
+    LAST_ROW,
     SKU_NAME,
     Formats,
     quote_sheet,
 )
 from jxc_xl.io.template.summary_sheet import summary_sheet
 from jxc_xl.io.template.tables import column_validations, write_table
-from jxc_xl.schema import ANALYSIS, ITEMS, PERIOD_RE, PLAN, SETTINGS_TABLE, SUMMARY, TABLES, TABLES_BY_NAME, Lang, Table
+from jxc_xl.schema import (
+    ANALYSIS,
+    ITEMS,
+    PERIOD_RE,
+    PLAN,
+    SETTINGS_BY_KEY,
+    SETTINGS_TABLE,
+    SUMMARY,
+    TABLES,
+    TABLES_BY_NAME,
+    Lang,
+    Table,
+)
 
 TEMPLATE_FILES: dict[Lang, str] = {"zh": "jxc_workbook.xlsx", "en": "jxc_workbook_en.xlsx"}
 TEMPLATE_PERIOD = "2026-11"
+# Generated table → its last printed column: the plan without the forecast's detail (one supplier a page, to
+# send), the analysis without its chart. (库存 sets its own print area: write_stock_table.)
+PRINT_THROUGH: dict[str, str] = {PLAN.name: "reason", ANALYSIS.name: ANALYSIS.keys()[-1]}
 
 
 @dataclass(frozen=True)
@@ -161,6 +180,7 @@ def _write_sheet(wb: xlsxwriter.Workbook, t: Table, spec: _Spec, fm: Formats, sk
     if t is SETTINGS_TABLE:
         rows = spec.frames.get(t.name)
         write_settings_sheet(ws, lang, fm, period=spec.period, settings=spec.settings, rows=rows, plain=is_plain)
+        _print_table(ws, t, spec)
         return
     # The computed columns' data; their formulas name the tables they read, so all of those must be Excel Tables.
     frames = spec.frames if spec.lookups and not (spec.omit | spec.plain) & LOOKUP_SOURCES else None
@@ -178,19 +198,53 @@ def _write_sheet(wb: xlsxwriter.Workbook, t: Table, spec: _Spec, fm: Formats, sk
         pareto_chart(wb, ws, lang, is_plain)
     if t is SUMMARY:
         summary_sheet(wb, ws, lang, fm, pareto=ANALYSIS.name not in spec.omit)
+    _print_table(ws, t, spec)
+
+
+def _page_text(spec: _Spec) -> PageText:
+    """The header's company (the setting given, else its default) and period."""
+    company = (spec.settings or {}).get("company", SETTINGS_BY_KEY["company"].default)
+    return PageText(spec.lang, str(company) if company else None, spec.period)
+
+
+def _print_table(ws: Worksheet, t: Table, spec: _Spec) -> None:
+    """The print setup of a table's sheet: its columns' widths decide the orientation, the rows down to the
+    table's header repeat on every page; the generated sheets of PRINT_THROUGH print their table's columns up
+    to that one (not the button, the chart or the detail at the right), so the page keeps a readable size."""
+    table = next((x for x in ws.tables if x["name"] == t.name), None)
+    if table:
+        first, last = table["range"].split(":")
+        (first_row, first_col), (_, last_col) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last)
+    else:  # a plain header + range at A1
+        first_row, first_col, last_col = 0, 0, len(t.columns) - 1
+    if t.name in PRINT_THROUGH:
+        through = PRINT_THROUGH[t.name]
+        if through in t.keys():
+            last_col = min(last_col, first_col + t.keys().index(through))
+        ws.print_area(0, first_col, LAST_ROW, last_col)
+    widths = [
+        info.width if (info := ws.col_info.get(j)) is not None and info.width is not None else 8.43
+        for j in range(first_col, last_col + 1)
+    ]
+    print_setup(ws, _page_text(spec), widths=widths, header_rows=first_row + 1)
 
 
 def _build(path: Path, spec: _Spec) -> None:
     wb = _open_workbook(path, spec.lang, spec.period)
     fm = Formats(wb)
     if spec.extras:
-        write_guide(wb.add_worksheet(GUIDE_SHEET[spec.lang]), spec.lang, fm)
+        ws = wb.add_worksheet(GUIDE_SHEET[spec.lang])
+        write_guide(ws, spec.lang, fm)
+        print_setup(ws, _page_text(spec), widths=GUIDE_WIDTHS, gridlines=False)
     sku_source = _sku_source(wb, spec)
     for t in TABLES:
         if t.name not in spec.omit:
             _write_sheet(wb, t, spec, fm, sku_source)
     if spec.extras:
-        write_formulas(wb.add_worksheet(FORMULAS_SHEET[spec.lang]), spec.lang, fm)
+        ws = wb.add_worksheet(FORMULAS_SHEET[spec.lang])
+        write_formulas(ws, spec.lang, fm)
+        ws.print_area(0, 0, LAST_ROW, PRINT_COLUMNS - 1)
+        print_setup(ws, _page_text(spec), widths=formulas_widths(), header_rows=4, gridlines=False)
     wb.close()
 
 

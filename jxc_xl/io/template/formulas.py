@@ -1,5 +1,6 @@
 """The 公式/Formulas sheet: one row per JXC.* function with sample inputs, the live formula, the value Python
-computed when the file was made, and a check that says OK once the add-in answers the same.
+computed when the file was made, and a check that says OK once the add-in answers the same. Without the add-in
+a live cell says so (``IFERROR`` around the call) instead of showing #NAME?; the list inputs sit below.
 
 Descriptions and labels live in the message catalog (``tpl_fx_*`` of ``jxc_xl.core.messages``).
 """
@@ -67,7 +68,9 @@ SAMPLES: tuple[Sample, ...] = (
 
 _WIDTHS = (24, 46, 2, 9, 9, 9, 9, 9, 14, 54, 14, 18)
 _FIRST = 4  # 0-based row of the first sample (row 4 holds the headers)
-_LABEL_COL = len(_WIDTHS) + 1  # the sample data sits right of the table, one list per row
+_DATA_FIRST = _FIRST + len(SAMPLES) + 1  # the sample data's header row, below the samples after a blank row
+_DATA_COL = 3  # the lists' values start in the first input column, one list per row
+PRINT_COLUMNS = max(len(_WIDTHS), _DATA_COL + max(len(v) for v in SAMPLE_DATA.values()))
 
 
 class _Looks(NamedTuple):
@@ -111,21 +114,19 @@ def _write_heading(ws: Worksheet, lang: Lang, looks: _Looks) -> None:
         ws.write_string(3, j, h, looks.head)
 
 
-def _write_sample_data(ws: Worksheet, lang: Lang, head: Format) -> dict[str, str]:
-    """The list inputs in narrow columns of their own; returns name → absolute range."""
-    ws.set_column(_LABEL_COL, _LABEL_COL, 12)
-    longest = max(len(v) for v in SAMPLE_DATA.values())
-    ws.set_column(_LABEL_COL + 1, _LABEL_COL + longest, 7)
-    ws.write_string(3, _LABEL_COL, word("tpl_fx_sample_data", lang), head)
-    for k in range(longest):
-        ws.write_blank(3, _LABEL_COL + 1 + k, None, head)
+def _write_sample_data(ws: Worksheet, lang: Lang, looks: _Looks) -> dict[str, str]:
+    """The list inputs below the samples, one list per row from the first input column; name → absolute range."""
+    ws.set_column(len(_WIDTHS), PRINT_COLUMNS - 1, 9)
+    ws.write_string(_DATA_FIRST, 0, word("tpl_fx_sample_data", lang), looks.head)
+    for k in range(1, PRINT_COLUMNS):
+        ws.write_blank(_DATA_FIRST, k, None, looks.head)
     ranges: dict[str, str] = {}
     for i, (key, values) in enumerate(SAMPLE_DATA.items()):
-        r = _FIRST + i
-        ws.write_string(r, _LABEL_COL, word(f"tpl_fx_sample_{key}", lang))
+        r = _DATA_FIRST + 1 + i
+        ws.write_string(r, 0, word(f"tpl_fx_sample_{key}", lang), looks.bold)
         for k, v in enumerate(values):
-            ws.write_number(r, _LABEL_COL + 1 + k, v)
-        first, last = col_letter(_LABEL_COL + 1), col_letter(_LABEL_COL + len(values))
+            ws.write_number(r, _DATA_COL + k, v)
+        first, last = col_letter(_DATA_COL), col_letter(_DATA_COL + len(values) - 1)
         ranges[key] = f"${first}${r + 1}:${last}${r + 1}"
     return ranges
 
@@ -146,7 +147,8 @@ def _expected(call: Callable[[Any], Any]) -> Any:
 
 
 def _formula(ws: Worksheet, r: int, s: Sample, ranges: dict[str, str]) -> str:
-    """Writes the scalar inputs of row ``r``; returns the live formula over them and the sample ranges."""
+    """Writes the scalar inputs of row ``r``; returns the formula over them and the sample ranges, as a user
+    would type it (the live cell wraps it in IFERROR)."""
     args = []
     for k, v in enumerate(s.inputs):
         if isinstance(v, str):
@@ -165,7 +167,9 @@ def _write_sample(ws: Worksheet, r: int, s: Sample, ranges: dict[str, str], lang
     ws.write_string(r, 0, f"JXC.{s.fn}", looks.bold)
     ws.write_string(r, 1, word(f"tpl_fx_{s.fn.lower()}", lang), looks.wrap)
     formula = _formula(ws, r, s, ranges)
-    ws.write_formula(r, 8, formula, looks.live, "#N/A")
+    needs = word("tpl_fx_needs_addin", lang)
+    # Without the add-in the call is #NAME?: the cell says what is missing instead (cached so until recalculated).
+    ws.write_formula(r, 8, f'=IFERROR({formula.removeprefix("=")},"{needs}")', looks.live, needs)
     ws.write_string(r, 9, formula, looks.mono)
     value = _expected(s.call)
     if value is None:
@@ -177,8 +181,8 @@ def _write_sample(ws: Worksheet, r: int, s: Sample, ranges: dict[str, str], lang
     # Outside JXC.*: plain functions that LibreOffice and every Excel compute, errors caught.
     not_loaded = word("tpl_fx_not_loaded", lang)
     check = (
-        f'=IFERROR(IF(ISNUMBER(K{row}),IF(ABS(I{row}-K{row})<=0.0001*MAX(1,ABS(K{row})),"OK","≠"),'
-        f'IF(I{row}=K{row},"OK","≠")),"{not_loaded}")'
+        f'=IFERROR(IF(I{row}="{needs}","{not_loaded}",IF(ISNUMBER(K{row}),'
+        f'IF(ABS(I{row}-K{row})<=0.0001*MAX(1,ABS(K{row})),"OK","≠"),IF(I{row}=K{row},"OK","≠"))),"{not_loaded}")'
     )
     ws.write_formula(r, 11, check, None, not_loaded)
 
@@ -187,9 +191,12 @@ def write_formulas(ws: Worksheet, lang: Lang, fm: Formats) -> None:
     """One row per JXC.* function: inputs, the live formula, its text, the Python value and a check."""
     looks = _looks(fm)
     _write_heading(ws, lang, looks)
-    ranges = _write_sample_data(ws, lang, looks.head)
+    ranges = _write_sample_data(ws, lang, looks)
     for i, s in enumerate(SAMPLES):
         _write_sample(ws, _FIRST + i, s, ranges, lang, looks)
     ws.freeze_panes(4, 1)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+
+
+def formulas_widths() -> list[float]:
+    """The widths of the sheet's printed columns."""
+    return [*_WIDTHS, *([9] * (PRINT_COLUMNS - len(_WIDTHS)))]

@@ -14,15 +14,16 @@ from xlsxwriter.worksheet import Worksheet
 from jxc_xl.core.messages import TEMPLATE_WORDS, phrase, word
 from jxc_xl.io.template.styles import FORMULAS_SHEET, Formats
 from jxc_xl.io.template.tables import schema_doc
-from jxc_xl.schema import SYNC_BUTTON_SHAPE, TABLES, Lang
+from jxc_xl.schema import TABLES, Lang
 
 GUIDE_WIDTHS = (14, 86)
 LINE_HEIGHT = 17.0  # points per wrapped line at 11 pt (CJK glyphs are taller than Latin ones)
 
 
-def _wrapped_height(text: str) -> float:
-    """Row height that shows ``text`` wrapped in the merged guide columns (Excel does not autofit merges)."""
-    usable = sum(GUIDE_WIDTHS) * 0.92  # character units lost to padding and word breaks
+def _wrapped_height(text: str, columns: float = sum(GUIDE_WIDTHS)) -> float:
+    """Row height that shows ``text`` wrapped in ``columns`` character units (Excel does not autofit merges, and
+    a row written by xlsxwriter has no height of its own for LibreOffice to grow)."""
+    usable = columns * 0.92  # character units lost to padding and word breaks
     # A CJK glyph is two units wide; an average Latin letter is narrower than the unit ("0").
     width = sum(2.0 if ord(ch) > 0x2E7F else 0.85 for ch in text)
     return LINE_HEIGHT * max(1, math.ceil(width / usable))
@@ -31,7 +32,9 @@ def _wrapped_height(text: str) -> float:
 def _lines(section: str, lang: Lang) -> list[str]:
     """The numbered lines of a guide section, from the catalog."""
     keys = takewhile(TEMPLATE_WORDS.__contains__, (f"tpl_guide_{section}_{i}" for i in count(1)))
-    return [phrase(k, lang, shape=SYNC_BUTTON_SHAPE) for k in keys]
+    generated = [t.sheet(lang) for t in TABLES if t.generated]
+    sheets = "".join(f"“{n}”" for n in generated) if lang == "zh" else ", ".join(generated)
+    return [phrase(k, lang, sheets=sheets) for k in keys]
 
 
 class _Guide:
@@ -61,6 +64,7 @@ class _Guide:
         """A sheet name in bold and what it is for."""
         self.ws.write_string(self.r, 0, name, self.bold)
         self.ws.write_string(self.r, 1, text, self.wrap)
+        self.ws.set_row(self.r, _wrapped_height(text, GUIDE_WIDTHS[1]))
         self.r += 1
 
     def section(self, key: str, lang: Lang) -> None:
@@ -77,7 +81,6 @@ def write_guide(ws: Worksheet, lang: Lang, fm: Formats) -> None:
     ws.set_column(0, 0, GUIDE_WIDTHS[0])
     ws.set_column(1, 1, GUIDE_WIDTHS[1])
     ws.hide_gridlines(2)
-    ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, word("tpl_guide_title", lang), g.title)
     ws.set_row(0, 24)
     g.r = 1
@@ -86,7 +89,7 @@ def write_guide(ws: Worksheet, lang: Lang, fm: Formats) -> None:
     g.section("workflow", lang)
     g.heading(word("tpl_guide_sheets_h", lang))
     for t in TABLES:
-        g.entry(t.sheet(lang), f"{schema_doc(t, lang)} — {t.name}")
+        g.entry(t.sheet(lang), schema_doc(t, lang))
     g.entry(FORMULAS_SHEET[lang], word("tpl_guide_formulas_sheet", lang))
     g.r += 1
     for key in ("formulas", "buttons", "rules"):
