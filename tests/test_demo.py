@@ -199,3 +199,23 @@ def test_write_demo_reads_back_clean(tmp_path: Path) -> None:
     from jxc_xl.validate import validate_file
 
     assert validate_file(p).findings == []
+
+
+def test_items_are_plausible(month: DemoMonth) -> None:
+    """Each item is a kind its category sells, with that kind's unit and one of its specs, and a name of its own."""
+    from jxc_xl.demo.catalog import _CATEGORIES
+
+    items = month.data["tblItems"]
+    assert items["name"].is_unique
+    kinds = {(cat, p.noun): p for cat, (_, products) in _CATEGORIES.items() for p in products}
+    for row in items.itertuples():
+        kind = next((p for (cat, noun), p in kinds.items() if cat == row.category and row.name.endswith(noun)), None)
+        assert kind is not None, row
+        assert row.unit == kind.unit and row.spec in kind.specs, row
+    pens = items[items["name"].str.endswith("中性笔")]
+    assert len(pens) and pens["spec"].str.contains("mm").all() and (pens["unit"] == "支").all()
+    # the brand the supplier sells in that category heads the name
+    brand = {(cat, sup): b for cat, (pairs, _) in _CATEGORIES.items() for sup, b in pairs}
+    assert all(
+        n.startswith(brand[c, s]) for n, c, s in zip(items["name"], items["category"], items["supplier"], strict=True)
+    )
