@@ -23,7 +23,7 @@ from jxc_xl.io.template.formulas import PRINT_COLUMNS, formulas_widths, write_fo
 from jxc_xl.io.template.generated import pareto_chart, status_formats, write_stock_table
 from jxc_xl.io.template.guide import GUIDE_WIDTHS, write_guide
 from jxc_xl.io.template.lookups import LOOKUP_SOURCES
-from jxc_xl.io.template.printing import PageText, print_setup
+from jxc_xl.io.template.printing import DEFAULT_COLUMN_PX, PageText, column_px, print_setup
 from jxc_xl.io.template.settings_sheet import write_settings_sheet
 from jxc_xl.io.template.styles import (
     CREATED,
@@ -222,11 +222,11 @@ def _print_table(ws: Worksheet, t: Table, spec: _Spec) -> None:
         if through in t.keys():
             last_col = min(last_col, first_col + t.keys().index(through))
         ws.print_area(0, first_col, LAST_ROW, last_col)
-    widths = [
-        info.width if (info := ws.col_info.get(j)) is not None and info.width is not None else 8.43
+    pixels = [
+        info.width if (info := ws.col_info.get(j)) is not None and info.width is not None else DEFAULT_COLUMN_PX
         for j in range(first_col, last_col + 1)
     ]
-    print_setup(ws, _page_text(spec), widths=widths, header_rows=first_row + 1)
+    print_setup(ws, _page_text(spec), pixels=pixels, header_rows=first_row + 1)
 
 
 def _build(path: Path, spec: _Spec) -> None:
@@ -235,7 +235,7 @@ def _build(path: Path, spec: _Spec) -> None:
     if spec.extras:
         ws = wb.add_worksheet(GUIDE_SHEET[spec.lang])
         write_guide(ws, spec.lang, fm)
-        print_setup(ws, _page_text(spec), widths=GUIDE_WIDTHS, gridlines=False)
+        print_setup(ws, _page_text(spec), pixels=map(column_px, GUIDE_WIDTHS), gridlines=False)
     sku_source = _sku_source(wb, spec)
     for t in TABLES:
         if t.name not in spec.omit:
@@ -244,7 +244,7 @@ def _build(path: Path, spec: _Spec) -> None:
         ws = wb.add_worksheet(FORMULAS_SHEET[spec.lang])
         write_formulas(ws, spec.lang, fm)
         ws.print_area(0, 0, LAST_ROW, PRINT_COLUMNS - 1)
-        print_setup(ws, _page_text(spec), widths=formulas_widths(), header_rows=4, gridlines=False)
+        print_setup(ws, _page_text(spec), pixels=map(column_px, formulas_widths()), header_rows=4, gridlines=False)
     wb.close()
 
 

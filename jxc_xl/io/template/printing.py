@@ -21,6 +21,7 @@ HEADER_MARGIN_IN = 0.5  # from the page's edge to the header and to the footer
 PORTRAIT_PX = (8.27 - 2 * MARGIN_IN) * 96  # printable width of A4 portrait at 100 %, in pixels
 LANDSCAPE_PX = (11.69 - 2 * MARGIN_IN) * 96
 MIN_PORTRAIT_SCALE = 0.8  # narrower than this on a portrait page: print landscape
+DEFAULT_COLUMN_PX = 64  # a column of Excel's default width (8.43)
 
 
 def column_px(width: float) -> int:
@@ -28,9 +29,9 @@ def column_px(width: float) -> int:
     return int(width * 7 + 5)
 
 
-def is_wide(widths: Iterable[float]) -> bool:
-    """Whether columns of these widths are printed landscape: portrait would scale them below 80 %."""
-    return sum(column_px(w) for w in widths) * MIN_PORTRAIT_SCALE > PORTRAIT_PX
+def is_wide(pixels: Iterable[int]) -> bool:
+    """Whether columns of these widths (pixels) are printed landscape: portrait would scale them below 80 %."""
+    return sum(pixels) * MIN_PORTRAIT_SCALE > PORTRAIT_PX
 
 
 @dataclass(frozen=True)
@@ -63,15 +64,15 @@ def print_setup(
     ws: Worksheet,
     text: PageText,
     *,
-    widths: Iterable[float],
+    pixels: Iterable[int],
     header_rows: int = 0,
     gridlines: bool = True,
 ) -> None:
-    """A4, portrait or landscape by ``widths`` (the printed columns), one page wide, rows ``0..header_rows-1``
+    """A4, portrait or landscape by ``pixels`` (the printed columns' widths), one page wide, rows ``0..header_rows-1``
     repeated on every page, gridlines (a table's rows stay readable where the viewer shows no table style),
     the header and footer of ``text``."""
     ws.set_paper(A4)
-    if is_wide(widths):
+    if is_wide(pixels):
         ws.set_landscape()
     else:
         ws.set_portrait()
