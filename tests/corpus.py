@@ -371,7 +371,14 @@ def _xml_cases(base: bytes) -> Iterator[tuple[str, bytes]]:
     for ref in ("A1:H", "A1:H0", "1:6", "A1:XFE3", "ZZZZ1:A2", "", "A1:A1048577", "A0:H6", "H6:A1"):
         yield (
             f"table-ref-{ref or 'empty'}",
-            _with(base, {PURCHASE_TABLE: parts[PURCHASE_TABLE].replace(b'ref="A1:H6"', f'ref="{ref}"'.encode())}),
+            _with(
+                base,
+                {
+                    PURCHASE_TABLE: parts[PURCHASE_TABLE].replace(
+                        _table_ref(parts[PURCHASE_TABLE]), f'ref="{ref}"'.encode()
+                    )
+                },
+            ),
         )
         yield (
             f"stock-table-ref-{ref or 'empty'}",
@@ -396,6 +403,15 @@ def _re_sub(pat: bytes, repl: bytes, s: bytes) -> bytes:
     import re
 
     return re.sub(pat, repl, s, count=1)
+
+
+def _table_ref(xml: bytes) -> bytes:
+    """The ref attribute of a table part's <table> element as written (b'ref="A1:L6"'): the purchase table's
+    width follows the schema, so the cases must not assume it."""
+    import re
+
+    m = re.search(rb'<table\b[^>]*?\s(ref="[^"]*")', xml)
+    return m.group(1) if m else b'ref="A1:H6"'
 
 
 def _content_cases(folder: Path, base: bytes) -> Iterator[tuple[str, bytes]]:
@@ -502,7 +518,10 @@ def _content_cases(folder: Path, base: bytes) -> Iterator[tuple[str, bytes]]:
             base,
             {
                 PURCHASE_TABLE: parts[PURCHASE_TABLE]
-                .replace(b'ref="A1:H6"', b'ref="A1:H7" totalsRowCount="1"')
+                .replace(
+                    _table_ref(parts[PURCHASE_TABLE]),
+                    _table_ref(parts[PURCHASE_TABLE]).replace(b'6"', b'7"') + b' totalsRowCount="1"',
+                )
                 .replace(b'<autoFilter ref="A1:H6"/>', b'<autoFilter ref="A1:H6"/>')
             },
         ),
