@@ -3,6 +3,7 @@ cell (问题/Findings), and one row per workbook (汇总/Summary)."""
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ class _Formats(NamedTuple):
     red: Any
     amber: Any
     link: Any
+    wrap: Any  # long texts (the message) wrap in their column instead of running under the next one
+    head: Any  # the summary's heads, wrapped in their narrow columns (they were cut: "Rows Purchas")
 
 
 @dataclass
@@ -78,6 +81,8 @@ def write_report_xlsx(report: Report, path: str | Path, lang: Lang = "zh") -> Pa
         red=wb.add_format({"font_color": "#C00000"}),
         amber=wb.add_format({"font_color": "#9C5700"}),
         link=wb.add_format({"font_color": "#0563C1", "underline": 1}),
+        wrap=wb.add_format({"text_wrap": True, "valign": "top"}),
+        head=wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}),
     )
     _findings_sheet(wb, report, fmt, path.parent, lang)
     _summary_sheet(wb, report, fmt, path.parent, lang)
@@ -85,13 +90,15 @@ def write_report_xlsx(report: Report, path: str | Path, lang: Lang = "zh") -> Pa
     return path
 
 
-def _printable(ws: Any) -> None:
+def _printable(ws: Any, lang: Lang) -> None:
     """Landscape, every column on the page's width, the header row on every page (it printed three columns a
-    page, the messages on pages of their own)."""
+    page, the messages on pages of their own), the sheet's name above and page x of y below."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
+    ws.set_header('&C&"-,Bold"&A', {"margin": 0.5})  # 0.5 in: see jxc_xl.io.template.printing
+    ws.set_footer(f"&C{word('tpl_print_page', lang)}", {"margin": 0.5})
 
 
 def _findings_sheet(wb: Any, report: Report, fmt: _Formats, report_dir: Path, lang: Lang) -> None:
@@ -100,7 +107,7 @@ def _findings_sheet(wb: Any, report: Report, fmt: _Formats, report_dir: Path, la
         ws.write_string(0, c, word(f"report_{h}", lang), fmt.bold)
         ws.set_column(c, c, w)
     ws.freeze_panes(1, 0)
-    _printable(ws)
+    _printable(ws, lang)
     sheet = _Sheet(ws, fmt, report_dir, lang)
     for res in sorted(report.files, key=lambda x: (x.valid, str(x.path))):
         for g in group_findings(res.findings):
@@ -111,8 +118,16 @@ def _findings_sheet(wb: Any, report: Report, fmt: _Formats, report_dir: Path, la
     ws.autofilter(0, 0, max(sheet.row, 1), len(FINDING_COLUMNS) - 1)
 
 
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` takes wrapped in a column ``width`` characters wide (CJK characters count two)."""
+    return max(1, math.ceil(sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) / (width * 0.95)))
+
+
 def _finding_row(sheet: _Sheet, res: FileResult, group: FindingGroup) -> None:
     ws, r, fmt, f = sheet.ws, sheet.row, sheet.fmt, group.first
+    lines = _lines(f.message, FINDING_WIDTHS[9])
+    if lines > 1:  # a row tall enough for the wrapped message (viewers do not grow it on their own)
+        ws.set_row(r, 15 * lines)
     ws.write_string(r, 0, str(res.path))
     ws.write_string(r, 1, res.period or "")
     ws.write_string(r, 2, word(f"report_{f.severity}", sheet.lang), fmt.red if f.severity == "error" else fmt.amber)
@@ -132,7 +147,7 @@ def _finding_row(sheet: _Sheet, res: FileResult, group: FindingGroup) -> None:
         ws.write_number(r, 8, f.value)
     elif f.value is not None:
         ws.write_string(r, 8, str(f.value))
-    ws.write_string(r, 9, f.message)
+    ws.write_string(r, 9, f.message, fmt.wrap)
     ws.write_number(r, 10, group.count)
     ws.write_string(r, 11, group.rows_text())
 
@@ -142,11 +157,12 @@ def _summary_sheet(wb: Any, report: Report, fmt: _Formats, report_dir: Path, lan
     tables = [t.name for t in INPUT_TABLES]  # rows per table, headed by its sheet name
     heads = [word(f"report_{k}", lang) for k in ("file", "period", "company", "valid", "errors", "warnings", "elapsed")]
     heads += [f"{word('report_rows', lang)} {t.sheet(lang)}" for t in INPUT_TABLES]
+    sm.set_row(0, 30)  # two lines: "Rows" over the sheet's name
     for c, h in enumerate(heads):
-        sm.write_string(0, c, h, fmt.bold)
+        sm.write_string(0, c, h, fmt.head)
         sm.set_column(c, c, 36 if c == 0 else 11)
     sm.freeze_panes(1, 1)
-    _printable(sm)
+    _printable(sm, lang)
     for i, res in enumerate(report.files, start=1):
         url = _link(res.path, report_dir, None, None)
         if url:
