@@ -18,12 +18,13 @@ from typing import Any
 
 import pytest
 
+from jxc_xl.core.findings import col_letter
 from jxc_xl.core.money import round_half_up
 from jxc_xl.core.periods import period_first_day
 from jxc_xl.excel import BUTTON_EN, BUTTON_SHAPE, BUTTON_ZH, RUNPYTHON, addin_files, classic_setup_text
 from jxc_xl.io.reader import read_workbook
 from jxc_xl.io.template.generated import STOCK_FIRST_ROW
-from jxc_xl.schema import ANALYSIS, PLAN, STOCK, Table
+from jxc_xl.schema import ANALYSIS, PLAN, SALES, STOCK, Table
 from tests.factories import small_month, write_book
 from tests.test_reader import sales_below_table, titled_sales_book, totals_sales_book
 
@@ -157,7 +158,8 @@ def test_plain_range_is_found_by_its_header(probe: dict[str, Any]) -> None:
 
 def test_rows_typed_below_a_listobject_are_read(probe: dict[str, Any]) -> None:
     run = probe["by"]["below"]
-    assert run["tables"]["tblSales"] == "A1:H5"  # the ListObject really ends at row 5
+    last = col_letter(len(SALES.columns) - 1)
+    assert run["tables"]["tblSales"] == f"A1:{last}5"  # the ListObject really ends at row 5
     assert [r["_row"] for r in run["frames"]["tblSales"]["records"]] == [2, 3, 4, 5, 6, 7, 9]
     assert [(f["code"], f["row"]) for f in run["findings"]] == [("rows-below-table", 6)]  # named, as by the reader
     assert run["rows"]["tblStock"] == len(small_month()["tblItems"])  # sync went ahead with all seven lines
