@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from jxc_xl.core.messages import phrase
 from jxc_xl.dispatch import FATAL, run_all  # kept importable from here, where they were
 from jxc_xl.errors import UsageError
 
@@ -83,7 +82,7 @@ def workbooks(paths: Sequence[str | os.PathLike[str]], *, exclude: str | os.Path
     files, unmatched = expand_paths(paths, exclude=exclude)
     if unmatched or not files:
         what = ", ".join(unmatched) if unmatched else ", ".join(map(str, paths))
-        raise UsageError(phrase("report_no_workbook", "en", what=what))
+        raise UsageError.said("report_no_workbook", what=what)
     return files
 
 

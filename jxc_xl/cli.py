@@ -29,7 +29,7 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
-_state = {"debug": False}
+_state: dict[str, object] = {"debug": False, "lang": None}
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the new workbook and of messages: zh or en.")]
 MessageLang = Annotated[
@@ -58,9 +58,11 @@ def _text(key: str, lang: LangCode, **params: object) -> str:
 
 
 def _lang(value: str | None) -> LangCode | None:
+    """--lang checked; it is also the language _guard prints an error in (else the English of USAGE_LANG)."""
     if value is None:
         return None
     if value in LANGS:
+        _state["lang"] = value
         return value
     raise UsageError(_text("cli_bad_lang", USAGE_LANG, value=repr(value)))
 
@@ -82,7 +84,8 @@ def _guard() -> Iterator[None]:
 
             table_lang = e.lang if isinstance(e, ValidationFailedError) and e.lang in LANGS else USAGE_LANG
             render_findings(findings, err, table_lang)
-        err.print(f"[bold red]jxc:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+        text = e.in_lang(str(_state.get("lang") or USAGE_LANG))  # a catalog message: in the language of --lang
+        err.print(f"[bold red]jxc:[/] {escape(text)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2 if isinstance(e, UsageError) else 1) from None
     except (typer.Exit, typer.Abort):
         raise
@@ -106,7 +109,7 @@ def main_options(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
-    _state["debug"] = debug
+    _state["debug"], _state["lang"] = debug, None  # each command starts without a --lang of an earlier one
 
 
 @app.command()
@@ -209,7 +212,7 @@ def run_validate_cli(
             scheduler=scheduler,
         )  # fmt: skip
     except UsageError as e:
-        console.print(f"jxc validate: {escape(str(e))}")
+        console.print(f"jxc validate: {escape(e.in_lang(lang or USAGE_LANG))}")
         return 2
     if as_json:
         stdout.write(json.dumps(report_json(res), ensure_ascii=False, indent=1) + "\n")

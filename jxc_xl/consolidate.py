@@ -188,9 +188,9 @@ def consolidate_paths(
     out = Path(out)
     files = workbooks(paths, exclude=out)
     if out.suffix.lower() != ".xlsx" or not out.parent.is_dir() or out.is_dir():
-        raise UsageError(phrase("group_bad_output", "en", path=out))
+        raise UsageError.said("group_bad_output", path=out)
     if any(f.resolve() == out.resolve() for f in files):
-        raise UsageError(phrase("group_output_is_input", "en", path=out))
+        raise UsageError.said("group_output_is_input", path=out)
     with ProgressBar(len(files), progress, stderr, label="consolidate") as tick:
         stores = run_all(read_store, [_Job(str(f), lang) for f in files], jobs, tick, _crashed, scheduler=scheduler)
     say = _group_lang(stores, lang)

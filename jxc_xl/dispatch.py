@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, TypeVar
 
-from jxc_xl.core.messages import phrase
 from jxc_xl.errors import UsageError
 
 __all__ = ["CONNECT_TIMEOUT_S", "FATAL", "run_all"]
@@ -125,12 +124,12 @@ def _client(scheduler: str) -> Any:
     try:
         from distributed import Client
     except ImportError:
-        raise UsageError(phrase("batch_no_dask", "en", address=scheduler)) from None
+        raise UsageError.said("batch_no_dask", address=scheduler) from None
     try:
         return Client(scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, ValueError, TypeError) as e:  # refused, timed out, not an address
         detail = f"{type(e).__name__}: {e}".strip()[:300]
-        raise UsageError(phrase("batch_no_scheduler", "en", address=scheduler, detail=detail)) from None
+        raise UsageError.said("batch_no_scheduler", address=scheduler, detail=detail) from None
 
 
 def _on_cluster(batch: _Batch[Job, Result], scheduler: str) -> list[Result]:

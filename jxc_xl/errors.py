@@ -6,11 +6,43 @@ Data problems are never raised: they are collected as findings (see ``jxc_xl.cor
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 
 
 class JxcError(Exception):
-    """Base of every jxc-xl error; its message names the file and the fix."""
+    """Base of every jxc-xl error; its message names the file and the fix.
+
+    An error raised with ``said(key, **params)`` also keeps its catalog key: its ``str()`` is the English
+    text (the library's callers do not choose a language), ``in_lang(lang)`` the same message in ``lang``
+    (the CLI shows it in the language of --lang).
+    """
+
+    key: str | None = None
+    params: dict[str, Any] | None = None
+
+    @classmethod
+    def said(cls, key: str, **params: Any) -> Self:
+        """The error whose message is the catalog's ``key`` (core.messages) with ``params``, in English."""
+        from jxc_xl.core.messages import phrase  # the catalog loads pandas: only when an error is raised
+
+        err = cls(phrase(key, "en", **params))
+        err.key, err.params = key, params
+        return err
+
+    @classmethod
+    def from_error(cls, other: JxcError) -> Self:
+        """This kind of error with ``other``'s message (and its catalog key, if any)."""
+        err = cls(str(other))
+        err.key, err.params = other.key, other.params
+        return err
+
+    def in_lang(self, lang: str) -> str:
+        """The message in ``lang`` ("zh" or "en") where it came from the catalog, else as raised."""
+        if self.key is None or lang not in ("zh", "en"):
+            return str(self)
+        from jxc_xl.core.messages import phrase
+
+        return phrase(self.key, lang, **(self.params or {}))  # type: ignore[arg-type]
 
 
 class NotAWorkbookError(JxcError):

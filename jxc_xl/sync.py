@@ -44,21 +44,21 @@ def _require_input(path: Path) -> None:
     try:
         check_file(path)
     except NotAWorkbookError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError.from_error(e) from None
 
 
 def _require_output(dst: Path, src: Path, lang: Lang) -> None:
     """Refuse an output that cannot be written as a workbook like ``src``: a folder, another file type, a pipe,
     or a folder that does not exist."""
     if dst.is_dir():
-        raise UsageError(phrase("io_output_is_folder", "en", path=dst, example=dst / (src.name or "out.xlsx")))
+        raise UsageError.said("io_output_is_folder", path=dst, example=dst / (src.name or "out.xlsx"))
     suffix = src.suffix.lower() if src.suffix.lower() in WORKBOOK_SUFFIXES else ".xlsx"
     if dst.suffix.lower() != suffix:  # an .xlsm package named .xlsx (or .csv) is a file Excel refuses to open
-        raise UsageError(phrase("io_output_suffix", "en", path=dst, suffix=suffix))
+        raise UsageError.said("io_output_suffix", path=dst, suffix=suffix)
     if not dst.parent.is_dir():
         raise UsageError(phrase("sync_no_folder", lang, dst=dst, folder=dst.parent))
     if dst.exists() and not dst.is_file():
-        raise UsageError(phrase("io_not_regular", "en", path=dst))
+        raise UsageError.said("io_not_regular", path=dst)
 
 
 def _read_checked(

@@ -87,3 +87,14 @@ def test_the_refusals_findings_table_speaks_the_workbooks_language(tmp_path, lan
     assert code == 1 and head in out
     if lang == "en":
         assert not CJK.search(out), out
+
+
+@pytest.mark.parametrize("command", [["sync"], ["close", "next.xlsx"], ["plan"], ["validate"]])
+def test_a_file_error_speaks_the_lang_asked_for_one_language_a_line(tmp_path, command):
+    missing = tmp_path / "nope.xlsx"
+    args = [command[0], missing, *command[1:]]
+    code, en = run(*args)
+    assert code == 2 and ("file not found" in en or "no workbook matches" in en) and not CJK.search(en)
+    code, zh = run(*args, "--lang", "zh")
+    assert code == 2 and ("文件不存在" in zh or "没有工作簿匹配" in zh)
+    assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", zh.replace(str(missing), ""))  # no English sentence

@@ -73,7 +73,7 @@ def test_reader_and_write_back_word_an_unopenable_file_alike(tmp_path: Path, kin
     with pytest.raises(NotAWorkbookError) as by_package:
         table_names(p)
     said = {
-        "missing": "file not found (文件不存在)",
+        "missing": "file not found",
         "folder": "is a folder, not a workbook",
         "not a zip": "not a readable Excel workbook",
     }[kind]

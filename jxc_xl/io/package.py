@@ -141,11 +141,11 @@ def check_file(path: Path) -> None:
     try:
         mode = path.stat().st_mode
     except (OSError, ValueError):  # missing, a link loop, a name too long, a NUL byte
-        raise NotAWorkbookError(phrase("io_file_not_found", "en", path=path, name=path.name or path)) from None
+        raise NotAWorkbookError.said("io_file_not_found", path=path, name=path.name or path) from None
     if stat.S_ISDIR(mode):
-        raise NotAWorkbookError(phrase("io_is_folder", "en", path=path))
+        raise NotAWorkbookError.said("io_is_folder", path=path)
     if not stat.S_ISREG(mode):
-        raise NotAWorkbookError(phrase("io_not_regular", "en", path=path))
+        raise NotAWorkbookError.said("io_not_regular", path=path)
 
 
 def unreadable(path: Path, error: BaseException) -> NotAWorkbookError:
@@ -158,7 +158,7 @@ def unreadable(path: Path, error: BaseException) -> NotAWorkbookError:
     Returns:
         The NotAWorkbookError to raise ``from error``.
     """
-    return NotAWorkbookError(phrase("io_unreadable", "en", path=path, error=f"{type(error).__name__}: {error}"))
+    return NotAWorkbookError.said("io_unreadable", path=path, error=f"{type(error).__name__}: {error}")
 
 
 @contextmanager
@@ -180,7 +180,7 @@ def open_package(src: Path | bytes) -> Iterator[Parts]:
         _check_entries(zf, path)
         parts = Parts(zf)
         if WORKBOOK not in parts:
-            raise NotAWorkbookError(phrase("io_no_workbook_part", "en", path=path, part=WORKBOOK))
+            raise NotAWorkbookError.said("io_no_workbook_part", path=path, part=WORKBOOK)
         try:
             yield parts
         except (zipfile.BadZipFile, EOFError, zlib.error) as e:  # a damaged part met while reading it
@@ -200,10 +200,10 @@ def _check_entries(zf: zipfile.ZipFile, path: Path) -> None:
     for info in zf.infolist():
         if info.flag_bits & 0x1:
             error = f"{info.filename}: encrypted zip entry"
-            raise NotAWorkbookError(phrase("io_password", "en", path=path, error=error))
+            raise NotAWorkbookError.said("io_password", path=path, error=error)
         if info.compress_type not in _METHODS:
             error = f"{info.filename}: compression method {info.compress_type}"
-            raise NotAWorkbookError(phrase("io_unreadable", "en", path=path, error=error))
+            raise NotAWorkbookError.said("io_unreadable", path=path, error=error)
         if info.filename in seen:
             raise NotAWorkbookError(
                 phrase("io_unreadable", "en", path=path, error=f"{info.filename}: twice in the zip")
@@ -218,11 +218,11 @@ def parse_xml(data: bytes, path: Path, part: str) -> ET.Element:
     bound ("billion laughs") or name other files.
     """
     if any(d in data for d in _DOCTYPES):
-        raise NotAWorkbookError(phrase("io_doctype", "en", path=path, part=part))
+        raise NotAWorkbookError.said("io_doctype", path=path, part=part)
     try:
         return ET.fromstring(data)
     except ET.ParseError as e:
-        raise NotAWorkbookError(phrase("io_bad_xml", "en", path=path, part=part, error=str(e))) from e
+        raise NotAWorkbookError.said("io_bad_xml", path=path, part=part, error=str(e)) from e
 
 
 # ---------------------------------------------------------------------------------------------------

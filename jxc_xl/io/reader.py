@@ -31,7 +31,7 @@ from jxc_xl.core.assemble import assemble_workbook
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.cells import HEADER_SCAN_ROWS, HeaderRow, ReadTable, detect_lang, find_header_row, table_data
 from jxc_xl.core.findings import Finding, col_letter
-from jxc_xl.core.messages import make_finding, phrase
+from jxc_xl.core.messages import make_finding
 from jxc_xl.errors import NotAWorkbookError
 from jxc_xl.io import sheetscan
 from jxc_xl.io.package import (
@@ -69,7 +69,7 @@ def _open(path: Path) -> pc.CalamineWorkbook:
     try:
         return _calamine(path)
     except pc.PasswordError as e:
-        raise NotAWorkbookError(phrase("io_password", "en", path=path, error=str(e))) from e
+        raise NotAWorkbookError.said("io_password", path=path, error=str(e)) from e
     except (pc.CalamineError, pc.ZipError, pc.XmlError, OSError, ValueError) as e:
         raise unreadable(path, e) from e
 
@@ -150,7 +150,7 @@ class _Sheets:
             raise  # the package check already said what is wrong (an encrypted or damaged part)
         except BaseException as e:  # a Rust panic in calamine (pyo3 PanicException is a BaseException)
             error = f"{type(e).__name__}: {e}"
-            raise NotAWorkbookError(phrase("io_sheet_panic", "en", path=self.path, sheet=name, error=error)) from e
+            raise NotAWorkbookError.said("io_sheet_panic", path=self.path, sheet=name, error=error) from e
 
     def _guarded(self, name: str) -> pc.CalamineWorkbook:
         """The calamine book to read sheet ``name`` from: ``self.wb``, or, for a sheet whose dense block would not
@@ -168,7 +168,7 @@ class _Sheets:
                 box, dropped = sheetscan.trim_sheet(ext)
                 xml = sheetscan.without_cells(sheetscan.read_part(zf, part), box)
         except sheetscan.PartTooLarge as e:
-            raise NotAWorkbookError(phrase("io_part_too_large", "en", path=self.path, part=part, sheet=name)) from e
+            raise NotAWorkbookError.said("io_part_too_large", path=self.path, part=part, sheet=name) from e
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as e:
             raise unreadable(self.path, e) from e
         self.ignored[name] = (box, dropped)
@@ -384,7 +384,7 @@ def read_workbook(path: str | Path, *, msg_lang: Lang | None = None, generated: 
             return _read_all(path, sheets, msg_lang, generated)
         except (pc.CalamineError, pc.XmlError, pc.ZipError) as e:
             error = f"{type(e).__name__}: {e}"
-            raise NotAWorkbookError(phrase("io_sheet_unreadable", "en", path=path, error=error)) from e
+            raise NotAWorkbookError.said("io_sheet_unreadable", path=path, error=error) from e
     finally:
         wb.close()
         if gc_was_enabled:

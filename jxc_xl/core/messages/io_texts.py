@@ -2,56 +2,55 @@
 
 from __future__ import annotations
 
-# Keys start with io_; word() and phrase() serve them. The adapters do not know the user's language, so they
-# print the en variant; where that text always carried a Chinese gloss in parentheses, the gloss is part of
-# the en variant (users and tests rely on the exact text). The zh variant says the same in Chinese. Values
+# Keys start with io_; word() and phrase() serve them. The adapters do not know the user's language: they raise
+# JxcError.said(key, …), whose str() is the en variant and whose in_lang() the CLI prints in the language of
+# --lang (one language per line: the en variants carry no Chinese gloss). Values
 # that were shown with repr() arrive repr()'d from the caller ({name} = "'tblNope'"). No field is named key
 # or lang: those are phrase()'s own arguments.
 IO_TEXTS: dict[str, tuple[str, str]] = {
     # Opening a file (io.package.check_file / unreadable, used by the reader and the write-back alike)
     "io_file_not_found": (
         "{path}：文件不存在 — 请检查路径，或用 `jxc new {name}` 新建一个",
-        "{path}: file not found (文件不存在) — check the path, or create one with `jxc new {name}`",
+        "{path}: file not found — check the path, or create one with `jxc new {name}`",
     ),
     "io_is_folder": (
         "{path}：这是文件夹，不是工作簿 — 请给出 .xlsx 文件",
-        "{path}: is a folder, not a workbook (这是文件夹，不是工作簿) — give the .xlsx file",
+        "{path}: is a folder, not a workbook — give the .xlsx file",
     ),
     "io_not_regular": (
         "{path}：不是普通文件（可能是命名管道或设备）— 请给出 .xlsx 工作簿文件",
-        "{path}: not a regular file (不是普通文件: a named pipe or a device) — give the .xlsx workbook file",
+        "{path}: not a regular file (a named pipe or a device) — give the .xlsx workbook file",
     ),
     "io_output_is_folder": (
         "{path}：这是文件夹 — 请用 -o 给出输出文件名，例如 {example}",
-        "{path}: is a folder (这是文件夹) — give -o a file name, such as {example}",
+        "{path}: is a folder — give -o a file name, such as {example}",
     ),
     "io_output_suffix": (
         "{path}：输出文件必须与输入同为 {suffix} 工作簿 — 请换成以 {suffix} 结尾的文件名",
-        "{path}: the output must be a {suffix} workbook like the input (输出须为 {suffix}) — give a file name "
-        "ending in {suffix}",
+        "{path}: the output must be a {suffix} workbook like the input — give a file name ending in {suffix}",
     ),
     "io_cannot_write": (
         "{path}：无法写入文件夹 {folder}（{error}）— 请检查权限，或用 -o 写到别处。原文件未改动。",
-        "{path}: cannot write in the folder {folder} (无法写入: {error}) — check its permissions, or write "
+        "{path}: cannot write in the folder {folder} ({error}) — check its permissions, or write "
         "elsewhere with -o. The file was not changed.",
     ),
     "io_unreadable": (  # {error}: the exception's type and text
         "{path}：无法读取：不是有效的 xlsx 文件，或文件已损坏/不完整 — 请在 Excel 中打开并重新另存为 .xlsx，"
         "或用 `jxc new` 新建一个（{error}）",
-        "{path}: not a readable Excel workbook (无法读取：不是有效的 xlsx 文件，或文件已损坏/不完整) — "
+        "{path}: not a readable Excel workbook — "
         "open it in Excel and save it again as .xlsx, or create a new one with `jxc new` ({error})",
     ),
     "io_password": (
         "{path}：工作簿已加密 — 请另存一份不带密码的副本（文件 › 信息 › 保护工作簿 › 用密码进行加密）并使用该副本"
         "（{error}）",
-        "{path}: the workbook is password-protected (工作簿已加密) — save a copy without a password "
+        "{path}: the workbook is password-protected — save a copy without a password "
         "(File › Info › Protect Workbook › Encrypt) and use that ({error})",
     ),
     # Reading sheets (io.reader)
     "io_sheet_panic": (
         "{path}：工作表“{sheet}”无法读取：读取库在其中一个单元格上出错 — 常见原因是设为日期格式的单元格里有不可能的值"
         "（例如 -1000000000000）。请检查该工作表的日期单元格，或在 Excel 中打开文件并重新保存（{error}）",
-        "{path}: sheet '{sheet}' cannot be read (工作表“{sheet}”无法读取): the reading library failed on one of "
+        "{path}: sheet '{sheet}' cannot be read: the reading library failed on one of "
         "its cells — often a date-formatted cell holding an impossible value (such as -1000000000000). Check that "
         "sheet's date cells, or open the file in Excel and save it again ({error})",
     ),
@@ -63,8 +62,7 @@ IO_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "io_sheet_unreadable": (
         "{path}：工作簿中有工作表无法读取，文件可能已损坏 — 请在 Excel 中打开并重新保存（{error}）",
-        "{path}: a sheet of the workbook cannot be read (工作表无法读取，文件可能已损坏) — open it in Excel and "
-        "save it again ({error})",
+        "{path}: a sheet of the workbook cannot be read — open it in Excel and save it again ({error})",
     ),
     # The package (io.package)
     "io_no_workbook_part": (

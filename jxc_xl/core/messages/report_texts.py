@@ -35,7 +35,7 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
         "共 {files} 个工作簿：{valid} 个无错误；错误 {errors} 条，警告 {warnings} 条",
         "{files} workbook(s): {valid} without errors; {errors} error(s), {warnings} warning(s)",
     ),
-    # The command's own lines (printed in English whatever --lang, like every usage message of the CLI):
+    # The command's own lines (usage errors: raised with UsageError.said, printed in the language of --lang):
     "report_no_workbook": (
         "没有工作簿匹配 {what}；请给出 .xlsx 文件、包含它们的文件夹，或 'data/*.xlsx' 这样的通配符。",
         "no workbook matches {what}; give .xlsx files, folders holding them, or globs like 'data/*.xlsx'.",
