@@ -54,7 +54,10 @@ def expand_paths(
         return True
 
     def under(folder: Path) -> list[Path]:
-        return sorted(f for f in folder.rglob("*") if _is_workbook(f))
+        # os.walk, not rglob: a subfolder that vanishes during the walk (another program's temp folder) is
+        # skipped, where rglob raised FileNotFoundError and ended the whole batch
+        files = (Path(root) / name for root, _dirs, names in os.walk(folder) for name in names)
+        return sorted(f for f in files if _is_workbook(f))
 
     for arg in paths:
         p = Path(arg)
