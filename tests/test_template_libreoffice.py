@@ -8,8 +8,9 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from jxc_xl.core.findings import col_letter
 from jxc_xl.io.template import FORMULAS_SHEET, build_workbook
-from jxc_xl.schema import LANGS, TABLES
+from jxc_xl.schema import LANGS, STOCK, TABLES
 from tests.libreoffice import make_profile, recalc, require_soffice
 from tests.test_template import _sample_data
 
@@ -80,4 +81,5 @@ def test_workbook_with_data_opens_and_keeps_values(lo_recalc, tmp_path: Path) ->
     out = openpyxl.load_workbook(lo_recalc(src), data_only=True)
     assert [ws.title for ws in out.worksheets][1:-1] == [t.sheet("zh") for t in TABLES]
     assert out["销售出库"]["D3"].value == "B-2"
-    assert out["库存"]["O2"].value == "低于再订货点"
+    status = col_letter(STOCK.keys().index("status"))
+    assert out["库存"][f"{status}3"].value == "低于再订货点"  # group headers in row 1, the header in row 2
