@@ -46,6 +46,11 @@ CALLS: dict[str, tuple[str, list[Any]]] = {
     "abc": ("abc", [[[5000], [2500], [1000], [600], [400], [200], [150], [80], [50], [20]], None, None]),
     "xyz": ("xyz", [[[10, 12, 11, 9], [1, 20, 0, 7], [5, 5, 5, 5]], None, None]),
     "turnover": ("turnover", [[[12000]], [[3000]], [[5000]]]),
+    "demand_class": ("demand_class", [[[5, 0, 0, 6, 0, 0, 5, 0], [10, 11, 9, 10, 12, 10, 9, 11]], [["en"]]]),
+    "reorder_point_intermittent": (
+        "reorder_point_intermittent",
+        [[[0.2], [0.5]], [[2.0]], [[7]], [[0.95]], [[1.0]], None],
+    ),
     "days_of_inventory": ("days_of_inventory", [[[12000]], [[3000]], [[5000]], [[31]]]),
     "forecast": ("forecast", [[[2, 4, 6, 8]], [[3]], [["holt"]], [[0.5]], [[0.5]], None, None, None]),
     "forecast_croston": ("forecast", [[[0, 3, 0, 0, 5, 0, 4]], [[2]], [["croston"]], None, None, None, None, None]),
