@@ -11,7 +11,8 @@ blank rows. The output is deterministic: two builds with the same arguments give
 Modules, one job each: ``styles`` (names, fonts, formats, widths), ``cells`` (typed cells), ``tables`` (a
 table and its validation), ``lookups`` (the entry sheets' name, spec, unit and book quantity formulas),
 ``settings_sheet``, ``generated`` (status colours, Pareto chart), ``button`` (the sync button), ``guide``
-(说明/Guide), ``formulas`` (公式/Formulas) and ``build`` (the workbook).
+(说明/Guide), ``formulas`` (公式/Formulas), ``printing`` (every sheet's page setup, header and footer) and
+``build`` (the workbook).
 """
 
 from jxc_xl.core.findings import col_letter
