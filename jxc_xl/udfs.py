@@ -239,7 +239,11 @@ def reorder_point(avg_demand: Any, lead_time: Any, safety_stock: Any = 0.0) -> A
 @_arg("lead_time", doc=_DOC_LEAD_TIME)
 @_arg("service_level", doc="周期服务水平 Cycle service level (fraction, 0 < CSL < 1, e.g. 0.95)")
 @_arg("lead_time_sd", doc="提前期标准差 Std. dev. of lead time σL (days, ≥ 0); default 0")
-@_arg("daily_review", block=False, doc="每日盘点(单个值) Reviewed once a day, one value: TRUE (default) adds the undershoot")
+@_arg(
+    "daily_review",
+    block=False,
+    doc="每日盘点(单个值) Reviewed once a day, one value: TRUE (default) adds the undershoot",
+)
 def reorder_point_intermittent(
     avg_demand: Any,
     demand_sd: Any,

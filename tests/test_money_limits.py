@@ -57,7 +57,9 @@ def test_huge_product_without_amount_is_refused_and_left_out(method: str) -> Non
     s = value_month(make_workbook(rows, valuation=method)).stock.iloc[0]
     assert s["in_cents"] == 2000  # the 1e9 × 1e9 line carries no money; its quantity still counts
     assert s["in_qty"] == 1e9 + 2
-    assert s["closing_cents"] == s["opening_cents"] + s["in_cents"] - s["out_cents"] + s["adj_cents"] + s["cost_adj_cents"]
+    assert (
+        s["closing_cents"] == s["opening_cents"] + s["in_cents"] - s["out_cents"] + s["adj_cents"] + s["cost_adj_cents"]
+    )
     assert s["closing_cents"] >= 0
 
 
@@ -78,7 +80,9 @@ def test_lines_at_the_limit_sum_exactly(method: str) -> None:
     assert _too_large(rows) == []
     s = value_month(make_workbook(rows, valuation=method)).stock.iloc[0]
     assert s["in_cents"] == n * MAX_LINE_CENTS + 1
-    assert s["closing_cents"] == s["opening_cents"] + s["in_cents"] - s["out_cents"] + s["adj_cents"] + s["cost_adj_cents"]
+    assert (
+        s["closing_cents"] == s["opening_cents"] + s["in_cents"] - s["out_cents"] + s["adj_cents"] + s["cost_adj_cents"]
+    )
     if method != "monthly_average":  # its closing is ROUND(qty × average), the rest back-solved into out
         assert s["closing_cents"] == n * MAX_LINE_CENTS + 1
 

@@ -146,9 +146,9 @@ def test_demand_class_and_intermittent_reorder_point_through_the_adapter() -> No
     rows = [[5, 0, 0, 6, 0, 0, 5, 0, 0, 6, 0, 0], [10, 11, 9, 10, 12, 10, 9, 11, 10, 10, 11, 9]]
     assert udfs.demand_class(rows) == [["间歇"], ["平稳"]]
     assert udfs.demand_class([rows[1]], "en") == "Smooth"  # one row is one series: one label
-    with pytest.raises(xw.XlwingsError, match="JXC.DEMAND_CLASS: lang"):
+    with pytest.raises(xw.XlwingsError, match=r"JXC\.DEMAND_CLASS: lang"):
         udfs.demand_class(rows, "fr")
     got = udfs.reorder_point_intermittent([[0.2], [0.5]], 2.0, 7, 0.95)
     assert got == [[pytest.approx(float(v))] for v in im.reorder_point_intermittent(np.array([0.2, 0.5]), 2.0, 7, 0.95)]
-    with pytest.raises(xw.XlwingsError, match="JXC.REORDER_POINT_INTERMITTENT: service_level"):
+    with pytest.raises(xw.XlwingsError, match=r"JXC\.REORDER_POINT_INTERMITTENT: service_level"):
         udfs.reorder_point_intermittent(1, 1, 7, 0)
