@@ -106,7 +106,7 @@ def read_store(path: str | Path, lang: Lang | None = None) -> StoreBook:
 
     p = str(path)
     try:
-        wb = read_workbook(path, msg_lang=lang)
+        wb = read_workbook(path, msg_lang=lang, generated=(STOCK.name, PLAN.name))  # not the card's 100,000 rows
     except JxcError as e:
         return StoreBook(p, "", None, "unreadable", message=str(e))
     say = lang or wb.lang

@@ -20,6 +20,7 @@ import gc
 import io
 import zipfile
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -352,7 +353,9 @@ def _read_table(t: Table, sheet: _Sheet, reg: _Region, lang: Lang, msg_lang: Lan
 # Entry point
 
 
-def read_workbook(path: str | Path, *, msg_lang: Lang | None = None, generated: bool = True) -> Workbook:
+def read_workbook(
+    path: str | Path, *, msg_lang: Lang | None = None, generated: bool | Collection[str] = True
+) -> Workbook:
     """Read every table of the workbook at ``path`` (never modified) into typed frames, with findings.
 
     Tables are found as Excel Tables by name, else as plain ranges by their header row; data problems are
@@ -362,9 +365,9 @@ def read_workbook(path: str | Path, *, msg_lang: Lang | None = None, generated: 
         path: the .xlsx workbook.
         msg_lang: the language of the findings' messages; default the workbook's own (told by its sheet names
             and headers).
-        generated: also read tblStock/tblPlan/tblAnalysis. ``False`` leaves them unread (empty frames):
-            validate checks only the inputs and sync rewrites those tables, so neither needs their hundreds of
-            thousands of cells.
+        generated: also read the generated tables (tblStock, tblPlan, …), or only those named. ``False``
+            leaves them unread (empty frames): validate checks only the inputs and sync rewrites those tables,
+            so neither needs their hundreds of thousands of cells; consolidation needs stock and plan only.
 
     Returns:
         The Workbook: typed frames per table (``wb.df("tblSales")``), settings, findings and its language.
@@ -391,10 +394,11 @@ def read_workbook(path: str | Path, *, msg_lang: Lang | None = None, generated: 
             gc.enable()
 
 
-def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang | None, generated: bool) -> Workbook:
+def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang | None, generated: bool | Collection[str]) -> Workbook:
     regions = _locate(path, sheets)
-    if not generated:
-        regions = {name: reg for name, reg in regions.items() if not TABLES_BY_NAME[name].generated}
+    if generated is not True:
+        wanted = set(generated) if generated else set()
+        regions = {n: reg for n, reg in regions.items() if not TABLES_BY_NAME[n].generated or n in wanted}
     lang = _detect_lang(sheets, regions)
     msg = msg_lang or lang
     pending: dict[str, int] = {}  # sheet → its tables not read yet
