@@ -28,6 +28,7 @@ from jxc_xl.io import package
 from jxc_xl.io.chartcache import Written, refresh_charts
 from jxc_xl.io.ooxml import attrs
 from jxc_xl.io.package import NS_MAIN, WORKBOOK, Parts, TablePart, open_package, table_parts
+from jxc_xl.io.pagebreaks import table_breaks
 from jxc_xl.io.sheetpatch import patch_sheet
 from jxc_xl.io.tablepatch import drop_calc_chain, patch_table, request_recalc
 from jxc_xl.schema import TABLES_BY_NAME, normalise_header
@@ -168,6 +169,7 @@ def _patch_table_parts(src: Path, parts: Parts, info: TablePart, df: pd.DataFram
     except UnicodeDecodeError as e:
         raise NotAWorkbookError(phrase("io_sheet_not_utf8", "en", path=src, sheet=repr(info.sheet.name))) from e
     new_xml, area_end = patch_sheet(src, sheet_xml, info, df, _column_keys(info), date1904)
+    new_xml = table_breaks(new_xml, _schema_name(info.name), df, info.area[1] + info.header_rows)
     parts[info.sheet.part] = new_xml.encode("utf-8")
     parts[info.part] = patch_table(parts[info.part].decode("utf-8"), info, len(df)).encode("utf-8")
     return area_end
