@@ -193,7 +193,21 @@ def _codes_section() -> list[str]:
 
 def _rules_section() -> list[str]:
     """The rules as the code states them: one text, in the modules that implement it."""
-    from jxc_xl.core import analysis, closing, demand, generate, orders, plan, plan_reasons, policy, valuation
+    from jxc_xl.core import (
+        activity,
+        analysis,
+        backtest,
+        card,
+        closing,
+        demand,
+        generate,
+        orders,
+        plan,
+        plan_reasons,
+        policy,
+        summary,
+        valuation,
+    )
     from jxc_xl.core import vat as vat_rules
 
     lines = ["", "## How the generated sheets are computed", ""]
@@ -205,7 +219,11 @@ def _rules_section() -> list[str]:
         ("Reorder point and order size (tblPlan)", policy),
         ("Goods on order (tblOrders → tblPlan)", orders),
         ("The reason column (tblPlan)", plan_reasons),
+        ("Slow-moving and overstock (tblStock status, tblAnalysis, tblPlan)", activity),
+        ("Backtest of the plan (jxc plan --backtest)", backtest),
         ("Analysis (tblAnalysis)", analysis),
+        ("Summary (tblSummary)", summary),
+        ("Stock card (tblCard)", card),
         ("VAT: purchases, sales and returns (tblPurchases, tblSales, tblReturns)", vat_rules),
         ("Month end: what close carries into the next month", closing),
     ):
