@@ -38,16 +38,16 @@ def package_digest(path: Path, skip: frozenset[str] = frozenset()) -> str:
 
 
 GOLDEN = {
-    "new-zh": "551ea4efcf68d8409e085541aab10249",
-    "new-en": "325cf225eb950f76cb5cedb85408042e",
-    "demo-zh-input": "fb45116092935999bd95514451f9eb8a",
-    "demo-zh-synced": "0d76692a96af33df911cd5089f4d83cc",
-    "demo-zh-closed": "2f1994408ca8ca14632003d8aa5b293a",
-    "demo-en-synced": "1f45a43fe5f3fb75b0fd24e8daed4d1e",
-    "small-moving_average": "88a9d61cf3dc0399fe58a03a13134d94",
-    "small-monthly_average": "5261a9e0180448b81c83b6a3b12d7410",
-    "small-fifo": "b5837ed09281142290111eb61093ad12",
-    "user-parts": "91ac76f3c14c5cf8f023874a98408091",
+    "new-zh": "f9f0af28b8de914031edd48fa5b6566b",
+    "new-en": "28fefbc36fbc00a65fa16c2b2a4005a2",
+    "demo-zh-input": "6b95ff37e37b2d68ce35a68975d2869c",
+    "demo-zh-synced": "dba7fcc62f8936664b0b6bd2bc2a2503",
+    "demo-zh-closed": "e250547d8d41ea698123b87afb28f7e1",
+    "demo-en-synced": "b664b4316c888705462665b078dca57a",
+    "small-moving_average": "dc842f54ba759ab6ad57c1adfaa03608",
+    "small-monthly_average": "c65dcd9b0a267e6d72aeba671f6a3e9e",
+    "small-fifo": "4464da38b4cdcd3e9f110105e875f010",
+    "user-parts": "111f1a85fb916a2cb94c92f3294f5ebb",
 }
 
 
