@@ -244,6 +244,22 @@ def test_items_named_like_totals_keep_their_opening_value(kind: str, tmp_path: P
 
 
 @pytest.mark.parametrize("kind", ["zh", "plain"])
+def test_an_item_coded_total_right_under_an_equal_line_is_no_total(kind: str, tmp_path: Path) -> None:
+    """合计 with qty 40 right under A001's 40: one line above is no total (it was dropped, and the plain month's
+    real 合计 row was then read as the item: a phantom 2,772.00)."""
+    data = small_month()
+    data["tblItems"] = [*data["tblItems"], {**data["tblItems"][0], "sku": "合计", "name": "合计（礼盒装）"}]
+    first, *rest = data["tblOpening"]
+    data["tblOpening"] = [first, {"sku": "合计", "qty": 40, "unit_cost": 2.0, "amount": 80.0}, *rest]
+    path = tmp_path / f"{kind}.xlsx"
+    plain_month(path, data) if kind == "plain" else write_book(path, data)
+    assert validate_file(path).errors == 0
+    stock = _stock(path)
+    assert stock.loc["合计", "opening_qty"] == 40 and stock.loc["合计", "opening_amount"] == 80.0
+    assert stock["opening_qty"].sum() == sum(r["qty"] for r in data["tblOpening"])
+
+
+@pytest.mark.parametrize("kind", ["zh", "plain"])
 def test_an_item_whose_sku_is_the_word_total_keeps_its_opening(kind: str, tmp_path: Path) -> None:
     """An item coded exactly 合计 (期初's only identity is the SKU) is an item when its figures are its own; a
     合计 row holding the sums above it is still a totals row (the plain month adds one under the lines)."""

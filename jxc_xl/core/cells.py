@@ -205,7 +205,7 @@ def _summary_rows(table: Table, rows: np.ndarray, conv: dict[str, Converted], ma
     name, kind … — is blank or a label too; the number columns may hold sums. A real line always has an
     identity (an item named 合计 has its SKU, a sale dated and numbered; a SKU such as "TOTAL 5W-30" is no
     label), so it is never taken for one — except where the SKU is the whole identity (期初): there a SKU that
-    reads 合计 is a totals row only if a quantity or amount of it is the sum of the lines above. Only rows
+    reads 合计 is a totals row only if a quantity or amount of it is the sum of two or more lines above. Only rows
     whose dates, periods or choices are blank or unreadable are looked at one by one, so a long ledger costs
     nothing.
     """
@@ -232,10 +232,13 @@ def _summary_rows(table: Table, rows: np.ndarray, conv: dict[str, Converted], ma
 
 
 def _holds_sums(table: Table, conv: dict[str, Converted], i: int, summary: np.ndarray) -> bool:
-    """Row ``i`` holds a sum of the lines above it (all of them, or those since the last summary row: a
-    subtotal) in at least one of its quantities and amounts, or no such figure at all."""
+    """Row ``i`` holds a sum of two or more lines above it (all of them, or those since the last summary row: a
+    subtotal) in at least one of its quantities and amounts, or no such figure at all. One line above is no
+    total: an item coded 合计 right under an item of the same quantity stays an item."""
     start = int(np.flatnonzero(summary[:i])[-1]) + 1 if summary[:i].any() else 0
     lines = ~summary[:i]
+    if lines.sum() < 2:
+        return not _has_figures(table, conv, i)
     filled = False
     for c in table.columns:
         if c.type not in (ColType.QTY, ColType.MONEY) or c.key not in conv:
@@ -248,6 +251,12 @@ def _holds_sums(table: Table, conv: dict[str, Converted], i: int, summary: np.nd
             if np.isclose(v[i], total, rtol=1e-9, atol=0.011):
                 return True
     return not filled
+
+
+def _has_figures(table: Table, conv: dict[str, Converted], i: int) -> bool:
+    """Row ``i`` has a quantity or amount filled in."""
+    keys = [c.key for c in table.columns if c.type in (ColType.QTY, ColType.MONEY) and c.key in conv]
+    return any(not np.isnan(conv[k][0][i]) for k in keys)
 
 
 def _label_cell(row: np.ndarray) -> tuple[int, Any]:
