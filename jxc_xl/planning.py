@@ -11,6 +11,7 @@ import json
 import math
 import os
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +34,13 @@ class PlanReport:
     backtest: Backtest | None = None
     findings: list[Finding] = field(default_factory=list)
     lang: Lang = "zh"
+    as_of: date | None = None  # the day the plan is computed for (shown also when nothing is to be ordered)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the plan's rows by column key (dates ISO, blanks None) and the backtest's lines."""
         rows = json.loads(self.plan.to_json(orient="records", date_format="iso", force_ascii=False))
-        out: dict[str, Any] = {"path": str(self.path), "lang": self.lang, "plan": rows}
+        as_of = self.as_of.isoformat() if self.as_of else None
+        out: dict[str, Any] = {"path": str(self.path), "lang": self.lang, "as_of": as_of, "plan": rows}
         if self.backtest is not None:
             bt = self.backtest
             lines = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(ln).items()}
@@ -66,8 +69,8 @@ def plan_file(
         NotAWorkbookError: ``path`` is not a readable workbook.
     """
     from jxc_xl.core.generate import generate
-    from jxc_xl.core.ledger import table_frame
-    from jxc_xl.core.plan import item_frame, item_terms
+    from jxc_xl.core.ledger import ledger_events, table_frame
+    from jxc_xl.core.plan import as_of_day, item_frame, item_terms
     from jxc_xl.core.valuation import value_month
     from jxc_xl.sync import _read_checked, _require_input
 
@@ -75,6 +78,7 @@ def plan_file(
     _require_input(path)
     wb, settings, findings = _read_checked(path, lang, force, Caller(str(path), "plan", offers_force=True))
     plan = generate(wb, lang or wb.lang)[PLAN.name]  # nothing is written: the texts follow the messages
+    as_of = pd.Timestamp(plan["as_of"].iloc[0]).date() if len(plan) else as_of_day(settings, ledger_events(wb))
     result = None
     if backtest:
         val = value_month(wb)
@@ -85,4 +89,4 @@ def plan_file(
         hist = table_frame(wb, HISTORY.name)
         level, measure = settings.service_level, settings.service_measure
         result = backtest_plan(hist, settings.period, skus, terms, level, measure=measure)
-    return PlanReport(path, plan, result, findings, wb.lang)
+    return PlanReport(path, plan, result, findings, wb.lang, as_of)

@@ -643,3 +643,16 @@ def test_loss_function_inverses_against_scipy() -> None:
         assert loss == pytest.approx(s, rel=1e-6)
     assert r[3] == 2.0  # no spread: r = mean − shortage
     assert gamma_loss_inverse(np.array([2.0]), np.array([4.0]), np.array([5.0]))[0] == 0.0  # shortage ≥ mean
+
+
+def test_gamma_quantile_for_large_and_small_shapes_against_scipy() -> None:
+    from scipy.stats import gamma
+
+    from jxc_xl.core.invmath.intermittent import gamma_quantile
+
+    mean = np.array([3000.0, 1e5, 5.0, 0.05, 40.0])
+    var = np.array([3000.0, 1e5, 50.0, 2.0, 400.0])  # shape k = 3000, 1e5, 0.5, 0.00125, 4
+    for p in (0.5, 0.95, 0.999):
+        want = gamma.ppf(p, mean**2 / var, scale=var / mean)
+        # a quantile below e^−40·θ is effectively 0 (k = 0.00125 at p = 0.5: 3e-240): absolute tolerance there
+        np.testing.assert_allclose(gamma_quantile(mean, var, p), want, rtol=1e-9, atol=1e-12)

@@ -103,3 +103,24 @@ def test_backtest_of_steady_poisson_demand_meets_its_target(target: float) -> No
     assert all_line.stock_days > low_all.stock_days
     again = backtest_plan(hist, "2026-11", skus, _terms(len(skus), 10.0), target)
     assert again == bt  # a fixed seed: the same workbook gives the same figures
+
+
+def test_a_month_with_nothing_to_order_shows_its_as_of_date(tmp_path: Path) -> None:
+    data = small_month()
+    data["tblOpening"] = [{**r, "qty": 100_000, "amount": r["unit_cost"] * 100_000} for r in data["tblOpening"]]
+    src = write_book(tmp_path / "m.xlsx", data)
+    rep = plan_file(src)
+    assert rep.plan.empty and str(rep.as_of) == "2026-11-25"  # the last ledger date
+    res = runner.invoke(app, ["plan", str(src)], env={"COLUMNS": "160"})
+    assert res.exit_code == 0 and "计划日期 2026-11-25，无需订货" in res.output
+
+
+def test_backtest_without_usable_history_gives_no_lines_and_an_old_line_does_not_hide_the_rest() -> None:
+    skus = pd.Index(["A", "B"])
+    periods = [f"2025-{m:02d}" for m in range(1, 13)]
+    zero = pd.DataFrame([{"sku": s, "period": p, "demand_qty": 0} for s in skus for p in periods])
+    assert backtest_plan(zero, "2026-01", skus, _terms(2, 7.0), 0.95).lines == ()  # no demand: nothing to replay
+    some = zero.assign(demand_qty=30)
+    old = pd.DataFrame([{"sku": "GONE", "period": "2023-06", "demand_qty": 5}])  # a discontinued SKU, long ago
+    bt = backtest_plan(pd.concat([some, old]), "2026-01", skus, _terms(2, 7.0), 0.95)
+    assert bt.months == 8 and [ln.skus for ln in bt.lines if ln.group == "all"] == [2]

@@ -1,9 +1,10 @@
 """Backtest of the purchase plan on the workbook's own demand history: what service the policy would have given.
 
 * The replay runs the plan's policy (core.policy.plan_policy, with the items' lead times, costs and cover caps)
-  over the last ``months`` months of tblHistory (at most 12, and only months after the first 3, which the
-  rolling forecast needs), through core.simulate: reviewed daily, an order placed after day t's demand arrives
-  after day t+L's, unmet demand backordered, the policy made again at each month end from the months before.
+  over the last ``months`` months of tblHistory (at most 12; the first 4 months are not replayed: the rolling
+  forecast needs 3, and the policy of a replayed month is made from the months before it), through
+  core.simulate: reviewed daily, an order placed after day t's demand arrives after day t+L's, unmet demand
+  backordered, the policy made again at each month end from the months before.
 * tblHistory holds months, not days: each month's demand is spread over 30 days, each unit on a random day
   (a fixed seed, so the same workbook gives the same figures); quantities that are not whole are spread
   evenly. The backtest therefore measures the monthly forecast and the reorder logic, not the day pattern.
@@ -87,6 +88,12 @@ def _group_line(group: str, res: SimResult, mask: np.ndarray, rate: FloatArray) 
     )
 
 
+def _from_first_month(rates: FloatArray) -> FloatArray:
+    """The span from the first month any of these SKUs has (a discontinued SKU's old line does not extend it)."""
+    filled = ~np.isnan(rates).all(axis=0)
+    return rates[:, int(np.argmax(filled)) :] if filled.any() else rates[:, :0]
+
+
 def _sample(rates: FloatArray, terms: ItemTerms) -> tuple[FloatArray, ItemTerms]:
     """At most MAX_SKUS of the SKUs with history over the whole span and some demand (a fixed random sample)."""
     eligible = np.flatnonzero(~np.isnan(rates).any(axis=1) & (np.nansum(rates, axis=1) > 0))
@@ -119,10 +126,10 @@ def backtest_plan(
     Returns:
         The Backtest: per demand class and ``all``, cycle service, fill rate and stock in days.
     """
-    rates, terms = _sample(history_rates(history, period, skus), terms)
+    rates, terms = _sample(_from_first_month(history_rates(history, period, skus)), terms)
     n, t = rates.shape
     replay = min(months, MAX_MONTHS, t - WARM_UP - 1)
-    if replay < MIN_MONTHS:
+    if replay < MIN_MONTHS or n == 0:  # too short, or no SKU with demand over the whole span
         return Backtest(max(replay, 0), service_level, (), measure)
     monthly = np.nan_to_num(rates) * MONTH  # the rates as quantities of 30-day months (NaN before an SKU's start)
     paths = _daily_paths(monthly, np.random.default_rng(SEED))

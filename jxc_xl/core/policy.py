@@ -13,8 +13,8 @@
   Intermittent and lumpy demand keep the forecast: their large undershoot is real (measured: without it lumpy
   items fall below their service target at 0.98).
 * The reorder point is the cycle-service quantile (settings service_level) of LTD + U: normal for smooth and
-  erratic demand; gamma (by moments; quantile by bisection on the incomplete gamma) for intermittent and
-  lumpy demand, whose lead-time demand is skewed with most of its mass near 0. Safety stock = r − d·L
+  erratic demand; gamma (by moments; quantile by Newton's method on the incomplete gamma) for intermittent
+  and lumpy demand, whose lead-time demand is skewed with most of its mass near 0. Safety stock = r − d·L
   (≥ 0); an item's fixed safety stock replaces it (r = d·L + that).
 * Service measure (settings service_measure): ``fill_rate`` takes the reorder point whose expected shortage
   per cycle, E[(LTD + U − r)⁺], is (1 − service_level)·Q — the normal loss function for smooth and erratic

@@ -54,7 +54,7 @@ def _supplier_table(lines: pd.DataFrame, lang: Lang) -> RichTable:
 def render_plan(rep: PlanReport, console: Console, lang: Lang) -> None:
     """The plan's lines, one block per supplier (as the plan sheet orders them), then the backtest if any."""
     plan = rep.plan
-    as_of = pd.Timestamp(plan["as_of"].iloc[0]).strftime("%Y-%m-%d") if len(plan) else ""
+    as_of = rep.as_of.isoformat() if rep.as_of else ""
     if not len(plan):
         console.print(escape(phrase("plan_empty", lang, path=rep.path, as_of=as_of or "—")))
     else:

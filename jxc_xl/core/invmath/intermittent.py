@@ -33,6 +33,7 @@ CV2_CUT = 0.49
 DEMAND_CLASS_KEYS = ("smooth", "erratic", "intermittent", "lumpy", "none")
 _TERMS = 100  # series terms and continued-fraction steps of the incomplete gamma
 _BISECTIONS = 48
+_MAX_TERMS = 20_000  # series terms at most (shape k up to ~10^6)
 _LOG_FLOOR = -40.0  # log of the least quantile ÷ θ told apart from 0
 
 
@@ -55,30 +56,40 @@ def syntetos_boylan(y: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.o
 
 
 def _gamma_series(k: FloatArray, x: FloatArray) -> FloatArray:
+    """Σ x^n / (k(k+1)…(k+n)), summed until the terms stop adding (x ≈ k ≫ 1 needs ~√k·10 of them)."""
     term = 1.0 / k
     total = term.copy()
     ap = k.copy()
-    for _ in range(_TERMS):
+    for i in range(_MAX_TERMS):
         ap = ap + 1
         term = term * x / ap
         total = total + term
+        if i >= _TERMS and not (term > 1e-17 * total).any():
+            break
     return total
 
 
 def _gamma_fraction(k: FloatArray, x: FloatArray) -> FloatArray:
+    """Lentz's continued fraction, each element until its step factor d·c is 1 to 1e-15 (x ≈ k ≫ 1 needs many
+    steps; the elements still running are the only ones computed)."""
     b = x + 1 - k
     c = np.full_like(x, 1e300)
     d = 1.0 / b
     h = d.copy()
-    for i in range(1, _TERMS + 1):
-        an = -i * (i - k)
-        b = b + 2
-        d = an * d + b
-        d = np.where(np.abs(d) < 1e-300, 1e-300, d)
-        c = b + an / c
-        c = np.where(np.abs(c) < 1e-300, 1e-300, c)
-        d = 1.0 / d
-        h = h * d * c
+    live = np.arange(len(x))
+    for i in range(1, _MAX_TERMS + 1):
+        an = -i * (i - k[live])
+        b[live] = b[live] + 2
+        dl = an * d[live] + b[live]
+        dl = 1.0 / np.where(np.abs(dl) < 1e-300, 1e-300, dl)
+        cl = b[live] + an / c[live]
+        cl = np.where(np.abs(cl) < 1e-300, 1e-300, cl)
+        d[live], c[live] = dl, cl
+        h[live] = h[live] * dl * cl
+        if i >= _TERMS:
+            live = live[np.abs(dl * cl - 1) > 1e-15]
+            if not len(live):
+                break
     return h
 
 
@@ -185,7 +196,7 @@ def reorder_point_intermittent(
             u = np.where(d > 0, (sd * sd + d * d) / (2 * np.where(d > 0, d, 1.0)), 0.0)
         mean, var = mean + u, var + u * u
     out = np.full(mean.shape, np.nan)
-    for p in np.unique(sl[~np.isnan(sl)]):  # one bisection per distinct service level
+    for p in np.unique(sl[~np.isnan(sl)]):  # one solve per distinct service level
         at = sl == p
         out[at] = gamma_quantile(mean[at], var[at], float(p))
     return _out(np.where(d > 0, out, np.where(np.isnan(d), np.nan, 0.0)).reshape(shape))
