@@ -98,3 +98,18 @@ def test_a_file_error_speaks_the_lang_asked_for_one_language_a_line(tmp_path, co
     code, zh = run(*args, "--lang", "zh")
     assert code == 2 and ("文件不存在" in zh or "没有工作簿匹配" in zh)
     assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", zh.replace(str(missing), ""))  # no English sentence
+
+
+def test_new_over_an_existing_file_and_a_locked_workbook_speak_the_lang_asked_for(tmp_path):
+    path = tmp_path / "e.xlsx"
+    assert run("new", path)[0] == 0
+    code, zh = run("new", path, "--lang", "zh")
+    assert code == 2 and "已存在" in zh and not re.search(r"already exists", zh)
+    (tmp_path / "~$e.xlsx").write_bytes(b"")  # Excel's lock file: the workbook is open
+    code, zh = run("sync", path, "--lang", "zh")
+    assert code == 1 and CJK.search(zh) and "is open" not in zh
+    code, en = run("sync", path)
+    assert code == 1 and not CJK.search(en.replace(str(tmp_path), ""))
+    for command in (["card", path, "A001"], ["consolidate", tmp_path / "nope.xlsx", "-o", tmp_path / "g.xlsx"]):
+        code, zh = run(*command, "--lang", "zh")
+        assert code in (1, 2) and CJK.search(zh), zh

@@ -44,16 +44,16 @@ class _SheetXml:
 def _split_sheet(xml: str, info: TablePart) -> _SheetXml:
     m = re.search(r"<(?:(\w+):)?sheetData\b[^>]*?(/?)>", xml)
     if not m:
-        raise NotAWorkbookError(phrase("io_no_sheet_data", "en", part=info.sheet.part))
+        raise NotAWorkbookError.said("io_no_sheet_data", part=info.sheet.part)
     p = f"{m.group(1)}:" if m.group(1) else ""
     close_tag = f"</{p}sheetData>"
     if not re.search(r"</(?:\w+:)?worksheet>\s*$", xml):  # cut short: what follows sheetData would be lost
-        raise NotAWorkbookError(phrase("io_sheet_truncated", "en", part=info.sheet.part))
+        raise NotAWorkbookError.said("io_sheet_truncated", part=info.sheet.part)
     if m.group(2):  # <sheetData/>
         return _SheetXml(xml[: m.start()], m.group()[:-2] + ">", "", close_tag, xml[m.end() :], p)
     end = xml.find(close_tag, m.end())
     if end < 0:
-        raise NotAWorkbookError(phrase("io_sheet_truncated", "en", part=info.sheet.part))
+        raise NotAWorkbookError.said("io_sheet_truncated", part=info.sheet.part)
     return _SheetXml(xml[: m.start()], m.group(), xml[m.end() : end], close_tag, xml[end + len(close_tag) :], p)
 
 

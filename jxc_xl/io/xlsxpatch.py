@@ -46,7 +46,7 @@ def _tables(parts: Mapping[str, bytes], path: Path) -> dict[str, TablePart]:
     try:
         found = table_parts(parts, path)
     except ValueError as e:  # a header or totals row count that is no number
-        raise NotAWorkbookError(phrase("io_bad_table", "en", path=path, part="xl/tables", error=str(e))) from e
+        raise NotAWorkbookError.said("io_bad_table", path=path, part="xl/tables", error=str(e)) from e
     for tp in found:
         # A malformed ref or a table part that is not UTF-8 is refused here, before anything is written.
         try:
@@ -55,7 +55,7 @@ def _tables(parts: Mapping[str, bytes], path: Path) -> dict[str, TablePart]:
             if c1 > c2 or r1 > r2 or c2 > 16_384 or r2 > 1_048_576 or tp.header_rows < 0 or tp.totals_rows < 0:
                 raise ValueError(f"ref {tp.ref!r}")
         except ValueError as e:  # UnicodeDecodeError included
-            raise NotAWorkbookError(phrase("io_bad_table", "en", path=path, part=tp.part, error=str(e))) from e
+            raise NotAWorkbookError.said("io_bad_table", path=path, part=tp.part, error=str(e)) from e
         for key in {tp.name, tp.display_name}:
             if key:
                 out[key.casefold()] = tp
@@ -105,7 +105,7 @@ def check_unlocked(*paths: Path) -> None:
     """Refuse to touch a workbook that Excel holds open: our write would be lost or clash with Excel's."""
     for p in paths:
         if lock_file(p).exists():
-            raise WorkbookLockedError(phrase("io_locked", "en", path=p, lock=lock_file(p).name))
+            raise WorkbookLockedError.said("io_locked", path=p, lock=lock_file(p).name)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -128,10 +128,10 @@ def _targets(src: Path, found: Mapping[str, TablePart], tables: Mapping[str, pd.
             continue
         if info is None:
             have = ", ".join(sorted({t.name for t in found.values()})) or phrase("io_none", "en")
-            raise TableNotFoundError(phrase("io_table_not_found", "en", path=src, name=repr(name), have=have))
+            raise TableNotFoundError.said("io_table_not_found", path=src, name=repr(name), have=have)
         if info.header_rows < 1:
             sheet = repr(info.sheet.name)
-            raise TableNotFoundError(phrase("io_no_header_row", "en", path=src, name=repr(name), sheet=sheet))
+            raise TableNotFoundError.said("io_no_header_row", path=src, name=repr(name), sheet=sheet)
         by_sheet.setdefault(info.sheet.part, []).append(name)
     for name, df in tables.items():
         keys = TABLES_BY_NAME[_schema_name(name)].keys()  # raises for a name outside the schema
@@ -140,7 +140,7 @@ def _targets(src: Path, found: Mapping[str, TablePart], tables: Mapping[str, pd.
             raise ValueError(phrase("io_not_schema_keys", "en", name=name, unknown=str(unknown)))
     for sheet_part, names in by_sheet.items():
         if len(names) > 1:  # one table per sheet is the contract; two rewrites of one sheetData would clash
-            raise JxcError(phrase("io_shared_sheet", "en", path=src, names=str(names), part=sheet_part))
+            raise JxcError.said("io_shared_sheet", path=src, names=str(names), part=sheet_part)
     return {name: found[name.casefold()] for name in tables if name.casefold() in found}
 
 
@@ -234,4 +234,4 @@ def write_tables(src: Path, dst: Path, tables: Mapping[str, pd.DataFrame], *, ba
 
 def _unwritable(dst: Path, error: OSError) -> JxcError:
     cause = f"{type(error).__name__}: {error.strerror or error}"
-    return JxcError(phrase("io_cannot_write", "en", path=dst, folder=dst.parent, error=cause))
+    return JxcError.said("io_cannot_write", path=dst, folder=dst.parent, error=cause)

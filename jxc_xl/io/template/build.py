@@ -15,7 +15,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.worksheet import Worksheet
 
 from jxc_xl.core.findings import col_letter
-from jxc_xl.core.messages import phrase, word
+from jxc_xl.core.messages import word
 from jxc_xl.errors import UsageError
 from jxc_xl.io.template.button import name_button, sync_button
 from jxc_xl.io.template.cells import Rows, rows_to_frame
@@ -105,11 +105,11 @@ def build_workbook(
         ``path`` as a Path.
     """
     if lang not in ("zh", "en"):
-        raise UsageError(phrase("io_bad_lang", "en", language=repr(lang)))
+        raise UsageError.said("io_bad_lang", language=repr(lang))
     data = dict(data or {})
     for name in list(data) + list(omit) + list(plain):
         if name not in TABLES_BY_NAME:
-            raise UsageError(phrase("io_unknown_table", "en", name=repr(name), tables=", ".join(TABLES_BY_NAME)))
+            raise UsageError.said("io_unknown_table", name=repr(name), tables=", ".join(TABLES_BY_NAME))
     frames = {name: rows_to_frame(name, rows) for name, rows in data.items()}
     spec = _Spec(lang, period, settings, frames, set(omit), set(plain), extras, lookups)
 
@@ -261,9 +261,9 @@ def new_workbook(path: str | os.PathLike[str], *, period: str = "2026-11", lang:
     """
     p = Path(path)
     if p.exists():
-        raise UsageError(phrase("io_exists", "en", path=p))
+        raise UsageError.said("io_exists", path=p)
     if not PERIOD_RE.match(period):
-        raise UsageError(phrase("io_bad_period", "en", period=repr(period), path=p))
+        raise UsageError.said("io_bad_period", period=repr(period), path=p)
     return build_workbook(p, lang=lang, period=period, lookups=True)
 
 

@@ -12,7 +12,6 @@ import pandas as pd
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from jxc_xl.core.messages import phrase
 from jxc_xl.errors import UsageError
 from jxc_xl.schema import TABLES_BY_NAME, ColType, Column, Lang
 
@@ -37,7 +36,7 @@ def rows_to_frame(name: str, rows: Rows | None) -> pd.DataFrame:
     unknown = [k for k in df.columns if k not in t.keys() and k != "_row"]
     if unknown:
         keys = ", ".join(t.keys())
-        raise UsageError(phrase("io_unknown_columns", "en", name=name, unknown=str(unknown), keys=keys))
+        raise UsageError.said("io_unknown_columns", name=name, unknown=str(unknown), keys=keys)
     return df.reset_index(drop=True)
 
 

@@ -22,7 +22,7 @@ def setting_rows(lang: Lang, period: str | None, overrides: Mapping[str, Any] | 
     values["period"] = period
     for k, v in (overrides or {}).items():
         if k not in SETTINGS_BY_KEY:
-            raise UsageError(phrase("io_unknown_setting", "en", setting=repr(k), settings=", ".join(SETTINGS_BY_KEY)))
+            raise UsageError.said("io_unknown_setting", setting=repr(k), settings=", ".join(SETTINGS_BY_KEY))
         values[k] = v
     rows = []
     for s in SETTINGS:
