@@ -36,6 +36,9 @@ _EXPORTS: dict[str, str] = {
     "close_month": "jxc_xl.sync",
     "SyncResult": "jxc_xl.sync",
     "CloseResult": "jxc_xl.sync",
+    # the purchase plan as sync writes it, and its backtest, as `jxc plan` prints them
+    "plan_file": "jxc_xl.planning",
+    "PlanReport": "jxc_xl.planning",
     # one item's stock card (明细账), as `jxc card` prints it
     "stock_card": "jxc_xl.card",
     "StockCard": "jxc_xl.card",
@@ -64,6 +67,7 @@ __all__ = [
     "Finding",
     "JxcError",
     "NotAWorkbookError",
+    "PlanReport",
     "Report",
     "Settings",
     "StockCard",
@@ -78,6 +82,7 @@ __all__ = [
     "close_month",
     "consolidate_paths",
     "new_workbook",
+    "plan_file",
     "read_workbook",
     "stock_card",
     "sync_file",
@@ -96,6 +101,7 @@ if TYPE_CHECKING:
     from jxc_xl.errors import JxcError, NotAWorkbookError, UsageError, ValidationFailedError, WorkbookLockedError
     from jxc_xl.io.reader import read_workbook
     from jxc_xl.io.template import new_workbook
+    from jxc_xl.planning import PlanReport, plan_file
     from jxc_xl.schema import Settings
     from jxc_xl.sync import CloseResult, SyncResult, close_month, sync_file
     from jxc_xl.sync_batch import StoreSync, SyncReport, sync_paths
