@@ -39,11 +39,11 @@ def package_digest(path: Path, skip: frozenset[str] = frozenset()) -> str:
 
 GOLDEN = {
     "new-zh": "f9f0af28b8de914031edd48fa5b6566b",
-    "new-en": "28fefbc36fbc00a65fa16c2b2a4005a2",
+    "new-en": "216e08372824ca7dc042ac61dac80e89",
     "demo-zh-input": "6b95ff37e37b2d68ce35a68975d2869c",
     "demo-zh-synced": "dba7fcc62f8936664b0b6bd2bc2a2503",
     "demo-zh-closed": "e250547d8d41ea698123b87afb28f7e1",
-    "demo-en-synced": "b664b4316c888705462665b078dca57a",
+    "demo-en-synced": "fa8cfcdcb5baef6c76f58747307c398a",
     "small-moving_average": "dc842f54ba759ab6ad57c1adfaa03608",
     "small-monthly_average": "c65dcd9b0a267e6d72aeba671f6a3e9e",
     "small-fifo": "4464da38b4cdcd3e9f110105e875f010",

@@ -14,7 +14,16 @@ from xlsxwriter.worksheet import Worksheet
 from jxc_xl.core.findings import col_letter
 from jxc_xl.core.messages import word
 from jxc_xl.io.template.cells import write_value
-from jxc_xl.io.template.styles import HEADER, LAST_ROW, PARETO_NAMES, TABLE_STYLE, Formats, num_format, quote_sheet
+from jxc_xl.io.template.styles import (
+    HEADER,
+    LAST_ROW,
+    PARETO_NAMES,
+    TABLE_STYLE,
+    Formats,
+    display_width,
+    num_format,
+    quote_sheet,
+)
 from jxc_xl.schema import (
     ANALYSIS,
     PLAN,
@@ -171,16 +180,41 @@ def _stock_totals(ws: Worksheet, row: int, lang: Lang, fm: Formats) -> None:
             ws.write_blank(row, j, None, fmt)
 
 
+def _stock_width(c: Column, lang: Lang) -> float:
+    """A 库存 column's width: each English header word fits ("Purchased"), the status its longest label."""
+    if c.key == "status":
+        return max(c.width, max(display_width(s.label(lang)) for s in STATUS.values()) + 2.0)
+    width = _STOCK_WIDTHS.get(c.type, _STOCK_TEXT_WIDTHS.get(c.key, c.width))
+    words = c.header(lang).split(" ") if lang == "en" else []  # a word wider than its column breaks mid-word
+    return max([width, *(display_width(w) + 1.5 for w in words)])
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines a header takes, wrapped at spaces (CJK anywhere) in a column ``width`` characters wide."""
+    words = text.split(" ") if " " in text else list(text)
+    lines, used = 1, 0
+    for w in words:
+        size = display_width(w) + (1 if used and " " in text else 0)
+        if used and used + size > width - 1:
+            lines, used = lines + 1, display_width(w)
+        else:
+            used += size
+    return lines
+
+
 def write_stock_table(ws: Worksheet, df: pd.DataFrame, lang: Lang, fm: Formats, *, plain: bool = False) -> None:
     """库存 as the 收发存汇总 an accountant knows: group headers in row 1, tblStock from row 2 with wrapped
-    headers, its rows and (an Excel Table) the totals row."""
+    headers (the row as tall as its longest header wraps: "Sales returned qty" takes three lines), its rows and
+    (an Excel Table) the totals row."""
     n, top = len(df), STOCK_FIRST_ROW
     fmts = [fm.num(_STOCK_FORMATS.get(c.type) or num_format(STOCK, c)) for c in STOCK.columns]
-    for j, c in enumerate(STOCK.columns):
-        ws.set_column(j, j, _STOCK_WIDTHS.get(c.type, _STOCK_TEXT_WIDTHS.get(c.key, c.width)), fmts[j])
+    widths = [_stock_width(c, lang) for c in STOCK.columns]
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, w, fmts[j])
     _group_headers(ws, lang, fm)
     header_fmt = fm.get(**HEADER, text_wrap=True, align="center")
-    ws.set_row(top, 32)
+    lines = max(_wrapped_lines(c.header(lang), w) for c, w in zip(STOCK.columns, widths, strict=True))
+    ws.set_row(top, max(32, 15 * lines + 2))
     if plain:
         for j, c in enumerate(STOCK.columns):
             ws.write_string(top, j, c.header(lang), header_fmt)
