@@ -68,24 +68,26 @@ def plan_file(
         UsageError: ``path`` names no file (missing, a folder, a pipe).
         NotAWorkbookError: ``path`` is not a readable workbook.
     """
-    from jxc_xl.core.generate import generate
-    from jxc_xl.core.ledger import ledger_events, table_frame
-    from jxc_xl.core.plan import as_of_day, item_frame, item_terms
+    from jxc_xl.core.analysis import analyse
+    from jxc_xl.core.ledger import table_frame
+    from jxc_xl.core.plan import as_of_day, item_frame, item_terms, plan_metrics, purchase_plan
     from jxc_xl.core.valuation import value_month
     from jxc_xl.sync import _read_checked, _require_input
 
     path = Path(path)
     _require_input(path)
     wb, settings, findings = _read_checked(path, lang, force, Caller(str(path), "plan", offers_force=True))
-    plan = generate(wb, lang or wb.lang)[PLAN.name]  # nothing is written: the texts follow the messages
-    as_of = pd.Timestamp(plan["as_of"].iloc[0]).date() if len(plan) else as_of_day(settings, ledger_events(wb))
+    # the plan as core.generate builds it for sync, without the other sheets (stock card, summary) it also builds
+    val = value_month(wb)
+    metrics = plan_metrics(wb, val)
+    abc = analyse(wb, val, metrics)["abc"]
+    plan = purchase_plan(wb, val, abc, lang or wb.lang, metrics)[PLAN.keys()]  # the texts follow the messages
+    as_of = as_of_day(settings, val.events)
     result = None
     if backtest:
-        val = value_month(wb)
         skus = pd.Index(val.stock["sku"].to_numpy(dtype=object))
-        items = item_frame(wb, skus)
         unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
-        terms = item_terms(settings, items, unit_cost)
+        terms = item_terms(settings, item_frame(wb, skus), unit_cost)
         hist = table_frame(wb, HISTORY.name)
         level, measure = settings.service_level, settings.service_measure
         result = backtest_plan(hist, settings.period, skus, terms, level, measure=measure)
