@@ -16,7 +16,7 @@ import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 
-from jxc_xl.core.messages import phrase
+from jxc_xl.core.messages import money_text, phrase
 from jxc_xl.errors import JxcError
 from jxc_xl.schema import CARD, VALUATION_CHOICES, ColType, Lang
 
@@ -132,7 +132,7 @@ def render_card(card: StockCard, out: Console, err: Console, lang: Lang) -> None
         table.add_row(*(escape(_cell(v, CARD.column(k).type)) for k, v in zip(keys, row, strict=True)))
     wide = Measurement.get(out, out.options.update_width(1000), table).maximum
     Console(file=out.file, width=max(out.width, wide), highlight=False).print(table)  # no cell is cut
-    qty, amount = _cell(card.closing_qty, ColType.QTY), f"{card.closing_amount:,.2f}"
+    qty, amount = _cell(card.closing_qty, ColType.QTY), money_text(card.closing_amount)
     out.print(phrase("cli_card_closing", lang, qty=qty, amount=amount), highlight=False)
 
 
@@ -143,7 +143,7 @@ def _cell(v: Any, kind: ColType) -> str:
     if kind == ColType.DATE:
         return str(v)[:10]
     if kind == ColType.MONEY:
-        return f"{float(v):,.2f}"
+        return money_text(float(v))
     if kind == ColType.PRICE:
         return f"{float(v):,.4f}"
     if kind == ColType.QTY:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from jxc_xl import __version__
-from jxc_xl.core.messages import phrase, show, word
+from jxc_xl.core.messages import money_text, phrase, show, word
 from jxc_xl.errors import JxcError, UsageError, ValidationFailedError
 from jxc_xl.schema import DEFAULT_LANG, LANGS, PLAN, TABLES_BY_NAME
 from jxc_xl.schema import Lang as LangCode
@@ -277,7 +277,7 @@ def _sync_one(path: Path, output: Path | None, *, force: bool, backup: bool, lan
     say = lang or res.lang
     if res.forced:
         err.print("[yellow]" + _text("cli_forced", say, n=len(errors_of(res.findings))) + "[/]")
-    stock, plan = _money(res.stock_value), _money(res.plan_amount)
+    stock, plan = money_text(res.stock_value), money_text(res.plan_amount)
     out.print(_text("cli_synced", say, path=res.path, rows=_table_rows(res.rows, say), stock=stock, plan=plan))
 
 
@@ -315,7 +315,7 @@ def run_sync_cli(
         for s in report.stores:
             say = lang or s.lang or report.lang
             if s.status == "synced":
-                stock, plan = _money(s.stock_value or 0.0), _money(s.plan_amount or 0.0)
+                stock, plan = money_text(s.stock_value or 0.0), money_text(s.plan_amount or 0.0)
                 rows = _table_rows(s.rows, say)
                 show.print(_text("cli_synced", say, path=s.path, rows=rows, stock=stock, plan=plan))
                 if s.forced:
@@ -351,14 +351,10 @@ def consolidate(
                 line = _text("cli_consolidate_store", say, store=store, path=path, status=label, message=message)
                 err.print(line, soft_wrap=True)
         included = sum(st == "ok" for _, _, st, _ in statuses)
-        stock, plan = _money(res.stock_value), _money(res.plan_amount)
+        stock, plan = money_text(res.stock_value), money_text(res.plan_amount)
         counts = {"included": included, "stores": len(statuses), "stock": stock, "plan": plan}
         out.print(_text("cli_consolidated", say, path=res.path, period=res.period, **counts), soft_wrap=True)
     raise typer.Exit(0 if included == len(statuses) else 1)
-
-
-def _money(x: float) -> str:
-    return f"{x:,.2f}"
 
 
 def _table_rows(rows: dict[str, int], lang: LangCode) -> str:
@@ -426,7 +422,7 @@ def demo(
         ledger = _table_rows(run.ledger_lines, say)
         out.print(_text("cli_demo_lines", say, items=f"{run.items:,}", ledger=ledger), soft_wrap=True)
         out.print(_text("cli_demo_findings", say, errors=n_err, warnings=len(res.findings) - n_err))
-        stock, plan = _money(res.stock_value), _money(res.plan_amount)
+        stock, plan = money_text(res.stock_value), money_text(res.plan_amount)
         out.print(_text("cli_demo_money", say, stock=stock, plan_lines=res.rows[PLAN.name], plan=plan))
         out.print(_text("cli_demo_next", say, path=run.path))
 

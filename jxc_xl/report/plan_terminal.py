@@ -14,15 +14,11 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from jxc_xl.core.backtest import Backtest
-from jxc_xl.core.messages import phrase, show
+from jxc_xl.core.messages import money_text, phrase, show
 from jxc_xl.planning import PlanReport
 from jxc_xl.schema import DEMAND_CLASSES, PLAN, Lang
 
 SHOWN = ("sku", "name", "order_qty", "order_by", "amount")  # the reason goes under the name
-
-
-def _money(x: float) -> str:
-    return f"{x:,.2f}"
 
 
 def _cell(key: str, v: object) -> str:
@@ -31,7 +27,7 @@ def _cell(key: str, v: object) -> str:
     if key == "order_by":
         return pd.Timestamp(v).strftime("%Y-%m-%d")  # type: ignore[arg-type]
     if key == "amount":
-        return _money(float(v))  # type: ignore[arg-type]
+        return money_text(float(v))  # type: ignore[arg-type]
     if isinstance(v, float):
         return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
     return escape(show(v))
@@ -58,12 +54,12 @@ def render_plan(rep: PlanReport, console: Console, lang: Lang) -> None:
     if not len(plan):
         console.print(escape(phrase("plan_empty", lang, path=rep.path, as_of=as_of or "—")))
     else:
-        total = _money(float(plan["amount"].sum()))
+        total = money_text(float(plan["amount"].sum()))
         console.print(escape(phrase("plan_title", lang, path=rep.path, as_of=as_of, lines=len(plan), amount=total)))
         supplier = plan["supplier"].where(plan["supplier"].notna(), "").astype(str).str.strip()
         for name, lines in plan.groupby(supplier, sort=False):
             shown = name or phrase("plan_no_supplier", lang)
-            amount = _money(float(lines["amount"].sum()))
+            amount = money_text(float(lines["amount"].sum()))
             console.print(
                 "\n[bold]"
                 + escape(phrase("plan_supplier", lang, supplier=shown, lines=len(lines), amount=amount))

@@ -60,6 +60,7 @@ __all__ = [
     "json_value",
     "make_finding",
     "message",
+    "money_text",
     "phrase",
     "show",
     "word",
@@ -104,6 +105,11 @@ def show(v: Any) -> str:
     if isinstance(j, float):
         return f"{j:.10g}" if abs(j) < 1e15 else repr(j)
     return str(j)
+
+
+def money_text(x: float) -> str:
+    """An amount as the command line prints it: thousands separators and two decimals (1,234.50)."""
+    return f"{x:,.2f}"
 
 
 def json_value(v: Any) -> Any:
