@@ -21,7 +21,6 @@ import pandas as pd
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.invmath.arguments import FloatArray
 from jxc_xl.core.ledger import clean_keys, table_frame
-from jxc_xl.core.periods import period_first_day, period_last_day
 from jxc_xl.core.valuation import Valuation
 from jxc_xl.schema import HISTORY
 
@@ -40,8 +39,9 @@ def _history_last(wb: Workbook, period: str, skus: pd.Index) -> tuple[pd.Series,
         return empty, empty
     sold = h[h["qty"] > 0].groupby("sku")["period"].max()
     first = h.groupby("sku")["period"].min()
-    last_day = sold.map(lambda p: pd.Timestamp(period_last_day(p)))
-    first_day = first.map(lambda p: pd.Timestamp(period_first_day(p)))
+    # month ends and starts of the periods, vectorised (a lambda per SKU cost 10,000 calls)
+    last_day = pd.Series(pd.PeriodIndex(sold.to_numpy(), freq="M").end_time.normalize(), index=sold.index)
+    first_day = pd.Series(pd.PeriodIndex(first.to_numpy(), freq="M").start_time, index=first.index)
     return last_day.reindex(skus).astype("datetime64[ns]"), first_day.reindex(skus).astype("datetime64[ns]")
 
 
