@@ -1040,6 +1040,8 @@ DEMAND_CLASSES = {
 FORECAST_METHODS = {
     "ses": Choice(key="ses", zh="指数平滑", en="SES"),
     "holt": Choice(key="holt", zh="趋势平滑(Holt)", en="Holt (trend)"),
+    "ses_season": Choice(key="ses_season", zh="季节指数平滑", en="SES × season"),
+    "holt_season": Choice(key="holt_season", zh="季节趋势平滑", en="Holt × season"),
     "sba": Choice(key="sba", zh="间歇预测(SBA)", en="Croston-SBA"),
     "month": Choice(key="month", zh="本月至今", en="Month to date"),
 }

@@ -12,17 +12,25 @@ this month to date, and the out-of-sample error of that forecast.
 * Method by class: SES (α fitted on the one-step errors) for smooth and erratic; Holt (α, β fitted) where
   12+ months show a trend (OLS slope with |t| ≥ 2.5); Croston-SBA (α = 0.1, forecast × (1 − α/2)) for
   intermittent and lumpy; ``month`` (this month's rate alone) for an SKU without history.
+* Season: where 12+ months of a smooth or erratic SKU show a yearly cycle (``core.invmath.season``: a
+  first-harmonic profile s kept by a 1 % F test), SES or Holt runs on the deseasonalised series y ÷ s and
+  its forecast is multiplied back by s of the days ahead (method ``ses_season`` / ``holt_season``).
 * This month to date updates the history forecast like one more observation weighted by the elapsed share
-  of the month: f + α·(elapsed ÷ days)·(rate − f), with α the method's smoothing weight (at least 0.1).
+  of the month: f + α·(elapsed ÷ days)·(rate ÷ s₀ − f), with α the method's smoothing weight (at least 0.1)
+  and s₀ this month's seasonal factor (1 without a season).
+* The daily demand is for the days ahead, until one average month after the as-of date: with a season, the
+  level times the higher of the seasonal factors at both ends (a rising or a falling season is covered until
+  the next plan; simulated it holds the target with less stock than without the season model).
 * Forecast error, out of sample by rolling origin: from the 4th month on, each month is forecast from the
-  months before it alone (the method and its fitted parameters as for the plan) and the error sd is the root
-  mean square of those errors. An SKU with fewer than two such errors uses this month's daily spread:
-  sd_day · √(1/elapsed + 1/days per month).
+  months before it alone (the method and its fitted parameters as for the plan, times the month's seasonal
+  factor) and the error sd is the root mean square of those errors. An SKU with fewer than two such errors
+  uses this month's daily spread: sd_day · √(1/elapsed + 1/days per month).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -30,6 +38,7 @@ from numpy.typing import NDArray
 
 from jxc_xl.core.invmath.arguments import FloatArray
 from jxc_xl.core.invmath.intermittent import syntetos_boylan
+from jxc_xl.core.invmath.season import Season, fit_season, positions
 from jxc_xl.core.invmath.smoothing import _croston_run, _fit_holt, _fit_ses_alpha, _holt_run, _ses_run
 from jxc_xl.core.periods import period_last_day, periods_before
 
@@ -138,36 +147,61 @@ class _Fit:
             return _ses_run(y, self.alpha, self.l0)[0]
         return _croston_run(y, self.alpha) * (1 - self.alpha / 2)
 
-    def errors_rms(self, y: FloatArray) -> tuple[FloatArray, int]:
-        """Root mean square of the rolling-origin one-step errors, and how many errors there were."""
+    def errors_rms(self, y: FloatArray, factor: FloatArray) -> tuple[FloatArray, int]:
+        """Root mean square of the rolling-origin one-step errors of ``y`` (the block the fit was made on,
+        deseasonalised by ``factor`` (n, T)), and how many errors there were."""
         origins = range(FIRST_ORIGIN, y.shape[1])
         sq = np.zeros(y.shape[0])
         for t in origins:
-            sq += (y[:, t] - self.predict(y[:, :t])) ** 2
+            sq += ((y[:, t] - self.predict(y[:, :t])) * factor[:, t]) ** 2
         count = len(origins)
         return np.sqrt(sq / max(count, 1)), count
 
 
-def _forecast_block(y: FloatArray, cls: NDArray[np.object_]) -> tuple[FloatArray, FloatArray, FloatArray, NDArray]:
-    """Forecast rate, error sd (NaN when too few errors), smoothing weight and method per row of a dense block."""
+class _Block(NamedTuple):
+    """What one dense block's forecast gives per row (rate deseasonalised; season.factor puts it back)."""
+
+    rate: FloatArray
+    error_sd: FloatArray  # NaN when too few rolling-origin errors
+    alpha: FloatArray
+    method: NDArray[np.object_]
+    season: Season
+
+
+def _forecast_block(y: FloatArray, cls: NDArray[np.object_]) -> _Block:
+    """Forecast rate for the month after the block, error sd, smoothing weight, method and season per row."""
     n = y.shape[0]
     rate, err, alpha = np.zeros(n), np.full(n, np.nan), np.full(n, SBA_ALPHA)
     method = np.full(n, "ses", dtype=object)
     sparse = (cls == "intermittent") | (cls == "lumpy")
-    if y.shape[1] >= TREND_MONTHS:
-        method[~sparse & _trending(y)] = "holt"
+    trending = _trending(y) if y.shape[1] >= TREND_MONTHS else np.zeros(n, dtype=bool)
+    method[~sparse & trending] = "holt"
     method[sparse] = "sba"
+    season = fit_season(y, trending & ~sparse)
+    season = Season(season.found & ~sparse, np.where(sparse, 0.0, season.cos), np.where(sparse, 0.0, season.sin))
+    factor = season.factor(positions(y.shape[1]))
     for m in ("ses", "holt", "sba"):
         rows = np.flatnonzero(method == m)
         if not len(rows) or (m == "holt" and y.shape[1] < 2):
             continue
-        fit = _Fit(m, y[rows])
-        rate[rows] = fit.predict(y[rows])
-        rms, count = fit.errors_rms(y[rows])
+        deseasoned = y[rows] / factor[rows]
+        fit = _Fit(m, deseasoned)
+        rate[rows] = fit.predict(deseasoned)
+        rms, count = fit.errors_rms(deseasoned, factor[rows])
         if count >= 2:
             err[rows] = rms
         alpha[rows] = fit.alpha
-    return np.clip(rate, 0.0, None), err, alpha, method
+    method[season.found] = method[season.found] + "_season"
+    return _Block(np.clip(rate, 0.0, None), err, alpha, method, season)
+
+
+def _ahead_factor(season: Season, s: DemandSeries) -> FloatArray:
+    """The seasonal factor of the days ahead: the higher of the factors at the as-of date and one average month
+    later (a month's factor s(p) is its mean, taken at its middle), so a rising or falling season is covered
+    until the next plan."""
+    start = min(s.elapsed / s.days_in_month, 1.0) - 0.5
+    peak = np.maximum(season.factor(start), season.factor(start + s.days_per_month / s.days_in_month))
+    return np.where(season.found, peak, 1.0)  # exactly 1 without a season: those forecasts stay bit for bit
 
 
 def _pooled_floor(err: FloatArray, rate: FloatArray, cls: NDArray[np.object_], m: float) -> FloatArray:
@@ -195,15 +229,16 @@ def forecast_demand(s: DemandSeries) -> DemandForecast:
     adi, cv2, cls = syntetos_boylan(series if series.shape[1] else mtd_rate[:, None])
     cls = np.where((cls == "none") & (mtd_rate > 0), "smooth", cls).astype(object)
     rate, err = mtd_rate.copy(), np.full(n, np.nan)
-    alpha = np.ones(n)
+    alpha, now, ahead = np.ones(n), np.ones(n), np.ones(n)
     method = np.full(n, "month", dtype=object)
     counts = (~np.isnan(s.rates)).sum(axis=1) if t_len else np.zeros(n, dtype=np.int64)
     for k in np.unique(counts[counts > 0]):
         rows = np.flatnonzero(counts == k)
-        block = s.rates[rows, t_len - k :]
-        r, e, a, m = _forecast_block(block, cls[rows])
-        rate[rows], err[rows], alpha[rows], method[rows] = r, e, np.maximum(a, MIN_ALPHA), m
-    rate = np.clip(rate + alpha * w * (mtd_rate - rate), 0.0, None)
+        b = _forecast_block(s.rates[rows, t_len - k :], cls[rows])
+        rate[rows], err[rows], alpha[rows], method[rows] = b.rate, b.error_sd, np.maximum(b.alpha, MIN_ALPHA), b.method
+        now[rows], ahead[rows] = b.season.factor(0.0), _ahead_factor(b.season, s)
+    # the level is deseasonalised: this month's rate joins it divided by this month's factor (1 without a season)
+    rate = np.clip(rate + alpha * w * (mtd_rate / now - rate), 0.0, None) * ahead
     fallback = s.mtd_sd * np.sqrt(1 / s.elapsed + 1 / s.days_per_month)
     err = np.where(np.isnan(err), fallback, err)
     err = _pooled_floor(err, rate, cls, s.days_per_month)

@@ -19,8 +19,8 @@
 * Service measure (settings service_measure): ``fill_rate`` takes the reorder point whose expected shortage
   per cycle, E[(LTD + U − r)⁺], is (1 − service_level)·Q — the normal loss function for smooth and erratic
   demand, the gamma's for intermittent and lumpy (never below the mean lead-time demand, as for ``cycle``).
-  Measured in core.simulate at 0.90/0.95/0.98 per kind: fill rate steady .952/.962/.982, seasonal
-  .936/.963/.986, intermittent .988/.994/.997, lumpy .957/.969/.978.
+  Measured in core.simulate at 0.90/0.95/0.98 per kind: fill rate steady .951/.963/.982, seasonal
+  .966/.975/.989, intermittent .988/.994/.997, lumpy .959/.970/.980.
 * Order size Q: ⌈EOQ⌉, capped at max_cover_days of forecast demand (⌊cap⌋, at least 1 unit), so a slow item
   is not bought for years because an order line costs something.
 """
