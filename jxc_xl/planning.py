@@ -15,13 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from jxc_xl.core.backtest import Backtest, backtest_plan
+from jxc_xl.core.backtest import Backtest, workbook_backtest
 from jxc_xl.core.findings import Finding
 from jxc_xl.core.refusal import Caller
-from jxc_xl.schema import HISTORY, PLAN, Lang
+from jxc_xl.schema import PLAN, Lang
 
 
 @dataclass
@@ -69,8 +68,7 @@ def plan_file(
         NotAWorkbookError: ``path`` is not a readable workbook.
     """
     from jxc_xl.core.analysis import analyse
-    from jxc_xl.core.ledger import table_frame
-    from jxc_xl.core.plan import as_of_day, item_frame, item_terms, plan_metrics, purchase_plan
+    from jxc_xl.core.plan import as_of_day, plan_metrics, purchase_plan
     from jxc_xl.core.valuation import value_month
     from jxc_xl.sync import _read_checked, _require_input
 
@@ -83,12 +81,5 @@ def plan_file(
     abc = analyse(wb, val, metrics)["abc"]
     plan = purchase_plan(wb, val, abc, lang or wb.lang, metrics)[PLAN.keys()]  # the texts follow the messages
     as_of = as_of_day(settings, val.events)
-    result = None
-    if backtest:
-        skus = pd.Index(val.stock["sku"].to_numpy(dtype=object))
-        unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
-        terms = item_terms(settings, item_frame(wb, skus), unit_cost)
-        hist = table_frame(wb, HISTORY.name)
-        level, measure = settings.service_level, settings.service_measure
-        result = backtest_plan(hist, settings.period, skus, terms, level, measure=measure)
+    result = workbook_backtest(wb, val) if backtest else None
     return PlanReport(path, plan, result, findings, wb.lang, as_of)

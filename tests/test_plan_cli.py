@@ -15,7 +15,7 @@ from jxc_xl.core.backtest import MIN_MONTHS, backtest_plan
 from jxc_xl.core.policy import ItemTerms
 from jxc_xl.io.reader import read_workbook
 from jxc_xl.planning import plan_file
-from jxc_xl.schema import HISTORY, PLAN
+from jxc_xl.schema import HISTORY, PLAN, SUMMARY, SUMMARY_SECTIONS
 from jxc_xl.sync import sync_file
 from tests.factories import small_month, write_book
 
@@ -124,3 +124,23 @@ def test_backtest_without_usable_history_gives_no_lines_and_an_old_line_does_not
     old = pd.DataFrame([{"sku": "GONE", "period": "2023-06", "demand_qty": 5}])  # a discontinued SKU, long ago
     bt = backtest_plan(pd.concat([some, old]), "2026-01", skus, _terms(2, 7.0), 0.95)
     assert bt.months == 8 and [ln.skus for ln in bt.lines if ln.group == "all"] == [2]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_summary_sheet_shows_the_backtest_jxc_plan_prints(tmp_path: Path, lang: str) -> None:
+    src = write_book(tmp_path / "m.xlsx", lang=lang)
+    bt = plan_file(src, backtest=True).backtest
+    assert bt is not None and bt.lines
+    summary = read_workbook(sync_file(src, tmp_path / "out.xlsx").path).df(SUMMARY.name)
+    label = SUMMARY_SECTIONS["backtest"].label(lang)  # type: ignore[arg-type]
+    rows = summary[summary["section"] == label].reset_index(drop=True)
+    assert len(rows) == 1 + 2 * len(bt.lines)
+    assert rows.loc[0, "rate"] == bt.target and rows.loc[0, "value"] == bt.months
+    for i, ln in enumerate(bt.lines):
+        service, fill = rows.loc[1 + 2 * i], rows.loc[2 + 2 * i]
+        assert service["value"] == ln.cycles and service["rate"] == pytest.approx(ln.cycle_service, nan_ok=True)
+        assert fill["rate"] == pytest.approx(ln.fill_rate, nan_ok=True) and fill["value"] == pytest.approx(
+            ln.stock_days, abs=0.05
+        )
+    words = " ".join(rows["item"].astype(str))
+    assert ("周期服务水平" in words) == (lang == "zh") and ("cycle service" in words) == (lang == "en")

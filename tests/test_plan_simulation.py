@@ -56,6 +56,18 @@ def test_order_cover_against_the_plan_before() -> None:
     assert all(old[k][0] < 0.94 for k in KINDS)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("history", [3, 5, 8])
+def test_a_short_history_still_holds_steady_items_to_the_target(history: int) -> None:
+    """The first months of a new workbook: a few months of history must not make a few calm months look like
+    certainty (core.demand shrinks each SKU's error toward its class's)."""
+    rng = np.random.default_rng(7)
+    c = make_catalog(200, rng)
+    demand = demand_paths(c, (history + 1 + 6) * MONTH, rng)
+    got = class_summary(c, simulate(c, demand, history, plan_policy_fn(c, 0.95), np.random.default_rng(8)))
+    assert got["steady"][0] >= 0.95 - 0.01, got
+
+
 def test_small_catalog_quick_service_check() -> None:
     got = run(0.95, per_kind=40, forward_months=6)
     assert all(got[k][0] >= 0.9 for k in KINDS), got
@@ -138,7 +150,7 @@ def test_a_forecast_fallen_near_zero_does_not_blow_up_the_undershoot() -> None:
         p = PolicyInputs(
             daily=np.array([0.002]),
             error_sd=np.array([0.06]),
-            sparse=np.array([False]),
+            skewed=np.array([False]),
             lead=np.array([4.0]),
             lead_sd=np.array([0.0]),
             service_level=0.95,

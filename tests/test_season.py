@@ -1,5 +1,6 @@
-"""The yearly season of the plan's forecast (core.invmath.season, core.demand): found where monthly history
-shows one, not where it does not, and carried into the daily demand ahead."""
+"""The plan's forecast beyond one SKU's level: the yearly season (core.invmath.season, core.demand) found where
+monthly history shows one, not where it does not, and carried into the daily demand ahead; and the error sd of
+a short history shrunk toward its class's error model."""
 
 from __future__ import annotations
 
@@ -89,4 +90,24 @@ def test_without_a_season_the_forecast_is_bit_for_bit_as_before(monkeypatch: pyt
     without = forecast_demand(s)
     assert (~found).sum() >= 290
     np.testing.assert_array_equal(with_season.daily[~found], without.daily[~found])
-    np.testing.assert_array_equal(with_season.error_sd[~found], without.error_sd[~found])
+    # (error sds are not compared: the class's pooled error model (core.demand._shrunk) rests on every SKU)
+
+
+def test_a_few_lucky_months_get_their_class_uncertainty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Smooth SKUs: an SKU with four flat months does not plan as if demand could not vary (core.demand._shrunk)."""
+    rng = np.random.default_rng(5)
+    rates = rng.poisson(10 * MONTH, (100, 12)) / MONTH
+    flat = np.full((1, 12), np.nan)
+    flat[0, -5:] = 10.0  # five months of exactly 10/day: its own rolling errors are 0
+    s = _series(np.vstack([rates, flat]), MONTH)
+    s = DemandSeries(s.rates, np.full(101, 10.0 * MONTH), np.full(101, 3.0), MONTH, MONTH, MONTH)
+    fc = forecast_demand(s)
+    typical = float(np.median(fc.error_sd[:100]))
+    assert fc.demand_class[100] == "smooth"
+    assert fc.error_sd[100] >= 0.6 * typical > 0
+    import jxc_xl.core.demand as demand
+
+    monkeypatch.setattr(demand, "_shrunk", lambda err, *args: err)
+    own = forecast_demand(s)
+    assert own.error_sd[100] < 0.3 * typical  # what the SKU's own flat months alone would say
+    assert (fc.error_sd >= own.error_sd).all()  # a floor: no SKU's own wider errors are narrowed

@@ -24,11 +24,16 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from jxc_xl.core.book import Workbook
 from jxc_xl.core.demand import history_rates
 from jxc_xl.core.invmath.arguments import FloatArray
 from jxc_xl.core.invmath.intermittent import syntetos_boylan
+from jxc_xl.core.ledger import table_frame
+from jxc_xl.core.plan import item_frame, item_terms
 from jxc_xl.core.policy import ItemTerms
 from jxc_xl.core.simulate import MONTH, Catalog, SimResult, policy_of_terms, simulate
+from jxc_xl.core.valuation import Valuation
+from jxc_xl.schema import HISTORY
 
 MIN_MONTHS = 6  # months replayed at the least; fewer and the figures say too little
 MAX_MONTHS = 12
@@ -151,3 +156,15 @@ def backtest_plan(
     lines = [_group_line(k, res, live & (cls == k), mean_rate) for k in ("smooth", "erratic", "intermittent", "lumpy")]
     lines = [ln for ln in lines if ln.skus]
     return Backtest(replay, service_level, (*lines, _group_line("all", res, live, mean_rate)), measure)
+
+
+def workbook_backtest(wb: Workbook, val: Valuation) -> Backtest:
+    """The backtest of a workbook's plan: its items' terms, its tblHistory, its service target and measure (what
+    ``jxc plan --backtest`` prints and sync writes to the summary sheet)."""
+    s = val.settings
+    skus = pd.Index(val.stock["sku"].to_numpy(dtype=object))
+    unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
+    terms = item_terms(s, item_frame(wb, skus), unit_cost)
+    return backtest_plan(
+        table_frame(wb, HISTORY.name), s.period, skus, terms, s.service_level, measure=s.service_measure
+    )

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.analysis import analyse
+from jxc_xl.core.backtest import workbook_backtest
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.card import card_tables
 from jxc_xl.core.money import from_cents
@@ -108,4 +109,5 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
         .reset_index(drop=True)[ANALYSIS.keys()]
     )
     card = card_tables(wb, val, lang)  # issue 10.3: the stock card
-    return with_summary(wb, {STOCK.name: stock, PLAN.name: plan, ANALYSIS.name: analysis}, lang) | card
+    backtest = workbook_backtest(wb, val)  # issue 9.7: what the plan's policy achieved, on the summary sheet
+    return with_summary(wb, {STOCK.name: stock, PLAN.name: plan, ANALYSIS.name: analysis}, lang, backtest) | card

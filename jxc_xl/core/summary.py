@@ -14,12 +14,17 @@ Sections, in this order (``schema.SUMMARY_SECTIONS``):
 * stock by category: 库存's closing amount per category of 商品, largest first; value = items, rate = share of
   the closing value. The rows add up to the closing value.
 * the top items by gross margin: 分析's ten largest gross margins (ties by SKU); rate = margin rate.
+* the backtest of the plan (core.backtest, as ``jxc plan --backtest`` prints it): the service target (rate)
+  and months replayed (value), then per demand class and for all SKUs the cycle service (rate) with the
+  cycles it counts (value), and the fill rate (rate) with the stock in days (value); one line saying why
+  where the history is too short.
 
 Money is summed in integer cents; every amount is the cents of its rows' amounts as written to the sheets.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -27,13 +32,15 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from jxc_xl.core.backtest import MIN_MONTHS, Backtest
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.ledger import clean_keys
-from jxc_xl.core.messages import word
+from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.money import from_cents, to_cents
 from jxc_xl.core.periods import period_last_day
 from jxc_xl.schema import (
     ANALYSIS,
+    DEMAND_CLASSES,
     ITEMS,
     PLAN,
     STATUS,
@@ -160,14 +167,36 @@ def _top_rows(an: pd.DataFrame) -> list[SummaryRow]:
     return out
 
 
-def summary_rows(wb: Workbook, tables: Mapping[str, pd.DataFrame], lang: Lang) -> list[SummaryRow]:
-    """The rows of tblSummary, section by section, from the generated tables of ``wb`` (see the module doc)."""
+def _backtest_rows(bt: Backtest | None, lang: Lang) -> list[SummaryRow]:
+    if bt is None:
+        return []
+    if not bt.lines:
+        short = phrase("sum_bt_short", lang, months=bt.months, need=MIN_MONTHS)
+        return [SummaryRow("backtest", short)]
+    measure = phrase("plan_bt_fill" if bt.measure == "fill_rate" else "plan_bt_service", lang)
+    out = [SummaryRow("backtest", phrase("sum_bt_target", lang, measure=measure), None, float(bt.months), bt.target)]
+    for ln in bt.lines:
+        group = phrase("plan_bt_all", lang) if ln.group == "all" else DEMAND_CLASSES[ln.group].label(lang)
+        days = None if math.isnan(ln.stock_days) else round(ln.stock_days, 1)
+        fill = None if math.isnan(ln.fill_rate) else ln.fill_rate
+        service = None if math.isnan(ln.cycle_service) else ln.cycle_service
+        out.append(SummaryRow("backtest", phrase("sum_bt_service", lang, group=group), None, float(ln.cycles), service))
+        out.append(SummaryRow("backtest", phrase("sum_bt_fill", lang, group=group), None, days, fill))
+    return out
+
+
+def summary_rows(
+    wb: Workbook, tables: Mapping[str, pd.DataFrame], lang: Lang, backtest: Backtest | None = None
+) -> list[SummaryRow]:
+    """The rows of tblSummary, section by section, from the generated tables of ``wb`` and the plan's
+    ``backtest`` (see the module doc)."""
     days = period_last_day(wb.settings.period).day if wb.settings is not None else 30
     return [
         *_month_rows(tables, days, lang),
         *_supplier_rows(tables[PLAN.name], lang),
         *_category_rows(wb, tables[STOCK.name], lang),
         *_top_rows(tables[ANALYSIS.name]),
+        *_backtest_rows(backtest, lang),
     ]
 
 
@@ -186,20 +215,25 @@ def summary_frame(rows: list[SummaryRow], lang: Lang) -> pd.DataFrame:
     return out[SUMMARY.keys()]
 
 
-def summary_table(wb: Workbook, tables: Mapping[str, pd.DataFrame], lang: Lang) -> pd.DataFrame:
+def summary_table(
+    wb: Workbook, tables: Mapping[str, pd.DataFrame], lang: Lang, backtest: Backtest | None = None
+) -> pd.DataFrame:
     """The tblSummary frame of ``wb`` from its generated tables (tblStock, tblPlan, tblAnalysis) in ``lang``.
 
     Args:
         wb: the workbook (its items give the categories, its period the days of the month).
         tables: the generated frames by table name, as ``core.generate`` builds them.
         lang: language of the labels.
+        backtest: the plan's backtest (core.backtest.workbook_backtest); None leaves its section out.
 
     Returns:
         A frame with exactly tblSummary's column keys.
     """
-    return summary_frame(summary_rows(wb, tables, lang), lang)
+    return summary_frame(summary_rows(wb, tables, lang, backtest), lang)
 
 
-def with_summary(wb: Workbook, tables: dict[str, pd.DataFrame], lang: Lang) -> dict[str, pd.DataFrame]:
+def with_summary(
+    wb: Workbook, tables: dict[str, pd.DataFrame], lang: Lang, backtest: Backtest | None = None
+) -> dict[str, pd.DataFrame]:
     """``tables`` (the generated frames by table name) with tblSummary added, computed from them."""
-    return tables | {SUMMARY.name: summary_table(wb, tables, lang)}
+    return tables | {SUMMARY.name: summary_table(wb, tables, lang, backtest)}

@@ -19,6 +19,14 @@ SUMMARY_TEXTS: dict[str, tuple[str, str]] = {
     "sum_slow": ("呆滞商品数", "Slow-moving items"),
     "sum_overstocked": ("超储商品数", "Overstocked items"),
     "sum_plan": ("采购计划金额 / 订货行数", "Purchase plan amount / order lines"),
+    # the backtest section (core.backtest): the target, then per demand class two rows
+    "sum_bt_target": ("目标：{measure} / 重演月数", "Target: {measure} / months replayed"),
+    "sum_bt_service": ("{group}：周期服务水平 / 补货周期数", "{group}: cycle service / cycles"),
+    "sum_bt_fill": ("{group}：满足率 / 平均库存天数", "{group}: fill rate / stock in days"),
+    "sum_bt_short": (
+        "需求历史不足：可重演 {months} 个月，至少需要 {need} 个",
+        "Too little demand history: {months} months to replay, {need} needed",
+    ),
     # a supplier or category left blank in 商品
     "sum_no_supplier": ("（未填供应商）", "(no supplier)"),
     "sum_no_category": ("（未分类）", "(no category)"),
