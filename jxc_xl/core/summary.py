@@ -3,7 +3,9 @@
 Sections, in this order (``schema.SUMMARY_SECTIONS``):
 
 * the month: opening, receipts, issues, count adjustments and closing stock value (sums of 库存's columns, so
-  opening + receipts − issues + adjustments = closing to the cent); revenue, cost of sales and gross profit
+  opening + receipts − issues + adjustments = closing to the cent); a month with lines in 其他出入库 also shows
+  its other receipts and other issues at cost (库存's other_in / other_out, after the count adjustments);
+  revenue, cost of sales and gross profit
   (sums of 分析's columns) with the margin rate = gross profit / revenue; turnover = cost of sales / ((opening +
   closing) / 2) and days of inventory = that average / cost of sales × days in the month (blank where the
   divisor is 0), rounded to 2 and 1 decimals; counts of items out of stock (库存 status 缺货 or 负库存), below
@@ -28,13 +30,14 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import Workbook
-from jxc_xl.core.ledger import clean_keys
+from jxc_xl.core.ledger import clean_keys, table_frame
 from jxc_xl.core.messages import word
 from jxc_xl.core.money import from_cents, to_cents
 from jxc_xl.core.periods import period_last_day
 from jxc_xl.schema import (
     ANALYSIS,
     ITEMS,
+    OTHER,
     PLAN,
     STATUS,
     STOCK,
@@ -160,11 +163,22 @@ def _top_rows(an: pd.DataFrame) -> list[SummaryRow]:
     return out
 
 
+def _other_rows(stock: pd.DataFrame, lang: Lang) -> list[SummaryRow]:
+    """Other receipts and issues (tblOther, issue 12.3): 库存's other_in and other_out amounts."""
+    return [
+        SummaryRow("month", word("sum_other_receipts", lang), _total(stock, "other_in_amount")),
+        SummaryRow("month", word("sum_other_issues", lang), _total(stock, "other_out_amount")),
+    ]
+
+
 def summary_rows(wb: Workbook, tables: Mapping[str, pd.DataFrame], lang: Lang) -> list[SummaryRow]:
     """The rows of tblSummary, section by section, from the generated tables of ``wb`` (see the module doc)."""
     days = period_last_day(wb.settings.period).day if wb.settings is not None else 30
+    month = _month_rows(tables, days, lang)
+    if table_frame(wb, OTHER.name) is not None:  # a month with other movements: after the count adjustments
+        month[4:4] = _other_rows(tables[STOCK.name], lang)
     return [
-        *_month_rows(tables, days, lang),
+        *month,
         *_supplier_rows(tables[PLAN.name], lang),
         *_category_rows(wb, tables[STOCK.name], lang),
         *_top_rows(tables[ANALYSIS.name]),
