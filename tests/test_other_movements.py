@@ -4,11 +4,14 @@ workbook without the table reading, validating and syncing as before."""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 import python_calamine
@@ -23,10 +26,11 @@ from jxc_xl.core.summary import summary_rows
 from jxc_xl.core.valuation import Valuation, value_month
 from jxc_xl.io.reader import read_workbook
 from jxc_xl.io.template.generated import OTHER_STOCK_KEYS
-from jxc_xl.schema import CARD_KINDS, ITEMS, OPENING, OTHER, PURCHASES, SALES, STOCK, SUMMARY
+from jxc_xl.schema import CARD_KINDS, COMPUTED, COUNTS, ITEMS, OPENING, OTHER, PURCHASES, SALES, STOCK, SUMMARY
 from jxc_xl.sync import sync_file
 from jxc_xl.validate import validate_file
 from tests.factories import make_workbook, small_month, write_book
+from tests.libreoffice import recalc, require_soffice
 
 METHODS = ("moving_average", "monthly_average", "fifo")
 RECEIPTS = ("purchase", "sales_return", "count_gain", "other_in")
@@ -364,13 +368,13 @@ def test_sync_writes_the_other_columns_and_summary(tmp_path: Path, lang: str) ->
         stock["closing_amount"], stock["opening_amount"] + received - issued + stock["cost_adj_amount"], atol=1e-9
     )
     items = wb.df(SUMMARY.name)["item"].tolist()
-    assert items[4:6] == (
+    assert items[15:17] == (
         ["其他入库金额", "其他出库成本（报损、领用等）"]
         if lang == "zh"
         else ["Other receipts value", "Other issues at cost (damage, internal use …)"]
     )
     summary = wb.df(SUMMARY.name)
-    assert summary["amount"].iloc[4] == 37.41 and summary["amount"].iloc[5] == 18.7
+    assert summary["amount"].iloc[15] == 37.41 and summary["amount"].iloc[16] == 18.7
 
 
 def test_a_workbook_without_the_table_syncs_as_before(tmp_path: Path) -> None:
@@ -402,4 +406,56 @@ def test_summary_shows_other_rows_only_with_lines() -> None:
     rows_empty = summary_rows(empty, generate(empty), "zh")
     rows_lines = summary_rows(with_lines, generate(with_lines), "zh")
     assert len(rows_lines) == len(rows_empty) + 2
-    assert [r.amount_cents for r in rows_lines[4:6]] == [3741, 1870]
+    assert [r.amount_cents for r in rows_lines[15:17]] == [3741, 1870]
+    assert [r.section for r in rows_lines[15:17]] == ["month", "month"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# 盘点's book quantity follows the other movements (formula and cached value)
+
+
+def _counted_after_other() -> dict[str, list[dict[str, Any]]]:
+    """small_month with 报损 2 and 受赠 1 of A001 on the 12th and a count of A001 on the 13th at the book:
+    40 − 12 + 60 − 30 − 2 + 1 = 57 (the sales return of the 14th is later)."""
+    data = small_month()
+    data["tblCounts"] = [*data["tblCounts"], {"date": date(2026, 11, 13), "sku": "A001", "counted_qty": 57}]
+    data[OTHER.name] = [
+        {"date": date(2026, 11, 12), "doc_no": "QT-1", "reason": "damage", "sku": "A001", "qty": 2},
+        {"date": date(2026, 11, 12), "doc_no": "QT-2", "reason": "gift_in", "sku": "A001", "qty": 1},
+    ]
+    return data
+
+
+def _count_columns(path: Path, lang: str) -> tuple[list[Any], list[Any]]:
+    rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(COUNTS.sheet(lang)).to_python()
+    book_h, diff_h = (c.header(lang) for c in COMPUTED[COUNTS.name][3:])
+    return [r[rows[0].index(book_h)] for r in rows[1:]], [r[rows[0].index(diff_h)] for r in rows[1:]]
+
+
+def test_count_book_quantity_follows_other_movements(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "m.xlsx", _counted_after_other(), lookups=True)
+    assert _count_columns(path, "zh") == ([175.0, 57.0], [0.0, 0.0])
+    sync_file(path, backup=False)
+    a001 = read_workbook(path).df(STOCK.name).set_index("sku").loc["A001"]
+    assert (a001["adj_qty"], a001["other_out_qty"], a001["other_in_qty"]) == (0, 2, 1)  # the count found the book
+    old = write_book(tmp_path / "old.xlsx", small_month(), omit=[OTHER.name], lookups=True)
+    with zipfile.ZipFile(old) as z:  # without the table no formula names it
+        assert not any(b"tblOther[" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_libreoffice_computes_the_book_quantity_with_other_movements(tmp_path: Path, lang: str) -> None:
+    require_soffice()
+    src = write_book(tmp_path / "m.xlsx", _counted_after_other(), lang=lang, lookups=True)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp_path / "stale.xlsx", "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():  # every cached formula value 0: only a recalculation gives the book
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1<v>0</v>", re.sub(rb'(<c [^>]*?) t="str"', rb"\1", data))
+            zout.writestr(info, data)
+    out = openpyxl.load_workbook(recalc(tmp_path / "stale.xlsx", tmp_path / "lo"), data_only=True)
+    rows = list(out[COUNTS.sheet(lang)].iter_rows(values_only=True))
+    book_h = COMPUTED[COUNTS.name][3].header(lang)
+    assert [r[rows[0].index(book_h)] for r in rows[1:]] == [175, 57]

@@ -3,14 +3,15 @@
 Sections, in this order (``schema.SUMMARY_SECTIONS``):
 
 * the month: opening, receipts, issues, count adjustments and closing stock value (sums of 库存's columns, so
-  opening + receipts − issues + adjustments = closing to the cent); a month with lines in 其他出入库 also shows
-  its other receipts and other issues at cost (库存's other_in / other_out, after the count adjustments);
-  revenue, cost of sales and gross profit
+  opening + receipts − issues + adjustments = closing to the cent); revenue, cost of sales and gross profit
   (sums of 分析's columns) with the margin rate = gross profit / revenue; turnover = cost of sales / ((opening +
   closing) / 2) and days of inventory = that average / cost of sales × days in the month (blank where the
   divisor is 0), rounded to 2 and 1 decimals; counts of items out of stock (库存 status 缺货 or 负库存), below
   the reorder point (status 低于再订货点), slow-moving (分析's 呆滞), overstocked (status 超储); the purchase
-  plan amount with its count of order lines.
+  plan amount with its count of order lines; a month with lines in 其他出入库 then shows its other receipts and
+  other issues at cost (库存's other_in / other_out; receipts and issues above are net purchases and the net cost
+  of sales, so opening + receipts − issues + adjustments + other receipts − other issues = closing, the cost
+  adjustment aside).
 * the plan by supplier: 采购计划's amount of the lines with an order quantity, per supplier, largest first;
   rate = share of the plan amount. The rows add up to the plan amount.
 * stock by category: 库存's closing amount per category of 商品, largest first; value = items, rate = share of
@@ -175,8 +176,8 @@ def summary_rows(wb: Workbook, tables: Mapping[str, pd.DataFrame], lang: Lang) -
     """The rows of tblSummary, section by section, from the generated tables of ``wb`` (see the module doc)."""
     days = period_last_day(wb.settings.period).day if wb.settings is not None else 30
     month = _month_rows(tables, days, lang)
-    if table_frame(wb, OTHER.name) is not None:  # a month with other movements: after the count adjustments
-        month[4:4] = _other_rows(tables[STOCK.name], lang)
+    if table_frame(wb, OTHER.name) is not None:  # a month with other movements: last in the month's section
+        month += _other_rows(tables[STOCK.name], lang)
     return [
         *month,
         *_supplier_rows(tables[PLAN.name], lang),

@@ -185,6 +185,8 @@ def _write_sheet(wb: xlsxwriter.Workbook, t: Table, spec: _Spec, fm: Formats, sk
         return
     # The computed columns' data; their formulas name the tables they read, so all of those must be Excel Tables.
     frames = spec.frames if spec.lookups and not (spec.omit | spec.plain) & LOOKUP_SOURCES else None
+    if frames is not None and OTHER.name not in spec.omit | spec.plain:  # the book formula reads 其他出入库 too
+        frames = {**frames, OTHER.name: frames.get(OTHER.name, pd.DataFrame())}
     if t.name == "tblStock":  # 收发存汇总: group headers above the table, a totals row
         other = OTHER.name not in spec.omit  # without 其他出入库: 库存 as before it (no other-movement columns)
         write_stock_table(ws, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain, other=other)
