@@ -27,7 +27,7 @@ from jxc_xl.core.valuation import Valuation, value_month
 from jxc_xl.io.reader import read_workbook
 from jxc_xl.io.template.generated import OTHER_STOCK_KEYS
 from jxc_xl.schema import CARD_KINDS, COMPUTED, COUNTS, ITEMS, OPENING, OTHER, PURCHASES, SALES, STOCK, SUMMARY
-from jxc_xl.sync import sync_file
+from jxc_xl.sync import close_month, sync_file
 from jxc_xl.validate import validate_file
 from tests.factories import make_workbook, small_month, write_book
 from tests.libreoffice import recalc, require_soffice
@@ -459,3 +459,23 @@ def test_libreoffice_computes_the_book_quantity_with_other_movements(tmp_path: P
     rows = list(out[COUNTS.sheet(lang)].iter_rows(values_only=True))
     book_h = COMPUTED[COUNTS.name][3].header(lang)
     assert [r[rows[0].index(book_h)] for r in rows[1:]] == [175, 57]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_close_carries_nothing_of_the_table(tmp_path: Path, method: str) -> None:
+    """jxc close: the next month has an empty 其他出入库 and opens at this closing (FIFO: the layers, an other
+    receipt's among them, dated the day it came in); it validates clean."""
+    path = write_book(tmp_path / "m.xlsx", _month_with_other(), settings={"valuation": method}, lookups=True)
+    sync_file(path, backup=False)
+    nxt = tmp_path / "next.xlsx"
+    close_month(path, nxt)
+    assert validate_file(nxt).errors == 0
+    wb = read_workbook(nxt)
+    assert wb.tables[OTHER.name].present and len(wb.df(OTHER.name)) == 0
+    closing = read_workbook(path).df(STOCK.name).set_index("sku")
+    opening = wb.df(OPENING.name).groupby("sku")[["qty", "amount"]].sum()
+    assert (opening["qty"] == closing.loc[opening.index, "closing_qty"]).all()
+    np.testing.assert_allclose(opening["amount"], closing.loc[opening.index, "closing_amount"], atol=1e-9)
+    if method == "fifo":
+        lots = wb.df(OPENING.name)
+        assert pd.Timestamp("2026-11-21") in set(lots.loc[lots["sku"] == "A001", "receipt_date"])
