@@ -134,7 +134,8 @@ def _other_part(wb: Workbook) -> pd.DataFrame | None:
     if df is None:
         return None
     reason = reason_keys(df["reason"])
-    kind = reason.map(lambda r: None if r is None else ("other_in" if r in _INBOUND else "other_out"))
+    kind = pd.Series(np.where(reason.isin(_INBOUND), "other_in", "other_out"), index=df.index, dtype="object")
+    kind[reason.isna()] = None  # an unknown reason: other-unknown-reason, not booked
     blank = pd.Series(np.nan, index=df.index)
     out = pd.DataFrame(
         {
