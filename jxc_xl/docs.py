@@ -202,6 +202,7 @@ def _rules_section() -> list[str]:
         demand,
         generate,
         orders,
+        other,
         plan,
         plan_reasons,
         policy,
@@ -213,6 +214,7 @@ def _rules_section() -> list[str]:
     lines = ["", "## How the generated sheets are computed", ""]
     for title, mod in (
         ("Valuation (tblStock)", valuation),
+        ("Other movements (tblOther → tblStock, tblCard, tblAnalysis)", other),
         ("Status (tblStock)", generate),
         ("Purchase plan (tblPlan)", plan),
         ("Demand: class, forecast and its error (tblPlan)", demand),

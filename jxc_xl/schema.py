@@ -160,6 +160,19 @@ TAXPAYER_CHOICES = (  # VAT taxpayer type (core.vat): whether input VAT is part 
     Choice(key="general", zh="一般纳税人", en="general"),
     Choice(key="small_scale", zh="小规模纳税人", en="small_scale"),
 )
+# Issue 12.3: the reasons of an other movement (tblOther); the reason decides the direction.
+OTHER_OUT_REASONS = (  # 其他出库: stock leaves at the current cost
+    Choice(key="damage", zh="报损", en="Damage/loss"),
+    Choice(key="internal_use", zh="领用", en="Internal use"),
+    Choice(key="gift_out", zh="赠送", en="Gift given"),
+    Choice(key="sample", zh="样品", en="Sample"),
+    Choice(key="other_out", zh="其他出库", en="Other issue"),
+)
+OTHER_IN_REASONS = (  # 其他入库: stock comes in at the current cost
+    Choice(key="gift_in", zh="受赠", en="Gift received"),
+    Choice(key="other_in", zh="其他入库", en="Other receipt"),
+)
+OTHER_REASONS = OTHER_OUT_REASONS + OTHER_IN_REASONS
 
 # ---------------------------------------------------------------------------------------------------
 # Column helpers: the same column stands in several tables with the same headers
@@ -821,6 +834,43 @@ COUNTS = Table(
     ),
 )
 
+# Issue 12.3: other movements (其他出入库), valued at the current cost (core.valuation, core.costing).
+OTHER = Table(
+    name="tblOther",
+    zh_sheet="其他出入库",
+    en_sheet="Other movements",
+    filled_by="user",
+    optional=True,
+    quiet=True,  # a workbook made before it: read, validated and synced as ever
+    doc_zh=(
+        "其他出入库：报损、领用、赠送、样品等出库，受赠等入库；按当时的库存成本计价（不填单价），"
+        "在 库存 表中单列“其他入库/其他出库”，不计入采购净额、销售成本和需求"
+    ),
+    doc_en=(
+        "Other movements: issues for damage or loss, internal use, gifts, samples; receipts such as gifts "
+        "received. Valued at the current stock cost (no price to type); their own Stock columns, not in net "
+        "purchases, the cost of sales or demand"
+    ),
+    columns=(
+        _date(),
+        _doc_no(),
+        Column(
+            key="reason",
+            zh="类型",
+            en="Reason",
+            required=True,
+            choices=OTHER_REASONS,
+            width=12,
+            doc_zh="出库：报损、领用、赠送、样品、其他出库；入库：受赠、其他入库。类型决定方向",
+            doc_en="Issues: Damage/loss, Internal use, Gift given, Sample, Other issue; receipts: Gift received, "
+            "Other receipt. The reason gives the direction",
+        ),
+        _sku(),
+        _qty(),
+        _note(),
+    ),
+)
+
 HISTORY = Table(
     name="tblHistory",
     zh_sheet="需求历史",
@@ -942,12 +992,18 @@ STOCK = Table(
         _g("sales_return_amount", "销售退回金额", "Sales returned amount", ColType.MONEY, 14),
         _g("count_gain_qty", "盘盈数量", "Count gain qty", ColType.QTY),
         _g("count_gain_amount", "盘盈金额", "Count gain amount", ColType.MONEY),
+        # Issue 12.3: other receipts (其他入库, tblOther) at the current cost
+        _g("other_in_qty", "其他入库数量", "Other received qty", ColType.QTY),
+        _g("other_in_amount", "其他入库金额", "Other received amount", ColType.MONEY, 14),
         _g("sale_qty", "销售出库数量", "Sold qty", ColType.QTY),
         _g("sale_amount", "销售出库成本", "Sold cost", ColType.MONEY, 14),
         _g("purchase_return_qty", "采购退货数量", "Purchase returned qty", ColType.QTY),
         _g("purchase_return_amount", "采购退货金额", "Purchase returned amount", ColType.MONEY, 14),
         _g("count_loss_qty", "盘亏数量", "Count loss qty", ColType.QTY),
         _g("count_loss_amount", "盘亏金额", "Count loss amount", ColType.MONEY),
+        # Issue 12.3: other issues (其他出库: 报损, 领用, 赠送, 样品 …, tblOther) at the current cost
+        _g("other_out_qty", "其他出库数量", "Other issued qty", ColType.QTY),
+        _g("other_out_amount", "其他出库金额", "Other issued amount", ColType.MONEY, 14),
         _gd(
             "cost_adj_amount",
             "成本调整",
@@ -975,8 +1031,8 @@ STOCK = Table(
 STOCK_GROUPS: tuple[tuple[str, str, str, str], ...] = (
     ("商品", "Item", "sku", "unit"),
     ("期初", "Opening", "opening_qty", "opening_amount"),
-    ("本期收入", "Received", "purchase_qty", "count_gain_amount"),
-    ("本期发出", "Issued", "sale_qty", "count_loss_amount"),
+    ("本期收入", "Received", "purchase_qty", "other_in_amount"),
+    ("本期发出", "Issued", "sale_qty", "other_out_amount"),
     ("调整", "Adjust", "cost_adj_amount", "cost_adj_amount"),
     ("期末结存", "Closing", "closing_qty", "closing_amount"),
     ("", "", "status", "status"),
@@ -1070,6 +1126,23 @@ ANALYSIS = Table(
         # overstock_days of forecast demand)
         _g("days_since_sale", "距上次销售天数", "Days since sale", ColType.NUMBER, 11),
         _g("overstock", "超储", "Overstock", width=8),
+        # Issue 12.3: other issues (tblOther) at cost, and the loss rate (core.analysis)
+        _gd(
+            "other_out_cost",
+            "其他出库成本",
+            "Other issues at cost",
+            ColType.MONEY,
+            "报损、领用、赠送、样品等其他出库的成本（不含销售成本）",
+            "Damage, internal use, gifts, samples and other issues at cost (not in COGS)",
+        ),
+        _gd(
+            "loss_rate",
+            "报损率",
+            "Loss rate",
+            ColType.NUMBER,
+            "报损成本 ÷（期初金额 + 本期收入金额）；分母 ≤ 0 时空白",
+            "Damage/loss at cost ÷ (opening amount + received amount); blank where that is ≤ 0",
+        ),
     ),
 )
 
@@ -1116,6 +1189,8 @@ CARD_KINDS = {
     "count_gain": Choice(key="count_gain", zh="盘盈", en="Count gain"),
     "count_loss": Choice(key="count_loss", zh="盘亏", en="Count loss"),
     "count": Choice(key="count", zh="盘点无差异", en="Count, no difference"),
+    "other_in": Choice(key="other_in", zh="其他入库", en="Other receipt"),  # shown with its reason (core.card)
+    "other_out": Choice(key="other_out", zh="其他出库", en="Other issue"),
     "cost_adjustment": Choice(key="cost_adjustment", zh="成本调整", en="Cost adjustment"),
 }
 
@@ -1224,6 +1299,7 @@ TABLES: tuple[Table, ...] = (
     SALES,
     RETURNS,
     COUNTS,
+    OTHER,
     HISTORY,
     ORDERS,
     CARRIED,
@@ -1303,6 +1379,7 @@ COMPUTED: dict[str, tuple[Column, ...]] = {
     RETURNS.name: ITEM_LOOKUPS,
     COUNTS.name: ITEM_LOOKUPS + COUNT_LOOKUPS,
     ORDERS.name: ITEM_LOOKUPS,
+    OTHER.name: ITEM_LOOKUPS,
 }
 
 

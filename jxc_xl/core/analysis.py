@@ -8,6 +8,8 @@
   inventory and DSI = avg inventory / cogs × days in month, NaN where the divisor is ≤ 0.
 * slow-moving and overstock: core.activity (days since the last sale over the history and this month, against
   settings slow_days; position against overstock_days of forecast demand) — from the plan's figures when given.
+* other-issue cost and loss rate (issue 12.3): 库存's other_out amount (报损, 领用, 赠送, 样品 … at cost, not in
+  COGS); loss rate = 报损 at cost ÷ (opening amount + received amount), NaN where that is ≤ 0 (``core.other``).
 * ABC by COGS with settings abc_a / abc_b (invmath.abc; negative COGS counts as 0); cum_share is the
   cumulative COGS share in ABC order (COGS descending), for a Pareto chart.
 """
@@ -21,6 +23,7 @@ from jxc_xl.core import invmath
 from jxc_xl.core.activity import days_since_sale, slow_moving
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.money import mul_cents, to_cents
+from jxc_xl.core.other import damage_cents
 from jxc_xl.core.plan import as_of_day
 from jxc_xl.core.valuation import Valuation, original_lines
 
@@ -31,7 +34,8 @@ def analyse(wb: Workbook, val: Valuation, metrics: pd.DataFrame | None = None) -
     ``metrics``: plan_metrics(wb, val) when computed (its slow, overstock, days_since_sale are used).
 
     Columns: abc, revenue_cents, cogs_cents, margin_cents, gross_margin_rate, avg_inventory_cents,
-    turnover, dsi, slow (bool), cum_share, sales_qty, days_since_sale, overstock (bool).
+    turnover, dsi, slow (bool), cum_share, sales_qty, days_since_sale, overstock (bool), other_out_cents,
+    loss_rate.
     """
     s = val.settings
     stock = val.stock
@@ -74,6 +78,7 @@ def analyse(wb: Workbook, val: Valuation, metrics: pd.DataFrame | None = None) -
         slow = slow_moving(since, stock["closing_qty"].to_numpy(np.float64), s.slow_days)
         over = np.zeros(n, dtype=bool)  # needs the plan's forecast
 
+    other_out, loss_rate = _losses(wb, val, codes)
     value = np.clip(cogs, 0, None).astype(np.float64)
     # abc_b below abc_a is a settings error; a forced sync then has no B class rather than failing.
     labels = invmath.abc(value, s.abc_a, max(s.abc_a, s.abc_b)) if n else np.array([], dtype=object)
@@ -97,6 +102,20 @@ def analyse(wb: Workbook, val: Valuation, metrics: pd.DataFrame | None = None) -
             "sales_qty": sales_qty,
             "days_since_sale": since,
             "overstock": over,
+            "other_out_cents": other_out,
+            "loss_rate": loss_rate,
         },
         index=pd.Index(skus, name="sku"),
     )
+
+
+def _losses(wb: Workbook, val: Valuation, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per SKU: other issues at cost (cents), and the loss rate 报损 ÷ (opening + received), NaN where that ≤ 0."""
+    st = val.stock
+    other_out = st["other_out_cents"].to_numpy(dtype=np.int64)
+    received = sum(st[f"{k}_cents"].to_numpy(dtype=np.int64) for k in ("purchase", "sales_return", "count_gain"))
+    base = st["opening_cents"].to_numpy(dtype=np.int64) + received + st["other_in_cents"].to_numpy(dtype=np.int64)
+    damage = damage_cents(wb, val.events, codes, len(st))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(base > 0, damage / np.where(base > 0, base, 1), np.nan)
+    return other_out, rate

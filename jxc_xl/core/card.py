@@ -9,6 +9,8 @@ exactly what 库存 sums and each SKU's last line equals its closing quantity an
   (count above the book). Issues: 销售出库 (sale, at its cost), 采购退货 (purchase return, at the cost it
   left with), 盘亏 (count below the book, or a count to 0 writing off a value left at quantity 0). A count that
   finds the book quantity and moves no value is a line 盘点无差异 with no quantity.
+* Other movements (tblOther): 其他入库 among the receipts, 其他出库 among the issues, each at the cost the
+  valuation booked and with its reason beside the kind, e.g. 其他出库（报损） / Other issue (Damage/loss).
 * Counterparty: a purchase's supplier, a sale's customer; a return's is its original line's, where that
   line is in the workbook.
 * Balance: running quantity and amount (int cents, exact); unit cost = balance amount / balance quantity
@@ -34,14 +36,15 @@ from jxc_xl.core.costing import QTY_DECIMALS
 from jxc_xl.core.ledger import clean_keys, table_frame
 from jxc_xl.core.messages import phrase
 from jxc_xl.core.money import from_cents, sum_cents
+from jxc_xl.core.other import other_reasons, reason_label
 from jxc_xl.core.plan import item_frame
 from jxc_xl.core.valuation import Valuation, original_lines
 from jxc_xl.schema import CARD, CARD_KINDS, PURCHASES, SALES, SETTINGS_BY_KEY, Lang
 
 # Counterparty column of each source table.
 _PARTY = ((PURCHASES.name, "supplier"), (SALES.name, "customer"))
-_IN_KINDS = ("purchase", "sales_return")
-_OUT_KINDS = ("sale", "purchase_return")
+_IN_KINDS = ("purchase", "sales_return", "other_in")
+_OUT_KINDS = ("sale", "purchase_return", "other_out")
 
 
 class _Lines(NamedTuple):
@@ -59,8 +62,11 @@ class _Lines(NamedTuple):
     d_cents: np.ndarray  # int64 change of the balance amount
 
 
-def _is(kind: np.ndarray, kinds: tuple[str, str]) -> np.ndarray:
-    return (kind == kinds[0]) | (kind == kinds[1])
+def _is(kind: np.ndarray, kinds: tuple[str, ...]) -> np.ndarray:
+    out = kind == kinds[0]
+    for k in kinds[1:]:
+        out |= kind == k
+    return out
 
 
 def _event_lines(val: Valuation, codes: np.ndarray) -> _Lines:
@@ -201,6 +207,13 @@ def card_lines(wb: Workbook, val: Valuation, lang: Lang, skus: list[str] | None 
     sku = st["sku"].to_numpy(dtype=object)[lines.code]
     names = item_frame(wb, pd.Index(st["sku"].to_numpy(dtype=object)))["name"].to_numpy(dtype=object)[lines.code]
     labels = {k: c.label(lang) for k, c in CARD_KINDS.items()}
+    kinds = np.array([labels.get(k, k) for k in lines.kind], dtype=object)
+    if has_ev.any():  # other movements: the kind with its reason
+        reasons = from_events(other_reasons(wb, ev, lang), None)
+        with_reason = pd.notna(reasons)
+        kinds[with_reason] = [
+            reason_label(k, r, lang) for k, r in zip(kinds[with_reason], reasons[with_reason], strict=True)
+        ]
     adjusts = lines.kind == "cost_adjustment"
     shows_in = ~np.isnan(lines.in_qty) | (adjusts & (lines.in_cents != 0))
     shows_out = ~np.isnan(lines.out_qty) | (adjusts & (lines.out_cents != 0))
@@ -210,7 +223,7 @@ def card_lines(wb: Workbook, val: Valuation, lang: Lang, skus: list[str] | None 
             "name": names,
             "date": date,
             "doc_no": from_events(ev["doc_no"].to_numpy(dtype=object), None),
-            "kind": np.array([labels.get(k, k) for k in lines.kind], dtype=object),
+            "kind": kinds,
             "counterparty": from_events(parties, None),
             "in_qty": lines.in_qty,
             "in_amount": np.where(shows_in, from_cents(lines.in_cents), np.nan),

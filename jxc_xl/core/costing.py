@@ -1,5 +1,12 @@
 """Per-event costing: moving average and FIFO walk each SKU's events in event order.
 
+Other movements (tblOther, issue 12.3) are costed as the count differences are: an other issue (报损, 领用,
+赠送, 样品 …) leaves as a sale does (moving average: at the current unit cost, all the value left when it takes
+the last units; FIFO: from the oldest layers), an other receipt comes in at the current unit cost (moving
+average: the running unit cost, which it leaves unchanged; FIFO: value / qty on hand, else the last unit cost,
+as a new layer). No price is typed on them: one rule for every receipt that is not a purchase — a gift received
+at a known value is a purchase at that price — so an other movement never moves the average cost.
+
 The rules are the valuation's (``jxc_xl.core.valuation``, module docstring); this module holds the state
 they run on. The loops run over plain Python lists and locals, once per ledger line (500,000 on a big month):
 per-element numpy access, or attribute access in the common case, would cost more than the work.
@@ -17,6 +24,7 @@ from jxc_xl.core.ledger import KIND_ORDER
 from jxc_xl.core.money import cents_of
 
 P, SR, PR, S, C = (KIND_ORDER[k] for k in ("purchase", "sales_return", "purchase_return", "sale", "count"))
+OI, OO = KIND_ORDER["other_in"], KIND_ORDER["other_out"]  # other receipts and issues (tblOther), at current cost
 QTY_DECIMALS = 9  # quantities are rounded here to stop float drift (0.1 + 0.2) from leaking into results
 
 
@@ -229,6 +237,14 @@ def moving_average_sku(
             v -= a
             if q > 0:
                 uc = v / q / 100.0
+        elif k == OO:  # other issue: as a sale, at the current unit cost
+            a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
+            q = q - x if whole else round(q - x, QTY_DECIMALS)
+            v -= a
+        elif k == OI:  # other receipt: at the current unit cost, which it leaves as it is
+            a = cents_of(x * uc)
+            q = q + x if whole else round(q + x, QTY_DECIMALS)
+            v += a
         else:  # count: x is the counted qty at the end of the date
             d = round(x - q, QTY_DECIMALS)
             if x == 0:
@@ -417,6 +433,16 @@ def fifo_sku(
             a = layers.return_purchase(x, o, price_l[o] if o >= 0 else carried_l[i], last_uc)
             q = q - x if whole else round(q - x, QTY_DECIMALS)
             v -= a
+        elif k == OO:  # other issue: from the oldest layers, as a sale
+            a = layers.take(x, last_uc)
+            q = q - x if whole else round(q - x, QTY_DECIMALS)
+            v -= a
+        elif k == OI:  # other receipt: a layer at the cost on hand (value / qty), else the last unit cost
+            u = v / q / 100.0 if q > 0 else last_uc
+            a = cents_of(x * u)
+            layers.receive(x, a, u, i)
+            q = q + x if whole else round(q + x, QTY_DECIMALS)
+            v += a
         else:  # count
             d = round(x - q, QTY_DECIMALS)
             a = layers.count(x, d, v, v / q / 100.0 if q > 0 else last_uc, last_uc, i)

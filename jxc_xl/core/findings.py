@@ -42,6 +42,7 @@ CODES: dict[str, Severity] = {
     "order-received-exceeds": "warning",  # tblOrders: more received than ordered (nothing left on order)
     "order-duplicate-line": "warning",  # tblOrders: the same order no and SKU twice (both count as on order)
     "order-overdue": "warning",  # tblOrders: open, expected before the plan's as-of date (still counted)
+    "other-unknown-reason": "error",  # tblOther: a reason none of OTHER_REASONS (its direction is unknown)
     "opening-mismatch": "error",
     "period-gap": "error",
 }

@@ -99,6 +99,8 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
             "cum_share": an["cum_share"].to_numpy(np.float64),
             "days_since_sale": an["days_since_sale"].to_numpy(np.float64),
             "overstock": np.array([yes if over else None for over in an["overstock"].to_numpy(bool)], dtype=object),
+            "other_out_cost": from_cents(an["other_out_cents"]),  # issue 12.3
+            "loss_rate": an["loss_rate"].to_numpy(np.float64),
         }
     )
     rank = analysis["abc"].map({"A": 0, "B": 1, "C": 2}).fillna(3)

@@ -1,7 +1,8 @@
 """The month's ledger lines as one event stream in the contract's event order.
 
-Event order (workbook contract): by date; within one date purchases, sales returns, purchase returns,
-sales, then counts (a count states the quantity on hand at the end of its date); ties keep sheet row order.
+Event order (workbook contract): by date; within one date purchases, sales returns, other receipts (其他入库),
+purchase returns, sales, other issues (其他出库: 报损, 领用 …), then counts (a count states the quantity on hand
+at the end of its date); ties keep sheet row order.
 
 Lines the validator reports as unusable (blank sku/date/qty, qty ≤ 0; a count < 0) are left out here, so
 valuation and the running balance see only lines that can be booked.
@@ -15,10 +16,21 @@ import pandas as pd
 from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.money import mul_cents, to_cents
 from jxc_xl.core.vat import book_lines
-from jxc_xl.schema import CARRIED, COUNTS, OPENING, PURCHASES, RETURNS, SALES
+from jxc_xl.schema import (
+    CARRIED,
+    COUNTS,
+    OPENING,
+    OTHER,
+    OTHER_IN_REASONS,
+    OTHER_REASONS,
+    PURCHASES,
+    RETURNS,
+    SALES,
+    choice_for,
+)
 
-# Kinds in their within-date order; the position is the sort key.
-KINDS: tuple[str, ...] = ("purchase", "sales_return", "purchase_return", "sale", "count")
+# Kinds in their within-date order; the position is the sort key. Receipts of a date come before its issues.
+KINDS: tuple[str, ...] = ("purchase", "sales_return", "other_in", "purchase_return", "sale", "other_out", "count")
 KIND_ORDER: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
 # Direction of each kind on the book quantity (count: resets, see running_balance).
 KIND_SIGN: dict[str, float] = {
@@ -26,6 +38,8 @@ KIND_SIGN: dict[str, float] = {
     "sales_return": 1.0,
     "purchase_return": -1.0,
     "sale": -1.0,
+    "other_in": 1.0,
+    "other_out": -1.0,
     "count": 0.0,
 }
 
@@ -101,12 +115,53 @@ def _part(wb: Workbook, name: str) -> pd.DataFrame | None:
     return out.loc[ok]
 
 
-def ledger_events(wb: Workbook) -> pd.DataFrame:
-    """One row per usable ledger line of tblPurchases, tblReturns, tblSales and tblCounts, in event order.
+def reason_keys(s: pd.Series) -> pd.Series:
+    """tblOther's reason cells as OTHER_REASONS keys (key, zh or en label, any case); None where blank or unknown.
 
-    Columns: date (datetime64, day), sku, kind ("purchase", "sales_return", "purchase_return", "sale",
-    "count"), qty (positive; a count's counted qty), unit_price (NaN where blank), amount_cents (int64: the
-    booked amount where given, else ROUND_HALF_UP(qty × unit_price); 0 for counts and where no price),
+    Each distinct value is looked up once."""
+    codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
+    found = [choice_for(OTHER_REASONS, v) for v in uniques]
+    keys = np.array([*(c.key if c is not None else None for c in found), None], dtype=object)
+    return pd.Series(keys[codes], index=s.index, dtype="object")
+
+
+_INBOUND = frozenset(c.key for c in OTHER_IN_REASONS)
+
+
+def _other_part(wb: Workbook) -> pd.DataFrame | None:
+    """tblOther's usable lines as events: kind other_in / other_out by the reason, no price (valued at cost)."""
+    df = table_frame(wb, OTHER.name)
+    if df is None:
+        return None
+    reason = reason_keys(df["reason"])
+    kind = pd.Series(np.where(reason.isin(_INBOUND), "other_in", "other_out"), index=df.index, dtype="object")
+    kind[reason.isna()] = None  # an unknown reason: other-unknown-reason, not booked
+    blank = pd.Series(np.nan, index=df.index)
+    out = pd.DataFrame(
+        {
+            "date": pd.to_datetime(df["date"], errors="coerce").astype("datetime64[ns]").dt.normalize(),
+            "sku": clean_keys(df["sku"]),
+            "kind": kind.astype("object"),
+            "qty": pd.to_numeric(df["qty"], errors="coerce").astype("float64"),
+            "unit_price": blank,
+            "amount": blank,
+            "doc_no": clean_keys(df["doc_no"]),
+            "orig_doc_no": pd.Series([None] * len(df), index=df.index, dtype="object"),
+            "table": OTHER.name,
+            ROW: df[ROW].astype("int64") if ROW in df else np.arange(2, 2 + len(df), dtype=np.int64),
+        }
+    )
+    ok = out["sku"].notna() & out["date"].notna() & out["qty"].notna() & out["kind"].notna() & (out["qty"] > 0)
+    return out.loc[ok]
+
+
+def ledger_events(wb: Workbook) -> pd.DataFrame:
+    """One row per usable ledger line of tblPurchases, tblReturns, tblSales, tblCounts and tblOther, in event order.
+
+    Columns: date (datetime64, day), sku, kind ("purchase", "sales_return", "other_in", "purchase_return",
+    "sale", "other_out", "count"), qty (positive; a count's counted qty), unit_price (NaN where blank),
+    amount_cents (int64: the booked amount where given, else ROUND_HALF_UP(qty × unit_price); 0 for counts, other
+    movements and where no price),
     doc_no, orig_doc_no, table (source table name), _row (Excel row). Index 0..n-1.
 
     Computed once per workbook (``wb.derived``); each caller gets its own copy.
@@ -122,6 +177,8 @@ def _ledger_events(wb: Workbook) -> pd.DataFrame:
     parts = [
         p for name in (PURCHASES.name, RETURNS.name, SALES.name, COUNTS.name) if (p := _part(wb, name)) is not None
     ]
+    if (other := _other_part(wb)) is not None:  # issue 12.3: 其他出入库, after the four ledgers
+        parts.append(other)
     if not parts:
         empty = pd.DataFrame(
             {

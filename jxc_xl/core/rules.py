@@ -28,6 +28,7 @@ from jxc_xl.core.ledger import (
 )
 from jxc_xl.core.messages import word
 from jxc_xl.core.money import MAX_LINE_AMOUNT, line_over_limit
+from jxc_xl.core.other import unknown_reason_rule
 from jxc_xl.core.rulebase import EPS, ORIGINAL_TABLE, RuleContext, exceeds_original, num, pair_hash
 from jxc_xl.core.rules_orders import orders_rule
 from jxc_xl.core.rules_vat import vat_rule
@@ -39,6 +40,7 @@ from jxc_xl.schema import (
     ITEMS,
     OPENING,
     ORDERS,
+    OTHER,
     PURCHASES,
     RETURN_KINDS,
     RETURNS,
@@ -50,7 +52,8 @@ from jxc_xl.schema import (
 
 AMOUNT_TOLERANCE = 0.01
 LEDGER_NAMES = (PURCHASES.name, SALES.name, RETURNS.name, COUNTS.name)
-SKU_TABLES = (OPENING.name, *LEDGER_NAMES, HISTORY.name, ORDERS.name)  # tables whose sku must be in tblItems
+SKU_TABLES = (OPENING.name, *LEDGER_NAMES, HISTORY.name, ORDERS.name, OTHER.name)  # sku must be in tblItems
+MOVING_NAMES = (*LEDGER_NAMES, OTHER.name)  # tables whose lines move stock: an inactive item on them is said
 UNDATED = (ORDERS.name, OPENING.name, CARRIED.name)  # dates that may fall outside the period (orders, lots, docs)
 PRICED = {PURCHASES.name: "unit_price", SALES.name: "unit_price", RETURNS.name: "unit_price", OPENING.name: "unit_cost"}
 MAX_SUGGEST = 50  # unknown SKUs that get a "close match" hint (difflib is slow on big item lists)
@@ -84,6 +87,7 @@ def check(
     _duplicate_lines(ctx)
     _returns(ctx)
     _negative_stock(ctx)
+    unknown_reason_rule(ctx)
     orders_rule(ctx)
     vat_rule(ctx)
     if previous_closing is not None:
@@ -276,7 +280,7 @@ def _skus(ctx: RuleContext) -> None:
             full = np.full(len(sku), "", dtype=object)
             full[unknown] = suggest
             ctx.emit("unknown-sku", td, unknown, "sku", items_sheet=items_sheet, suggest=full)
-        if name in LEDGER_NAMES and len(inactive):
+        if name in MOVING_NAMES and len(inactive):
             ctx.emit("inactive-sku", td, sku.isin(inactive).to_numpy(), "sku", items_sheet=items_sheet)
 
 

@@ -8,7 +8,10 @@ Sections, in this order (``schema.SUMMARY_SECTIONS``):
   closing) / 2) and days of inventory = that average / cost of sales × days in the month (blank where the
   divisor is 0), rounded to 2 and 1 decimals; counts of items out of stock (库存 status 缺货 or 负库存), below
   the reorder point (status 低于再订货点), slow-moving (分析's 呆滞), overstocked (status 超储); the purchase
-  plan amount with its count of order lines.
+  plan amount with its count of order lines; a month with lines in 其他出入库 then shows its other receipts and
+  other issues at cost (库存's other_in / other_out; receipts and issues above are net purchases and the net cost
+  of sales, so opening + receipts − issues + adjustments + other receipts − other issues = closing, the cost
+  adjustment aside).
 * the plan by supplier: 采购计划's amount of the lines with an order quantity, per supplier, largest first;
   rate = share of the plan amount. The rows add up to the plan amount.
 * stock by category: 库存's closing amount per category of 商品, largest first; value = items, rate = share of
@@ -34,7 +37,7 @@ import pandas as pd
 
 from jxc_xl.core.backtest import MIN_MONTHS, Backtest
 from jxc_xl.core.book import Workbook
-from jxc_xl.core.ledger import clean_keys
+from jxc_xl.core.ledger import clean_keys, table_frame
 from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.money import from_cents, to_cents
 from jxc_xl.core.periods import period_last_day
@@ -42,6 +45,7 @@ from jxc_xl.schema import (
     ANALYSIS,
     DEMAND_CLASSES,
     ITEMS,
+    OTHER,
     PLAN,
     STATUS,
     STOCK,
@@ -185,14 +189,25 @@ def _backtest_rows(bt: Backtest | None, lang: Lang) -> list[SummaryRow]:
     return out
 
 
+def _other_rows(stock: pd.DataFrame, lang: Lang) -> list[SummaryRow]:
+    """Other receipts and issues (tblOther, issue 12.3): 库存's other_in and other_out amounts."""
+    return [
+        SummaryRow("month", word("sum_other_receipts", lang), _total(stock, "other_in_amount")),
+        SummaryRow("month", word("sum_other_issues", lang), _total(stock, "other_out_amount")),
+    ]
+
+
 def summary_rows(
     wb: Workbook, tables: Mapping[str, pd.DataFrame], lang: Lang, backtest: Backtest | None = None
 ) -> list[SummaryRow]:
     """The rows of tblSummary, section by section, from the generated tables of ``wb`` and the plan's
     ``backtest`` (see the module doc)."""
     days = period_last_day(wb.settings.period).day if wb.settings is not None else 30
+    month = _month_rows(tables, days, lang)
+    if table_frame(wb, OTHER.name) is not None:  # a month with other movements: last in the month's section
+        month += _other_rows(tables[STOCK.name], lang)
     return [
-        *_month_rows(tables, days, lang),
+        *month,
         *_supplier_rows(tables[PLAN.name], lang),
         *_category_rows(wb, tables[STOCK.name], lang),
         *_top_rows(tables[ANALYSIS.name]),

@@ -4,14 +4,25 @@ Follows the contract's "Accounting rules". Money is int cents throughout; unit c
 floats. Every SKU row satisfies, exactly in qty and in cents, because the closing amount is the sum of the
 booked flows (the per-method state only decides what each flow costs):
 
-    closing = opening + (purchase + sales_return + count_gain) − (sale + purchase_return + count_loss) + cost_adj
-            = opening + in − out + adj + cost_adj
+    closing = opening + (purchase + sales_return + count_gain + other_in)
+                      − (sale + purchase_return + count_loss + other_out) + cost_adj
+            = opening + in − out + adj + other_in − other_out + cost_adj
 
 Receipts (本期收入) are purchases (采购入库), sales returns (销售退回) and count gains (盘盈); issues (本期发出)
 are sales (销售出库, at cost), purchase returns (采购退货) and count losses (盘亏), each with its qty and amount.
 The net columns of earlier versions keep their meaning: in = purchase − purchase_return (net purchases),
 out = sale − sales_return (the net cost of sales, what the analysis reads as COGS), adj = count_gain −
 count_loss. cost_adj has no quantity: it is money alone (the month-end rule below).
+
+Other movements (其他出入库, tblOther, issue 12.3) have their own columns: other_in (其他入库: 受赠, 其他入库)
+among the receipts, other_out (其他出库: 报损, 领用, 赠送, 样品, 其他出库) among the issues. They are in none of
+the net columns — in and out stay net purchases and the net cost of sales (COGS: a 报损 or a 领用 is no cost
+of sales), adj stays the count result — so a row is checked from the columns shown as opening + receipts −
+issues + cost_adj = closing. A workbook without tblOther has these columns at 0 (and a 库存 sheet of an older
+template without them is written as before). Valued at the current cost (``core.costing``): moving average at
+the running unit cost; FIFO an issue from the oldest layers, a receipt as a layer at value / qty on hand (else
+the last unit cost); month-end average both at the month's unit cost, like the sales, outside the average (as
+count differences; the rounding residual still goes to the SKU's last sale line, else to cost_adj).
 
 Decisions the contract leaves open (documented here, tested in tests/test_valuation.py):
 
@@ -67,6 +78,8 @@ import pandas as pd
 
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.costing import (
+    OI,
+    OO,
     PR,
     QTY_DECIMALS,
     SR,
@@ -102,8 +115,8 @@ STOCK_COLUMNS = [
     "opening_unit_cost",
     "opening_cents",
     # receipts and issues by source and destination (closing = opening + receipts − issues + cost_adj)
-    *(f"{k}_{x}" for k in ("purchase", "sales_return", "count_gain") for x in ("qty", "cents")),
-    *(f"{k}_{x}" for k in ("sale", "purchase_return", "count_loss") for x in ("qty", "cents")),
+    *(f"{k}_{x}" for k in ("purchase", "sales_return", "count_gain", "other_in") for x in ("qty", "cents")),
+    *(f"{k}_{x}" for k in ("sale", "purchase_return", "count_loss", "other_out") for x in ("qty", "cents")),
     # the net movements (in = purchase − purchase_return, out = sale − sales_return, adj = gain − loss)
     "in_qty",
     "in_cents",
@@ -234,7 +247,8 @@ def _monthly_average(frame: pd.DataFrame, ev: Events, skus: pd.Index, start: Ope
     ucz = np.nan_to_num(uc)
 
     unknown = is_pr & ~known
-    for m in (unknown, is_s, is_sr):  # an unknown-original return at the average leaves the average unchanged
+    other = (kind == OI) | (kind == OO)  # other movements: at the month's unit cost, as the sales
+    for m in (unknown, is_s, is_sr, other):  # an unknown-original return at the average leaves the average unchanged
         cost[m] = mul_cents(qty[m], ucz[codes[m]])
     adj = np.zeros(len(kind), dtype=np.float64)
     if is_c.any():
@@ -277,7 +291,14 @@ def _clear_zero_stock(stock: pd.DataFrame) -> None:
 
 
 # The receipt and issue columns of tblStock per ledger kind (counts split by sign into gain and loss).
-_SPLIT = (("purchase", P), ("sales_return", SR), ("sale", S), ("purchase_return", PR))
+_SPLIT = (
+    ("purchase", P),
+    ("sales_return", SR),
+    ("sale", S),
+    ("purchase_return", PR),
+    ("other_in", OI),
+    ("other_out", OO),
+)
 
 
 def _aggregate(skus: pd.Index, ev: Events, costed: Costed, start: Opening) -> pd.DataFrame:
@@ -309,8 +330,10 @@ def _aggregate(skus: pd.Index, ev: Events, costed: Costed, start: Opening) -> pd
     st["adj_qty"] = np.round(st["count_gain_qty"] - st["count_loss_qty"], QTY_DECIMALS)
     st["adj_cents"] = st["count_gain_cents"] - st["count_loss_cents"]
     st["cost_adj_cents"] = np.zeros(ns, dtype=np.int64)
-    st["closing_qty"] = np.round(oq + st["in_qty"] - st["out_qty"] + st["adj_qty"], QTY_DECIMALS)
+    other_qty = st["other_in_qty"] - st["other_out_qty"]  # other movements: in no net column (module docstring)
+    st["closing_qty"] = np.round(oq + st["in_qty"] - st["out_qty"] + st["adj_qty"] + other_qty, QTY_DECIMALS)
     st["closing_cents"] = ov + st["in_cents"] - st["out_cents"] + st["adj_cents"]
+    st["closing_cents"] += st["other_in_cents"] - st["other_out_cents"]
     st["closing_unit_cost"] = np.nan
     return st[STOCK_COLUMNS]
 
@@ -400,5 +423,5 @@ def value_month(wb: Workbook) -> Valuation:
 
 def _has_receipt(kind: np.ndarray, codes: np.ndarray, ns: int) -> np.ndarray:
     has = np.zeros(ns, dtype=bool)
-    has[codes[(kind == P) | (kind == SR) | (kind == C)]] = True
+    has[codes[(kind == P) | (kind == SR) | (kind == C) | (kind == OI)]] = True
     return has

@@ -4,7 +4,8 @@ Pure data (``generate_month``) plus ``write_demo`` that writes it with the templ
 tailed (lognormal line rates, a zero-inflated intermittent tail, weekday seasonality); stock follows a
 simple (s, S) reorder policy simulated day by day (vectorised over SKUs), so stock never goes negative in
 the contract's event order; returns reference real original lines; a mid-month count has small
-differences. Everything is vectorised: 500,000 lines over 10,000 SKUs take seconds.
+differences; a few other issues (报损, 领用, 样品) of items not counted. Everything is vectorised: 500,000
+lines over 10,000 SKUs take seconds.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from jxc_xl.demo.catalog import draw_demand, draw_items, history_table, items_ta
 from jxc_xl.demo.movements import (
     counts_table,
     opening_table,
+    other_table,
     purchases_table,
     returns_table,
     sales_table,
     simulate_stock,
 )
 from jxc_xl.errors import UsageError
-from jxc_xl.schema import COUNTS, HISTORY, ITEMS, LEDGER_TABLES, OPENING, PURCHASES, RETURNS, SALES, Lang
+from jxc_xl.schema import COUNTS, HISTORY, ITEMS, LEDGER_TABLES, OPENING, OTHER, PURCHASES, RETURNS, SALES, Lang
 
 if TYPE_CHECKING:
     from jxc_xl.sync import SyncResult
@@ -101,6 +103,7 @@ def generate_month(
         COUNTS.name: counts,
         HISTORY.name: history_table(rng, items, demand, cal),
     }
+    data[OTHER.name] = other_table(rng, items, bal, counts, n_lines, cal)  # last: the draws before stay as they were
     return DemoMonth(period, _settings(period), data)
 
 
@@ -182,5 +185,5 @@ def run_demo(directory: str | Path, *, lang: Lang = "zh", seed: int = DEFAULT_SE
     write_demo(folder, lang=lang, seed=seed)
     synced = sync_file(path, backup=False, force=False)
     wb = read_workbook(path)
-    lines = {t.name: len(wb.df(t.name)) for t in LEDGER_TABLES}
+    lines = {t.name: len(wb.df(t.name)) for t in (*LEDGER_TABLES, OTHER)}
     return DemoRun(path, replaced, synced, len(wb.df(ITEMS.name)), lines)

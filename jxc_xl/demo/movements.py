@@ -1,5 +1,5 @@
 """The demo's movements: the day-by-day stock simulation and the documents it gives (sales, purchases,
-returns, the mid-month count) plus the opening that starts it."""
+returns, the mid-month count, a few other issues) plus the opening that starts it."""
 
 from __future__ import annotations
 
@@ -283,3 +283,42 @@ def opening_table(rng: np.random.Generator, items: Catalog, stock: Stock) -> pd.
             "amount": from_cents(mul_cents(stock.opening_qty, open_cost)),
         }
     )
+
+
+# Other issues (tblOther, issue 12.3): mostly 报损, some 领用 and 样品, each with a plausible note.
+_OTHER_REASONS = np.array(["damage", "damage", "damage", "internal_use", "internal_use", "sample"], dtype=object)
+_OTHER_NOTES = {"damage": "破损", "internal_use": "门店自用", "sample": "客户样品"}
+
+
+def other_table(
+    rng: np.random.Generator, items: Catalog, bal: np.ndarray, counts: pd.DataFrame, n_lines: int, cal: Calendar
+) -> pd.DataFrame:
+    """A few other issues a month (up to ~0.4 % of the lines, at least 6 tried), 1–2 units of items not counted,
+    never more than the lowest later balance (``bal``: balances by day after returns), so stock stays ≥ 0."""
+    counted = np.isin(items.sku, counts["sku"].to_numpy())
+    want = max(6, int(n_lines * 0.004))
+    sku = rng.choice(items.n, want, replace=True)
+    day = rng.integers(0, cal.days, want)
+    qty = rng.integers(1, 3, want)
+    reason = rng.choice(_OTHER_REASONS, want)
+    order = np.lexsort((sku, day))
+    sku, day, qty, reason = sku[order], day[order], qty[order], reason[order]
+    room = _future_min(bal).astype(np.int64)
+    keep = np.zeros(want, dtype=bool)
+    for i in range(want):  # a few lines: each takes its units from every later balance of its item
+        if not counted[sku[i]] and room[sku[i], day[i]] >= qty[i]:
+            keep[i] = True
+            s, d, q = sku[i], day[i], qty[i]
+            room[s, :d] = np.minimum(room[s, :d], room[s, d] - q)  # the lowest later balance, before that day
+            room[s, d:] -= q
+    out = pd.DataFrame(
+        {
+            "date": cal.day_dates[day[keep]].astype("datetime64[ns]"),
+            "reason": reason[keep],
+            "sku": items.sku[sku[keep]],
+            "qty": qty[keep].astype(float),
+            "note": [_OTHER_NOTES[r] for r in reason[keep]],
+        }
+    )
+    out.insert(1, "doc_no", _doc_numbers("QT", cal.period, np.arange(len(out)), 4) if len(out) else [])
+    return out

@@ -258,4 +258,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "cell holds a number that is no date (e.g. a huge negative); open it in Excel, check the dates on {where}, "
         "save it and try again.",
     ),
+    "other-unknown-reason": (  # tblOther (issue 12.3): the reason decides the direction
+        "类型“{value}”不是其他出入库的类型；出库请选 {issues}，入库请选 {receipts}。本行在改正前不计入库存。",
+        "Reason “{value}” is not a reason of an other movement; for an issue choose {issues}, for a receipt "
+        "{receipts}. The line is not booked until it is corrected.",
+    ),
 }

@@ -8,6 +8,8 @@ SUMMARY_TEXTS: dict[str, tuple[str, str]] = {
     "sum_receipts": ("本期收入（入库）金额", "Receipts value"),
     "sum_issues": ("本期发出（出库）成本", "Issues at cost"),
     "sum_adjustments": ("盘盈亏金额", "Stock count adjustments"),
+    "sum_other_receipts": ("其他入库金额", "Other receipts value"),  # tblOther (issue 12.3)
+    "sum_other_issues": ("其他出库成本（报损、领用等）", "Other issues at cost (damage, internal use …)"),
     "sum_closing": ("期末库存金额", "Closing stock value"),
     "sum_revenue": ("销售收入", "Revenue"),
     "sum_cogs": ("销售成本", "Cost of sales"),

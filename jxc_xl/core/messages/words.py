@@ -9,6 +9,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "sales_return": ("销售退货", "sales return"),
     "purchase_return": ("采购退货", "purchase return"),
     "count": ("盘点", "count"),
+    "other_in": ("其他入库", "other receipt"),  # tblOther's lines (issue 12.3)
+    "other_out": ("其他出库", "other issue"),
     "gt0": ("大于 0", "greater than 0"),
     "ge0": ("不小于 0", "at least 0"),
     "qty": ("数量", "qty"),

@@ -20,7 +20,7 @@ from jxc_xl.errors import UsageError
 from jxc_xl.io.template.button import name_button, sync_button
 from jxc_xl.io.template.cells import Rows, rows_to_frame
 from jxc_xl.io.template.formulas import PRINT_COLUMNS, formulas_widths, write_formulas
-from jxc_xl.io.template.generated import pareto_chart, status_formats, write_stock_table
+from jxc_xl.io.template.generated import pareto_chart, status_formats, stock_columns, write_stock_table
 from jxc_xl.io.template.guide import GUIDE_WIDTHS, write_guide
 from jxc_xl.io.template.lookups import LOOKUP_SOURCES
 from jxc_xl.io.template.printing import DEFAULT_COLUMN_PX, PageText, column_px, print_setup
@@ -40,6 +40,7 @@ from jxc_xl.io.template.tables import column_validations, write_table
 from jxc_xl.schema import (
     ANALYSIS,
     ITEMS,
+    OTHER,
     PERIOD_RE,
     PLAN,
     SETTINGS_BY_KEY,
@@ -184,8 +185,12 @@ def _write_sheet(wb: xlsxwriter.Workbook, t: Table, spec: _Spec, fm: Formats, sk
         return
     # The computed columns' data; their formulas name the tables they read, so all of those must be Excel Tables.
     frames = spec.frames if spec.lookups and not (spec.omit | spec.plain) & LOOKUP_SOURCES else None
+    if frames is not None and OTHER.name not in spec.omit | spec.plain:  # the book formula reads 其他出入库 too
+        frames = {**frames, OTHER.name: frames.get(OTHER.name, pd.DataFrame())}
     if t.name == "tblStock":  # 收发存汇总: group headers above the table, a totals row
-        write_stock_table(ws, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain)
+        other = OTHER.name not in spec.omit  # without 其他出入库: 库存 as before it (no other-movement columns)
+        write_stock_table(ws, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain, other=other)
+        t = t if other else t.model_copy(update={"columns": tuple(stock_columns(False))})
     else:
         write_table(ws, t, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain, frames=frames)
     column_validations(ws, t, lang, sku_source, lookups=frames is not None)

@@ -153,12 +153,22 @@ def _stock_total(c: Column) -> bool:
     return c.type in (ColType.QTY, ColType.MONEY)
 
 
-def _group_headers(ws: Worksheet, lang: Lang, fm: Formats) -> None:
+OTHER_STOCK_KEYS = ("other_in_qty", "other_in_amount", "other_out_qty", "other_out_amount")  # issue 12.3
+
+
+def stock_columns(other: bool = True) -> list[Column]:
+    """tblStock's columns on the sheet: all of them, or (``other`` False: a workbook without 其他出入库, as
+    templates before issue 12.3 wrote it) without the other movements' columns."""
+    return [c for c in STOCK.columns if other or c.key not in OTHER_STOCK_KEYS]
+
+
+def _group_headers(ws: Worksheet, lang: Lang, fm: Formats, columns: list[Column]) -> None:
     """The row above tblStock: 期初 / 本期收入 / 本期发出 / 期末结存 … merged over their columns."""
-    keys = STOCK.keys()
+    every, keys = STOCK.keys(), [c.key for c in columns]
     fmt = fm.get(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", align="center", valign="vcenter", border=1)
     for zh, en, first, last in STOCK_GROUPS:
-        j1, j2 = keys.index(first), keys.index(last)
+        span = [keys.index(k) for k in every[every.index(first) : every.index(last) + 1] if k in keys]
+        j1, j2 = span[0], span[-1]
         label = zh if lang == "zh" else en
         if j2 > j1:
             ws.merge_range(STOCK_FIRST_ROW - 1, j1, STOCK_FIRST_ROW - 1, j2, label, fmt)
@@ -167,10 +177,10 @@ def _group_headers(ws: Worksheet, lang: Lang, fm: Formats) -> None:
     ws.set_row(STOCK_FIRST_ROW - 1, 20)
 
 
-def _stock_totals(ws: Worksheet, row: int, lang: Lang, fm: Formats) -> None:
+def _stock_totals(ws: Worksheet, row: int, lang: Lang, fm: Formats, columns: list[Column]) -> None:
     """The totals row's cells, bold with a rule above (viewers without table styles show it too); their
     SUBTOTAL(109, …) follows the table's filter. Sync writes the cached sums (``io.sheetpatch``)."""
-    for j, c in enumerate(STOCK.columns):
+    for j, c in enumerate(columns):
         fmt = fm.get(bold=True, top=1, **({"num_format": _STOCK_FORMATS[c.type]} if c.type in _STOCK_FORMATS else {}))
         if j == 0:
             ws.write_string(row, j, STOCK_TOTAL_LABEL[lang], fmt)
@@ -202,36 +212,39 @@ def _wrapped_lines(text: str, width: float) -> int:
     return lines
 
 
-def write_stock_table(ws: Worksheet, df: pd.DataFrame, lang: Lang, fm: Formats, *, plain: bool = False) -> None:
+def write_stock_table(
+    ws: Worksheet, df: pd.DataFrame, lang: Lang, fm: Formats, *, plain: bool = False, other: bool = True
+) -> None:
     """库存 as the 收发存汇总 an accountant knows: group headers in row 1, tblStock from row 2 with wrapped
     headers (the row as tall as its longest header wraps: "Sales returned qty" takes three lines), its rows and
-    (an Excel Table) the totals row."""
+    (an Excel Table) the totals row. ``other``: with the other movements' columns (``stock_columns``)."""
     n, top = len(df), STOCK_FIRST_ROW
-    fmts = [fm.num(_STOCK_FORMATS.get(c.type) or num_format(STOCK, c)) for c in STOCK.columns]
-    widths = [_stock_width(c, lang) for c in STOCK.columns]
+    columns = stock_columns(other)
+    fmts = [fm.num(_STOCK_FORMATS.get(c.type) or num_format(STOCK, c)) for c in columns]
+    widths = [_stock_width(c, lang) for c in columns]
     for j, w in enumerate(widths):
         ws.set_column(j, j, w, fmts[j])
-    _group_headers(ws, lang, fm)
+    _group_headers(ws, lang, fm, columns)
     header_fmt = fm.get(**HEADER, text_wrap=True, align="center")
-    lines = max(_wrapped_lines(c.header(lang), w) for c, w in zip(STOCK.columns, widths, strict=True))
+    lines = max(_wrapped_lines(c.header(lang), w) for c, w in zip(columns, widths, strict=True))
     ws.set_row(top, max(32, 15 * lines + 2))
     if plain:
-        for j, c in enumerate(STOCK.columns):
+        for j, c in enumerate(columns):
             ws.write_string(top, j, c.header(lang), header_fmt)
     else:
         body = max(n, 1)
-        columns: list[dict[str, Any]] = [{"header": c.header(lang), "header_format": header_fmt} for c in STOCK.columns]
-        columns[0]["total_string"] = STOCK_TOTAL_LABEL[lang]
-        for spec, c in zip(columns, STOCK.columns, strict=True):
+        specs: list[dict[str, Any]] = [{"header": c.header(lang), "header_format": header_fmt} for c in columns]
+        specs[0]["total_string"] = STOCK_TOTAL_LABEL[lang]
+        for spec, c in zip(specs, columns, strict=True):
             if _stock_total(c):
                 spec["total_function"] = "sum"
-        table = {"name": STOCK.name, "style": TABLE_STYLE, "columns": columns, "total_row": True}
-        ws.add_table(top, 0, top + body + 1, len(columns) - 1, table)
-        _stock_totals(ws, top + body + 1, lang, fm)
-    for j, c in enumerate(STOCK.columns):
+        table = {"name": STOCK.name, "style": TABLE_STYLE, "columns": specs, "total_row": True}
+        ws.add_table(top, 0, top + body + 1, len(specs) - 1, table)
+        _stock_totals(ws, top + body + 1, lang, fm, columns)
+    for j, c in enumerate(columns):
         if c.key in df.columns:
             for i, v in enumerate(df[c.key].tolist()):
                 write_value(ws, top + 1 + i, j, v, c, fmts[j], lang)
     ws.freeze_panes(top + 1, 2)
     # Printed: through 状态; the net columns (本期净额) repeat the receipts and issues and would shrink the page.
-    ws.print_area(0, 0, LAST_ROW, STOCK.keys().index("status"))
+    ws.print_area(0, 0, LAST_ROW, [c.key for c in columns].index("status"))

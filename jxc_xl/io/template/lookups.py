@@ -8,7 +8,8 @@ codes (the cell keeps the code the reader and every formula match on); the name 
 
 Book quantity, as the valuation books it (events of one date: receipts and returns, then sales, then the
 count): the opening quantity, or the counted quantity of the item's previous count (the latest earlier date),
-plus purchases + sales returns − purchase returns − sales dated after that count up to the count date. One
+plus purchases + sales returns − purchase returns − sales dated after that count up to the count date, and
+(where the workbook has 其他出入库 as an Excel Table) + other receipts − other issues by their reason. One
 count per item and day is assumed (two on one day both compare with the day before).
 
 The builder writes each formula cell with its value computed here in Python (the cached value), so viewers
@@ -34,9 +35,13 @@ from jxc_xl.schema import (
     COUNTS,
     ITEMS,
     OPENING,
+    OTHER,
+    OTHER_IN_REASONS,
+    OTHER_OUT_REASONS,
     PURCHASES,
     RETURNS,
     SALES,
+    Choice,
     Column,
     Lang,
     Table,
@@ -113,7 +118,12 @@ def _kind_labels(kind: str, lang: Lang) -> list[str]:
     return list(dict.fromkeys([ch.label(lang), ch.key]))
 
 
-def _book_formula(lang: Lang) -> str:
+def _reason_texts(reasons: tuple[Choice, ...]) -> list[str]:
+    """What a reason cell may hold for these reasons (the reader takes each key and label): every one, once."""
+    return list(dict.fromkeys(x for c in reasons for x in (c.zh, c.en, c.key)))
+
+
+def _book_formula(lang: Lang, other: bool = False) -> str:
     c = COUNTS
     sku, day = _this(c, "sku", lang), _this(c, "date", lang)
     prev = f'_xlfn.MAXIFS({_col(c, "date", lang)},{_col(c, "sku", lang)},{sku},{_col(c, "date", lang)},"<"&{day})'
@@ -134,6 +144,12 @@ def _book_formula(lang: Lang) -> str:
     )
     net = moved(PURCHASES, "+") + moved(RETURNS, "+", "sales_return")
     net += moved(RETURNS, "-", "purchase_return") + moved(SALES, "-")
+    if other:  # 其他出入库: receipts and issues by their reason (any label or key), one SUMIFS over the list each
+        o = OTHER
+        crit = f'{_col(o, "sku", lang)},{sku},{_col(o, "date", lang)},">"&{prev},{_col(o, "date", lang)},"<="&{day}'
+        for sign, reasons in (("+", OTHER_IN_REASONS), ("-", OTHER_OUT_REASONS)):
+            texts = ",".join(_text(x) for x in _reason_texts(reasons))
+            net.append(f"{sign}SUM(SUMIFS({_col(o, 'qty', lang)},{crit},{_col(o, 'reason', lang)},{{{texts}}}))")
     return f'=IF(OR({sku}="",{day}=""),"",{start}{"".join(net)})'
 
 
@@ -143,12 +159,13 @@ def _diff_formula(lang: Lang) -> str:
     return f'=IFERROR(IF(OR({counted}="",{book}=""),"",{counted}-{book}),"")'
 
 
-def formula(t: Table, col: Column, lang: Lang) -> str:
-    """The calculated-column formula of computed column ``col`` of table ``t``."""
+def formula(t: Table, col: Column, lang: Lang, *, other: bool = False) -> str:
+    """The calculated-column formula of computed column ``col`` of table ``t``; ``other``: the workbook has
+    tblOther as an Excel Table (the count's book quantity then follows its lines too)."""
     if col.key in _ITEM_FIELD:
         return _item_formula(t, col.key, lang)
     if col.key == "book_qty":
-        return _book_formula(lang)
+        return _book_formula(lang, other)
     if col.key == "diff_qty":
         return _diff_formula(lang)
     raise KeyError(f"{t.name} has no computed column {col.key!r}")
@@ -202,6 +219,18 @@ def _frame_part(df: pd.DataFrame | None, sign: float, kind: str | None = None) -
     )
 
 
+def _other_parts(df: pd.DataFrame | None) -> list[pd.DataFrame | None]:
+    """tblOther's receipts (+) and issues (−), by a reason the book formula lists (key or label, any case)."""
+    if df is None or not len(df) or "reason" not in df:
+        return []
+    text = df["reason"].map(lambda v: v.casefold() if isinstance(v, str) else None)
+    out: list[pd.DataFrame | None] = []
+    for sign, reasons in ((1.0, OTHER_IN_REASONS), (-1.0, OTHER_OUT_REASONS)):
+        listed = {x.casefold() for x in _reason_texts(reasons)}
+        out.append(_frame_part(df[text.isin(listed).to_numpy()], sign))
+    return out
+
+
 def _running(frames: Mapping[str, pd.DataFrame]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """SKU (casefolded) → its movement days, sorted, and the running net quantity after each."""
     ret = frames.get(RETURNS.name)
@@ -211,6 +240,7 @@ def _running(frames: Mapping[str, pd.DataFrame]) -> dict[str, tuple[np.ndarray, 
         _frame_part(ret, -1.0, "purchase_return"),
         _frame_part(frames.get(SALES.name), -1.0),
     ]
+    parts += _other_parts(frames.get(OTHER.name))
     got = [p for p in parts if p is not None]
     if not got:
         return {}
@@ -314,7 +344,7 @@ def write_computed(ws: Worksheet, t: Table, layout: list[Column], df: pd.DataFra
     for j, c in enumerate(layout):
         if not is_computed(t, c):
             continue
-        f = formula(t, c, out.lang)
+        f = formula(t, c, out.lang, other=OTHER.name in out.frames)
         cached = values.get(c.key, [])
         for i in range(out.rows):
             ws.write_formula(i + 1, j, f, out.fmt, cached[i] if i < len(cached) else "")

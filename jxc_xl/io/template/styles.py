@@ -15,6 +15,7 @@ from jxc_xl.schema import (
     LANGS,
     OPENING,
     ORDERS,
+    OTHER,
     PURCHASES,
     RETURNS,
     SALES,
@@ -38,7 +39,7 @@ GUIDE_SHEET: dict[Lang, str] = {lang: word("tpl_guide_sheet", lang) for lang in 
 FORMULAS_SHEET: dict[Lang, str] = {lang: word("tpl_formulas_sheet", lang) for lang in LANGS}
 
 # Tables that get an SKU dropdown fed from tblItems.
-SKU_DROPDOWN_TABLES = tuple(t.name for t in (OPENING, PURCHASES, SALES, RETURNS, COUNTS, HISTORY, ORDERS))
+SKU_DROPDOWN_TABLES = tuple(t.name for t in (OPENING, PURCHASES, SALES, RETURNS, COUNTS, HISTORY, ORDERS, OTHER))
 
 NUM_FORMATS: dict[ColType, str] = {
     ColType.DATE: "yyyy-mm-dd",

@@ -30,7 +30,7 @@ from jxc_xl.io.template.styles import (
     column_width,
     num_format,
 )
-from jxc_xl.schema import ColType, Column, Lang, SettingDef, Table
+from jxc_xl.schema import OTHER, ColType, Column, Lang, SettingDef, Table
 
 _BOUNDED = (ColType.QTY, ColType.MONEY, ColType.PRICE, ColType.NUMBER)
 
@@ -65,7 +65,7 @@ def write_table(
         columns: list[dict[str, Any]] = [{"header": c.header(lang), "header_format": header_fmt} for c in layout]
         for spec, c in zip(columns, layout, strict=True):
             if is_computed(table, c):
-                spec["formula"] = formula(table, c, lang)
+                spec["formula"] = formula(table, c, lang, other=frames is not None and OTHER.name in frames)
                 memoize_formulas(ws)
         ws.add_table(0, 0, max(n, 1), len(layout) - 1, {"name": table.name, "style": TABLE_STYLE, "columns": columns})
     for j, c in enumerate(layout):
