@@ -286,6 +286,14 @@ def test_a_file_name_that_is_not_utf8_gives_valid_json_in_the_workbooks_language
     (f,) = [f for f in doc["files"][0]["findings"] if f["code"] == "non-positive-qty"]
     assert doc["files"][0]["path"] == "m-\\xff.xlsx"
     says(f["message"], text("non-positive-qty", lang))
+    good = os.fsdecode(b"g-\xff.xlsx")
+    month(lang, good)
+    for args in (["plan", good, "--json"], ["sync", ".", "--json", "--no-backup"]):  # plan's path was raw bytes
+        res = CliRunner().invoke(app, args, env=WIDE)
+        assert res.exit_code in (0, 1), (args, res.output)
+        doc = json.loads(res.stdout_bytes.decode("utf-8"))  # strict UTF-8
+        paths = [doc["path"]] if "path" in doc else [s["path"] for s in doc["stores"]]
+        assert "g-\\xff.xlsx" in paths, paths
 
 
 # ---------------------------------------------------------------------------------------------------
