@@ -421,3 +421,40 @@ def test_a_batch_line_is_in_one_language(here: Path, lang: Lang) -> None:
     says(line, text("cli_sync_failed", lang))
     says(line, text("io_unreadable", lang))
     in_one_language(line, lang, "stores/b.xlsx")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(
+    "command", [["new", "ro/n.xlsx"], ["close", "m.xlsx", "ro/next.xlsx"], ["consolidate", "m.xlsx", "-o", "ro/g.xlsx"]]
+)
+def test_a_folder_that_cannot_be_written_is_one_line_in_every_command(
+    here: Path, lang: Lang, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """new, close and consolidate in a read-only folder (was: an internal error, PermissionError)."""
+    import tempfile
+
+    def denied(*a: Any, **k: Any) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    month(lang)
+    jxc("sync", "m.xlsx", "--no-backup")  # consolidate counts a synced store only
+    Path("ro").mkdir()
+    monkeypatch.setattr(tempfile, "mkstemp", denied)  # as in a read-only folder (also for root)
+    code, out = jxc(*command, "--lang", lang)
+    assert code == 1 and list(Path("ro").iterdir()) == []
+    target = command[-1]
+    assert out.strip().splitlines()[-1] == "jxc: " + phrase(
+        "io_cannot_create", lang, path=target, folder="ro", error="PermissionError: Permission denied"
+    )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_consolidating_a_store_never_synced_names_it_and_the_fix(here: Path, lang: Lang) -> None:
+    """No store counted (was: an internal error, a merge of an empty plan on an empty surplus)."""
+    month(lang)
+    code, out = jxc("consolidate", "m.xlsx", "-o", "g.xlsx")
+    assert code == 1 and Path("g.xlsx").exists()
+    says(out, text("cli_consolidated", lang))
+    assert ("门店 0/1 个已合并" if lang == "zh" else "0 of 1 stores included") in out
+    says(out, text("group_msg_not_synced", lang))
+    assert phrase("group_msg_not_synced", lang, path="m.xlsx") in out
