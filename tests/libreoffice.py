@@ -132,5 +132,5 @@ def convert_many(
             if not _soffice_batch(exe, profile, part, outdir, fmt, timeout):
                 for p in part:
                     if not (outdir / f"{p.stem}.{ext}").exists():
-                        _soffice_batch(exe, profile, [p], outdir, fmt, min(timeout, TIMEOUT_S))
+                        _soffice_batch(exe, profile, [p], outdir, fmt, min(timeout, 120))
     return {p for p in paths if (outdir / f"{Path(p).stem}.{ext}").exists()}
