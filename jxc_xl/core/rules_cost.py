@@ -25,14 +25,13 @@ from jxc_xl.schema import COUNTS, ITEMS, RETURNS, SALES
 COST_TABLES = (SALES.name, RETURNS.name, COUNTS.name)
 
 
-def highest_unit_cost(ctx: RuleContext) -> pd.Series:
-    """Per SKU the highest unit cost it enters the month with (index sku; NaN-free)."""
+def highest_unit_cost(ctx: RuleContext, ev: pd.DataFrame) -> pd.Series:
+    """Per SKU the highest unit cost it enters the month with (index sku; NaN-free); ``ev``: ledger_events."""
     op = opening_lines(ctx.wb)
     with np.errstate(divide="ignore", invalid="ignore"):
         op_cost = np.where(op["qty"].to_numpy() > 0, op["cents"].to_numpy() / 100.0 / op["qty"].to_numpy(), np.nan)
     op_cost = np.fmax(op_cost, op["unit_cost"].to_numpy(dtype=np.float64))
-    ev = ledger_events(ctx.wb)
-    buy = ev[ev["kind"] == "purchase"]
+    buy = ev[ev["kind"].to_numpy(dtype=object) == "purchase"]
     qty = buy["qty"].to_numpy(dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         booked = np.where(qty > 0, buy["amount_cents"].to_numpy(dtype=np.float64) / 100.0 / qty, np.nan)
@@ -60,31 +59,40 @@ def highest_unit_cost(ctx: RuleContext) -> pd.Series:
 
 
 def _moved_qty(events: pd.DataFrame, opening_qty: pd.Series) -> np.ndarray:
-    """Per event the quantity its money is computed on: the qty; a count's difference from the book before it."""
+    """Per event the quantity its money is computed on: the qty; a count's difference from the book before it.
+    The running balance is taken over the counted SKUs' events only (most SKUs of a month are never counted)."""
     qty = events["qty"].to_numpy(dtype=np.float64)
-    is_count = (events["kind"] == "count").to_numpy()
+    is_count = events["kind"].to_numpy(dtype=object) == "count"
+    moved = np.abs(qty)
     if not is_count.any():
-        return np.abs(qty)
-    bal = running_balance(events, opening_qty).to_numpy(dtype=np.float64)
-    before = pd.Series(bal).groupby(events["sku"].to_numpy(dtype=object), sort=False).shift(1).to_numpy()
-    start = opening_qty.groupby(level=0).sum().reindex(events["sku"].to_numpy(dtype=object)).to_numpy(np.float64)
+        return moved
+    sku = events["sku"].to_numpy(dtype=object)
+    counted = pd.Index(pd.unique(sku[is_count]))
+    at = np.flatnonzero(counted.get_indexer(sku) >= 0)
+    sub = events.iloc[at]
+    bal = running_balance(sub, opening_qty).to_numpy(dtype=np.float64)
+    codes = pd.factorize(sub["sku"].to_numpy(dtype=object))[0]
+    before = pd.Series(bal).groupby(codes, sort=False).shift(1).to_numpy()
+    start = opening_qty.groupby(level=0).sum().reindex(sub["sku"].to_numpy(dtype=object)).to_numpy(np.float64)
     before = np.where(np.isnan(before), np.nan_to_num(start), before)
     with np.errstate(invalid="ignore", over="ignore"):
-        return np.abs(np.where(is_count, qty - before, qty))
+        moved[at] = np.abs(np.where(is_count[at], qty[at] - before, qty[at]))
+    return moved
 
 
 def cost_rule(ctx: RuleContext) -> None:
     """cost-too-large on the qty cell of every sale, return and count line whose money at cost passes the limit."""
     if not any(ctx.table(n) is not None for n in COST_TABLES):
         return
-    events = ledger_events(ctx.wb)
-    events = events[events["table"].isin(COST_TABLES)]
-    if not len(events):
+    all_events = ledger_events(ctx.wb)  # a copy each call: once here
+    table = all_events["table"].to_numpy(dtype=object)
+    mine = (table == SALES.name) | (table == RETURNS.name) | (table == COUNTS.name)
+    if not mine.any():
         return
-    all_events = ledger_events(ctx.wb)
+    events = all_events[mine]
     opening_qty = opening_lines(ctx.wb).groupby("sku", sort=False)["qty"].sum()
-    moved = pd.Series(_moved_qty(all_events, opening_qty), index=all_events.index).loc[events.index].to_numpy()
-    cost = highest_unit_cost(ctx).reindex(events["sku"].to_numpy(dtype=object)).to_numpy(dtype=np.float64)
+    moved = _moved_qty(all_events, opening_qty)[mine]
+    cost = highest_unit_cost(ctx, all_events).reindex(events["sku"].to_numpy(dtype=object)).to_numpy(np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         money = moved * cost
     typed = line_over_limit(events["qty"], events["unit_price"], events["amount_cents"])
