@@ -157,14 +157,26 @@ def test_a_generated_sheet_cut_short_is_one_line(here: Path, lang: Lang) -> None
     says(out, "jxc: " + text("io_sheet_unreadable", lang))
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_a_table_part_in_utf16_is_one_line_naming_the_part(here: Path, lang: Lang) -> None:
-    def utf16(parts: dict[str, bytes], base: bytes) -> bytes:
-        table = _table_part(parts, STOCK.name)
-        xml = parts[table].decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
-        return _with(base, {table: xml.encode("utf-16")})
+def _utf16(xml: str) -> bytes:
+    return xml.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
 
-    path = damaged(lang, "utf16.xlsx", utf16)
+
+def _no_range(xml: str) -> bytes:
+    return re.sub(r'(<table\b[^>]*?\sref=")[^"]*', r"\g<1>1:6", xml, count=1).encode()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("damage", [_utf16, _no_range], ids=["utf16", "ref-not-a-range"])
+def test_a_damaged_table_part_is_one_line_naming_the_part(
+    here: Path, lang: Lang, damage: Callable[[str], bytes]
+) -> None:
+    """A generated table's part in UTF-16, or with a ref that is no cell range (were internal errors)."""
+
+    def change(parts: dict[str, bytes], base: bytes) -> bytes:
+        table = _table_part(parts, STOCK.name)
+        return _with(base, {table: damage(parts[table].decode())})
+
+    path = damaged(lang, "table.xlsx", change)
     code, out = jxc("sync", path, "-o", "out.xlsx", "--lang", lang)
     assert code == 1 and len(out.strip().splitlines()) == 1 and not Path("out.xlsx").exists()
     says(out, "jxc: " + text("io_bad_table", lang))
