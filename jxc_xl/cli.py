@@ -92,7 +92,9 @@ def _guard() -> Iterator[None]:
     except Exception as e:  # a bug of ours: still one line, unless asked for the traceback
         if _state["debug"]:
             raise
-        err.print("[bold red]jxc:[/] " + _text("cli_internal_error", USAGE_LANG, error=f"{type(e).__name__}: {e}"))
+        asked: LangCode = "zh" if _state.get("lang") == "zh" else USAGE_LANG
+        said = _text("cli_internal_error", asked, error=f"{type(e).__name__}: {e}")
+        err.print("[bold red]jxc:[/] " + said, highlight=False, soft_wrap=True)  # one line, in the --lang asked for
         raise typer.Exit(1) from None
 
 
@@ -306,7 +308,7 @@ def run_sync_cli(
             paths, jobs=jobs, force=force, backup=backup, lang=lang, progress=True, stderr=stderr, scheduler=scheduler
         )
     except UsageError as e:
-        console.print(f"jxc sync: {escape(str(e))}")
+        console.print(f"jxc sync: {escape(e.in_lang(lang or USAGE_LANG))}")  # was English under --lang zh
         return 2
     if as_json:
         stdout.write(json.dumps(report.json(), ensure_ascii=False, indent=1) + "\n")
@@ -320,8 +322,9 @@ def run_sync_cli(
                 show.print(_text("cli_synced", say, path=s.path, rows=rows, stock=stock, plan=plan))
                 if s.forced:
                     console.print("[yellow]" + _text("cli_forced", say, n=s.errors) + "[/]")
-            else:
-                show.print(_text(f"cli_sync_{s.status}", say, path=s.path, message=s.message))
+            else:  # the error in the line's language (one language a line)
+                message = s.said[0 if say == "zh" else 1] if s.said else s.message
+                show.print(_text(f"cli_sync_{s.status}", say, path=s.path, message=message))
         show.print(_text("cli_sync_summary", lang or report.lang, **report.summary()))
     return 0 if report.ok else 1
 

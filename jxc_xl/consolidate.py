@@ -200,11 +200,19 @@ def consolidate_paths(
 
 
 def _write_atomic(group: Group, out: Path, lang: Lang) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".xlsx", dir=out.parent)
+    from jxc_xl.io.template.build import cannot_create
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".xlsx", dir=out.parent)
+    except OSError as e:  # a read-only folder: one line, nothing written (was: an internal error)
+        raise cannot_create(out, e) from e
     os.close(fd)
     try:
         write_group(group, Path(tmp), lang)
-        os.replace(tmp, out)
+        try:
+            os.replace(tmp, out)
+        except OSError as e:
+            raise cannot_create(out, e) from e
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -39,7 +39,10 @@ class PlanReport:
         """JSON-ready: the plan's rows by column key (dates ISO, blanks None) and the backtest's lines."""
         rows = json.loads(self.plan.to_json(orient="records", date_format="iso", force_ascii=False))
         as_of = self.as_of.isoformat() if self.as_of else None
-        out: dict[str, Any] = {"path": str(self.path), "lang": self.lang, "as_of": as_of, "plan": rows}
+        from jxc_xl.report.jsondoc import text_safe  # a file name's bytes that are not UTF-8: escapes, as validate
+
+        path = text_safe(str(self.path))
+        out: dict[str, Any] = {"path": path, "lang": self.lang, "as_of": as_of, "plan": rows}
         if self.backtest is not None:
             bt = self.backtest
             lines = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(ln).items()}

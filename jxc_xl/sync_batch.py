@@ -46,6 +46,7 @@ class StoreSync:
     forced: bool = False
     message: str = ""
     lang: Lang | None = None  # the workbook's language (or --lang); None when the file was not read
+    said: tuple[str, str] | None = None  # a catalog message in zh and en: the terminal line speaks one language
 
     def json(self) -> dict[str, Any]:
         """The store as ``--json`` prints it: path, status, rows, stock_value, plan_amount, errors, message."""
@@ -106,6 +107,11 @@ class _Job(NamedTuple):
     lang: Lang | None
 
 
+def _both(e: JxcError) -> tuple[str, str] | None:
+    """A catalog error's message in zh and in en (None: not from the catalog, or a refusal already in one)."""
+    return (e.in_lang("zh"), e.in_lang("en")) if e.key is not None else None
+
+
 def _worker(path: str, force: bool, backup: bool, lang: Lang | None) -> StoreSync:
     p = Path(path)
     try:
@@ -113,9 +119,11 @@ def _worker(path: str, force: bool, backup: bool, lang: Lang | None) -> StoreSyn
     except (ValidationFailedError, WorkbookLockedError) as e:
         n = len(errors_of(e.findings)) if isinstance(e, ValidationFailedError) else 0
         said = getattr(e, "lang", None)  # a validation refusal speaks the workbook's language
-        return StoreSync(p, "refused", errors=n, message=str(e), lang=lang or (said if said in LANGS else None))
+        lang_of = lang or (said if said in LANGS else None)
+        both = None if lang_of else _both(e)
+        return StoreSync(p, "refused", errors=n, message=e.in_lang(lang or "en"), lang=lang_of, said=both)
     except JxcError as e:
-        return StoreSync(p, "failed", message=str(e), lang=lang)
+        return StoreSync(p, "failed", message=e.in_lang(lang or "en"), lang=lang, said=_both(e))
     n_err = len(errors_of(res.findings))
     return StoreSync(
         p, "synced", rows=res.rows, stock_value=res.stock_value, plan_amount=res.plan_amount, errors=n_err,

@@ -117,7 +117,8 @@ def _validate(path: Path, lang: Lang | None, keep: bool, need_closing: bool) -> 
     try:
         wb = _read(path, lang)
     except NotAWorkbookError as e:
-        return _unreadable(path, lang or DEFAULT_LANG, str(e), t0, explained=True)
+        say = lang or DEFAULT_LANG  # the reason in the report's language too (it was English in a zh report)
+        return _unreadable(path, say, e.in_lang(say), t0, explained=True)
     except FATAL:
         raise
     except BaseException as e:  # any other failure of the reader, a native panic included: one finding

@@ -438,6 +438,7 @@ def _content_cases(folder: Path, base: bytes) -> Iterator[tuple[str, bytes]]:
         yield f"opening-amount-{v!s:.12}", month(set_("tblOpening", "amount", v))
         yield f"sales-qty-{v!s:.12}", month(set_("tblSales", "qty", v))
         yield f"item-cost-{v!s:.12}", month(set_("tblItems", "cost", v))
+    yield from _cost_cases(month)
     yield (
         "formula-cell",
         _with(
@@ -531,6 +532,57 @@ def _content_cases(folder: Path, base: bytes) -> Iterator[tuple[str, bytes]]:
     yield "no-data", month(lambda d: [d[k].clear() for k in list(d)])
 
 
+def _cost_cases(month: Callable[..., bytes]) -> Iterator[tuple[str, bytes]]:
+    """Sale, return and count lines whose money at cost overflows: the line's qty × the SKU's unit cost passes
+    the per-line limit, int64 cents (1e24) or, summed, int64 (two counts of 8.9e14 and 1e15 at 100)."""
+
+    def dear(d: dict[str, list[dict[str, Any]]]) -> None:
+        d["tblOpening"][0].update(qty=1, unit_cost=1e9, amount=1e9)  # A001 at 1e9 a piece: within the limit
+
+    def sale(q: float) -> Callable[[dict[str, list[dict[str, Any]]]], None]:
+        def edit(d: dict[str, list[dict[str, Any]]]) -> None:
+            dear(d)
+            d["tblSales"][0].update(qty=q, unit_price=1e-6, amount=None)  # its revenue stays small
+
+        return edit
+
+    def count(*qs: float) -> Callable[[dict[str, list[dict[str, Any]]]], None]:
+        def edit(d: dict[str, list[dict[str, Any]]]) -> None:
+            dear(d)
+            days = (date(2026, 11, 26 + i) for i in range(len(qs)))
+            d["tblCounts"] = [{"date": day, "sku": "A001", "counted_qty": q} for day, q in zip(days, qs, strict=True)]
+
+        return edit
+
+    def ret(i: int, q: float) -> Callable[[dict[str, list[dict[str, Any]]]], None]:
+        def edit(d: dict[str, list[dict[str, Any]]]) -> None:
+            dear(d)
+            d["tblReturns"][i].update(qty=q, unit_price=None, amount=None)
+
+        return edit
+
+    def hundred(d: dict[str, list[dict[str, Any]]]) -> None:
+        d["tblOpening"][0].update(qty=1, unit_cost=100, amount=100)
+        d["tblCounts"] = [
+            {"date": date(2026, 11, 27), "sku": "A001", "counted_qty": 8.9e14},
+            {"date": date(2026, 11, 28), "sku": "A001", "counted_qty": 1e15},
+        ]
+
+    for neg in (False, True):
+        kw: dict[str, Any] = {"settings": {"allow_negative": True}} if neg else {}
+        tag = "-negative-allowed" if neg else ""
+        for q in (1e12, 1e15):
+            yield f"sale-cost-{q:.0e}{tag}", month(sale(q), **kw)
+            yield f"count-cost-{q:.0e}{tag}", month(count(q), **kw)
+            yield f"sales-return-cost-{q:.0e}{tag}", month(ret(0, q), **kw)
+            yield f"purchase-return-cost-{q:.0e}{tag}", month(ret(1, q), **kw)
+        yield f"count-cost-up-and-down{tag}", month(count(1e15, 0, 1e15), **kw)
+        yield f"counts-sum-past-int64{tag}", month(hundred, **kw)
+    for method in ("fifo", "monthly_average"):
+        yield f"count-cost-1e15-{method}", month(count(1e15), settings={"valuation": method, "allow_negative": True})
+        yield f"sale-cost-1e15-{method}", month(sale(1e15), settings={"valuation": method, "allow_negative": True})
+
+
 def _fs_cases(folder: Path, base: bytes) -> Iterator[tuple[str, Path]]:
     p = folder / "fs-fifo.xlsx"
     os.mkfifo(p)
@@ -591,7 +643,7 @@ def build_corpus(folder: Path) -> list[Case]:
 
 # ---------------------------------------------------------------------------------------------------
 # The driver: each case through `jxc validate` and `jxc sync -o`, in this process (run it in a child under a
-# memory limit: ``python -m tests.corpus LIST OUT RESULTS``; a line per case is appended to RESULTS as soon
+# memory limit: ``python -m tests.corpus LIST OUT RESULTS [keep]``; a line per case is appended to RESULTS as soon
 # as it is done, and ``started`` before, so a parent learns which case killed the process).
 
 
@@ -636,8 +688,9 @@ def _opens(out: Path) -> list[str]:
     return problems
 
 
-def run_case(index: int, path: Path, out_dir: Path, timeout: int = 60) -> dict[str, Any]:
-    """Validate and sync one file through the CLI; what happened, as a JSON-able record."""
+def run_case(index: int, path: Path, out_dir: Path, timeout: int = 60, *, keep: bool = False) -> dict[str, Any]:
+    """Validate and sync one file through the CLI; what happened, as a JSON-able record. ``keep``: leave the
+    written output (``out_dir/out-INDEX.xlsx``) for a later check (LibreOffice opens them all in one call)."""
     import json
     import signal
 
@@ -689,7 +742,8 @@ def run_case(index: int, path: Path, out_dir: Path, timeout: int = 60) -> dict[s
                 rec["laughs"] = any(re.search(rb"(ha-){40}", z.read(n)) for n in z.namelist())
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as e:
             rec["opens"].append(f"zipfile: {type(e).__name__}: {e}")
-        out.unlink()  # disk space: the corpus writes hundreds
+        if not keep:
+            out.unlink()  # disk space: the corpus writes hundreds
     return rec
 
 
@@ -697,6 +751,7 @@ def main(argv: list[str]) -> None:
     import json
 
     listing, out_dir, results = Path(argv[0]), Path(argv[1]), Path(argv[2])
+    keep = argv[3:] == ["keep"]
     todo = [line.split("\t", 1) for line in listing.read_text("utf-8", "surrogateescape").splitlines()]
     import faulthandler
 
@@ -707,7 +762,7 @@ def main(argv: list[str]) -> None:
             # A hang inside native code (a blocking open of a named pipe) is not interrupted by SIGALRM: the
             # watchdog prints every thread's stack and ends the process; the parent records the case as died.
             faulthandler.dump_traceback_later(150, exit=True)
-            rec = run_case(int(idx), Path(p), out_dir)
+            rec = run_case(int(idx), Path(p), out_dir, keep=keep)
             faulthandler.cancel_dump_traceback_later()
             fh.write(json.dumps(rec, ensure_ascii=True) + "\n")
             fh.flush()

@@ -89,3 +89,48 @@ def recalc(path: Path | str, outdir: Path | str) -> Path:
     if Path(outdir).resolve() == Path(path).resolve().parent:
         raise ValueError(f"outdir {outdir} must differ from the folder of {path}: the output keeps its name")
     return convert(path, outdir, "xlsx")
+
+
+SOFFICE_LOCK = Path("/tmp/soffice.lock")  # one LibreOffice at a time on this machine (shared by test runs)
+
+
+def _soffice_batch(exe: str, profile: Path, paths: list[Path], outdir: Path, fmt: str, timeout: float) -> bool:
+    """One ``soffice --convert-to`` over ``paths``; False when it timed out (its process group is killed: the
+    soffice script starts soffice.bin, which would outlive a kill of the script alone)."""
+    import signal
+
+    cmd = [exe, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore"]
+    cmd += ["--convert-to", fmt, "--outdir", str(outdir), *map(str, paths)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        proc.wait(timeout=timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return False
+
+
+def convert_many(
+    paths: list[Path], outdir: Path | str, fmt: str = "csv", *, chunk: int = 60, timeout: float = 900
+) -> set[Path]:
+    """The ``paths`` LibreOffice opens: each converted to ``fmt`` in ``outdir``, ``chunk`` files per soffice call
+    (one call per file costs a LibreOffice start each), under an exclusive lock on ``SOFFICE_LOCK``. The stems of
+    ``paths`` must differ (the output is ``STEM.fmt``). A call that times out is retried file by file, so a file
+    LibreOffice hangs on fails alone. Skips the test without soffice (fails when CI=true)."""
+    import fcntl
+
+    exe = require_soffice()
+    outdir = Path(outdir).resolve()
+    outdir.mkdir(parents=True, exist_ok=True)
+    ext = fmt.split(":")[0]
+    with tempfile.TemporaryDirectory(prefix="jxc-lo-") as tmp, SOFFICE_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        profile = Path(tmp) / "profile"
+        for start in range(0, len(paths), chunk):
+            part = [p.resolve() for p in paths[start : start + chunk]]
+            if not _soffice_batch(exe, profile, part, outdir, fmt, timeout):
+                for p in part:
+                    if not (outdir / f"{p.stem}.{ext}").exists():
+                        _soffice_batch(exe, profile, [p], outdir, fmt, min(timeout, 120))
+    return {p for p in paths if (outdir / f"{Path(p).stem}.{ext}").exists()}

@@ -2,10 +2,11 @@
 
 For each file of ``tests.corpus``: ``jxc validate`` and ``jxc sync -o`` end with exit 0, 1 or 2, print no
 traceback and no internal error and never hang; the input's bytes are unchanged; a written output opens in
-python-calamine and openpyxl; no XML entity is expanded into it; and the process that ran them never held
-more than 1 GB. The cases run in child processes under an address-space limit (``RLIMIT_AS``), a few hundred
-per child; a child that dies names the case it was on (the driver logs each case before it starts), and the
-rest go on in a new child. One batch ``jxc validate --jobs 2`` over the whole folder checks the batch path.
+python-calamine, openpyxl and LibreOffice Calc (all outputs in a few soffice calls; skipped without soffice);
+no XML entity is expanded into it; and the process that ran them never held more than 1 GB. The cases run in
+child processes under an address-space limit (``RLIMIT_AS``), a few hundred per child; a child that dies names
+the case it was on (the driver logs each case before it starts), and the rest go on in a new child. One batch
+``jxc validate --jobs 2`` over the whole folder checks the batch path.
 """
 
 from __future__ import annotations
@@ -13,18 +14,22 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.corpus import Case, build_corpus
+from tests.libreoffice import convert_many, require_soffice
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDRESS_LIMIT = 3 * 1024**3  # numpy, pandas and the rust reader map far more than they use
 RSS_LIMIT_KB = 1024**2  # 1 GB peak resident set of a child
+COST_CASES = ("sale-cost-", "count-cost-", "sales-return-cost-", "purchase-return-cost-", "counts-sum-")
 
 
 def _limit() -> None:
@@ -32,10 +37,11 @@ def _limit() -> None:
 
 
 def run_driver(
-    cases: list[Case], work: Path, *, children: int = 2, timeout: float = 1200
+    cases: list[Case], work: Path, *, children: int = 2, timeout: float = 1200, keep: bool = False
 ) -> tuple[dict[int, dict[str, Any]], int]:
     """Every case through ``tests.corpus.main`` in ``children`` parallel children; (index → record, peak RSS in
-    KB of any child). A case whose child died gets ``{"died": returncode}`` and the rest go on in a new child."""
+    KB of any child). A case whose child died gets ``{"died": returncode}`` and the rest go on in a new child.
+    ``keep``: the outputs stay in ``work/out`` as ``out-INDEX.xlsx``."""
     out = work / "out"
     out.mkdir(parents=True, exist_ok=True)
     records: dict[int, dict[str, Any]] = {}
@@ -51,7 +57,7 @@ def run_driver(
             text = "\n".join(f"{i}\t{os.fsdecode(cases[i].path)}" for i in share)
             listing.write_text(text, "utf-8", "surrogateescape")
             results.unlink(missing_ok=True)
-            cmd = [sys.executable, "-m", "tests.corpus", str(listing), str(out), str(results)]
+            cmd = [sys.executable, "-m", "tests.corpus", str(listing), str(out), str(results), *(["keep"] * keep)]
             procs.append((subprocess.Popen(cmd, cwd=ROOT, preexec_fn=_limit, stderr=subprocess.PIPE), results))
         for proc, results in procs:
             _, stderr = proc.communicate(timeout=timeout)
@@ -99,22 +105,50 @@ def problems_of(case: Case, rec: dict[str, Any]) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class CorpusRun:
+    """The corpus built and run once for the module's tests: its cases, one record per case, the children's
+    peak RSS in KB, and the folder that holds the files (``files``) and the written outputs (``run/out``)."""
+
+    root: Path
+    cases: list[Case]
+    records: dict[int, dict[str, Any]]
+    peak_kb: int
+
+    def output(self, index: int) -> Path:
+        return self.root / "run" / "out" / f"out-{index:03d}.xlsx"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
+    root = tmp_path_factory.mktemp("corpus")
+    cases = build_corpus(root / "files")
+    records, peak_kb = run_driver(cases, root / "run", keep=True)
+    return CorpusRun(root, cases, records, peak_kb)
+
+
 @pytest.mark.slow
-def test_corpus_validate_and_sync_never_crash(tmp_path: Path) -> None:
-    cases = build_corpus(tmp_path / "files")
+def test_corpus_validate_and_sync_never_crash(corpus: CorpusRun) -> None:
+    cases, records, peak_kb = corpus.cases, corpus.records, corpus.peak_kb
     kinds = {c.kind for c in cases}
     assert len(cases) >= 300 and kinds == {"bytes", "zip", "xml", "content", "fs"}
-    records, peak_kb = run_driver(cases, tmp_path / "run")
     failures = {f"{c.kind}/{c.name}": p for i, c in enumerate(cases) if (p := problems_of(c, records[i]))}
     assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)[:20000]
     assert peak_kb <= RSS_LIMIT_KB, f"peak RSS {peak_kb} KB"
     clean = records[0]
     assert clean["validate"] == 0 and clean["sync"] == 0 and clean["out"]  # the undamaged month still syncs
+    # The sale, return and count lines whose money at cost overflows are findings (cost-too-large), never a
+    # crash: validate names them (exit 1) and a forced sync still writes.
+    costly = [i for i, c in enumerate(cases) if c.name.startswith(COST_CASES)]
+    assert len(costly) >= 20
+    for i in costly:
+        assert records[i]["validate"] == 1 and records[i]["sync"] == 0, (cases[i].name, records[i])
+        assert "cost-too-large" in records[i]["validate_text"], (cases[i].name, records[i]["validate_text"])
 
     # The batch path: the whole folder in one `jxc validate --json --jobs 2` (folder expansion meets the pipe,
     # the folder named .xlsx and the link loop; a worker that dies costs only its file).
     proc = subprocess.run(
-        [sys.executable, "-m", "jxc_xl.cli", "validate", "--json", "--jobs", "2", str(tmp_path / "files")],
+        [sys.executable, "-m", "jxc_xl.cli", "validate", "--json", "--jobs", "2", str(corpus.root / "files")],
         cwd=ROOT,
         preexec_fn=_limit,
         capture_output=True,
@@ -125,6 +159,30 @@ def test_corpus_validate_and_sync_never_crash(tmp_path: Path) -> None:
     readable = [c for c in cases if c.path.is_file() and c.path.suffix.lower() in (".xlsx", ".xlsm")]
     assert len(doc["files"]) == len(readable)  # every regular workbook file, one result each
     assert b"Traceback" not in proc.stderr and b"internal error" not in proc.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+def test_corpus_outputs_open_in_libreoffice(corpus: CorpusRun) -> None:
+    """Every output sync wrote opens in LibreOffice Calc (python-calamine and openpyxl: the test above), unless
+    the input it was synced from does not open there either (sync copies the parts it does not write). All in a
+    few soffice calls (each saved again as xlsx), not one per file."""
+    require_soffice()
+    outputs = {i: corpus.output(i) for i, rec in corpus.records.items() if rec.get("out")}
+    assert len(outputs) >= 100 and all(p.is_file() for p in outputs.values())
+    opened = convert_many(list(outputs.values()), corpus.root / "lo-out", "xlsx")  # csv: a cell at B1048576 is
+    # a million lines of it, minutes each; xlsx is saved sparse
+    failed = {i: p for i, p in outputs.items() if p not in opened}
+    if failed:  # were their inputs already unopenable? (copies: the corpus names are odd on purpose)
+        inputs = corpus.root / "lo-in"
+        inputs.mkdir()
+        copies = {i: inputs / f"in-{i:03d}.xlsx" for i in failed}
+        for i, dst in copies.items():
+            shutil.copyfile(corpus.cases[i].path, dst)
+        opened_in = convert_many(list(copies.values()), corpus.root / "lo-in-out", "xlsx")
+        failed = {i: p for i, p in failed.items() if copies[i] in opened_in}
+    names = sorted(f"{corpus.cases[i].kind}/{corpus.cases[i].name}" for i in failed)
+    assert not names, f"{len(names)} outputs LibreOffice cannot open: {names}"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -191,7 +249,6 @@ def test_a_named_pipe_is_refused_at_once(tmp_path: Path) -> None:
 
 def test_a_folder_that_cannot_be_written_is_one_clear_line(month: Path, monkeypatch) -> None:
     """In-place sync in a read-only folder: the backup copy fails (was: a PermissionError traceback)."""
-    import shutil
 
     def denied(*a: Any, **k: Any) -> None:
         raise PermissionError(13, "Permission denied")

@@ -10,7 +10,7 @@ import pytest
 from jxc_xl.core.money import MAX_LINE_AMOUNT, MAX_LINE_CENTS, line_over_limit, sum_cents
 from jxc_xl.core.rules import all_findings
 from jxc_xl.core.valuation import value_month
-from jxc_xl.schema import ITEMS, OPENING, PURCHASES, SALES
+from jxc_xl.schema import COUNTS, ITEMS, OPENING, PURCHASES, RETURNS, SALES
 from tests.factories import make_workbook
 
 METHODS = ("moving_average", "fifo", "monthly_average")
@@ -100,3 +100,59 @@ def test_sales_line_beyond_limit_is_refused() -> None:
     sale = {"date": date(2026, 4, 3), "doc_no": "S1", "customer": "C", "sku": "A", "qty": 1e6, "unit_price": 1e5}
     rows = {ITEMS.name: [ITEM], OPENING.name: [{"sku": "A", "qty": 1e6, "unit_cost": 1.0}], SALES.name: [sale]}
     assert [f.column for f in _too_large(rows)] == ["unit_price"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Money at cost (core.rules_cost): sales, returns and counts are valued at the SKU's unit cost, never typed
+
+DEAR = {"sku": "A", "qty": 1.0, "unit_cost": 1e9, "amount": 1e9}  # within the limit: one piece at 1e9
+
+
+def _cost_findings(rows: dict[str, list[dict[str, object]]], lang: str = "en", **kw: object) -> list:
+    wb = make_workbook(rows, **kw)
+    return [f for f in all_findings(wb, lang=lang) if f.code == "cost-too-large"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("table", "line", "column"),
+    [
+        (SALES.name, {"doc_no": "S1", "customer": "C", "qty": 1e12, "unit_price": 1e-6}, "qty"),
+        (RETURNS.name, {"doc_no": "R1", "kind": "sales_return", "orig_doc_no": "S0", "qty": 1e15}, "qty"),
+        (COUNTS.name, {"counted_qty": 1e15}, "counted_qty"),
+    ],
+)
+def test_a_line_whose_money_at_cost_passes_the_limit_is_a_finding_on_its_quantity(
+    table: str, line: dict[str, object], column: str
+) -> None:
+    rows = {ITEMS.name: [ITEM], OPENING.name: [DEAR], table: [{"date": date(2026, 4, 3), "sku": "A", **line}]}
+    (f,) = _cost_findings(rows)
+    assert (f.column, f.row, f.severity) == (column, 2, "error")
+    assert "10,000,000,000" in f.message and "1000000000" in f.message  # the limit and the unit cost used
+    (zh,) = _cost_findings(rows, lang="zh")
+    assert "每行上限" in zh.message and "最高单位成本" in zh.message
+
+
+def test_a_count_is_bounded_by_its_difference_from_the_book() -> None:
+    """A count of a million pieces at 1,000 each is 1e9 in stock, no problem; what it moves is what it is off by."""
+    opening = {"sku": "A", "qty": 1e6, "unit_cost": 1e3, "amount": 1e9}
+    count = {"date": date(2026, 4, 3), "sku": "A", "counted_qty": 1e6 + 5}
+    assert _cost_findings({ITEMS.name: [ITEM], OPENING.name: [opening], COUNTS.name: [count]}) == []
+    far = {**count, "counted_qty": 1e8}  # 99,000,000 pieces over the book × 1,000 = 9.9e10
+    (f,) = _cost_findings({ITEMS.name: [ITEM], OPENING.name: [opening], COUNTS.name: [far]})
+    assert "99000000" in f.message
+
+
+def test_a_purchase_return_is_bounded_by_the_purchase_price_and_a_typed_overflow_is_reported_once() -> None:
+    buy = _purchase(1, 10.0, 1e6)
+    ret = {"date": date(2026, 4, 5), "doc_no": "R1", "kind": "purchase_return", "orig_doc_no": "P1", "sku": "A"}
+    rows = {ITEMS.name: [ITEM], PURCHASES.name: [buy], RETURNS.name: [{**ret, "qty": 1e5}]}
+    assert [f.column for f in _cost_findings(rows)] == ["qty"]  # 1e5 × 1e6 = 1e11 at the purchase price
+    rows[RETURNS.name] = [{**ret, "qty": 1e5, "unit_price": 1e6}]  # typed: amount-too-large on the price alone
+    assert _cost_findings(rows) == [] and [f.column for f in _too_large(rows)] == ["unit_price"]
+
+
+def test_without_any_cost_the_items_standard_cost_bounds_the_line() -> None:
+    sale = {"date": date(2026, 4, 3), "doc_no": "S1", "customer": "C", "sku": "A", "qty": 1e12, "unit_price": 1e-6}
+    rows = {ITEMS.name: [ITEM], SALES.name: [sale]}  # no opening, no purchase: ITEM's cost 10.0
+    assert [f.column for f in _cost_findings(rows, allow_negative=True)] == ["qty"]
+    assert _cost_findings({ITEMS.name: [{**ITEM, "cost": None}], SALES.name: [sale]}, allow_negative=True) == []

@@ -28,6 +28,7 @@ CODES: dict[str, Severity] = {
     "negative-price": "error",
     "amount-mismatch": "error",
     "amount-too-large": "error",  # a line's money beyond money.MAX_LINE_AMOUNT (sums would lose cents)
+    "cost-too-large": "error",  # a sale, return or count whose money at cost passes MAX_LINE_AMOUNT (rules_cost)
     "vat-total-mismatch": "error",  # 价税合计 ≠ amount without VAT + VAT, to the cent (core.rules_vat)
     "vat-tax-mismatch": "warning",  # a typed VAT more than 0.01 from amount × rate
     "vat-rate-unusual": "warning",  # a VAT rate other than 0/1/3/5/6/9/13 %

@@ -193,8 +193,8 @@ def _spare(names: list[str], stores: list[StoreBook]) -> pd.DataFrame:
 
 
 def _transfers(plan: pd.DataFrame, spare: pd.DataFrame) -> pd.DataFrame:
-    short = plan.loc[plan["order_qty"] > 0, ["sku", "name", "store", "order_qty"]]
-    pairs = short.merge(spare, on="sku", how="inner")
+    short = plan.loc[plan["order_qty"] > 0, ["sku", "name", "store", "order_qty"]].astype({"sku": object})
+    pairs = short.merge(spare.astype({"sku": object}), on="sku", how="inner")  # no store counted: both empty
     pairs = pairs.loc[pairs["store"] != pairs["from_store"]].copy()
     pairs["suggested"] = np.minimum(pairs["order_qty"].to_numpy(), pairs["spare"].to_numpy())
     cols = ["sku", "name", "store", "order_qty", "from_store", "spare", "suggested"]

@@ -30,6 +30,7 @@ from jxc_xl.core.messages import word
 from jxc_xl.core.money import MAX_LINE_AMOUNT, line_over_limit
 from jxc_xl.core.other import unknown_reason_rule
 from jxc_xl.core.rulebase import EPS, ORIGINAL_TABLE, RuleContext, exceeds_original, num, pair_hash
+from jxc_xl.core.rules_cost import cost_rule
 from jxc_xl.core.rules_orders import orders_rule
 from jxc_xl.core.rules_vat import vat_rule
 from jxc_xl.schema import (
@@ -83,6 +84,7 @@ def check(
     _dates(ctx)
     _amounts(ctx)
     _too_large(ctx)
+    cost_rule(ctx)
     _skus(ctx)
     _duplicate_lines(ctx)
     _returns(ctx)

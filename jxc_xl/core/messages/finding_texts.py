@@ -105,6 +105,20 @@ CATALOG: dict[str, tuple[str, str]] = {
         "totals cannot stay exact; most likely extra zeros were typed, correct it, or split a real amount over "
         "several lines. A forced sync counts this line's quantity but none of its money.",
     ),
+    "cost-too-large": (  # {amount}: qty × {unit_cost}, the SKU's highest unit cost this month; {limit}: the limit
+        "“{header}”为 {value}：按本商品本月最高单位成本 {unit_cost} 计，本行成本金额可达 {amount}，超过每行上限 "
+        "{limit}，无法精确合计；多半是多打了几个 0，请改正；确有这么多请拆成几行。",
+        "“{header}” is {value}: at this item's highest unit cost this month, {unit_cost}, this line's money at cost "
+        "reaches {amount}, beyond the per-line limit of {limit}, above which totals cannot stay exact; most likely "
+        "extra zeros were typed, correct it, or split a real quantity over several lines.",
+    ),
+    "cost-too-large-count": (  # a count: {moved} is its difference from the book quantity just before it
+        "“{header}”为 {value}：与账面数量相差 {moved}，按本商品本月最高单位成本 {unit_cost} 计，盘盈盘亏金额可达 "
+        "{amount}，超过每行上限 {limit}，无法精确合计；多半是多打了几个 0，请改正实盘数量。",
+        "“{header}” is {value}: {moved} away from the book quantity; at this item's highest unit cost this month, "
+        "{unit_cost}, the count's adjustment reaches {amount}, beyond the per-line limit of {limit}, above which "
+        "totals cannot stay exact; most likely extra zeros were typed, correct the counted quantity.",
+    ),
     "vat-total-mismatch": (  # {net}, {tax}: the line's amount without VAT and its VAT; {expected} = their sum
         "价税合计 {value} 与 不含税金额 {net} + 税额 {tax} = {expected} 相差 {diff}；请改正价税合计、金额或税额，"
         "或把价税合计留空（按 金额 + 税额 计算）。",

@@ -34,6 +34,11 @@ IO_TEXTS: dict[str, tuple[str, str]] = {
         "{path}: cannot write in the folder {folder} ({error}) — check its permissions, or write "
         "elsewhere with -o. The file was not changed.",
     ),
+    "io_cannot_create": (  # new, close, consolidate: a file made whole, in a folder that cannot be written
+        "{path}：无法写入文件夹 {folder}（{error}）— 请检查权限，或换一个能写入的文件夹。",
+        "{path}: cannot write in the folder {folder} ({error}) — check its permissions, or give a path in a "
+        "folder you can write to.",
+    ),
     "io_unreadable": (  # {error}: the exception's type and text
         "{path}：无法读取：不是有效的 xlsx 文件，或文件已损坏/不完整 — 请在 Excel 中打开并重新另存为 .xlsx，"
         "或用 `jxc new` 新建一个（{error}）",

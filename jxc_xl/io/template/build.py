@@ -16,7 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from jxc_xl.core.findings import col_letter
 from jxc_xl.core.messages import word
-from jxc_xl.errors import UsageError
+from jxc_xl.errors import JxcError, UsageError
 from jxc_xl.io.template.button import name_button, sync_button
 from jxc_xl.io.template.cells import Rows, rows_to_frame
 from jxc_xl.io.template.formulas import PRINT_COLUMNS, formulas_widths, write_formulas
@@ -123,8 +123,11 @@ def build_workbook(
 
 def _write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     """``write`` a temporary file beside ``path``, then replace ``path`` with it (never a half-written file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~jxc-", suffix=".xlsx", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".~jxc-", suffix=".xlsx", dir=path.parent)
+    except OSError as e:  # a read-only folder, a full disk: nothing was written (was: an internal error)
+        raise cannot_create(path, e) from e
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -132,10 +135,19 @@ def _write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make the user's workbook private
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as e:
+            raise cannot_create(path, e) from e
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def cannot_create(path: Path, error: OSError) -> JxcError:
+    """The one line for a file that cannot be written where asked (new, close, consolidate)."""
+    cause = f"{type(error).__name__}: {error.strerror or error}"
+    return JxcError.said("io_cannot_create", path=path, folder=path.parent, error=cause)
 
 
 def _open_workbook(path: Path, lang: Lang, period: str | None) -> xlsxwriter.Workbook:
