@@ -88,36 +88,43 @@ class AddedTable:
     ref: str
 
 
-def missing_generated(parts: Parts, path: Path, names: Collection[str]) -> list[str]:
-    """The generated tables among ``names`` that the package has no Excel Table for (optional ones left out:
-    a workbook made before them goes on without)."""
+def missing_generated(parts: Parts, path: Path, names: Collection[str], *, optional: bool = False) -> list[str]:
+    """The generated tables among ``names`` that the package has no Excel Table for (optional ones left out
+    unless ``optional``: a workbook made before them goes on without)."""
     have = set()
     for tp in table_parts(parts, path):
         have |= {tp.name.casefold(), tp.display_name.casefold()}
     out = []
     for name in names:
         t = TABLES_BY_NAME.get(name)
-        if t is not None and t.generated and not t.optional and name.casefold() not in have:
+        if t is not None and t.generated and (optional or not t.optional) and name.casefold() not in have:
             out.append(name)
     return out
 
 
-def add_missing_tables(parts: Parts, path: Path, names: Collection[str], look: SheetLook) -> list[AddedTable]:
+def add_missing_tables(
+    parts: Parts, path: Path, names: Collection[str], look: SheetLook, *, optional_on_sheet: bool = False
+) -> list[AddedTable]:
     """Make an Excel Table for each generated table of ``names`` the workbook lacks; returns what was made.
+    ``optional_on_sheet``: an optional one too (明细账, 概览) where its sheet still holds its header row.
 
     Raises:
         TableNotFoundError: the table's sheet exists but its header row cannot head a table (no header row,
             blank or repeated header cells, no SKU column); nothing is changed then.
     """
-    missing = missing_generated(parts, path, names)
+    sheets = {s.name.casefold(): s for s in workbook_sheets(parts, path)}
+    missing = [
+        n
+        for n in missing_generated(parts, path, names, optional=optional_on_sheet)
+        if not TABLES_BY_NAME[n].optional or _sheet_of(sheets, TABLES_BY_NAME[n]) is not None
+    ]
     if not missing:
         return []
-    sheets = {s.name.casefold(): s for s in workbook_sheets(parts, path)}
     on_sheet: list[tuple[Table, _Found]] = []
     new: list[Table] = []
     for name in missing:
         t = TABLES_BY_NAME[name]
-        sheet = next((sheets[n.casefold()] for n in (t.zh_sheet, t.en_sheet) if n.casefold() in sheets), None)
+        sheet = _sheet_of(sheets, t)
         if sheet is None:
             new.append(t)
         else:
@@ -126,6 +133,10 @@ def add_missing_tables(parts: Parts, path: Path, names: Collection[str], look: S
     if new:
         made += _copy_template_sheets(parts, path, new, look)
     return made
+
+
+def _sheet_of(sheets: dict[str, SheetRef], t: Table) -> SheetRef | None:
+    return next((sheets[n.casefold()] for n in (t.zh_sheet, t.en_sheet) if n.casefold() in sheets), None)
 
 
 def table_over_range(parts: Parts, path: Path, sheet_name: str, t: Table, last_row: int) -> AddedTable:
