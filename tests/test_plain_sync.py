@@ -130,10 +130,10 @@ def test_tables_converted_to_ranges_get_their_tables_back(synced: dict[str, Path
     src = synced["ranges"]
     assert _tables(src) == {}
     out = sync_file(src, tmp_path / "out.xlsx").path
-    tables = _tables(out)
-    assert {t.name for t in REQUIRED} <= set(tables) and len(openpyxl.load_workbook(out).sheetnames) == len(
-        openpyxl.load_workbook(src).sheetnames
-    )
+    # Every generated table, the optional 概览 and 明细账 too: their sheets hold their header rows, as the button
+    # finds them.
+    assert _tables(out) == {t.name: t.zh_sheet for t in GENERATED_TABLES}
+    assert openpyxl.load_workbook(out).sheetnames == openpyxl.load_workbook(src).sheetnames
     pd.testing.assert_frame_equal(_stock(out), _stock(synced["template_synced"]))
     rows = pc.CalamineWorkbook.from_path(str(out)).get_sheet_by_name(STOCK.zh_sheet).to_python()
     total = rows[2 + len(small_month()["tblItems"])]  # the 合计 row kept as the table's totals row, summed
@@ -144,7 +144,7 @@ def test_tables_converted_to_ranges_get_their_tables_back(synced: dict[str, Path
     a, b = _parts(src), _parts(out)
     sheets = {p for p in a if p.startswith("xl/worksheets/sheet")}
     generated_parts = {n for n in sheets if a[n] != b[n]}
-    assert len(generated_parts) == len(REQUIRED)  # the three generated sheets, no input sheet
+    assert len(generated_parts) == len(GENERATED_TABLES)  # the generated sheets, no input sheet
 
 
 def test_a_generated_sheet_whose_header_cannot_head_a_table_is_refused(synced: dict[str, Path], tmp_path: Path) -> None:
@@ -186,3 +186,35 @@ def test_libreoffice_opens_the_synced_plain_month(synced: dict[str, Path], tmp_p
     j = STOCK.keys().index("closing_amount") + 1
     n = len(small_month()["tblItems"])
     assert [ws.cell(3 + i, j).value for i in range(n)] == pytest.approx(_stock(out)["closing_amount"].tolist())
+
+
+@pytest.mark.slow
+def test_the_excel_button_and_the_cli_write_the_same_tables(synced: dict[str, Path], tmp_path: Path) -> None:
+    """Tables converted to ranges: the button (jxc_xl.excel through xlwings' Office.js engine) writes the plain
+    ranges where the CLI makes Tables; both write the same tables with the same rows."""
+    import json
+    import os
+
+    src = synced["ranges"]
+    env = {**os.environ, "XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial", "PYTHONPATH": str(ROOT)}
+    probe = ROOT / "tests" / "excel_server_probe.py"
+    scenario = json.dumps([{"xlsx": str(src), "sync": True}])
+    proc = subprocess.run(
+        [sys.executable, str(probe)], input=scenario, capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    run = json.loads(proc.stdout)["runs"][0]
+    assert "error" not in run
+    cli = sync_file(src, tmp_path / "out.xlsx")
+    assert run["rows"] == cli.rows
+
+
+def test_an_english_plain_month_gets_english_sheets(tmp_path: Path) -> None:
+    names = [t.name for t in INPUT_TABLES]
+    src = write_book(tmp_path / "en.xlsx", lang="en", plain=names, omit=[t.name for t in GENERATED_TABLES])
+    assert _tables(src) == {}
+    out = sync_file(src, tmp_path / "out.xlsx")
+    assert out.lang == "en" and _tables(out.path) == {t.name: t.en_sheet for t in REQUIRED}
+    ws = openpyxl.load_workbook(out.path)[STOCK.en_sheet]
+    assert [c.value for c in ws[2]][:2] == STOCK.headers("en")[:2]
+    assert sync_file(out.path, tmp_path / "again.xlsx").path.read_bytes() == out.path.read_bytes()

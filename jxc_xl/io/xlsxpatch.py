@@ -195,7 +195,7 @@ def _patch_parts(
     of the tables written. ``look``: a generated table the workbook lacks is made first (``io.addtables``)."""
     if look is not None:
         _tables(parts, src)  # a damaged table part is refused before anything is added
-        add_missing_tables(parts, src, list(tables), look)
+        add_missing_tables(parts, src, list(tables), look, optional_on_sheet=True)  # where the button writes
     found = _tables(parts, src)
     pr = re.search(r"<(?:\w+:)?workbookPr\b[^>]*>", parts[WORKBOOK].decode("utf-8"))
     date1904 = pr is not None and attrs(pr.group()).get("date1904") in ("1", "true")
