@@ -36,6 +36,8 @@ class RepairReport:
     restored: list[Restored] = field(default_factory=list)
     written: Path | None = None
 
+    cannot: list[Restored] = field(default_factory=list)  # tables left as they are (a header no Table can have)
+
     @property
     def nothing_to_do(self) -> bool:
         return not self.restored
@@ -45,11 +47,11 @@ class RepairReport:
         the workbook's)."""
         say = lang or self.lang
         if not self.restored:
-            return [phrase("repair_nothing", say, path=self.path)]
-        head = "repair_done" if self.written else "repair_would"
-        shown = self.written or self.path
-        lines = [phrase(head, say, path=shown, count=len(self.restored))]
-        for r in self.restored:
+            lines = [phrase("repair_nothing", say, path=self.path)]
+        else:
+            head = "repair_done" if self.written else "repair_would"
+            lines = [phrase(head, say, path=self.written or self.path, count=len(self.restored))]
+        for r in self.restored + self.cannot:
             lines.append("  " + phrase(f"repair_{r.kind}", say, sheet=r.sheet, detail=r.detail, table=r.table))
         return lines
 
@@ -107,8 +109,9 @@ def repair_file(
     def edit(parts: Parts) -> list[Restored]:
         return restore(parts, path, ranges, look)
 
-    restored = edit_package(path, dst, edit, backup=False, write=False)
-    report = RepairReport(path, wb.lang, restored)
+    found = edit_package(path, dst, edit, backup=False, write=False)
+    restored = [r for r in found if not r.kind.startswith("cannot")]
+    report = RepairReport(path, wb.lang, restored, cannot=[r for r in found if r.kind.startswith("cannot")])
     if apply and restored:
         edit_package(path, dst, edit, backup=backup and dst == path)
         report.written = dst

@@ -169,8 +169,27 @@ def _run(env: dict[str, str]) -> dict[str, object]:
 def test_a_libreoffice_round_trip_loses_table_styles_and_repair_restores_them(month: Path, tmp_path: Path) -> None:
     src = convert(month, tmp_path / "lo")
     done = _repaired(src, tmp_path / "fixed.xlsx")
-    assert "table_style" in _kinds(done)
+    assert {"table_style", "table_formula"} <= _kinds(done)
     styles = [r for r in done.restored if r.kind == "table_style"]
     assert {r.table for r in styles} >= {t.name for t in INPUT_TABLES if t.name != "tblCarried"} - {"tblSettings"}
     wb = openpyxl.load_workbook(done.written)  # type: ignore[arg-type]
     assert wb[SALES.zh_sheet].tables[SALES.name].tableStyleInfo.name == "TableStyleMedium2"
+    formulas = {c.name: c.calculatedColumnFormula for c in wb[SALES.zh_sheet].tables[SALES.name].tableColumns}
+    assert "INDEX(tblItems[商品名称]" in str(formulas["商品名称"])
+
+
+def test_a_header_no_table_can_have_is_said_and_the_rest_restored(month: Path, tmp_path: Path) -> None:
+    def convert_and_blank(wb: openpyxl.Workbook) -> None:
+        for ws in wb.worksheets:
+            for name in list(ws.tables):
+                del ws.tables[name]
+        sales = wb[SALES.zh_sheet]
+        sales.cell(1, 3).value = sales.cell(1, 2).value  # 客户 → a second 单号
+
+    src = _openpyxl_saved(month, tmp_path / "dup.xlsx", convert_and_blank)
+    report = repair_file(src, apply=True, out=tmp_path / "fixed.xlsx")
+    assert [(r.kind, r.sheet, r.detail) for r in report.cannot] == [("cannot", SALES.zh_sheet, "C1")]
+    assert "input_table" in _kinds(report) and SALES.name not in {r.table for r in report.restored}
+    assert any("C1" in line for line in report.lines("en"))
+    wb = openpyxl.load_workbook(report.written)  # type: ignore[arg-type]
+    assert not wb[SALES.zh_sheet].tables and wb["商品"].tables

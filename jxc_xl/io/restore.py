@@ -13,10 +13,14 @@ The steps, in order (a later one sees what an earlier one made):
    warning's rows).
 3. ``generated_table`` / ``generated_sheet``: a generated table the workbook lacks, on its sheet or on a sheet
    copied from the template.
-4. ``table_style``: a table whose style LibreOffice dropped gets the template's back.
+4. ``table_style``: a table whose style LibreOffice dropped gets the template's back; ``table_formula``: its
+   calculated column formulas too (names beside codes: a new row gets them again).
 5. ``defined_name``: the SKU list behind the dropdowns (``jxc_skus``) and the Pareto chart's names.
 6. ``button``: the 同步 / Sync button on the plan sheet (a shape the template draws; openpyxl drops it).
 7. ``validation``: an input table's column without its dropdown or check gets the template's rule.
+
+A table whose sheet has a header row no Excel Table can have (a blank or repeated header) is left as it is and
+said (``cannot``); the other steps go on.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from jxc_xl.errors import TableNotFoundError
 from jxc_xl.io.addtables import SheetLook, add_missing_tables, table_over_range
 from jxc_xl.io.ooxml import attrs, letter
 from jxc_xl.io.package import Parts, TablePart, table_parts, workbook_sheets
-from jxc_xl.io.restore_sheet import add_button, add_validations, has_button, missing_validations
+from jxc_xl.io.restore_sheet import add_button, add_validations, has_button, missing_validations, template_formulas
 from jxc_xl.io.structure import add_defined_names
 from jxc_xl.io.tablepatch import patch_table
 from jxc_xl.schema import ANALYSIS, GENERATED_TABLES, ITEMS, PLAN, SYNC_BUTTON_SHAPE, TABLES_BY_NAME
@@ -72,9 +77,19 @@ def _input_tables(parts: Parts, path: Path, ranges: list[InputRange]) -> list[Re
     out = []
     for r in ranges:
         if r.table.casefold() not in have:
-            added = table_over_range(parts, path, r.sheet, TABLES_BY_NAME[r.table], r.last_row)
+            try:
+                added = table_over_range(parts, path, r.sheet, TABLES_BY_NAME[r.table], r.last_row)
+            except TableNotFoundError as e:  # a header row no Table can have: said, the rest goes on
+                out.append(_cannot(r.sheet, r.table, e))
+                continue
             out.append(Restored("input_table", added.sheet, r.table, added.ref))
     return out
+
+
+def _cannot(sheet: str, table: str, error: TableNotFoundError) -> Restored:
+    """A table left as it is: its header row cannot head an Excel Table (the cell named, when one is)."""
+    cell = str((error.params or {}).get("cell", ""))
+    return Restored("cannot" if cell else "cannot_header", sheet, table, cell)
 
 
 def _extend_tables(parts: Parts, path: Path, ranges: list[InputRange]) -> list[Restored]:
@@ -94,9 +109,56 @@ def _extend_tables(parts: Parts, path: Path, ranges: list[InputRange]) -> list[R
 
 
 def _generated(parts: Parts, path: Path, look: SheetLook) -> list[Restored]:
-    names = [t.name for t in GENERATED_TABLES]
-    made = add_missing_tables(parts, path, names, look, optional_on_sheet=True)
-    return [Restored("generated_sheet" if a.new_sheet else "generated_table", a.sheet, a.name, a.ref) for a in made]
+    out = []
+    for t in GENERATED_TABLES:  # one at a time: a sheet whose header row cannot head a table stops no other
+        try:
+            made = add_missing_tables(parts, path, [t.name], look, optional_on_sheet=True)
+        except TableNotFoundError as e:
+            out.append(_cannot(str((e.params or {}).get("sheet", "")).strip("'"), t.name, e))
+            continue
+        out += [Restored("generated_sheet" if a.new_sheet else "generated_table", a.sheet, a.name, a.ref) for a in made]
+    return out
+
+
+_TABLE_COLUMN = re.compile(r"<((?:\w+:)?)tableColumn\b([^>]*?)(/>|>(.*?)</(?:\w+:)?tableColumn>)", re.S)
+
+
+def _table_formulas(parts: Parts, path: Path, look: SheetLook) -> list[Restored]:
+    """The template's calculated column formulas (names beside codes, the count's book quantity) on the
+    columns of the same name that lost theirs (LibreOffice drops them: new rows would get no formula)."""
+    formulas = template_formulas(look)
+    have = {tp.display_name for tp in table_parts(parts, path)}
+    out = []
+    for tp in table_parts(parts, path):
+        wanted = formulas.get(tp.display_name, {})
+        if not wanted or not all(ref in have for ref in _tables_named(wanted)):
+            continue
+        new, fixed = _with_formulas(parts[tp.part].decode("utf-8"), wanted)
+        if fixed:
+            parts[tp.part] = new.encode("utf-8")
+            out.append(Restored("table_formula", tp.sheet.name, tp.display_name, ", ".join(fixed)))
+    return out
+
+
+def _with_formulas(xml: str, wanted: dict[str, str]) -> tuple[str, list[str]]:
+    """The table part with ``wanted``'s formula on each column of that name lacking one; the columns fixed."""
+    fixed: list[str] = []
+
+    def put(m: re.Match[str]) -> str:
+        p, head, inner = m.group(1), m.group(2), m.group(4) or ""
+        name = attrs(head).get("name", "")
+        if name not in wanted or "calculatedColumnFormula" in inner:
+            return m.group()
+        fixed.append(name)
+        formula = f"<{p}calculatedColumnFormula>{wanted[name]}</{p}calculatedColumnFormula>"
+        return f"<{p}tableColumn{head}>{formula}{inner}</{p}tableColumn>"
+
+    return _TABLE_COLUMN.sub(put, xml), fixed
+
+
+def _tables_named(formulas: dict[str, str]) -> set[str]:
+    """The tables the formulas refer to (tblItems[…], tblSales[[#This Row],…])."""
+    return {m for f in formulas.values() for m in re.findall(r"\b(tbl\w+)\[", f)}
 
 
 def _table_styles(parts: Parts, path: Path) -> list[Restored]:
@@ -199,6 +261,7 @@ def restore(parts: Parts, path: Path, ranges: list[InputRange], look: SheetLook)
     done += _extend_tables(parts, path, ranges)
     done += _generated(parts, path, look)
     done += _table_styles(parts, path)
+    done += _table_formulas(parts, path, look)
     done += _names(parts, path)
     done += _button(parts, path, look)
     done += _validations(parts, path, ranges, look)

@@ -26,26 +26,40 @@ from jxc_xl.io.structure import (
 )
 from jxc_xl.schema import GENERATED_TABLES, PLAN, SYNC_BUTTON_SHAPE, Lang, Table
 
-__all__ = ["add_button", "add_validations", "has_button", "missing_validations"]
+__all__ = ["add_button", "add_validations", "has_button", "missing_validations", "template_formulas"]
 
 _SHAPE = f'name="{SYNC_BUTTON_SHAPE}"'.encode()
 _LAST_ROW = 1_048_576
 
 
 @lru_cache(maxsize=4)
-def _donor(lang: Lang, period: str | None, company: str | None) -> bytes:
-    """The template (input sheets, the plan; no lookups, guide or formulas) as built by ``io.template``."""
+def _donor(lang: Lang, period: str | None, company: str | None, lookups: bool = False) -> bytes:
+    """The template (input sheets, the plan; no guide or formulas sheet) as built by ``io.template``;
+    ``lookups``: with the entry tables' computed columns (their calculated column formulas)."""
     from jxc_xl.io.template import build_workbook
 
     omit = [t.name for t in GENERATED_TABLES if t is not PLAN]
     with tempfile.TemporaryDirectory(prefix="jxc-donor-") as d:
         settings = {"company": company} if company else None
-        out = build_workbook(Path(d) / "t.xlsx", lang=lang, period=period, settings=settings, omit=omit, extras=False)
+        out = build_workbook(
+            Path(d) / "t.xlsx", lang=lang, period=period, settings=settings, omit=omit, extras=False, lookups=lookups
+        )
         return out.read_bytes()
 
 
 def _donor_of(look: SheetLook) -> bytes:
     return _donor(look.lang, look.period, look.company)
+
+
+def template_formulas(look: SheetLook) -> dict[str, dict[str, str]]:
+    """Table name → column name → the template's calculated column formula (as escaped in its table part)."""
+    from jxc_xl.io.package import table_parts
+
+    out: dict[str, dict[str, str]] = {}
+    with open_package(_donor(look.lang, look.period, look.company, True)) as donor:
+        for tp in table_parts(donor, Path("<template>")):
+            out[tp.display_name] = {tp.columns[i]: f for i, f in tp.calc_formulas.items()}
+    return out
 
 
 def _drawings(parts: Parts, path: Path, sheet: SheetRef) -> list[str]:
