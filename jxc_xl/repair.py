@@ -86,7 +86,7 @@ def repair_file(
     from jxc_xl.io.addtables import SheetLook
     from jxc_xl.io.reader import read_workbook
     from jxc_xl.io.restore import InputRange, restore
-    from jxc_xl.io.xlsxpatch import edit_package
+    from jxc_xl.io.xlsxpatch import check_tables, edit_package
     from jxc_xl.sync import _require_input, _require_output
 
     path = Path(path)
@@ -107,6 +107,7 @@ def repair_file(
         ranges.append(InputRange(t.name, data.sheet, data.header_row, last, dict(data.col_letters)))
 
     def edit(parts: Parts) -> list[Restored]:
+        check_tables(parts, path)  # a damaged table part is refused as sync refuses it
         return restore(parts, path, ranges, look)
 
     found = edit_package(path, dst, edit, backup=False, write=False)

@@ -52,6 +52,15 @@ def _tables(path: Path) -> dict[str, str]:
     return {name: ws.title for ws in wb.worksheets for name in ws.tables}
 
 
+def table_ids(path: Path) -> list[str]:
+    """The ``id`` of every table part (Excel repairs a workbook where two tables share one)."""
+    import re
+
+    with zipfile.ZipFile(path) as z:
+        tags = [re.search(rb"<table\b[^>]*>", z.read(n)) for n in z.namelist() if n.startswith("xl/tables/")]
+    return [re.search(rb'\sid="(\d+)"', t.group()).group(1).decode() for t in tags if t]  # type: ignore[union-attr]
+
+
 def _ranges(src: Path, dst: Path) -> Path:
     """``src`` with every Excel Table converted to a plain range (what openpyxl keeps when they are removed)."""
     wb = openpyxl.load_workbook(src)
@@ -141,6 +150,8 @@ def test_tables_converted_to_ranges_get_their_tables_back(synced: dict[str, Path
     assert total[0] == "合计" and total[j] == pytest.approx(float(_stock(out)["closing_amount"].sum()))
     again = sync_file(out, tmp_path / "again.xlsx").path
     assert again.read_bytes() == out.read_bytes()
+    ids = table_ids(out)
+    assert len(ids) == len(GENERATED_TABLES) and len(set(ids)) == len(ids)
     a, b = _parts(src), _parts(out)
     sheets = {p for p in a if p.startswith("xl/worksheets/sheet")}
     generated_parts = {n for n in sheets if a[n] != b[n]}

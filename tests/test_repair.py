@@ -26,6 +26,7 @@ from jxc_xl.sync import sync_file
 from jxc_xl.validate import validate_file
 from tests.factories import plain_month, small_month, write_book
 from tests.libreoffice import convert
+from tests.test_plain_sync import table_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUT_SHEETS = {t.zh_sheet for t in INPUT_TABLES}
@@ -82,6 +83,8 @@ def _repaired(src: Path, dst: Path) -> RepairReport:
         assert raw[sheet] == cells, sheet
     again = repair_file(dst)
     assert again.nothing_to_do, again.lines()
+    ids = table_ids(dst)
+    assert len(set(ids)) == len(ids)  # every table its own id
     return done
 
 
@@ -193,3 +196,14 @@ def test_a_header_no_table_can_have_is_said_and_the_rest_restored(month: Path, t
     assert any("C1" in line for line in report.lines("en"))
     wb = openpyxl.load_workbook(report.written)  # type: ignore[arg-type]
     assert not wb[SALES.zh_sheet].tables and wb["商品"].tables
+
+
+@pytest.mark.slow
+def test_a_repaired_month_kept_by_hand_opens_in_libreoffice(tmp_path: Path) -> None:
+    done = repair_file(plain_month(tmp_path / "plain.xlsx"), apply=True, out=tmp_path / "fixed.xlsx")
+    converted = convert(done.written, tmp_path / "lo")  # type: ignore[arg-type]
+    wb = openpyxl.load_workbook(converted)
+    assert SALES.name in wb[SALES.zh_sheet].tables and "库存" in wb.sheetnames
+    assert [c.value for c in wb[SALES.zh_sheet][4]][:2] == [
+        c.value for c in openpyxl.load_workbook(done.written)[SALES.zh_sheet][4]
+    ][:2]  # type: ignore[arg-type]

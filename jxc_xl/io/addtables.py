@@ -220,8 +220,16 @@ def _find(path: Path, sheet: SheetRef, t: Table, last_row: int | None = None) ->
     return _Found(sheet, col0 + hr.first + 1, r1, col0 + hr.last + 1, max(row0 + last + 1, r1 + 1), cells, label)
 
 
+_TABLE_TAG = re.compile(rb"<(?:\w+:)?table\b[^>]*>")
+
+
 def _table_id(parts: Parts, path: Path) -> int:
-    ids = [int(attrs(tp.xml.decode("utf-8", "replace")[:400]).get("id", "0") or 0) for tp in table_parts(parts, path)]
+    """An id no table of the workbook has (the ``id`` of each ``<table>`` start tag, not its columns')."""
+    ids = []
+    for tp in table_parts(parts, path):
+        m = _TABLE_TAG.search(tp.xml)
+        value = attrs(m.group().decode("utf-8", "replace")).get("id", "0") if m else "0"
+        ids.append(int(value) if value.isdigit() else 0)
     return max([0, *ids]) + 1
 
 

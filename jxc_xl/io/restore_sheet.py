@@ -86,7 +86,12 @@ def add_button(parts: Parts, path: Path, sheet: SheetRef, look: SheetLook) -> No
             rid = add_relationship(parts, sheet.part, REL_TYPE["drawing"], new)
             xml, rp = with_r_prefix(parts[sheet.part].decode("utf-8"))
             element = f'<{sheet_prefix(xml)}drawing {rp}:id="{rid}"/>'
-            parts[sheet.part] = insert_sheet_element(xml, element, "drawing").encode("utf-8")
+            stale = re.search(rf"<{sheet_prefix(xml)}drawing\b[^>]*?/>", xml)  # its drawing part is missing
+            if stale is not None:
+                xml = xml[: stale.start()] + element + xml[stale.end() :]
+            else:
+                xml = insert_sheet_element(xml, element, "drawing")
+            parts[sheet.part] = xml.encode("utf-8")
             return
         anchor = re.search(rb"<xdr:twoCellAnchor\b.*?</xdr:twoCellAnchor>", donor[drawing], re.S)
         link = next(r for r in relationships(donor, drawing, Path("<template>")))

@@ -50,11 +50,12 @@ def free_name(parts: Parts, like: str) -> str:
     folder, base = posixpath.split(like)
     m = re.match(r"^(.*?)(\d*)(\.[^.]+)$", base)
     stem, ext = (m.group(1), m.group(3)) if m else (base, "")
-    taken = {n.casefold() for n in parts}
+    # Every entry of the zip counts (a removed one too), and a name whose .rels part is left over is not free.
+    taken = {n.casefold() for n in [*(i.filename for i in parts.infos), *parts.added]}
     n = 1
-    while posixpath.join(folder, f"{stem}{n}{ext}").casefold() in taken:
+    while {(name := posixpath.join(folder, f"{stem}{n}{ext}")).casefold(), rels_name(name).casefold()} & taken:
         n += 1
-    return posixpath.join(folder, f"{stem}{n}{ext}")
+    return name
 
 
 def relative(source: str, target: str) -> str:

@@ -41,6 +41,7 @@ __all__ = [
     "NS_MAIN",
     "SheetLook",
     "TableNotFoundError",
+    "check_tables",
     "check_unlocked",
     "edit_package",
     "lock_file",
@@ -73,6 +74,12 @@ def _tables(parts: Mapping[str, bytes], path: Path) -> dict[str, TablePart]:
             if key:
                 out[key.casefold()] = tp
     return out
+
+
+def check_tables(parts: Mapping[str, bytes], path: Path) -> None:
+    """Refuse, before anything is changed, a package whose table parts cannot be read (a ref that is no range,
+    a part not UTF-8, a header count that is no number): ``NotAWorkbookError`` naming the part."""
+    _tables(parts, path)
 
 
 def table_names(path: Path | str) -> dict[str, str]:
