@@ -207,3 +207,23 @@ def test_a_repaired_month_kept_by_hand_opens_in_libreoffice(tmp_path: Path) -> N
     assert [c.value for c in wb[SALES.zh_sheet][4]][:2] == [
         c.value for c in openpyxl.load_workbook(done.written)[SALES.zh_sheet][4]
     ][:2]  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_repair_over_the_damaged_corpus_never_crashes(tmp_path: Path) -> None:
+    """Every case of tests/corpus.py but the file-system ones (pipes, links: validate's and sync's tests cover
+    those paths) is repaired or refused with one JxcError line: never another exception."""
+    from jxc_xl.errors import JxcError
+    from tests.corpus import build_corpus
+
+    crashed = []
+    for i, case in enumerate(c for c in build_corpus(tmp_path / "corpus") if c.kind != "fs"):
+        before = case.path.read_bytes()
+        try:
+            repair_file(case.path, apply=True, out=tmp_path / f"out{i}.xlsx")
+        except JxcError:
+            pass
+        except Exception as e:  # the test's point: name every crash
+            crashed.append(f"{case.kind}/{case.name}: {type(e).__name__}: {e}")
+        assert case.path.read_bytes() == before, case.name
+    assert crashed == []
