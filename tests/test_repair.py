@@ -172,13 +172,15 @@ def _run(env: dict[str, str]) -> dict[str, object]:
 def test_a_libreoffice_round_trip_loses_table_styles_and_repair_restores_them(month: Path, tmp_path: Path) -> None:
     src = convert(month, tmp_path / "lo")
     done = _repaired(src, tmp_path / "fixed.xlsx")
-    assert {"table_style", "table_formula"} <= _kinds(done)
+    assert {"table_style", "table_formula", "validation_extended"} <= _kinds(done)
     styles = [r for r in done.restored if r.kind == "table_style"]
     assert {r.table for r in styles} >= {t.name for t in INPUT_TABLES if t.name != "tblCarried"} - {"tblSettings"}
     wb = openpyxl.load_workbook(done.written)  # type: ignore[arg-type]
     assert wb[SALES.zh_sheet].tables[SALES.name].tableStyleInfo.name == "TableStyleMedium2"
     formulas = {c.name: c.calculatedColumnFormula for c in wb[SALES.zh_sheet].tables[SALES.name].tableColumns}
     assert "INDEX(tblItems[商品名称]" in str(formulas["商品名称"])
+    sku = next(v for v in wb[SALES.zh_sheet].data_validations.dataValidation if v.promptTitle == "商品编码")
+    assert str(sku.sqref).endswith("1048576")  # LibreOffice had cut it at row 1006 or so
 
 
 def test_a_header_no_table_can_have_is_said_and_the_rest_restored(month: Path, tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ The steps, in order (a later one sees what an earlier one made):
    calculated column formulas too (names beside codes: a new row gets them again).
 5. ``defined_name``: the SKU list behind the dropdowns (``jxc_skus``) and the Pareto chart's names.
 6. ``button``: the 同步 / Sync button on the plan sheet (a shape the template draws; openpyxl drops it).
-7. ``validation``: an input table's column without its dropdown or check gets the template's rule.
+7. ``validation``: an input table's column without its dropdown or check gets the template's rule;
+   ``validation_extended``: one whose rule LibreOffice cut short (to row 1006 or so) has it down to the last row.
 
 A table whose sheet has a header row no Excel Table can have (a blank or repeated header) is left as it is and
 said (``cannot``); the other steps go on.
@@ -33,7 +34,14 @@ from jxc_xl.errors import TableNotFoundError
 from jxc_xl.io.addtables import SheetLook, add_missing_tables, table_over_range
 from jxc_xl.io.ooxml import attrs, letter
 from jxc_xl.io.package import Parts, TablePart, table_parts, workbook_sheets
-from jxc_xl.io.restore_sheet import add_button, add_validations, has_button, missing_validations, template_formulas
+from jxc_xl.io.restore_sheet import (
+    add_button,
+    add_validations,
+    extend_validations,
+    has_button,
+    missing_validations,
+    template_formulas,
+)
 from jxc_xl.io.structure import add_defined_names
 from jxc_xl.io.tablepatch import patch_table
 from jxc_xl.schema import ANALYSIS, GENERATED_TABLES, ITEMS, PLAN, SYNC_BUTTON_SHAPE, TABLES_BY_NAME
@@ -228,17 +236,22 @@ def _button(parts: Parts, path: Path, look: SheetLook) -> list[Restored]:
 def _validations(parts: Parts, path: Path, ranges: list[InputRange], look: SheetLook) -> list[Restored]:
     sheets = {s.name: s for s in workbook_sheets(parts, path)}
     lost = {}
+    out = []
     for r in ranges:
         if r.sheet in sheets:
-            keys = missing_validations(parts, sheets[r.sheet], TABLES_BY_NAME[r.table], r.columns, r.header_row, look)
+            t = TABLES_BY_NAME[r.table]
+            short = extend_validations(parts, sheets[r.sheet], t, r.columns, r.header_row, look)
+            if short:
+                headers = ", ".join(t.column(k).header(look.lang) for k in short)
+                out.append(Restored("validation_extended", r.sheet, r.table, headers))
+            keys = missing_validations(parts, sheets[r.sheet], t, r.columns, r.header_row, look)
             if keys:
                 lost[r.table] = (r, keys)
     if not lost:
-        return []
+        return out
     add_validations(
         parts, {name: (sheets[r.sheet], r.columns, r.header_row, keys) for name, (r, keys) in lost.items()}, look
     )
-    out = []
     for name, (r, keys) in lost.items():
         t = TABLES_BY_NAME[name]
         out.append(Restored("validation", r.sheet, name, ", ".join(t.column(k).header(look.lang) for k in keys)))

@@ -26,7 +26,14 @@ from jxc_xl.io.structure import (
 )
 from jxc_xl.schema import GENERATED_TABLES, PLAN, SYNC_BUTTON_SHAPE, Lang, Table
 
-__all__ = ["add_button", "add_validations", "has_button", "missing_validations", "template_formulas"]
+__all__ = [
+    "add_button",
+    "add_validations",
+    "extend_validations",
+    "has_button",
+    "missing_validations",
+    "template_formulas",
+]
 
 _SHAPE = f'name="{SYNC_BUTTON_SHAPE}"'.encode()
 _LAST_ROW = 1_048_576
@@ -173,6 +180,39 @@ def missing_validations(
         if not any(c1 <= c <= c2 and r1 <= first <= r2 for c1, r1, c2, r2 in covered):
             out.append(key)
     return out
+
+
+def extend_validations(
+    parts: Parts, sheet: SheetRef, t: Table, columns: dict[str, str], header_row: int, look: SheetLook
+) -> list[str]:
+    """The template's rules that stop short of the sheet's last row (LibreOffice writes them down to row 1006
+    or so: a line typed below gets no dropdown) reach it again; the columns (keys) extended. A rule is the
+    template's when it has its input title and covers one column from the first data row."""
+    titles = {attrs(rule[: rule.index(">")]).get("promptTitle"): key for key, rule in _template_rules(look, t).items()}
+    first = header_row + 1
+    xml = parts[sheet.part].decode("utf-8")
+    extended: list[str] = []
+
+    def extend(m: re.Match[str]) -> str:
+        a = attrs(m.group(1))
+        key = titles.get(a.get("promptTitle"))
+        refs = a.get("sqref", "").split()
+        if key is None or key not in columns or len(refs) != 1:
+            return m.group()
+        try:
+            c1, r1, c2, r2 = split_range(refs[0])
+        except ValueError:
+            return m.group()
+        c = col(columns[key])
+        if not (c1 == c2 == c and r1 == first and r2 < _LAST_ROW):
+            return m.group()
+        extended.append(key)
+        return set_attr(m.group(), "sqref", f"{columns[key]}{first}:{columns[key]}{_LAST_ROW}")
+
+    new = re.sub(r"<(?:\w+:)?dataValidation\b([^>]*)>", extend, xml)
+    if extended:
+        parts[sheet.part] = new.encode("utf-8")
+    return extended
 
 
 def add_validations(

@@ -39,6 +39,10 @@ REPAIR_TEXTS: dict[str, tuple[str, str]] = {
         "工作表“{sheet}”：找不到表的标题行（含商品编码的一行），未设为表",
         "sheet '{sheet}': no header row of its table found (a row naming the SKU column); left as it is",
     ),
+    "repair_validation_extended": (
+        "工作表“{sheet}”：数据验证延伸到整列（其后新增的行也有下拉列表与检查）：{detail}",
+        "sheet '{sheet}': data validation down the whole column again (lines added later get it too): {detail}",
+    ),
     "repair_would": (
         "{path}：将恢复 {count} 项（加 --apply 写入）：",
         "{path}: would restore {count} item(s) (add --apply to write them):",
