@@ -42,6 +42,9 @@ _EXPORTS: dict[str, str] = {
     # one item's stock card (明细账), as `jxc card` prints it
     "stock_card": "jxc_xl.card",
     "StockCard": "jxc_xl.card",
+    # restore what the template provides and a foreign save lost, as `jxc repair` does
+    "repair_file": "jxc_xl.repair",
+    "RepairReport": "jxc_xl.repair",
     # a batch of stores: sync them all, roll them up into one group workbook
     "sync_paths": "jxc_xl.sync_batch",
     "SyncReport": "jxc_xl.sync_batch",
@@ -68,6 +71,7 @@ __all__ = [
     "JxcError",
     "NotAWorkbookError",
     "PlanReport",
+    "RepairReport",
     "Report",
     "Settings",
     "StockCard",
@@ -84,6 +88,7 @@ __all__ = [
     "new_workbook",
     "plan_file",
     "read_workbook",
+    "repair_file",
     "stock_card",
     "sync_file",
     "sync_paths",
@@ -102,6 +107,7 @@ if TYPE_CHECKING:
     from jxc_xl.io.reader import read_workbook
     from jxc_xl.io.template import new_workbook
     from jxc_xl.planning import PlanReport, plan_file
+    from jxc_xl.repair import RepairReport, repair_file
     from jxc_xl.schema import Settings
     from jxc_xl.sync import CloseResult, SyncResult, close_month, sync_file
     from jxc_xl.sync_batch import StoreSync, SyncReport, sync_paths

@@ -405,6 +405,22 @@ def close(
 
 
 @app.command()
+def repair(
+    path: Annotated[Path, typer.Argument(help="The month's workbook.")],
+    apply: Annotated[bool, typer.Option("--apply", help="Write it (default: only list it).")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here; leave PATH untouched.")] = None,
+    no_backup: Annotated[bool, typer.Option("--no-backup", help="Do not keep NAME.bak.xlsx.")] = False,
+    lang: MessageLang = None,
+) -> None:
+    """List what the template provides and a foreign save lost (button, tables, styles, dropdowns, names)."""
+    from jxc_xl.repair import repair_file
+
+    with _guard():
+        rep = repair_file(path, apply=apply, out=output, backup=not no_backup, lang=_lang(lang))
+        out.print("\n".join(escape(line) for line in rep.lines(_lang(lang))), soft_wrap=True)
+
+
+@app.command()
 def demo(
     directory: Annotated[Path, typer.Argument(help="Folder for the demo workbook.")] = Path("demo"),
     lang: Lang = "zh",

@@ -107,16 +107,18 @@ def sync_file(
         JxcError: the folder cannot be written (the file is left as it was).
     """
     from jxc_xl.core.generate import generate
-    from jxc_xl.io.xlsxpatch import write_tables
+    from jxc_xl.io.xlsxpatch import SheetLook, write_tables
 
     path = Path(path)
     dst = Path(out) if out else path
     _require_input(path)
     _require_output(dst, path, lang or "en")
     check_unlocked(path, dst)
-    wb, _, findings = _read_checked(path, lang, force, Caller(str(path), "sync", offers_force=True))
+    wb, settings, findings = _read_checked(path, lang, force, Caller(str(path), "sync", offers_force=True))
     tables = generate(wb, wb.lang)  # the sheets speak the workbook's language; --lang is for messages
-    written = write_tables(path, dst, tables, backup=backup and dst == path)  # a table the file lacks: not written
+    # A generated table the file lacks (plain ranges) is made as an Excel Table; an optional one is not written.
+    look = SheetLook(wb.lang, settings.period, settings.company or None)
+    written = write_tables(path, dst, tables, backup=backup and dst == path, look=look)
     stock = tables[STOCK.name]
     plan = tables[PLAN.name]
     return SyncResult(

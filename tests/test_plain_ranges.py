@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,68 +24,17 @@ from jxc_xl.core.book import ROW
 from jxc_xl.core.cell_values import NUMERIC
 from jxc_xl.core.generate import stock_balances
 from jxc_xl.io.reader import read_workbook
-from jxc_xl.schema import COUNTS, HISTORY, INPUT_TABLES, OPENING, ORDERS, RETURNS, SALES, SETTINGS_TABLE, Table
+from jxc_xl.schema import COUNTS, HISTORY, INPUT_TABLES, OPENING, ORDERS, RETURNS, SALES, SETTINGS_TABLE
 from jxc_xl.sync import close_month, sync_file
 from jxc_xl.validate import validate_file
-from tests.factories import small_month, write_book
+from tests.factories import PLAIN_ORDERS, TITLE_ROWS, plain_month, small_month, write_book
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = ROOT / "tests" / "excel_server_probe.py"
 OPTIONAL = (RETURNS, COUNTS, HISTORY, ORDERS)
+
+
 # Purchase orders kept by hand too (one placed last month, one partly received): the plain month has every table.
-PLAIN_ORDERS = [
-    {"order_date": date(2026, 10, 28), "doc_no": "PO-9", "sku": "A001", "qty": 60, "received_qty": 20},
-    {"order_date": date(2026, 11, 20), "doc_no": "PO-10", "sku": "B001", "qty": 20, "expected_date": date(2026, 12, 2)},
-]
-TITLE_ROWS = 2  # a merged title and a "单位：元" line above each header row
-SUMMED = {"qty", "amount", "counted_qty", "demand_qty"}  # what a 合计 row adds up
-
-
-def _cells(t: Table, rows: list[dict[str, Any]]) -> list[list[Any]]:
-    return [[r.get(c.key) for c in t.columns] for r in rows]
-
-
-def _settings() -> list[list[Any]]:
-    return [["会计期间", "2026-11", "本月"], ["计价方法", "移动加权平均", None], ["公司", "示例商贸", None]]
-
-
-def _total_row(t: Table, rows: list[dict[str, Any]]) -> list[Any]:
-    """合计 in the first column, the sums of the quantity and amount columns under them."""
-    out: list[Any] = [sum(r.get(c.key) or 0 for r in rows) if c.key in SUMMED else None for c in t.columns]
-    out[0] = "合计"
-    return out
-
-
-def plain_month(path: Path, data: dict[str, list[dict[str, Any]]] | None = None) -> Path:
-    """``data`` (default ``small_month()``) as a month kept by hand: each input table a plain range on its zh sheet
-    under a merged title and a note, a 合计 row under the ledgers and the opening, a blank row and a signature
-    line; no Excel Table and no generated sheet. A table absent from ``data`` gets no sheet."""
-    data = {**small_month(), ORDERS.name: PLAIN_ORDERS} if data is None else data
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for t in INPUT_TABLES:
-        if t is not SETTINGS_TABLE and t.name not in data:
-            continue
-        ws = wb.create_sheet(t.zh_sheet)
-        width = len(t.columns)
-        ws.cell(1, 1, f"{t.zh_sheet} 2026年11月")
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-        ws.cell(2, 1, "单位：元")
-        rows = _settings() if t is SETTINGS_TABLE else _cells(t, data[t.name])
-        body = [t.headers("zh"), *rows]
-        if t is not SETTINGS_TABLE and t is not HISTORY:  # the history is a list, not a ledger: no total
-            body += [_total_row(t, data[t.name]), [None] * width, ["制表人：张三", None, "审核：李四"]]
-        for i, row in enumerate(body, start=TITLE_ROWS + 1):
-            for j, v in enumerate(row, start=1):
-                if v is not None:
-                    cell = ws.cell(i, j, v)
-                    if isinstance(v, date):
-                        cell.number_format = "yyyy-mm-dd"
-        ws.column_dimensions[get_column_letter(1)].width = 14
-    wb.save(path)
-    return path
-
-
 def _stock(path: Path) -> pd.DataFrame:
     return stock_balances(read_workbook(path, generated=False)).set_index("sku").sort_index()
 

@@ -78,7 +78,7 @@ class Parts(MutableMapping[str, bytes]):
     A month's ledger sheets hold a hundred MB of XML: parts nobody reads or changes are never inflated,
     and ``write_package`` copies their compressed bytes as they are. Only the zip's own entries can be set:
     a new part would need a content type and a relationship too, so setting one raises ``ValueError``
-    rather than being dropped when the package is written.
+    rather than being dropped when the package is written; ``add`` makes one (``io.structure`` adds its rest).
     """
 
     def __init__(self, zf: zipfile.ZipFile) -> None:
@@ -88,6 +88,15 @@ class Parts(MutableMapping[str, bytes]):
         self._cache: dict[str, bytes] = {}
         self.changed: dict[str, bytes] = {}
         self.removed: set[str] = set()
+        self.added: list[str] = []  # new parts, in the order they were added
+
+    def add(self, name: str, data: bytes) -> None:
+        """A new part (its relationship and content type are the caller's); ``ValueError`` if it exists."""
+        if name in self._names:
+            raise ValueError(name)
+        self._names.add(name)
+        self.added.append(name)
+        self.changed[name] = data
 
     def __getitem__(self, name: str) -> bytes:
         if name in self.changed:
@@ -371,9 +380,10 @@ def write_package(fh: IO[bytes], parts: Parts, *, compresslevel: int | None = 1)
     Unchanged entries are copied compressed, byte for byte, instead of being inflated and deflated again
     (seconds for a half-million-line ledger sheet); removed ones are left out; changed ones are deflated at
     ``compresslevel`` (1 by default: rewritten sheets deflate in a fraction of the time for a few percent
-    more bytes). ``Parts`` holds no new entries (setting one raises), so nothing set is left out.
+    more bytes). Added parts follow, deflated, with workbook.xml's date and attributes (as a rewrite keeps).
     """
     src = parts.zf
+    like = parts.zf.getinfo(WORKBOOK)
     with zipfile.ZipFile(fh, "w") as z:
         for info in parts.infos:
             name = info.filename
@@ -386,6 +396,14 @@ def write_package(fh: IO[bytes], parts: Parts, *, compresslevel: int | None = 1)
             zi.compress_type = info.compress_type
             zi.external_attr = info.external_attr
             zi.create_system = info.create_system
+            z.writestr(zi, parts[name], compresslevel=compresslevel)
+        for name in parts.added:
+            if name in parts.removed:
+                continue
+            zi = zipfile.ZipInfo(name, date_time=like.date_time)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = like.external_attr
+            zi.create_system = like.create_system
             z.writestr(zi, parts[name], compresslevel=compresslevel)
 
 

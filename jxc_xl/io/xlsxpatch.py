@@ -16,8 +16,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -25,6 +26,7 @@ from jxc_xl.core.book import ROW
 from jxc_xl.core.messages import phrase
 from jxc_xl.errors import JxcError, NotAWorkbookError, TableNotFoundError, WorkbookLockedError
 from jxc_xl.io import package
+from jxc_xl.io.addtables import SheetLook, add_missing_tables
 from jxc_xl.io.chartcache import Written, refresh_charts
 from jxc_xl.io.ooxml import attrs
 from jxc_xl.io.package import NS_MAIN, WORKBOOK, Parts, TablePart, open_package, table_parts
@@ -33,7 +35,19 @@ from jxc_xl.io.sheetpatch import patch_sheet
 from jxc_xl.io.tablepatch import drop_calc_chain, patch_table, request_recalc
 from jxc_xl.schema import TABLES_BY_NAME, normalise_header
 
-__all__ = ["NS_MAIN", "TableNotFoundError", "check_unlocked", "lock_file", "table_names", "write_tables"]
+T = TypeVar("T")
+
+__all__ = [
+    "NS_MAIN",
+    "SheetLook",
+    "TableNotFoundError",
+    "check_tables",
+    "check_unlocked",
+    "edit_package",
+    "lock_file",
+    "table_names",
+    "write_tables",
+]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -60,6 +74,12 @@ def _tables(parts: Mapping[str, bytes], path: Path) -> dict[str, TablePart]:
             if key:
                 out[key.casefold()] = tp
     return out
+
+
+def check_tables(parts: Mapping[str, bytes], path: Path) -> None:
+    """Refuse, before anything is changed, a package whose table parts cannot be read (a ref that is no range,
+    a part not UTF-8, a header count that is no number): ``NotAWorkbookError`` naming the part."""
+    _tables(parts, path)
 
 
 def table_names(path: Path | str) -> dict[str, str]:
@@ -175,9 +195,14 @@ def _patch_table_parts(src: Path, parts: Parts, info: TablePart, df: pd.DataFram
     return area_end
 
 
-def _patch_parts(src: Path, parts: Parts, tables: Mapping[str, pd.DataFrame]) -> list[str]:
+def _patch_parts(
+    src: Path, parts: Parts, tables: Mapping[str, pd.DataFrame], look: SheetLook | None = None
+) -> list[str]:
     """Write ``tables`` into the package ``parts`` (its changed/removed parts record what to write); the names
-    of the tables written."""
+    of the tables written. ``look``: a generated table the workbook lacks is made first (``io.addtables``)."""
+    if look is not None:
+        _tables(parts, src)  # a damaged table part is refused before anything is added
+        add_missing_tables(parts, src, list(tables), look, optional_on_sheet=True)  # where the button writes
     found = _tables(parts, src)
     pr = re.search(r"<(?:\w+:)?workbookPr\b[^>]*>", parts[WORKBOOK].decode("utf-8"))
     date1904 = pr is not None and attrs(pr.group()).get("date1904") in ("1", "true")
@@ -195,20 +220,44 @@ def _patch_parts(src: Path, parts: Parts, tables: Mapping[str, pd.DataFrame]) ->
     return list(targets)
 
 
-def write_tables(src: Path, dst: Path, tables: Mapping[str, pd.DataFrame], *, backup: bool = True) -> list[str]:
+def write_tables(
+    src: Path,
+    dst: Path,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    backup: bool = True,
+    look: SheetLook | None = None,
+) -> list[str]:
     """Replace the data rows of the named Excel tables of ``src`` with ``tables`` and save as ``dst``.
+
+    ``look`` given, a generated table the workbook lacks (a month kept as plain ranges) is first made as an
+    Excel Table, on its sheet or on a sheet copied from the template (``io.addtables``).
 
     ``tables`` maps a table name ("tblStock") to a frame whose columns are schema keys. Every other part
     of the package stays byte-identical; dst is written atomically (temp file + os.replace). When dst is
     src and ``backup``, src is first copied to NAME.bak.xlsx. Returns the names of the tables written: an optional
     generated table (``Table.optional``) that the file lacks is skipped.
     """
+    return edit_package(src, dst, lambda parts: _patch_parts(Path(src), parts, tables, look), backup=backup)
+
+
+def edit_package(src: Path, dst: Path, edit: Callable[[Parts], T], *, backup: bool = True, write: bool = True) -> T:
+    """Run ``edit`` on the parts of ``src`` and save the result as ``dst`` atomically (temp file + os.replace);
+    ``edit``'s result. Parts it leaves alone keep their bytes. When dst is src and ``backup``, src is first copied
+    to NAME.bak.xlsx. ``write=False``: nothing is written (a dry run sees what ``edit`` would change).
+
+    Raises:
+        WorkbookLockedError: Excel holds src or dst open.
+        JxcError: dst's folder cannot be written (nothing is changed then).
+    """
     src, dst = Path(src), Path(dst)
     check_unlocked(src) if _same_file(src, dst) else check_unlocked(src, dst)
     tmp: Path | None = None
     try:
         with open_package(src) as parts:
-            written = _patch_parts(src, parts, tables)
+            result = edit(parts)
+            if not write:
+                return result
             try:
                 if backup and _same_file(src, dst):
                     shutil.copy2(src, src.with_name(src.stem + ".bak" + src.suffix))
@@ -229,7 +278,7 @@ def write_tables(src: Path, dst: Path, tables: Mapping[str, pd.DataFrame], *, ba
         if tmp is not None:
             tmp.unlink(missing_ok=True)
         raise
-    return written
+    return result
 
 
 def _unwritable(dst: Path, error: OSError) -> JxcError:

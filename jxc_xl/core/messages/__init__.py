@@ -26,6 +26,7 @@ from jxc_xl.core.messages.finding_texts import CATALOG
 from jxc_xl.core.messages.group_texts import GROUP_TEXTS
 from jxc_xl.core.messages.io_texts import IO_TEXTS
 from jxc_xl.core.messages.plan_texts import PLAN_TEXTS
+from jxc_xl.core.messages.repair_texts import REPAIR_TEXTS
 from jxc_xl.core.messages.report_texts import REPORT_LABELS
 from jxc_xl.core.messages.summary_texts import SUMMARY_TEXTS
 from jxc_xl.core.messages.template_texts import TEMPLATE_WORDS
@@ -43,6 +44,7 @@ TEXT_SECTIONS: tuple[dict[str, tuple[str, str]], ...] = (
     PLAN_TEXTS,
     GROUP_TEXTS,
     SUMMARY_TEXTS,
+    REPAIR_TEXTS,
 )
 WORDS: dict[str, tuple[str, str]] = {k: v for section in TEXT_SECTIONS for k, v in section.items()}
 

@@ -140,6 +140,19 @@ IO_TEXTS: dict[str, tuple[str, str]] = {
         "{path}: table {name} on sheet {sheet} grows to row {row}, but cells below it hold your data ({cells}); "
         "move or delete them, then run the command again. Nothing was written.",
     ),
+    # Generated tables a plain-range workbook lacks (io.addtables)
+    "io_plain_no_header": (
+        "{path}：工作表 {sheet} 上找不到表 {name} 的标题行（含商品编码的一行）；请在该工作表上写好标题行，"
+        "或删除（改名）该工作表让同步按模板新建它。未写入任何内容。",
+        "{path}: sheet {sheet} holds no header row of table {name} (a row naming the SKU column); write the header "
+        "row there, or delete (rename) the sheet so sync makes it from the template. Nothing was written.",
+    ),
+    "io_plain_bad_header": (
+        "{path}：工作表 {sheet} 上表 {name} 的标题行在 {cell} 处为空或重复；Excel 表的每一列需要不同的标题文字，"
+        "请填写后重新运行命令。未写入任何内容。",
+        "{path}: the header row of table {name} on sheet {sheet} is blank or repeated at {cell}; each column of an "
+        "Excel table needs a header text of its own: fill it in and run the command again. Nothing was written.",
+    ),
     # Building a workbook (io.template)
     "io_bad_lang": ("语言必须是 'zh' 或 'en'，而不是 {language}", "language must be 'zh' or 'en', not {language}"),
     "io_unknown_table": ("未知的表 {name}；表有：{tables}", "unknown table {name}; tables are {tables}"),
