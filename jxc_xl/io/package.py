@@ -188,8 +188,10 @@ def open_package(src: Path | bytes) -> Iterator[Parts]:
     with zf:
         _check_entries(zf, path)
         parts = Parts(zf)
-        if WORKBOOK not in parts:
-            raise NotAWorkbookError.said("io_no_workbook_part", path=path, part=WORKBOOK)
+        for required in (WORKBOOK, CONTENT_TYPES):  # neither Excel nor LibreOffice opens a package without both
+            if required not in parts:
+                raise NotAWorkbookError.said("io_no_workbook_part", path=path, part=required)
+        parse_xml(parts.peek(CONTENT_TYPES), path, CONTENT_TYPES)
         try:
             yield parts
         except (zipfile.BadZipFile, EOFError, zlib.error) as e:  # a damaged part met while reading it
@@ -214,9 +216,7 @@ def _check_entries(zf: zipfile.ZipFile, path: Path) -> None:
             error = f"{info.filename}: compression method {info.compress_type}"
             raise NotAWorkbookError.said("io_unreadable", path=path, error=error)
         if info.filename in seen:
-            raise NotAWorkbookError(
-                phrase("io_unreadable", "en", path=path, error=f"{info.filename}: twice in the zip")
-            )
+            raise NotAWorkbookError.said("io_unreadable", path=path, error=f"{info.filename}: twice in the zip")
         seen.add(info.filename)
 
 
