@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from jxc_xl.core.ageing import ageing_columns, stock_ageing
 from jxc_xl.core.analysis import analyse
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.card import card_tables
@@ -98,6 +99,7 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
             "cum_share": an["cum_share"].to_numpy(np.float64),
             "days_since_sale": an["days_since_sale"].to_numpy(np.float64),
             "overstock": np.array([yes if over else None for over in an["overstock"].to_numpy(bool)], dtype=object),
+            **ageing_columns(stock_ageing(wb, val)),  # issue 12.6: stock ageing (库龄), 积压
         }
     )
     rank = analysis["abc"].map({"A": 0, "B": 1, "C": 2}).fillna(3)

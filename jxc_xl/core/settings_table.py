@@ -18,7 +18,16 @@ from jxc_xl.core.book import ROW, SettingCell, TableData
 from jxc_xl.core.cell_values import NUMERIC, is_blank, parse_date, parse_number, parse_period, text_of
 from jxc_xl.core.findings import Finding
 from jxc_xl.core.messages import json_value, make_finding, word
-from jxc_xl.schema import SETTINGS, SETTINGS_TABLE, ColType, Lang, SettingDef, Settings, normalise_header
+from jxc_xl.schema import (
+    SETTINGS,
+    SETTINGS_TABLE,
+    ColType,
+    Lang,
+    SettingDef,
+    Settings,
+    age_bounds,
+    normalise_header,
+)
 
 __all__ = ["read_settings"]
 
@@ -128,6 +137,14 @@ class _SettingsRead:
             self.invalid(_SETTING_DEFS["abc_b"], sc.raw, sc.row, sc.cell, "why_abc_b")
             del self.values["abc_b"]
 
+    def check_ageing(self) -> None:
+        """ageing_buckets that are not 1 to 4 increasing positive whole numbers: reported, dropped (its default
+        applies)."""
+        if "ageing_buckets" in self.values and age_bounds(self.values["ageing_buckets"]) is None:
+            sc = self.cells["ageing_buckets"]
+            self.invalid(_SETTING_DEFS["ageing_buckets"], sc.raw, sc.row, sc.cell, "why_ageing_buckets")
+            del self.values["ageing_buckets"]
+
     def settings(self) -> Settings | None:
         """The typed model, or None (with a finding) when the period is missing or the model rejects a value."""
         if "period" not in self.values:
@@ -163,4 +180,5 @@ def read_settings(
     for key_text, r, raw in zip(df["key"].tolist(), df[ROW].tolist(), raws, strict=True):
         read.read_row(td, key_text, r, raw)
     read.check_abc()
+    read.check_ageing()
     return read.settings(), read.cells, read.findings

@@ -14,6 +14,9 @@ Sections, in this order (``schema.SUMMARY_SECTIONS``):
 * stock by category: 库存's closing amount per category of 商品, largest first; value = items, rate = share of
   the closing value. The rows add up to the closing value.
 * the top items by gross margin: 分析's ten largest gross margins (ties by SKU); rate = margin rate.
+* stock by age (core.ageing; none without items): 分析's ageing band amounts summed, one row per band of setting
+  ageing_buckets (rate = share of the closing value; the rows add up to it), then the stale (积压) amount with its
+  count of items and its share.
 
 Money is summed in integer cents; every amount is the cents of its rows' amounts as written to the sheets.
 """
@@ -27,9 +30,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from jxc_xl.core.ageing import band_labels
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.ledger import clean_keys
-from jxc_xl.core.messages import word
+from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.money import from_cents, to_cents
 from jxc_xl.core.periods import period_last_day
 from jxc_xl.schema import (
@@ -42,6 +46,7 @@ from jxc_xl.schema import (
     SUMMARY_SECTIONS,
     SUMMARY_TOP,
     Lang,
+    Settings,
 )
 
 __all__ = ["SummaryRow", "summary_frame", "summary_rows", "summary_table", "with_summary"]
@@ -160,6 +165,25 @@ def _top_rows(an: pd.DataFrame) -> list[SummaryRow]:
     return out
 
 
+def _ageing_rows(wb: Workbook, an: pd.DataFrame, lang: Lang) -> list[SummaryRow]:
+    """The ageing section: the closing value per age band (they add up to it), then the stale amount."""
+    if not len(an):
+        return []
+    s = wb.settings or Settings(period="2000-01")  # no usable settings: the defaults' bands
+    bands = [_total(an, f"age_band_{k + 1}") for k in range(len(s.age_bounds) + 1)]
+    whole = sum(bands)
+    labels = band_labels(s.age_bounds, word("sum_age_span", lang), word("sum_age_over", lang))
+    rows = [
+        SummaryRow("ageing", label, c, None, c / whole if whole > 0 else None)
+        for label, c in zip(labels, bands, strict=True)
+    ]
+    stale = _cents(an, "stale_amount")
+    days = int(s.stale_days) if float(s.stale_days).is_integer() else s.stale_days
+    item = phrase("sum_stale", lang, days=days)
+    share = int(stale.sum()) / whole if whole > 0 else None
+    return [*rows, SummaryRow("ageing", item, int(stale.sum()), float((stale > 0).sum()), share)]
+
+
 def summary_rows(wb: Workbook, tables: Mapping[str, pd.DataFrame], lang: Lang) -> list[SummaryRow]:
     """The rows of tblSummary, section by section, from the generated tables of ``wb`` (see the module doc)."""
     days = period_last_day(wb.settings.period).day if wb.settings is not None else 30
@@ -168,6 +192,7 @@ def summary_rows(wb: Workbook, tables: Mapping[str, pd.DataFrame], lang: Lang) -
         *_supplier_rows(tables[PLAN.name], lang),
         *_category_rows(wb, tables[STOCK.name], lang),
         *_top_rows(tables[ANALYSIS.name]),
+        *_ageing_rows(wb, tables[ANALYSIS.name], lang),
     ]
 
 
