@@ -89,11 +89,12 @@ def _receipts(wb: Workbook, val: Valuation, skus: pd.Index, undated: int) -> _Pi
     is_p, is_sr = kind == "purchase", kind == "sales_return"
     is_gain = (kind == "count") & (ev["adj_qty"].to_numpy(dtype=np.float64) > 0)
     qty[is_gain] = ev["adj_qty"].to_numpy(dtype=np.float64)[is_gain]
-    pr = np.flatnonzero(kind == "purchase_return")
-    if len(pr):  # a purchase line returned within the month: only what is left of it is on the shelf
-        orig = original_lines(ev)[pr]
-        known = orig >= 0
-        np.subtract.at(qty, orig[known], qty[pr[known]])
+    pr = kind == "purchase_return"
+    if pr.any():  # a purchase line returned within the month: only what is left of it is on the shelf
+        both = np.flatnonzero(is_p | pr)  # matched among purchases alone (the sales are most of the lines)
+        orig = original_lines(ev.iloc[both].reset_index(drop=True))
+        ret = pr[both] & (orig >= 0)
+        np.subtract.at(qty, both[orig[ret]], qty[both[ret]])
     take = (is_p | is_sr | is_gain) & (qty > 0)
     ev_day = _epoch_days(ev["date"].to_numpy(dtype="datetime64[ns]")[take])
     lines = opening_lines(wb)
