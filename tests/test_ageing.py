@@ -139,6 +139,39 @@ def test_fifo_lots_carried_by_close_age_from_their_first_receipt(tmp_path: Path)
     assert age.avg_age_days[0] == pytest.approx((3 * 194 + 10 * 56) / 13)
 
 
+@pytest.mark.parametrize("method", ["moving_average", "monthly_average"])
+def test_average_methods_age_an_opening_carried_as_one_row_by_last_months_purchases(
+    tmp_path: Path, method: str
+) -> None:
+    sep = write_book(
+        tmp_path / "sep.xlsx",
+        {
+            "tblItems": ITEMS,
+            "tblPurchases": [
+                line(date(2026, 9, 3), "P1", 10, 10, supplier="s"),
+                line(date(2026, 9, 20), "P2", 5, 12, supplier="s"),
+            ],
+            "tblSales": [line(date(2026, 9, 25), "S1", 8, 30, customer="c")],
+        },
+        period="2026-09",
+        settings={"valuation": method},
+    )
+    oct_ = tmp_path / "oct.xlsx"
+    close_month(sep, oct_)
+    wb = read_workbook(oct_)
+    assert wb.df("tblOpening")["qty"].tolist() == [7]  # one row, no receipt date
+    wb.tables["tblPurchases"].df = pd.DataFrame([line(date(2026, 10, 10), "P3", 3, 11, supplier="s", _row=2)])
+    wb.derived.clear()
+    assert wb.settings is not None
+    wb.settings = wb.settings.model_copy(update={"ageing_buckets": "25,50"})
+    val = value_month(wb)
+    age = stock_ageing(wb, val)
+    # at 10-31: the 3 of October (21 days); the opening 7 = P2's 5 (09-20, 41 days) and 2 of P1 (09-03, 58 days)
+    assert age.band_qty[0].tolist() == [3, 5, 2, 0, 0]
+    assert age.band_cents[0].sum() == val.stock["closing_cents"].iloc[0]
+    assert age.avg_age_days[0] == pytest.approx((3 * 21 + 5 * 41 + 2 * 58) / 10)
+
+
 def test_analysis_columns_and_summary_section_tie_to_the_closing() -> None:
     wb = november("fifo", ageing_buckets="15, 45")
     tables = generate(wb)

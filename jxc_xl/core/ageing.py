@@ -6,7 +6,8 @@
   bound.
 * FIFO: the layers the costing leaves (``Valuation.lots``): each layer at its own amount, aged from the date of
   the purchase, sales return or count surplus that received it, or from the opening lot's own 入库日期 (lots that
-  ``jxc close`` carried keep their first receipt date month after month). A value the layers do not hold (a
+  ``jxc close`` carried keep their first receipt date month after month; an undated lot: the day before the period
+  starts). A value the layers do not hold (a
   remainder left at quantity 0 inside the month that a later receipt absorbed) goes with the newest layer, so the
   bands add up to the closing amount to the cent. A SKU whose layers do not make up its closing quantity is aged
   as for the average methods.
@@ -15,9 +16,11 @@
   the month), sales returns and count surpluses (goods back on the shelf, dated the day they came back or were
   found), then the opening lines, newest 入库日期 first. The pieces are valued at the closing unit cost: the
   closing amount is split over them by cumulative quantity, ROUND_HALF_UP, so they add up to it exactly.
-* Opening stock without a 入库日期 (a typed first opening, or an average-method opening carried as one row) is
-  dated the day before the period starts: at least that old, its true age unknown. Closing quantity beyond every
-  receipt and opening line is dated so too.
+* Opening stock without a 入库日期 (a typed first opening, or an average-method opening that ``jxc close`` carried as
+  one row) is, by the same assumption, last months' latest purchases: the purchase lines of tblCarried (what
+  ``jxc close`` carries of the last three months, the quantity still returnable of each), newest first. What they
+  do not cover is dated the day before the period starts: at least that old, its true age unknown. Closing
+  quantity beyond every receipt and opening line is dated so too.
 * A SKU with no stock on hand (closing qty ≤ 0) has no age: its closing amount (0; negative with negative stock)
   is put in band 1 so that the bands still add up to 库存's closing; its average age is blank.
 * Average age: the quantity-weighted mean age of the closing stock, in days. 积压 (stale): the amount of the
@@ -35,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import Workbook
-from jxc_xl.core.ledger import opening_lines
+from jxc_xl.core.ledger import carried_lines, opening_lines
 from jxc_xl.core.money import sum_cents
 from jxc_xl.core.valuation import Valuation, original_lines
 from jxc_xl.schema import MAX_AGE_BANDS
@@ -99,16 +102,33 @@ def _receipts(wb: Workbook, val: Valuation, skus: pd.Index, undated: int) -> _Pi
     ev_day = _epoch_days(ev["date"].to_numpy(dtype="datetime64[ns]")[take])
     lines = opening_lines(wb)
     lines = lines[lines["qty"].to_numpy(dtype=np.float64) > 0]
-    lot_day = _epoch_days(lines["receipt_date"].to_numpy(dtype="datetime64[ns]"))
-    lot_day = np.where(lines["receipt_date"].isna().to_numpy(), undated, lot_day)
-    code = np.concatenate(
-        [
-            skus.get_indexer(pd.Index(ev["sku"].to_numpy(dtype=object)[take])),
-            skus.get_indexer(pd.Index(lines["sku"].to_numpy(dtype=object))),
-        ]
+    dated = lines["receipt_date"].notna().to_numpy()
+    month = _Pieces(
+        skus.get_indexer(pd.Index(ev["sku"].to_numpy(dtype=object)[take])).astype(np.int64), qty[take], ev_day
     )
-    all_qty = np.concatenate([qty[take], lines["qty"].to_numpy(np.float64)])
-    return _Pieces(code.astype(np.int64), all_qty, np.concatenate([ev_day, lot_day]))
+    lots = _Pieces(
+        skus.get_indexer(pd.Index(lines["sku"].to_numpy(dtype=object)[dated])).astype(np.int64),
+        lines["qty"].to_numpy(np.float64)[dated],
+        _epoch_days(lines["receipt_date"].to_numpy(dtype="datetime64[ns]")[dated]),
+    )
+    older = _undated_opening(wb, lines[~dated], skus, undated)
+    return _Pieces(*(np.concatenate([getattr(p, f) for p in (month, lots, older)]) for f in _Pieces._fields))
+
+
+def _undated_opening(wb: Workbook, lines: pd.DataFrame, skus: pd.Index, undated: int) -> _Pieces:
+    """Opening lines without a 入库日期, per SKU: last months' purchases that ``jxc close`` carried (tblCarried,
+    what is left of each line to return), newest first; the rest dated ``undated``."""
+    ns = len(skus)
+    code = skus.get_indexer(pd.Index(lines["sku"].to_numpy(dtype=object)))
+    want = np.bincount(code[code >= 0], weights=lines["qty"].to_numpy(np.float64)[code >= 0], minlength=ns)
+    carried = carried_lines(wb)
+    carried = carried[(carried["kind"] == "purchase") & carried["date"].notna() & (carried["qty"] > 0)]
+    bought = _Pieces(
+        skus.get_indexer(pd.Index(carried["sku"].to_numpy(dtype=object))).astype(np.int64),
+        carried["qty"].to_numpy(np.float64),
+        _epoch_days(carried["date"].to_numpy(dtype="datetime64[ns]")),
+    )
+    return _newest_first(bought, want, undated)
 
 
 def _newest_first(p: _Pieces, closing_qty: np.ndarray, undated: int) -> _Pieces:
