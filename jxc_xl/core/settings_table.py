@@ -88,8 +88,11 @@ class _SettingsRead:
     cells: dict[str, SettingCell] = field(default_factory=dict)  # setting key → where it was found
     findings: list[Finding] = field(default_factory=list)
 
-    def invalid(self, sd: SettingDef, raw: Any, row: int | None, cell: str | None, why: str) -> None:
-        """settings-invalid of one value; ``why``: a why_* word of the message catalog."""
+    def invalid(
+        self, sd: SettingDef, raw: Any, row: int | None, cell: str | None, why: str, allowed: str | None = None
+    ) -> None:
+        """settings-invalid of one value; ``why``: a why_* word of the message catalog; ``allowed``: a word of it
+        saying what is allowed (default: the setting's type or range)."""
         self.findings.append(
             make_finding(
                 "settings-invalid",
@@ -101,7 +104,7 @@ class _SettingsRead:
                 value=raw,
                 key=sd.label(self.msg_lang),
                 why=word(why, self.msg_lang),
-                allowed=sd.allowed(self.msg_lang),
+                allowed=word(allowed, self.msg_lang) if allowed else sd.allowed(self.msg_lang),
             )
         )
 
@@ -142,7 +145,8 @@ class _SettingsRead:
         applies)."""
         if "ageing_buckets" in self.values and age_bounds(self.values["ageing_buckets"]) is None:
             sc = self.cells["ageing_buckets"]
-            self.invalid(_SETTING_DEFS["ageing_buckets"], sc.raw, sc.row, sc.cell, "why_ageing_buckets")
+            sd = _SETTING_DEFS["ageing_buckets"]
+            self.invalid(sd, sc.raw, sc.row, sc.cell, "why_ageing_buckets", "allowed_ageing_buckets")
             del self.values["ageing_buckets"]
 
     def settings(self) -> Settings | None:
