@@ -195,6 +195,7 @@ def _rules_section() -> list[str]:
     """The rules as the code states them: one text, in the modules that implement it."""
     from jxc_xl.core import (
         activity,
+        ageing,
         analysis,
         backtest,
         card,
@@ -224,6 +225,7 @@ def _rules_section() -> list[str]:
         ("Slow-moving and overstock (tblStock status, tblAnalysis, tblPlan)", activity),
         ("Backtest of the plan (jxc plan --backtest)", backtest),
         ("Analysis (tblAnalysis)", analysis),
+        ("Stock ageing (库龄) and stale stock (积压) (tblAnalysis, tblSummary)", ageing),
         ("Summary (tblSummary)", summary),
         ("Stock card (tblCard)", card),
         ("VAT: purchases, sales and returns (tblPurchases, tblSales, tblReturns)", vat_rules),

@@ -547,12 +547,49 @@ SETTINGS: tuple[SettingDef, ...] = (
         doc_en="VAT rate of a line whose rate is blank (13 % as 0.13 or 13%); a small-scale taxpayer's levy rate "
         "(such as 3 %)",
     ),
+    # Issue 12.6: stock ageing (库龄, core.ageing) on 分析 and 概览.
+    SettingDef(
+        key="ageing_buckets",
+        zh="库龄分段",
+        en="ageing_buckets",
+        type=ColType.TEXT,
+        default="30,60,90,180",
+        doc_zh="库龄分段的上限天数，逗号分隔、递增的正整数，1 至 4 个（默认 30,60,90,180 即 0-30、31-60、61-90、"
+        "91-180、超过 180 天五段）",
+        doc_en="Upper bounds in days of the ageing bands: 1 to 4 increasing positive whole numbers, comma "
+        "separated (default 30,60,90,180: 0-30, 31-60, 61-90, 91-180 and over 180 days)",
+    ),
+    SettingDef(
+        key="stale_days",
+        zh="积压天数",
+        en="stale_days",
+        type=ColType.NUMBER,
+        default=180,
+        gt=0,
+        doc_zh="库龄超过这么多天的期末库存金额即为积压",
+        doc_en="Closing stock received more than this many days ago is stale (积压)",
+    ),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
 Valuation = Literal["moving_average", "monthly_average", "fifo"]
 ServiceMeasure = Literal["cycle", "fill_rate"]
 Taxpayer = Literal["general", "small_scale"]
+MAX_AGE_BANDS = 5  # tblAnalysis has this many ageing band columns: ageing_buckets holds 1 to 4 bounds
+
+
+def age_bounds(text: Any) -> tuple[int, ...] | None:
+    """The ageing_buckets setting as its bounds in days (1 to MAX_AGE_BANDS − 1 increasing positive whole
+    numbers, separated by commas, Chinese commas, semicolons or spaces), or None when it is not that."""
+    parts = [p for p in re.split(r"[,，;；、\s]+", str(text).strip()) if p]
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError:
+        return None
+    if not 1 <= len(nums) < MAX_AGE_BANDS or any(not (x.is_integer() and 0 < x < 1e6) for x in nums):
+        return None
+    bounds = tuple(int(x) for x in nums)
+    return bounds if list(bounds) == sorted(set(bounds)) else None
 
 
 def _setting(key: str) -> Any:
@@ -584,6 +621,8 @@ class Settings(BaseModel):
     card_max_lines: float = _setting("card_max_lines")
     taxpayer: Taxpayer = _setting("taxpayer")
     vat_rate: float = _setting("vat_rate")
+    ageing_buckets: str = _setting("ageing_buckets")
+    stale_days: float = _setting("stale_days")
 
     @field_validator("period")
     @classmethod
@@ -611,6 +650,11 @@ class Settings(BaseModel):
     @property
     def days_in_month(self) -> int:
         return self.last_day.day
+
+    @property
+    def age_bounds(self) -> tuple[int, ...]:
+        """The ageing bands' upper bounds in days (``age_bounds``; the default where the setting is not usable)."""
+        return age_bounds(self.ageing_buckets) or age_bounds(SETTINGS_BY_KEY["ageing_buckets"].default) or ()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1143,6 +1187,39 @@ ANALYSIS = Table(
             "报损成本 ÷（期初金额 + 本期收入金额）；分母 ≤ 0 时空白",
             "Damage/loss at cost ÷ (opening amount + received amount); blank where that is ≤ 0",
         ),
+        # Issue 12.6: stock ageing (core.ageing): the closing amount by receipt date in the bands of setting
+        # ageing_buckets (band 1 the newest; they add up to 库存's closing amount), the quantity-weighted average
+        # age, the amount older than stale_days
+        *(
+            _gd(
+                f"age_band_{k}",
+                f"库龄{k}段",
+                f"Age band {k}",
+                ColType.MONEY,
+                doc_zh=f"期末库存金额中库龄在第 {k} 段的部分（分段见参数 库龄分段；默认 "
+                + ("0-30 天", "31-60 天", "61-90 天", "91-180 天", "超过 180 天")[k - 1]
+                + "）",
+                doc_en=f"The part of the closing amount whose age falls in band {k} (bands: setting ageing_buckets; "
+                "default " + ("0-30", "31-60", "61-90", "91-180", "over 180")[k - 1] + " days)",
+            )
+            for k in range(1, MAX_AGE_BANDS + 1)
+        ),
+        _gd(
+            "avg_age_days",
+            "平均库龄天数",
+            "Avg age days",
+            ColType.NUMBER,
+            doc_zh="期末库存按数量加权的平均库龄（天，至期末日）",
+            doc_en="Quantity-weighted average age of the closing stock (days to the period's last day)",
+        ),
+        _gd(
+            "stale_amount",
+            "积压金额",
+            "Stale amount",
+            ColType.MONEY,
+            doc_zh="库龄超过参数 积压天数 的期末库存金额",
+            doc_en="Closing amount received more than stale_days days before the period's last day",
+        ),
     ),
 )
 
@@ -1223,6 +1300,7 @@ SUMMARY_SECTIONS = {
     "category": Choice(key="category", zh="库存·类别", en="Stock by category"),
     "top_margin": Choice(key="top_margin", zh="毛利前十", en="Top 10 by margin"),
     "backtest": Choice(key="backtest", zh="回测·服务水平", en="Backtest of the plan"),
+    "ageing": Choice(key="ageing", zh="库龄", en="Stock by age"),  # issue 12.6 (core.ageing)
 }
 SUMMARY_TOP = 10  # items in the top_margin section
 # Sheet-scoped defined names on the summary sheet → (section key, column key): the summary's charts plot them

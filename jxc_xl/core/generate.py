@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from jxc_xl.core.ageing import ageing_columns, stock_ageing
 from jxc_xl.core.analysis import analyse
 from jxc_xl.core.backtest import workbook_backtest
 from jxc_xl.core.book import Workbook
@@ -101,6 +102,7 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
             "overstock": np.array([yes if over else None for over in an["overstock"].to_numpy(bool)], dtype=object),
             "other_out_cost": from_cents(an["other_out_cents"]),  # issue 12.3
             "loss_rate": an["loss_rate"].to_numpy(np.float64),
+            **ageing_columns(stock_ageing(wb, val)),  # issue 12.6: stock ageing (库龄), 积压
         }
     )
     rank = analysis["abc"].map({"A": 0, "B": 1, "C": 2}).fillna(3)

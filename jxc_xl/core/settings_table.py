@@ -18,7 +18,16 @@ from jxc_xl.core.book import ROW, SettingCell, TableData
 from jxc_xl.core.cell_values import NUMERIC, is_blank, parse_date, parse_number, parse_period, text_of
 from jxc_xl.core.findings import Finding
 from jxc_xl.core.messages import json_value, make_finding, word
-from jxc_xl.schema import SETTINGS, SETTINGS_TABLE, ColType, Lang, SettingDef, Settings, normalise_header
+from jxc_xl.schema import (
+    SETTINGS,
+    SETTINGS_TABLE,
+    ColType,
+    Lang,
+    SettingDef,
+    Settings,
+    age_bounds,
+    normalise_header,
+)
 
 __all__ = ["read_settings"]
 
@@ -79,8 +88,11 @@ class _SettingsRead:
     cells: dict[str, SettingCell] = field(default_factory=dict)  # setting key → where it was found
     findings: list[Finding] = field(default_factory=list)
 
-    def invalid(self, sd: SettingDef, raw: Any, row: int | None, cell: str | None, why: str) -> None:
-        """settings-invalid of one value; ``why``: a why_* word of the message catalog."""
+    def invalid(
+        self, sd: SettingDef, raw: Any, row: int | None, cell: str | None, why: str, allowed: str | None = None
+    ) -> None:
+        """settings-invalid of one value; ``why``: a why_* word of the message catalog; ``allowed``: a word of it
+        saying what is allowed (default: the setting's type or range)."""
         self.findings.append(
             make_finding(
                 "settings-invalid",
@@ -92,7 +104,7 @@ class _SettingsRead:
                 value=raw,
                 key=sd.label(self.msg_lang),
                 why=word(why, self.msg_lang),
-                allowed=sd.allowed(self.msg_lang),
+                allowed=word(allowed, self.msg_lang) if allowed else sd.allowed(self.msg_lang),
             )
         )
 
@@ -127,6 +139,15 @@ class _SettingsRead:
             sc = self.cells["abc_b"]
             self.invalid(_SETTING_DEFS["abc_b"], sc.raw, sc.row, sc.cell, "why_abc_b")
             del self.values["abc_b"]
+
+    def check_ageing(self) -> None:
+        """ageing_buckets that are not 1 to 4 increasing positive whole numbers: reported, dropped (its default
+        applies)."""
+        if "ageing_buckets" in self.values and age_bounds(self.values["ageing_buckets"]) is None:
+            sc = self.cells["ageing_buckets"]
+            sd = _SETTING_DEFS["ageing_buckets"]
+            self.invalid(sd, sc.raw, sc.row, sc.cell, "why_ageing_buckets", "allowed_ageing_buckets")
+            del self.values["ageing_buckets"]
 
     def settings(self) -> Settings | None:
         """The typed model, or None (with a finding) when the period is missing or the model rejects a value."""
@@ -163,4 +184,5 @@ def read_settings(
     for key_text, r, raw in zip(df["key"].tolist(), df[ROW].tolist(), raws, strict=True):
         read.read_row(td, key_text, r, raw)
     read.check_abc()
+    read.check_ageing()
     return read.settings(), read.cells, read.findings

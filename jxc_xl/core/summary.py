@@ -17,6 +17,9 @@ Sections, in this order (``schema.SUMMARY_SECTIONS``):
 * stock by category: 库存's closing amount per category of 商品, largest first; value = items, rate = share of
   the closing value. The rows add up to the closing value.
 * the top items by gross margin: 分析's ten largest gross margins (ties by SKU); rate = margin rate.
+* stock by age (core.ageing; none without items): 分析's ageing band amounts summed, one row per band of setting
+  ageing_buckets (rate = share of the closing value; the rows add up to it), then the stale (积压) amount with its
+  count of items and its share.
 * the backtest of the plan (core.backtest, as ``jxc plan --backtest`` prints it): the service target (rate)
   and months replayed (value), then per demand class and for all SKUs the cycle service (rate) with the
   cycles it counts (value), and the fill rate (rate) with the stock in days (value); one line saying why
@@ -35,6 +38,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from jxc_xl.core.ageing import band_labels
 from jxc_xl.core.backtest import MIN_MONTHS, Backtest
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.ledger import clean_keys, table_frame
@@ -53,6 +57,7 @@ from jxc_xl.schema import (
     SUMMARY_SECTIONS,
     SUMMARY_TOP,
     Lang,
+    Settings,
 )
 
 __all__ = ["SummaryRow", "summary_frame", "summary_rows", "summary_table", "with_summary"]
@@ -171,6 +176,25 @@ def _top_rows(an: pd.DataFrame) -> list[SummaryRow]:
     return out
 
 
+def _ageing_rows(wb: Workbook, an: pd.DataFrame, lang: Lang) -> list[SummaryRow]:
+    """The ageing section: the closing value per age band (they add up to it), then the stale amount."""
+    if not len(an):
+        return []
+    s = wb.settings or Settings(period="2000-01")  # no usable settings: the defaults' bands
+    bands = [_total(an, f"age_band_{k + 1}") for k in range(len(s.age_bounds) + 1)]
+    whole = sum(bands)
+    labels = band_labels(s.age_bounds, word("sum_age_span", lang), word("sum_age_over", lang))
+    rows = [
+        SummaryRow("ageing", label, c, None, c / whole if whole > 0 else None)
+        for label, c in zip(labels, bands, strict=True)
+    ]
+    stale = _cents(an, "stale_amount")
+    days = int(s.stale_days) if float(s.stale_days).is_integer() else s.stale_days
+    item = phrase("sum_stale", lang, days=days)
+    share = int(stale.sum()) / whole if whole > 0 else None
+    return [*rows, SummaryRow("ageing", item, int(stale.sum()), float((stale > 0).sum()), share)]
+
+
 def _backtest_rows(bt: Backtest | None, lang: Lang) -> list[SummaryRow]:
     if bt is None:
         return []
@@ -211,6 +235,7 @@ def summary_rows(
         *_supplier_rows(tables[PLAN.name], lang),
         *_category_rows(wb, tables[STOCK.name], lang),
         *_top_rows(tables[ANALYSIS.name]),
+        *_ageing_rows(wb, tables[ANALYSIS.name], lang),
         *_backtest_rows(backtest, lang),
     ]
 

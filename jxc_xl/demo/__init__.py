@@ -22,6 +22,7 @@ from jxc_xl.core.periods import is_period
 from jxc_xl.demo.catalog import draw_demand, draw_items, history_table, items_table, month_calendar
 from jxc_xl.demo.movements import (
     counts_table,
+    opening_receipt_dates,
     opening_table,
     other_table,
     purchases_table,
@@ -94,6 +95,7 @@ def generate_month(
     returns, bal = returns_table(rng, items, sales, purchases, stock, cal)
     counts = counts_table(rng, items, bal, n_lines, cal)
     opening = opening_table(rng, items, stock)
+    opening = opening_receipt_dates(np.random.default_rng(seed + 12), opening, pd.Timestamp(f"{period}-01"))
     data = {
         ITEMS.name: items_table(rng, items),
         OPENING.name: opening,

@@ -322,3 +322,14 @@ def other_table(
     )
     out.insert(1, "doc_no", _doc_numbers("QT", cal.period, np.arange(len(out)), 4) if len(out) else [])
     return out
+
+
+def opening_receipt_dates(rng: np.random.Generator, opening: pd.DataFrame, first_day: pd.Timestamp) -> pd.DataFrame:
+    """The opening with a 入库日期 per row, for the ageing (库龄) on 分析: most stock bought in the two months
+    before, about one item in eight older than half a year. ``rng`` is the step's own generator, so every other
+    draw of the month stays as it was."""
+    n = len(opening)
+    back = np.ceil(rng.gamma(1.3, 25.0, n))
+    old = rng.random(n) < 0.12
+    back = np.where(old, rng.integers(181, 540, n), back).clip(1, 720)
+    return opening.assign(receipt_date=first_day - pd.to_timedelta(back, unit="D"))

@@ -29,6 +29,10 @@ SUMMARY_TEXTS: dict[str, tuple[str, str]] = {
         "需求历史不足：可重演 {months} 个月，至少需要 {need} 个",
         "Too little demand history: {months} months to replay, {need} needed",
     ),
+    # the ageing section (core.ageing): one row per band, then the stale amount
+    "sum_age_span": ("库龄 {lo}-{hi} 天", "Age {lo}-{hi} days"),
+    "sum_age_over": ("库龄超过 {hi} 天", "Age over {hi} days"),
+    "sum_stale": ("积压（库龄超过 {days} 天）金额 / 商品数", "Stale (over {days} days) amount / items"),
     # a supplier or category left blank in 商品
     "sum_no_supplier": ("（未填供应商）", "(no supplier)"),
     "sum_no_category": ("（未分类）", "(no category)"),

@@ -37,6 +37,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "why_number": ("不是数字", "not a number"),
     "why_range": ("超出范围", "out of range"),
     "why_abc_b": ("B类累计占比须 ≥ A类累计占比", "must be ≥ abc_a"),
+    "why_ageing_buckets": ("须为递增的正整数天数（1 至 4 个）", "must be increasing whole numbers of days (1 to 4)"),
+    "allowed_ageing_buckets": ("以逗号分隔，如 30,60,90,180", "comma separated, such as 30,60,90,180"),
     "no_company": ("（未填公司，文件夹 {folder}）", "(no company, folder {folder})"),
     "a_sheet": ("工作表“{sheet}”", "sheet “{sheet}”"),
     "some_sheet": ("某个工作表", "one of its sheets"),

@@ -40,7 +40,8 @@ from jxc_xl.schema import (
 
 
 def status_formats(ws: Worksheet, table: Table, lang: Lang, fm: Formats) -> None:
-    """Colour the status of tblStock, due order dates of tblPlan and slow movers of tblAnalysis; A items bold."""
+    """Colour the status of tblStock, due order dates of tblPlan, slow movers and stale stock of tblAnalysis; A
+    items bold."""
     red = fm.get(bg_color="#FFC7CE", font_color="#9C0006")
     yellow = fm.get(bg_color="#FFEB9C", font_color="#9C5700")
     grey = fm.get(bg_color="#E7E6E6", font_color="#595959")
@@ -75,6 +76,8 @@ def status_formats(ws: Worksheet, table: Table, lang: Lang, fm: Formats) -> None
         cond = ",".join(f'{L}2="{t}"' for t in sorted(labels))
         ws.conditional_format(*rng("slow_moving"), {"type": "formula", "criteria": f"=OR({cond})", "format": grey})
         eq("abc", "A", fm.get(bold=True, font_color="#1F4E78"))
+        # issue 12.6: stale stock (积压) stands out like a slow mover
+        ws.conditional_format(*rng("stale_amount"), {"type": "cell", "criteria": ">", "value": 0, "format": yellow})
 
 
 def _define_pareto_names(wb: xlsxwriter.Workbook, lang: Lang, plain: bool) -> str:

@@ -61,6 +61,7 @@ KEY_FORMATS: dict[str, str] = {
     "turnover": "#,##0.00",
     "dsi": "#,##0.0",
     "days_cover": "#,##0.0",
+    "avg_age_days": "#,##0.0",  # issue 12.6
 }
 
 
