@@ -1299,8 +1299,8 @@ SUMMARY_SECTIONS = {
     "supplier": Choice(key="supplier", zh="采购计划·供应商", en="Plan by supplier"),
     "category": Choice(key="category", zh="库存·类别", en="Stock by category"),
     "top_margin": Choice(key="top_margin", zh="毛利前十", en="Top 10 by margin"),
-    "backtest": Choice(key="backtest", zh="回测·服务水平", en="Backtest of the plan"),
     "ageing": Choice(key="ageing", zh="库龄", en="Stock by age"),  # issue 12.6 (core.ageing)
+    "backtest": Choice(key="backtest", zh="回测·服务水平", en="Backtest of the plan"),
 }
 SUMMARY_TOP = 10  # items in the top_margin section
 # Sheet-scoped defined names on the summary sheet → (section key, column key): the summary's charts plot them
