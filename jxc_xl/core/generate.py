@@ -18,7 +18,8 @@ from jxc_xl.core.money import from_cents
 from jxc_xl.core.plan import item_frame, plan_metrics, purchase_plan
 from jxc_xl.core.summary import with_summary
 from jxc_xl.core.valuation import STOCK_COLUMNS, Valuation, value_month
-from jxc_xl.schema import ANALYSIS, PLAN, STATUS, STOCK, YES_NO, Lang
+from jxc_xl.core.warehouses import by_warehouse_frame, default_warehouse, one_warehouse
+from jxc_xl.schema import ANALYSIS, PLAN, STATUS, STOCK, STOCK_BY_WAREHOUSE, YES_NO, Lang
 
 
 def _stock_frame(
@@ -108,4 +109,12 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
         .reset_index(drop=True)[ANALYSIS.keys()]
     )
     card = card_tables(wb, val, lang)  # issue 10.3: the stock card
-    return with_summary(wb, {STOCK.name: stock, PLAN.name: plan, ANALYSIS.name: analysis}, lang) | card
+    tables = {STOCK.name: stock, PLAN.name: plan, ANALYSIS.name: analysis}
+    return with_summary(wb, tables, lang) | card | {STOCK_BY_WAREHOUSE.name: stock_by_warehouse(wb, val)}
+
+
+def stock_by_warehouse(wb: Workbook, val: Valuation) -> pd.DataFrame:
+    """The tblStockByWarehouse frame (issue 12.2, ``core.warehouses``): one workbook of one warehouse gives 库存's
+    rows at the default warehouse."""
+    by_key = val.by_warehouse if val.by_warehouse is not None else one_warehouse(val.stock, default_warehouse(wb))
+    return by_warehouse_frame(by_key, item_frame(wb, pd.Index(by_key["sku"].to_numpy(dtype=object))))
