@@ -1147,6 +1147,8 @@ CARD_KINDS = {
     "sales_return": Choice(key="sales_return", zh="销售退回", en="Sales return"),
     "purchase_return": Choice(key="purchase_return", zh="采购退货", en="Purchase return"),
     "sale": Choice(key="sale", zh="销售出库", en="Sale"),
+    "transfer_out": Choice(key="transfer_out", zh="调拨调出", en="Transfer out"),  # issue 12.2
+    "transfer_in": Choice(key="transfer_in", zh="调拨调入", en="Transfer in"),
     "count_gain": Choice(key="count_gain", zh="盘盈", en="Count gain"),
     "count_loss": Choice(key="count_loss", zh="盘亏", en="Count loss"),
     "count": Choice(key="count", zh="盘点无差异", en="Count, no difference"),

@@ -20,7 +20,7 @@ from jxc_xl.core.refusal import Caller, errors_of, require_computable
 from jxc_xl.errors import JxcError, NotAWorkbookError, UsageError
 from jxc_xl.io.package import check_file
 from jxc_xl.io.xlsxpatch import check_unlocked
-from jxc_xl.schema import CARRIED, HISTORY, ITEMS, OPENING, ORDERS, PLAN, STOCK, Lang, Settings
+from jxc_xl.schema import CARRIED, HISTORY, ITEMS, OPENING, ORDERS, PLAN, STOCK, WAREHOUSES, Lang, Settings
 
 
 @dataclass
@@ -239,6 +239,8 @@ def close_month(
     extra = ({ITEMS.name: items} if write_items else {}) | ({ORDERS.name: orders} if orders is not None else {})
     if created or _has_table(next_path, CARRIED.name):  # filled by close alone: always this month's
         extra[CARRIED.name] = carried.carried
+    if created and carried.warehouses is not None:  # issue 12.2: the warehouse list goes on
+        extra[WAREHOUSES.name] = carried.warehouses
 
     if created:
         from jxc_xl.io.template import build_workbook

@@ -32,16 +32,16 @@ import pandas as pd
 from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.costing import QTY_DECIMALS
 from jxc_xl.core.ledger import clean_keys, table_frame
-from jxc_xl.core.messages import phrase
+from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.money import from_cents, sum_cents
 from jxc_xl.core.plan import item_frame
 from jxc_xl.core.valuation import Valuation, original_lines
-from jxc_xl.schema import CARD, CARD_KINDS, PURCHASES, SALES, SETTINGS_BY_KEY, Lang
+from jxc_xl.schema import CARD, CARD_KINDS, PURCHASES, SALES, SETTINGS_BY_KEY, TRANSFERS, Lang
 
 # Counterparty column of each source table.
 _PARTY = ((PURCHASES.name, "supplier"), (SALES.name, "customer"))
-_IN_KINDS = ("purchase", "sales_return")
-_OUT_KINDS = ("sale", "purchase_return")
+_IN_KINDS = ("purchase", "sales_return", "transfer_in")
+_OUT_KINDS = ("sale", "purchase_return", "transfer_out")
 
 
 class _Lines(NamedTuple):
@@ -59,8 +59,8 @@ class _Lines(NamedTuple):
     d_cents: np.ndarray  # int64 change of the balance amount
 
 
-def _is(kind: np.ndarray, kinds: tuple[str, str]) -> np.ndarray:
-    return (kind == kinds[0]) | (kind == kinds[1])
+def _is(kind: np.ndarray, kinds: tuple[str, ...]) -> np.ndarray:
+    return np.isin(kind, kinds)
 
 
 def _event_lines(val: Valuation, codes: np.ndarray) -> _Lines:
@@ -147,6 +147,10 @@ def _counterparties(wb: Workbook, val: Valuation) -> np.ndarray:
     orig = original_lines(ev)
     ret = orig >= 0
     out[ret] = out[orig[ret]]
+    moved = np.flatnonzero(table == TRANSFERS.name)  # a transfer's counterparty: the other warehouse
+    if len(moved):
+        wh = ev["warehouse"].to_numpy(dtype=object)
+        out[moved] = np.where(ev["kind"].to_numpy(dtype=object)[moved] == "transfer_out", wh[moved + 1], wh[moved - 1])
     return np.array([None if v is None or v != v else v for v in out], dtype=object) if len(out) else out
 
 
@@ -210,7 +214,7 @@ def card_lines(wb: Workbook, val: Valuation, lang: Lang, skus: list[str] | None 
             "name": names,
             "date": date,
             "doc_no": from_events(ev["doc_no"].to_numpy(dtype=object), None),
-            "kind": np.array([labels.get(k, k) for k in lines.kind], dtype=object),
+            "kind": _kinds(val, lines, labels, lang),
             "counterparty": from_events(parties, None),
             "in_qty": lines.in_qty,
             "in_amount": np.where(shows_in, from_cents(lines.in_cents), np.nan),
@@ -222,6 +226,19 @@ def card_lines(wb: Workbook, val: Valuation, lang: Lang, skus: list[str] | None 
         }
     )
     return out[CARD.keys()]
+
+
+def _kinds(val: Valuation, lines: _Lines, labels: dict[str, str], lang: Lang) -> np.ndarray:
+    """The 摘要 of each line; with warehouses (issue 12.2) a movement's warehouse beside its kind."""
+    kinds = np.array([labels.get(k, k) for k in lines.kind], dtype=object)
+    if val.by_warehouse is None:
+        return kinds
+    wh = val.events["warehouse"].to_numpy(dtype=object)
+    at = np.flatnonzero(lines.event >= 0)
+    named = [(j, wh[lines.event[j]]) for j in at.tolist() if isinstance(wh[lines.event[j]], str)]
+    for j, w in named:
+        kinds[j] = word("card_kind_at", lang).format(kind=kinds[j], warehouse=w)
+    return kinds
 
 
 def card_table(wb: Workbook, val: Valuation, lang: Lang) -> pd.DataFrame:

@@ -129,10 +129,11 @@ def by_warehouse_frame(by_key: pd.DataFrame, items: pd.DataFrame) -> pd.DataFram
     def qty(*cols: str) -> np.ndarray:
         return np.round(sum(st[c].to_numpy(dtype=np.float64) for c in cols), 9)
 
-    wh = st["warehouse"].to_numpy(dtype=object)
+    wh = st["warehouse"].to_numpy(dtype=object).copy()
+    wh[wh == ""] = None  # the unnamed only warehouse
     out = pd.DataFrame(
         {
-            "warehouse": pd.Series(wh).replace("", None).to_numpy(dtype=object),
+            "warehouse": wh,
             "sku": st["sku"].to_numpy(dtype=object),
             "name": items["name"].to_numpy(dtype=object),
             "unit": items["unit"].to_numpy(dtype=object),

@@ -9,6 +9,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "sales_return": ("销售退货", "sales return"),
     "purchase_return": ("采购退货", "purchase return"),
     "count": ("盘点", "count"),
+    "transfer_out": ("调出", "transfer out"),  # issue 12.2
+    "transfer_in": ("调入", "transfer in"),
+    "card_kind_at": ("{kind}（{warehouse}）", "{kind} ({warehouse})"),  # a stock card line's kind and warehouse
     "gt0": ("大于 0", "greater than 0"),
     "ge0": ("不小于 0", "at least 0"),
     "qty": ("数量", "qty"),

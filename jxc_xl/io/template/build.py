@@ -32,6 +32,7 @@ from jxc_xl.io.template.styles import (
     GUIDE_SHEET,
     LAST_ROW,
     SKU_NAME,
+    WAREHOUSE_NAME,
     Formats,
     quote_sheet,
 )
@@ -47,6 +48,7 @@ from jxc_xl.schema import (
     SUMMARY,
     TABLES,
     TABLES_BY_NAME,
+    WAREHOUSES,
     Lang,
     Table,
 )
@@ -173,7 +175,26 @@ def _sku_source(wb: xlsxwriter.Workbook, spec: _Spec) -> str | None:
     return f"={SKU_NAME}"
 
 
-def _write_sheet(wb: xlsxwriter.Workbook, t: Table, spec: _Spec, fm: Formats, sku_source: str | None) -> None:
+def _warehouse_source(wb: xlsxwriter.Workbook, spec: _Spec) -> str | None:
+    """Define the name of tblWarehouses' code column and return the list source of the warehouse dropdowns."""
+    if WAREHOUSES.name in spec.omit:
+        return None
+    if WAREHOUSES.name in spec.plain:
+        L = col_letter(WAREHOUSES.keys().index("code"))
+        wb.define_name(WAREHOUSE_NAME, f"={quote_sheet(WAREHOUSES.sheet(spec.lang))}!${L}$2:${L}$1001")
+    else:
+        wb.define_name(WAREHOUSE_NAME, f"={WAREHOUSES.name}[{WAREHOUSES.column('code').header(spec.lang)}]")
+    return f"={WAREHOUSE_NAME}"
+
+
+def _write_sheet(
+    wb: xlsxwriter.Workbook,
+    t: Table,
+    spec: _Spec,
+    fm: Formats,
+    sku_source: str | None,
+    warehouse_source: str | None = None,
+) -> None:
     lang = spec.lang
     ws = wb.add_worksheet(t.sheet(lang))
     is_plain = t.name in spec.plain
@@ -188,7 +209,7 @@ def _write_sheet(wb: xlsxwriter.Workbook, t: Table, spec: _Spec, fm: Formats, sk
         write_stock_table(ws, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain)
     else:
         write_table(ws, t, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain, frames=frames)
-    column_validations(ws, t, lang, sku_source, lookups=frames is not None)
+    column_validations(ws, t, lang, sku_source, lookups=frames is not None, warehouse_source=warehouse_source)
     if t.generated:
         ws.set_tab_color("#70AD47")
         status_formats(ws, t, lang, fm)
@@ -237,9 +258,10 @@ def _build(path: Path, spec: _Spec) -> None:
         write_guide(ws, spec.lang, fm)
         print_setup(ws, _page_text(spec), pixels=map(column_px, GUIDE_WIDTHS), gridlines=False)
     sku_source = _sku_source(wb, spec)
+    warehouse_source = _warehouse_source(wb, spec)
     for t in TABLES:
         if t.name not in spec.omit:
-            _write_sheet(wb, t, spec, fm, sku_source)
+            _write_sheet(wb, t, spec, fm, sku_source, warehouse_source)
     if spec.extras:
         ws = wb.add_worksheet(FORMULAS_SHEET[spec.lang])
         write_formulas(ws, spec.lang, fm)
