@@ -6,7 +6,8 @@
   warehouse (shown blank).
 * With warehouses each (warehouse, SKU) is valued on its own by the month's method, as one SKU was before: its
   opening (the 期初 rows of that warehouse; FIFO lots per warehouse), its receipts and issues, its counts (a
-  count states the quantity on hand in its warehouse). Every item of 商品 has a row at the default warehouse.
+  count states the quantity on hand in its warehouse). An item of 商品 that no line names has a row at the
+  default warehouse.
 * A transfer (调拨) is booked as a transfer out of the source warehouse, then into the destination, after the
   date's purchases and returns and before its sales. The out leaves at the source's cost at that moment (moving
   average: its unit cost; FIFO: from its oldest layers, and the destination receives them as one layer at that
@@ -17,7 +18,8 @@
   cost of its original sale wherever that sale left from; a purchase return leaves at its original price.
 * 库存 (tblStock) is the company: per SKU the sum over its warehouses of every quantity and amount (transfers
   cancel and are not shown there); its opening unit cost is opening amount / qty, its closing unit cost closing
-  amount / qty (a closing qty of 0 or below: the first warehouse's closing unit cost). The month-end average's
+  amount / qty (a SKU kept in one warehouse, or a closing qty of 0 or below: that / the first warehouse's closing
+  unit cost). The month-end average's
   rounding is per warehouse, so the company's closing is the sum of each warehouse's ROUND(qty × unit cost).
 * 分仓库存 (tblStockByWarehouse) is one row per (warehouse, SKU): 收入 = 采购入库 + 销售退回 + 盘盈, 发出 = 销售出库
   + 采购退货 + 盘亏, and 调入 / 调出; closing = opening + 收入 + 调入 − 发出 − 调出 + 成本调整, exactly.
@@ -94,8 +96,13 @@ def keyed_of(wb: Workbook, frame: pd.DataFrame, lines: pd.DataFrame) -> Keyed | 
     line_keys = _join(_filled(lines["warehouse"], default), lines["sku"].to_numpy(dtype=object))
     items = table_frame(wb, ITEMS.name)
     item_skus = clean_keys(items["sku"]).dropna().to_numpy(dtype=object) if items is not None else np.array([], object)
-    item_keys = _join(np.full(len(item_skus), default, dtype=object), item_skus)
-    index = pd.Index(pd.unique(np.concatenate([item_keys, line_keys, ev_keys])), dtype="object")
+    seen = pd.unique(np.concatenate([line_keys, ev_keys]))
+    seen_skus = split_keys(seen)[1]
+    idle = pd.unique(item_skus[~pd.Index(item_skus).isin(seen_skus)])  # items that nothing names: the default
+    keys = np.concatenate([seen, _join(np.full(len(idle), default, dtype=object), idle)])
+    key_skus = split_keys(keys)[1]
+    order = pd.Index(pd.unique(np.concatenate([item_skus, key_skus])))  # SKUs as 库存 lists them: items first
+    index = pd.Index(keys[np.argsort(order.get_indexer(key_skus), kind="stable")], dtype="object")
     return Keyed(index, split_keys(index)[1], ev_keys, line_keys)
 
 
@@ -114,7 +121,8 @@ def company_stock(by_key: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         st["opening_unit_cost"] = np.where(oq != 0, ov / 100.0 / np.where(oq != 0, oq, 1.0), np.nan)
         first_uc = g["closing_unit_cost"].first().to_numpy(dtype=np.float64)
-        st["closing_unit_cost"] = np.where(cq > 0, cv / 100.0 / np.where(cq > 0, cq, 1.0), first_uc)
+        alone = g.size().to_numpy() == 1  # kept in one warehouse: its own closing unit cost, as without warehouses
+        st["closing_unit_cost"] = np.where((cq > 0) & ~alone, cv / 100.0 / np.where(cq > 0, cq, 1.0), first_uc)
     return st[columns]
 
 
