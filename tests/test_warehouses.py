@@ -291,3 +291,26 @@ def test_warehouses_sum_to_the_company(rows: dict[str, list[dict[str, Any]]], me
     company = v.stock.set_index("sku")
     qty = v.by_warehouse.groupby("sku")["closing_qty"].sum()
     assert np.allclose(qty.reindex(company.index, fill_value=0), company["closing_qty"], atol=1e-6)
+
+
+def test_plan_per_warehouse_suggests_transfers_first() -> None:
+    """plan_scope = warehouse: one line per warehouse that needs stock, the name carrying the warehouse; BR sells
+    A002 and WH holds 120 of it with no demand (all excess), so BR's line moves them before buying anything."""
+    company = generate(make_workbook(warehouse_month(), period="2026-11"))["tblPlan"]
+    assert company["sku"].is_unique and not company["name"].str.contains("（").any()
+    plan = generate(make_workbook(warehouse_month(), period="2026-11", plan_scope="warehouse"))["tblPlan"]
+    lines = plan.set_index("name")
+    a002 = lines.loc["陶瓷马克杯（BR）"]
+    assert a002["reason"].startswith("先调拨：从 WH 调入 120（其富余 120）；") and a002["order_qty"] == 0
+    b001 = lines.loc["竹制砧板（WH）"]  # B001 is only kept and sold at WH: the company's line
+    assert b001["order_qty"] == company.set_index("sku").loc["B001", "order_qty"]
+    assert "调拨" not in b001["reason"]
+    en = generate(make_workbook(warehouse_month(), lang="en", period="2026-11", plan_scope="warehouse"))["tblPlan"]
+    assert en["reason"].str.startswith("Transfer first: 120 from WH (its excess 120); ").any()
+
+
+def test_plan_scope_warehouse_without_warehouses_is_the_company_plan() -> None:
+    rows = small_month()
+    a = generate(make_workbook(rows, period="2026-11"))["tblPlan"]
+    b = generate(make_workbook(rows, period="2026-11", plan_scope="warehouse"))["tblPlan"]
+    pd.testing.assert_frame_equal(a, b)
