@@ -70,7 +70,8 @@ def plan_file(
     """
     from jxc_xl.core.analysis import analyse
     from jxc_xl.core.ledger import table_frame
-    from jxc_xl.core.plan import as_of_day, item_frame, item_terms, plan_metrics, purchase_plan
+    from jxc_xl.core.plan import as_of_day, item_frame, item_terms, plan_metrics
+    from jxc_xl.core.plan_warehouse import scoped_plan
     from jxc_xl.core.valuation import value_month
     from jxc_xl.sync import _read_checked, _require_input
 
@@ -81,7 +82,7 @@ def plan_file(
     val = value_month(wb)
     metrics = plan_metrics(wb, val)
     abc = analyse(wb, val, metrics)["abc"]
-    plan = purchase_plan(wb, val, abc, lang or wb.lang, metrics)[PLAN.keys()]  # the texts follow the messages
+    plan = scoped_plan(wb, val, metrics, abc, lang or wb.lang)[PLAN.keys()]  # the texts follow the messages
     as_of = as_of_day(settings, val.events)
     result = None
     if backtest:

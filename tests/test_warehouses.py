@@ -314,3 +314,11 @@ def test_plan_scope_warehouse_without_warehouses_is_the_company_plan() -> None:
     a = generate(make_workbook(rows, period="2026-11"))["tblPlan"]
     b = generate(make_workbook(rows, period="2026-11", plan_scope="warehouse"))["tblPlan"]
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_jxc_plan_follows_the_scope(tmp_path: Path) -> None:
+    from jxc_xl.planning import plan_file
+
+    path = write_book(tmp_path / "wh.xlsx", warehouse_month(), settings={"plan_scope": "warehouse"})
+    names = set(plan_file(path).plan["name"])
+    assert "陶瓷马克杯（BR）" in names and "竹制砧板（WH）" in names

@@ -15,8 +15,8 @@ from jxc_xl.core.analysis import analyse
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.card import card_tables
 from jxc_xl.core.money import from_cents
-from jxc_xl.core.plan import item_frame, plan_metrics, purchase_plan
-from jxc_xl.core.plan_warehouse import warehouse_plan
+from jxc_xl.core.plan import item_frame, plan_metrics
+from jxc_xl.core.plan_warehouse import scoped_plan
 from jxc_xl.core.summary import with_summary
 from jxc_xl.core.valuation import STOCK_COLUMNS, Valuation, value_month
 from jxc_xl.core.warehouses import by_warehouse_frame, default_warehouse, one_warehouse
@@ -79,10 +79,7 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
     metrics = plan_metrics(wb, val)
     an = analyse(wb, val, metrics)
     stock = _stock_frame(wb, val, metrics, an["slow"].to_numpy(bool), lang)
-    if val.by_warehouse is not None and val.settings.plan_scope == "warehouse":  # issue 12.2
-        plan = warehouse_plan(wb, val, metrics, an["abc"], lang, default_warehouse(wb))[PLAN.keys()]
-    else:
-        plan = purchase_plan(wb, val, an["abc"], lang, metrics)[PLAN.keys()]
+    plan = scoped_plan(wb, val, metrics, an["abc"], lang)[PLAN.keys()]  # plan_scope: core.plan_warehouse
 
     yes = next(c for c in YES_NO if c.key == "yes").label(lang)
     skus = an.index

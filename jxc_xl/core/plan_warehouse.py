@@ -31,6 +31,7 @@ from jxc_xl.core.messages import word
 from jxc_xl.core.money import mul_cents
 from jxc_xl.core.plan import item_frame, plan_order_qty, purchase_plan
 from jxc_xl.core.valuation import Valuation
+from jxc_xl.core.warehouses import default_warehouse
 from jxc_xl.schema import Lang
 
 _NOISE = 9
@@ -126,6 +127,14 @@ def warehouse_plan(
     said = {(s, n): _words(note, lang) for s, n, note in zip(keys["sku"], mk["name"], notes, strict=True) if note}
     prefix = [said.get((s, n), "") for s, n in zip(plan["sku"], plan["name"], strict=True)]
     return plan.assign(reason=[p + r for p, r in zip(prefix, plan["reason"], strict=True)])
+
+
+def scoped_plan(wb: Workbook, val: Valuation, metrics: pd.DataFrame, abc: pd.Series | None, lang: Lang) -> pd.DataFrame:
+    """tblPlan as the setting plan_scope asks: per warehouse with warehouses and scope warehouse, else the
+    company's (``plan.purchase_plan``). What sync writes and ``jxc plan`` prints."""
+    if val.by_warehouse is not None and val.settings.plan_scope == "warehouse":
+        return warehouse_plan(wb, val, metrics, abc, lang, default_warehouse(wb))
+    return purchase_plan(wb, val, abc, lang, metrics)
 
 
 def _prices(val: Valuation, items: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
