@@ -32,7 +32,7 @@ from jxc_xl.core.rulebase import EPS, ORIGINAL_TABLE, RuleContext, exceeds_origi
 from jxc_xl.core.rules_orders import orders_rule
 from jxc_xl.core.rules_vat import vat_rule
 from jxc_xl.core.rules_warehouses import warehouses_rule
-from jxc_xl.core.warehouses import keyed_of, split_keys
+from jxc_xl.core.warehouses import split_keys, workbook_keys
 from jxc_xl.schema import (
     CARRIED,
     COUNTS,
@@ -435,11 +435,11 @@ def _negative_stock(ctx: RuleContext) -> None:
         events = events[events["sku"].isin(items.df["sku"].dropna())]
     if not len(events):
         return
-    keys = keyed_of(ctx.wb, events, opening_lines(ctx.wb))  # with warehouses: per warehouse (issue 12.2)
+    keys = workbook_keys(ctx.wb)  # with warehouses: per warehouse (issue 12.2)
     if keys is None:
         bal = running_balance(events, _opening_qty(ctx)).to_numpy(dtype=np.float64)
     else:
-        events = events.assign(sku=keys.events)
+        events = events.assign(sku=keys.events[events.index.to_numpy()])
         opening = pd.Series(opening_lines(ctx.wb)["qty"].to_numpy(dtype=np.float64), index=keys.lines)
         bal = running_balance(events, opening).to_numpy(dtype=np.float64)
     neg = bal < -EPS

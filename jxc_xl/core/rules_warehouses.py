@@ -18,7 +18,7 @@ import pandas as pd
 from jxc_xl.core.book import ROW
 from jxc_xl.core.ledger import clean_keys, ledger_events, opening_lines, running_balance
 from jxc_xl.core.rulebase import EPS, RuleContext
-from jxc_xl.core.warehouses import keyed_of, warehouse_list
+from jxc_xl.core.warehouses import warehouse_list, workbook_keys
 from jxc_xl.schema import COUNTS, OPENING, PURCHASES, RETURNS, SALES, TRANSFERS, WAREHOUSES
 
 WAREHOUSE_COLUMNS = (
@@ -61,7 +61,7 @@ def _exceeds(ctx: RuleContext) -> None:
     if not out.any():
         return
     lines = opening_lines(ctx.wb)
-    keys = keyed_of(ctx.wb, events, lines)
+    keys = workbook_keys(ctx.wb)
     if keys is None:
         return
     opening = pd.Series(lines["qty"].to_numpy(dtype=np.float64), index=keys.lines)

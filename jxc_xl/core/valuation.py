@@ -96,7 +96,7 @@ from jxc_xl.core.ledger import (
     table_frame,
 )
 from jxc_xl.core.money import line_over_limit, mul_cents, sum_cents
-from jxc_xl.core.warehouses import Keyed, company_stock, keyed_of, split_keys
+from jxc_xl.core.warehouses import Keyed, company_stock, split_keys, workbook_keys
 from jxc_xl.schema import ITEMS, Settings
 
 STOCK_COLUMNS = [
@@ -436,7 +436,7 @@ def value_month(wb: Workbook) -> Valuation:
     s = wb.settings
     method = s.valuation
     frame = ledger_events(wb)
-    keys = keyed_of(wb, frame, opening_lines(wb))  # None: one warehouse, valued per SKU (core.warehouses)
+    keys = workbook_keys(wb)  # None: one warehouse, valued per SKU (core.warehouses)
     skus, ev, start = _inputs(wb, frame, keys)
     costed = _cost(method, frame if keys is None else frame.assign(sku=keys.events), ev, skus, start)
     stock = _aggregate(skus, ev, costed, start)

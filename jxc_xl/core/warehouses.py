@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import Workbook
-from jxc_xl.core.ledger import clean_keys, table_frame
+from jxc_xl.core.ledger import clean_keys, ledger_events, opening_lines, table_frame
 from jxc_xl.core.money import from_cents
 from jxc_xl.schema import ITEMS, STOCK_BY_WAREHOUSE, TRANSFERS, WAREHOUSES
 
@@ -70,12 +70,14 @@ def _filled(values: pd.Series | np.ndarray, default: str) -> np.ndarray:
 
 
 def _join(wh: np.ndarray, sku: np.ndarray) -> np.ndarray:
-    """Each (warehouse, SKU) pair's key, joining each distinct pair once."""
+    """Each (warehouse, SKU) pair's key, joining each distinct pair once (pairs as integer codes: fast)."""
     if not len(wh):
         return np.array([], dtype=object)
-    pairs = pd.MultiIndex.from_arrays([wh, sku])
-    codes, uniques = pd.factorize(pairs)
-    joined = np.array([f"{w}{SEP}{s}" for w, s in uniques], dtype=object)
+    wc, wu = pd.factorize(wh)
+    sc, su = pd.factorize(sku)
+    n = max(len(su), 1)
+    codes, pairs = pd.factorize(wc.astype(np.int64) * n + sc)
+    joined = np.array([f"{wu[p // n]}{SEP}{su[p % n]}" for p in pairs.tolist()], dtype=object)
     return joined[codes]
 
 
@@ -83,6 +85,16 @@ def split_keys(keys: pd.Index | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The warehouse and the SKU of each key."""
     parts = [str(k).split(SEP, 1) for k in keys]
     return np.array([p[0] for p in parts], dtype=object), np.array([p[1] for p in parts], dtype=object)
+
+
+def workbook_keys(wb: Workbook) -> Keyed | None:
+    """``keyed_of`` the workbook's ``ledger_events`` and ``opening_lines``, computed once per workbook
+    (``wb.derived``); ``Keyed.events`` is aligned with ``ledger_events(wb)``'s index."""
+    if "warehouse_keys" not in wb.derived:
+        wb.derived["warehouse_keys"] = keyed_of(wb, ledger_events(wb), opening_lines(wb))
+    got = wb.derived["warehouse_keys"]
+    assert got is None or isinstance(got, Keyed)
+    return got
 
 
 def keyed_of(wb: Workbook, frame: pd.DataFrame, lines: pd.DataFrame) -> Keyed | None:
