@@ -167,14 +167,12 @@ def test_one_named_warehouse_values_as_none(method: str) -> None:
 WITH_WAREHOUSE = {OPENING.name, PURCHASES.name, SALES.name, RETURNS.name, COUNTS.name}
 
 
-def test_today_shape_generates_one_warehouse_table() -> None:
-    """A workbook without warehouses: no keys, and 分仓库存 is 库存 at the one (unnamed) warehouse."""
+def test_today_shape_generates_no_warehouse_rows() -> None:
+    """A workbook without warehouses: no keys, and 分仓库存 has no rows (库存 is the one warehouse)."""
     wb = make_workbook(small_month(), period="2026-11")
-    tables = generate(wb)
-    stock, by = tables["tblStock"], tables[STOCK_BY_WAREHOUSE.name]
-    assert list(by.columns) == STOCK_BY_WAREHOUSE.keys()
-    assert by["warehouse"].isna().all() and list(by["sku"]) == list(stock["sku"])
-    assert np.allclose(by["closing_amount"], stock["closing_amount"]) and (by["transfer_in_qty"] == 0).all()
+    assert value_month(wb).by_warehouse is None
+    by = generate(wb)[STOCK_BY_WAREHOUSE.name]
+    assert list(by.columns) == STOCK_BY_WAREHOUSE.keys() and len(by) == 0
 
 
 def codes(rows: dict[str, list[dict[str, Any]]], **kw: Any) -> list[str]:

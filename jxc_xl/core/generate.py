@@ -19,7 +19,7 @@ from jxc_xl.core.plan import item_frame, plan_metrics
 from jxc_xl.core.plan_warehouse import scoped_plan
 from jxc_xl.core.summary import with_summary
 from jxc_xl.core.valuation import STOCK_COLUMNS, Valuation, value_month
-from jxc_xl.core.warehouses import by_warehouse_frame, default_warehouse, one_warehouse
+from jxc_xl.core.warehouses import by_warehouse_frame, one_warehouse
 from jxc_xl.schema import ANALYSIS, PLAN, STATUS, STOCK, STOCK_BY_WAREHOUSE, YES_NO, Lang
 
 
@@ -115,7 +115,9 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
 
 
 def stock_by_warehouse(wb: Workbook, val: Valuation) -> pd.DataFrame:
-    """The tblStockByWarehouse frame (issue 12.2, ``core.warehouses``): one workbook of one warehouse gives 库存's
-    rows at the default warehouse."""
-    by_key = val.by_warehouse if val.by_warehouse is not None else one_warehouse(val.stock, default_warehouse(wb))
+    """The tblStockByWarehouse frame (issue 12.2, ``core.warehouses``); no rows for a workbook of one warehouse
+    (库存 is it: sync spends nothing on a copy)."""
+    if val.by_warehouse is None:
+        return by_warehouse_frame(one_warehouse(val.stock.iloc[:0], ""), item_frame(wb, pd.Index([], dtype=object)))
+    by_key = val.by_warehouse
     return by_warehouse_frame(by_key, item_frame(wb, pd.Index(by_key["sku"].to_numpy(dtype=object))))
