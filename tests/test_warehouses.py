@@ -320,3 +320,17 @@ def test_jxc_plan_follows_the_scope(tmp_path: Path) -> None:
     path = write_book(tmp_path / "wh.xlsx", warehouse_month(), settings={"plan_scope": "warehouse"})
     names = set(plan_file(path).plan["name"])
     assert "陶瓷马克杯（BR）" in names and "竹制砧板（WH）" in names
+
+
+def test_stock_card_names_the_warehouse() -> None:
+    from jxc_xl.core.card import card_lines
+
+    wb = make_workbook(warehouse_month(), period="2026-11")
+    card = card_lines(wb, value_month(wb), "zh", ["A001"])
+    moved = card[card["kind"].str.startswith("调拨")]
+    assert list(moved["kind"]) == ["调拨调出（WH）", "调拨调入（BR）"] and list(moved["counterparty"]) == ["BR", "WH"]
+    assert list(moved["out_amount"].dropna()) == list(moved["in_amount"].dropna())  # at the source's cost
+    assert "销售退回（BR）" in set(card["kind"])
+    assert card["balance_amount"].iloc[-1] == pytest.approx(
+        value_month(wb).stock.set_index("sku").loc["A001", "closing_cents"] / 100
+    )
