@@ -157,6 +157,9 @@ def _read_next(
         raise UsageError(
             phrase("close_wrong_period", lang, next=next_path, found=found, period=this_period, want=period)
         )
+    has_wh = "warehouse" in opening.columns and opening["warehouse"].notna().any()
+    if has_wh and "warehouse" not in nxt.tables[OPENING.name].col_letters:  # issue 12.2: never drop the 仓库
+        raise JxcError(phrase("close_no_warehouse_column", lang, next=next_path, name=next_path.name))
     next_items = nxt.df(ITEMS.name)["sku"].dropna()
     if next_items.empty:
         return nxt, True  # e.g. made by `jxc new`: it gets this month's items

@@ -334,3 +334,25 @@ def test_stock_card_names_the_warehouse() -> None:
     assert card["balance_amount"].iloc[-1] == pytest.approx(
         value_month(wb).stock.set_index("sku").loc["A001", "closing_cents"] / 100
     )
+
+
+def test_close_into_a_month_without_the_warehouse_column_is_refused(tmp_path: Path) -> None:
+    """An existing next month of an older template (期初 without 仓库): close says so rather than drop it."""
+    import zipfile
+
+    from jxc_xl.errors import JxcError
+
+    src = write_book(tmp_path / "nov.xlsx", warehouse_month())
+    made = write_book(tmp_path / "made.xlsx", {}, period="2026-12")
+    nxt = tmp_path / "dec.xlsx"
+    with zipfile.ZipFile(made) as zin, zipfile.ZipFile(nxt, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():  # every 仓库 header renamed: the reader finds no warehouse column
+            data = zin.read(item.filename)
+            if item.filename == "xl/sharedStrings.xml":
+                data = data.replace("<t>仓库</t>".encode(), "<t>旧列</t>".encode())
+            zout.writestr(item, data)
+    assert "warehouse" not in read_workbook(nxt).tables[OPENING.name].col_letters
+    with pytest.raises(JxcError, match="仓库"):
+        close_month(src, nxt)
+    close_month(src, made)  # a next month with the column takes the opening per warehouse
+    assert set(read_workbook(made).df(OPENING.name)["warehouse"]) == {"WH", "BR"}
