@@ -4,6 +4,11 @@ Targets (issue "sync"): 500,000 ledger lines over 10,000 SKUs, each valuation me
 read; a 10,000-line month under 2 s. Each measurement runs in a fresh process (wall seconds, peak RSS).
 
     python bench/bench_sync.py [--lines 500000] [--skus 10000] [--runs 3]
+    python bench/bench_sync.py --warehouses 10 [--methods fifo]   # issue 12.2
+
+``--warehouses N``: the big month and the same month kept in N warehouses (``warehouse_month.spread``: the same
+lines, sales spread over outlets, the transfers that stock them) synced alternately; the N-warehouse month must
+sync in ≤ 1.2× the one-warehouse time (exit 1 when missed).
 
 The source month's generated tables are empty (as before a first sync), so the read is of inputs only.
 """
@@ -63,13 +68,62 @@ def month(lines: int, skus: int, method: str) -> Path:
     return path
 
 
+WAREHOUSE_TARGET = 1.2  # the N-warehouse month's sync time over the one-warehouse month's
+
+
+def month_in_warehouses(lines: int, skus: int, method: str, n: int) -> Path:
+    """The month of ``month(lines, skus, method)`` kept in ``n`` warehouses (written once, then reused)."""
+    from warehouse_month import spread
+
+    from jxc_xl.demo import demo_path, generate_month
+    from jxc_xl.io.template import build_workbook
+
+    folder = OUT / f"sync-{lines}-{skus}-{method}-{n}wh"
+    path = demo_path(folder)
+    if path.exists():
+        return path
+    t = time.perf_counter()
+    m = spread(generate_month(n_skus=skus, n_lines=lines), n)
+    settings = {**m.settings, "valuation": method}
+    build_workbook(path, lang="zh", period=m.period, settings=settings, data=m.data, lookups=True)
+    print(f"  generated {path.name} ({n} warehouses) in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    return path
+
+
+def compare_warehouses(a: argparse.Namespace) -> bool:
+    """Sync the big month in one and in ``a.warehouses`` warehouses, alternately; print medians and the ratio."""
+    ok = True
+    for method in a.methods.split(","):
+        one = month(a.lines, a.skus, method)
+        many = month_in_warehouses(a.lines, a.skus, method, a.warehouses)
+        pairs = [
+            (
+                measure(SYNC, str(one), str(one.with_name("out.xlsx"))),
+                measure(SYNC, str(many), str(many.with_name("out.xlsx"))),
+            )
+            for _ in range(a.runs)
+        ]
+        t1 = statistics.median(p[0][0] for p in pairs)
+        tn = statistics.median(p[1][0] for p in pairs)
+        ratio = tn / t1
+        ok &= ratio <= WAREHOUSE_TARGET
+        row = dict(method=method, lines=a.lines, skus=a.skus, warehouses=a.warehouses, one_s=round(t1, 2))
+        row |= dict(many_s=round(tn, 2), ratio=round(ratio, 3), target=WAREHOUSE_TARGET, ok=ratio <= WAREHOUSE_TARGET)
+        row |= dict(one_rss_mb=round(max(p[0][1] for p in pairs)), many_rss_mb=round(max(p[1][1] for p in pairs)))
+        print(json.dumps(row))
+    return ok
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=500_000)
     ap.add_argument("--skus", type=int, default=10_000)
     ap.add_argument("--methods", default="moving_average,monthly_average,fifo")
     ap.add_argument("--runs", type=int, default=3, help="fresh-process runs per figure; the median is shown")
+    ap.add_argument("--warehouses", type=int, default=0, help="compare with the month kept in N warehouses")
     a = ap.parse_args()
+    if a.warehouses > 1:
+        sys.exit(0 if compare_warehouses(a) else 1)
     rows = []
     for lines, skus in ((10_000, 1_000), (a.lines, a.skus)):
         for method in a.methods.split(","):

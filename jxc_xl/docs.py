@@ -206,9 +206,12 @@ def _rules_section() -> list[str]:
         other,
         plan,
         plan_reasons,
+        plan_warehouse,
         policy,
+        rules_warehouses,
         summary,
         valuation,
+        warehouses,
     )
     from jxc_xl.core import vat as vat_rules
 
@@ -216,11 +219,14 @@ def _rules_section() -> list[str]:
     for title, mod in (
         ("Valuation (tblStock)", valuation),
         ("Other movements (tblOther → tblStock, tblCard, tblAnalysis)", other),
+        ("Warehouses and transfers (tblStock, tblStockByWarehouse)", warehouses),
+        ("Warehouse checks (tblWarehouses, tblTransfers and the 仓库 columns)", rules_warehouses),
         ("Status (tblStock)", generate),
         ("Purchase plan (tblPlan)", plan),
         ("Demand: class, forecast and its error (tblPlan)", demand),
         ("Reorder point and order size (tblPlan)", policy),
         ("Goods on order (tblOrders → tblPlan)", orders),
+        ("The plan per warehouse (plan_scope = warehouse)", plan_warehouse),
         ("The reason column (tblPlan)", plan_reasons),
         ("Slow-moving and overstock (tblStock status, tblAnalysis, tblPlan)", activity),
         ("Backtest of the plan (jxc plan --backtest)", backtest),

@@ -71,7 +71,8 @@ def plan_file(
         NotAWorkbookError: ``path`` is not a readable workbook.
     """
     from jxc_xl.core.analysis import analyse
-    from jxc_xl.core.plan import as_of_day, plan_metrics, purchase_plan
+    from jxc_xl.core.plan import as_of_day, plan_metrics
+    from jxc_xl.core.plan_warehouse import scoped_plan
     from jxc_xl.core.valuation import value_month
     from jxc_xl.sync import _read_checked, _require_input
 
@@ -82,7 +83,7 @@ def plan_file(
     val = value_month(wb)
     metrics = plan_metrics(wb, val)
     abc = analyse(wb, val, metrics)["abc"]
-    plan = purchase_plan(wb, val, abc, lang or wb.lang, metrics)[PLAN.keys()]  # the texts follow the messages
+    plan = scoped_plan(wb, val, metrics, abc, lang or wb.lang)[PLAN.keys()]  # the texts follow the messages
     as_of = as_of_day(settings, val.events)
     result = workbook_backtest(wb, val) if backtest else None
     return PlanReport(path, plan, result, findings, wb.lang, as_of)

@@ -156,6 +156,10 @@ YES_NO = (
     Choice(key="yes", zh="是", en="yes"),
     Choice(key="no", zh="否", en="no"),
 )
+PLAN_SCOPES = (  # what one line of the purchase plan covers (core.plan_warehouse)
+    Choice(key="company", zh="公司", en="company"),
+    Choice(key="warehouse", zh="仓库", en="warehouse"),
+)
 TAXPAYER_CHOICES = (  # VAT taxpayer type (core.vat): whether input VAT is part of the inventory cost
     Choice(key="general", zh="一般纳税人", en="general"),
     Choice(key="small_scale", zh="小规模纳税人", en="small_scale"),
@@ -297,6 +301,20 @@ def _vat() -> tuple[Column, ...]:
             doc_zh="不含税金额 + 税额；填写时须相等（到分）",
             doc_en="Amount without VAT + VAT; when typed it must equal them to the cent",
         ),
+    )
+
+
+def _warehouse(key: str = "warehouse", zh: str = "仓库", en: str = "Warehouse", required: bool = False) -> Column:
+    """The warehouse of a line (issue 12.2): optional on the entry tables, where blank = the default warehouse."""
+    return Column(
+        key=key,
+        zh=zh,
+        en=en,
+        required=required,
+        width=10,
+        doc_zh="可选：仓库编码（“仓库”表中登记时须在其中）；空白 = 默认仓库（仓库表的第一行，无仓库表时为唯一的仓库）",
+        doc_en="Optional: warehouse code (listed in Warehouses when that table exists); blank = the default "
+        "warehouse (the first of Warehouses, else the only one)",
     )
 
 
@@ -569,6 +587,17 @@ SETTINGS: tuple[SettingDef, ...] = (
         doc_zh="库龄超过这么多天的期末库存金额即为积压",
         doc_en="Closing stock received more than this many days ago is stale (积压)",
     ),
+    SettingDef(
+        key="plan_scope",
+        zh="计划范围",
+        en="plan_scope",
+        type=ColType.CHOICE,
+        default="company",
+        choices=PLAN_SCOPES,
+        doc_zh="公司：按全公司库存做一份采购计划；仓库：每个仓库每个商品一行，别的仓库有富余时先建议调拨再采购",
+        doc_en="company: one plan over the company's stock; warehouse: one line per warehouse and item, suggesting a "
+        "transfer from a warehouse with excess before a purchase",
+    ),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -590,6 +619,9 @@ def age_bounds(text: Any) -> tuple[int, ...] | None:
         return None
     bounds = tuple(int(x) for x in nums)
     return bounds if list(bounds) == sorted(set(bounds)) else None
+
+
+PlanScope = Literal["company", "warehouse"]
 
 
 def _setting(key: str) -> Any:
@@ -623,6 +655,7 @@ class Settings(BaseModel):
     vat_rate: float = _setting("vat_rate")
     ageing_buckets: str = _setting("ageing_buckets")
     stale_days: float = _setting("stale_days")
+    plan_scope: PlanScope = _setting("plan_scope")
 
     @field_validator("period")
     @classmethod
@@ -779,6 +812,7 @@ OPENING = Table(
             doc_en="Optional: the purchase document that received this lot (from jxc close); a purchase return of "
             "that document next month leaves from this lot",
         ),
+        _warehouse(),  # issue 12.2; last: a workbook made before it is the same table without it
     ),
 )
 
@@ -799,6 +833,7 @@ PURCHASES = Table(
         _amount(),
         _note(),
         *_vat(),  # last: a workbook made before them is the same table without them
+        _warehouse(),  # issue 12.2; last: a workbook made before it is the same table without it
     ),
 )
 
@@ -819,6 +854,7 @@ SALES = Table(
         _amount(),
         _note(),
         *_vat(),  # last: a workbook made before them is the same table without them
+        _warehouse(),  # issue 12.2; last: a workbook made before it is the same table without it
     ),
 )
 
@@ -859,6 +895,7 @@ RETURNS = Table(
         _amount(),
         _note("reason", "原因", "Reason"),
         *_vat(),  # last: a workbook made before them is the same table without them
+        _warehouse(),  # issue 12.2; last: a workbook made before it is the same table without it
     ),
 )
 
@@ -875,6 +912,7 @@ COUNTS = Table(
         _sku(),
         Column(key="counted_qty", zh="实盘数量", en="Counted qty", type=ColType.QTY, required=True, ge=0, width=10),
         _note(),
+        _warehouse(),  # issue 12.2; last: a workbook made before it is the same table without it
     ),
 )
 
@@ -912,6 +950,7 @@ OTHER = Table(
         _sku(),
         _qty(),
         _note(),
+        _warehouse(),  # issue 12.2: an other movement of a warehouse (blank: the default)
     ),
 )
 
@@ -1263,6 +1302,8 @@ CARD_KINDS = {
     "sales_return": Choice(key="sales_return", zh="销售退回", en="Sales return"),
     "purchase_return": Choice(key="purchase_return", zh="采购退货", en="Purchase return"),
     "sale": Choice(key="sale", zh="销售出库", en="Sale"),
+    "transfer_out": Choice(key="transfer_out", zh="调拨调出", en="Transfer out"),  # issue 12.2
+    "transfer_in": Choice(key="transfer_in", zh="调拨调入", en="Transfer in"),
     "count_gain": Choice(key="count_gain", zh="盘盈", en="Count gain"),
     "count_loss": Choice(key="count_loss", zh="盘亏", en="Count loss"),
     "count": Choice(key="count", zh="盘点无差异", en="Count, no difference"),
@@ -1369,6 +1410,94 @@ CARRIED = Table(
     ),
 )
 
+# Issue 12.2: warehouses and transfers. Both tables are optional and quiet: a workbook without them is one
+# warehouse, as before. The warehouse list gives the codes the warehouse columns may name (its first row is the
+# default warehouse of a blank cell); a transfer moves stock between two warehouses at the source's cost.
+WAREHOUSES = Table(
+    name="tblWarehouses",
+    zh_sheet="仓库",
+    en_sheet="Warehouses",
+    filled_by="user",
+    optional=True,
+    quiet=True,
+    doc_zh="仓库清单（可选）：各表“仓库”列只能填这里的编码；第一行是默认仓库（仓库列空白的行属于它）",
+    doc_en="Warehouse list (optional): the Warehouse columns may name only these codes; the first row is the "
+    "default warehouse (of lines whose Warehouse is blank)",
+    columns=(
+        Column(key="code", zh="仓库编码", en="Code", required=True, width=12, doc_zh="仓库编码", doc_en="Code"),
+        Column(key="name", zh="仓库名称", en="Name", width=20),
+        _note(),
+    ),
+)
+
+TRANSFERS = Table(
+    name="tblTransfers",
+    zh_sheet="调拨",
+    en_sheet="Transfers",
+    filled_by="user",
+    optional=True,
+    quiet=True,
+    doc_zh="调拨单（可选）：从一个仓库调到另一个仓库，按调出仓库当时的成本计价，公司合计不变",
+    doc_en="Transfers (optional): stock moved from one warehouse to another at the source's cost at that moment; "
+    "company totals do not change",
+    columns=(
+        _date(),
+        _doc_no(),
+        _warehouse("from_warehouse", "调出仓库", "From warehouse", required=True),
+        _warehouse("to_warehouse", "调入仓库", "To warehouse", required=True),
+        _sku(),
+        _qty(),
+        _note(),
+    ),
+)
+
+# Issue 12.2: stock per warehouse and SKU (the company view stays tblStock: its rows are these summed per SKU).
+# Optional: a workbook made before it syncs without it.
+STOCK_BY_WAREHOUSE = Table(
+    name="tblStockByWarehouse",
+    zh_sheet="分仓库存",
+    en_sheet="Stock by warehouse",
+    filled_by="sync",
+    optional=True,
+    doc_zh="分仓库收发存（由 jxc sync 生成）：每个仓库每个商品一行，各仓库之和等于“库存”表；只有一个仓库时为空",
+    doc_en="Stock per warehouse (generated by jxc sync): one row per warehouse and item; summed over warehouses "
+    "they are the Stock table; empty for a workbook of one warehouse",
+    columns=(
+        _g("warehouse", "仓库", "Warehouse", width=10),
+        _g("sku", "商品编码", "SKU", width=14),
+        _g("name", "商品名称", "Name", width=22),
+        _g("unit", "单位", "Unit", width=7),
+        _g("opening_qty", "期初数量", "Opening qty", ColType.QTY),
+        _g("opening_amount", "期初金额", "Opening amount", ColType.MONEY, 14),
+        _gd(
+            "received_qty",
+            "收入数量",
+            "Received qty",
+            ColType.QTY,
+            "采购入库 + 销售退回 + 盘盈",
+            "Purchased + sales returned + count gain",
+        ),
+        _g("received_amount", "收入金额", "Received amount", ColType.MONEY, 14),
+        _g("transfer_in_qty", "调入数量", "Transfer in qty", ColType.QTY),
+        _g("transfer_in_amount", "调入金额", "Transfer in amount", ColType.MONEY, 14),
+        _gd(
+            "issued_qty",
+            "发出数量",
+            "Issued qty",
+            ColType.QTY,
+            "销售出库 + 采购退货 + 盘亏",
+            "Sold + purchase returned + count loss",
+        ),
+        _g("issued_amount", "发出金额", "Issued amount", ColType.MONEY, 14),
+        _g("transfer_out_qty", "调出数量", "Transfer out qty", ColType.QTY),
+        _g("transfer_out_amount", "调出金额", "Transfer out amount", ColType.MONEY, 14),
+        _g("cost_adj_amount", "成本调整", "Cost adjustment", ColType.MONEY),
+        _g("closing_qty", "期末数量", "Closing qty", ColType.QTY),
+        _g("closing_unit_cost", "期末单价", "Closing unit cost", ColType.PRICE),
+        _g("closing_amount", "期末金额", "Closing amount", ColType.MONEY, 14),
+    ),
+)
+
 TABLES: tuple[Table, ...] = (
     SETTINGS_TABLE,
     ITEMS,
@@ -1386,6 +1515,9 @@ TABLES: tuple[Table, ...] = (
     ANALYSIS,
     SUMMARY,
     CARD,
+    WAREHOUSES,  # issue 12.2: last, so the tables before keep their places
+    TRANSFERS,
+    STOCK_BY_WAREHOUSE,
 )
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 INPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if not t.generated)

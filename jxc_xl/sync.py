@@ -20,7 +20,7 @@ from jxc_xl.core.refusal import Caller, errors_of, require_computable
 from jxc_xl.errors import JxcError, NotAWorkbookError, UsageError
 from jxc_xl.io.package import check_file
 from jxc_xl.io.xlsxpatch import check_unlocked
-from jxc_xl.schema import CARRIED, HISTORY, ITEMS, OPENING, ORDERS, PLAN, STOCK, Lang, Settings
+from jxc_xl.schema import CARRIED, HISTORY, ITEMS, OPENING, ORDERS, PLAN, STOCK, WAREHOUSES, Lang, Settings
 
 
 @dataclass
@@ -159,6 +159,9 @@ def _read_next(
         raise UsageError(
             phrase("close_wrong_period", lang, next=next_path, found=found, period=this_period, want=period)
         )
+    has_wh = "warehouse" in opening.columns and opening["warehouse"].notna().any()
+    if has_wh and "warehouse" not in nxt.tables[OPENING.name].col_letters:  # issue 12.2: never drop the 仓库
+        raise JxcError(phrase("close_no_warehouse_column", lang, next=next_path, name=next_path.name))
     next_items = nxt.df(ITEMS.name)["sku"].dropna()
     if next_items.empty:
         return nxt, True  # e.g. made by `jxc new`: it gets this month's items
@@ -241,6 +244,8 @@ def close_month(
     extra = ({ITEMS.name: items} if write_items else {}) | ({ORDERS.name: orders} if orders is not None else {})
     if created or _has_table(next_path, CARRIED.name):  # filled by close alone: always this month's
         extra[CARRIED.name] = carried.carried
+    if created and carried.warehouses is not None:  # issue 12.2: the warehouse list goes on
+        extra[WAREHOUSES.name] = carried.warehouses
 
     if created:
         from jxc_xl.io.template import build_workbook

@@ -437,3 +437,29 @@ def analysis_rows(n: int) -> pd.DataFrame:
 def generated_frames(n: int = 5) -> dict[str, pd.DataFrame]:
     """The three generated tables for ``write_tables``: ``n`` stock, ``min(n, 4)`` plan, ``n`` analysis rows."""
     return {STOCK.name: stock_rows(n), PLAN.name: plan_rows(min(n, 4)), ANALYSIS.name: analysis_rows(n)}
+
+
+def warehouse_month() -> dict[str, list[dict[str, Any]]]:
+    """``small_month`` kept in two warehouses (issue 12.2): 仓库 lists WH (the default: blank cells) and BR; BR
+    holds part of C001's opening and receives A002's purchase, which it sells; two transfers (A001 WH → BR, C001
+    BR → WH); A001's sales return comes back to BR though its sale left WH. No validation problem at all."""
+    data = small_month()
+    d = lambda day: date(2026, 11, day)  # noqa: E731
+    data["tblWarehouses"] = [
+        {"code": "WH", "name": "总仓", "note": "默认仓库"},
+        {"code": "BR", "name": "门店仓", "note": None},
+    ]
+    opening = data["tblOpening"]
+    c001 = next(r for r in opening if r["sku"] == "C001")
+    c001.update(qty=150, amount=_amount(150, 3.1))
+    opening.append({"sku": "C001", "qty": 50, "unit_cost": 3.1, "amount": _amount(50, 3.1), "warehouse": "BR"})
+    for r in data["tblPurchases"] + data["tblSales"]:
+        if r["sku"] == "A002":
+            r["warehouse"] = "BR"
+    data["tblReturns"][0]["warehouse"] = "BR"  # A001 back into BR (its sale left WH)
+    data["tblCounts"] = [{"date": d(15), "sku": "A002", "counted_qty": 120, "note": "月中盘点", "warehouse": "WH"}]
+    data["tblTransfers"] = [
+        {"date": d(6), "doc_no": "DB-0001", "from_warehouse": "WH", "to_warehouse": "BR", "sku": "A001", "qty": 10},
+        {"date": d(18), "doc_no": "DB-0002", "from_warehouse": "BR", "to_warehouse": "WH", "sku": "C001", "qty": 20},
+    ]
+    return data

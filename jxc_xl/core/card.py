@@ -34,17 +34,17 @@ import pandas as pd
 from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.costing import QTY_DECIMALS
 from jxc_xl.core.ledger import clean_keys, table_frame
-from jxc_xl.core.messages import phrase
+from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.money import from_cents, sum_cents
 from jxc_xl.core.other import other_reasons, reason_label
 from jxc_xl.core.plan import item_frame
 from jxc_xl.core.valuation import Valuation, original_lines
-from jxc_xl.schema import CARD, CARD_KINDS, PURCHASES, SALES, SETTINGS_BY_KEY, Lang
+from jxc_xl.schema import CARD, CARD_KINDS, PURCHASES, SALES, SETTINGS_BY_KEY, TRANSFERS, Lang
 
 # Counterparty column of each source table.
 _PARTY = ((PURCHASES.name, "supplier"), (SALES.name, "customer"))
-_IN_KINDS = ("purchase", "sales_return", "other_in")
-_OUT_KINDS = ("sale", "purchase_return", "other_out")
+_IN_KINDS = ("purchase", "sales_return", "other_in", "transfer_in")
+_OUT_KINDS = ("sale", "purchase_return", "other_out", "transfer_out")
 
 
 class _Lines(NamedTuple):
@@ -63,10 +63,7 @@ class _Lines(NamedTuple):
 
 
 def _is(kind: np.ndarray, kinds: tuple[str, ...]) -> np.ndarray:
-    out = kind == kinds[0]
-    for k in kinds[1:]:
-        out |= kind == k
-    return out
+    return np.isin(kind, kinds)
 
 
 def _event_lines(val: Valuation, codes: np.ndarray) -> _Lines:
@@ -153,6 +150,10 @@ def _counterparties(wb: Workbook, val: Valuation) -> np.ndarray:
     orig = original_lines(ev)
     ret = orig >= 0
     out[ret] = out[orig[ret]]
+    moved = np.flatnonzero(table == TRANSFERS.name)  # a transfer's counterparty: the other warehouse
+    if len(moved):
+        wh = ev["warehouse"].to_numpy(dtype=object)
+        out[moved] = np.where(ev["kind"].to_numpy(dtype=object)[moved] == "transfer_out", wh[moved + 1], wh[moved - 1])
     return np.array([None if v is None or v != v else v for v in out], dtype=object) if len(out) else out
 
 
@@ -223,7 +224,7 @@ def card_lines(wb: Workbook, val: Valuation, lang: Lang, skus: list[str] | None 
             "name": names,
             "date": date,
             "doc_no": from_events(ev["doc_no"].to_numpy(dtype=object), None),
-            "kind": kinds,
+            "kind": _at_warehouse(val, lines, kinds, lang),
             "counterparty": from_events(parties, None),
             "in_qty": lines.in_qty,
             "in_amount": np.where(shows_in, from_cents(lines.in_cents), np.nan),
@@ -235,6 +236,18 @@ def card_lines(wb: Workbook, val: Valuation, lang: Lang, skus: list[str] | None 
         }
     )
     return out[CARD.keys()]
+
+
+def _at_warehouse(val: Valuation, lines: _Lines, kinds: np.ndarray, lang: Lang) -> np.ndarray:
+    """The 摘要 of each line (``kinds``); with warehouses (issue 12.2) a movement's warehouse beside its kind."""
+    if val.by_warehouse is None:
+        return kinds
+    wh = val.events["warehouse"].to_numpy(dtype=object)
+    at = np.flatnonzero(lines.event >= 0)
+    named = [(j, wh[lines.event[j]]) for j in at.tolist() if isinstance(wh[lines.event[j]], str)]
+    for j, w in named:
+        kinds[j] = word("card_kind_at", lang).format(kind=kinds[j], warehouse=w)
+    return kinds
 
 
 def card_table(wb: Workbook, val: Valuation, lang: Lang) -> pd.DataFrame:

@@ -5,6 +5,8 @@
   date: the date of the purchase, sales return or count surplus that received it, or the opening lot's own
   date), oldest first, so next month issues them in the same order; a layer goes on at its amount / qty. A
   SKU whose layers do not make up its closing (negative stock) is one row, as for the average methods.
+* Warehouses (issue 12.2, ``core.warehouses``): the opening per warehouse — one row (or FIFO one row per lot) per
+  (warehouse, SKU) with its 仓库, as above; the warehouse list goes on into a new month's workbook.
 * Demand history: this month's net demand per SKU (sales − sales returns, below 0 counted as 0) of every item
   and every SKU that moved, added to the history both months hold; the latest figure of a (SKU, month) wins,
   so closing a month again replaces its demand; the last 24 months are kept.
@@ -31,13 +33,14 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import ROW, Workbook
-from jxc_xl.core.generate import stock_balances
+from jxc_xl.core.generate import stock_balances, stock_by_warehouse
 from jxc_xl.core.ledger import RETURN_ORIGINAL_KIND, carried_lines, net_demand
 from jxc_xl.core.money import from_cents, to_cents
 from jxc_xl.core.orders import open_rows
 from jxc_xl.core.periods import shift_period
 from jxc_xl.core.valuation import Valuation, value_month
-from jxc_xl.schema import CARRIED, HISTORY, ITEMS
+from jxc_xl.core.warehouses import SEP, split_keys, warehouse_list
+from jxc_xl.schema import CARRIED, HISTORY, ITEMS, WAREHOUSES
 
 HISTORY_MONTHS = 24  # tblHistory keeps this many months per SKU
 CARRIED_MONTHS = 3  # tblCarried keeps the lines of the last this many months
@@ -54,6 +57,7 @@ class CarryForward:
     demand: pd.DataFrame  # this month's net demand per SKU, a tblHistory part
     orders: pd.DataFrame  # tblOrders lines still on order, as typed: next month keeps tracking them
     carried: pd.DataFrame  # tblCarried: the lines a return of next month may name, with qty returnable and cost
+    warehouses: pd.DataFrame | None = None  # tblWarehouses as this month has it (None: it has none)
 
 
 def carry_forward(wb: Workbook) -> CarryForward:
@@ -66,12 +70,14 @@ def carry_forward(wb: Workbook) -> CarryForward:
         The CarryForward of ``wb``.
     """
     val = value_month(wb)
+    opening = opening_of(stock_balances(wb, val), val.lots) if val.by_warehouse is None else _per_warehouse(wb, val)
     return CarryForward(
-        opening=opening_of(stock_balances(wb, val), val.lots),
+        opening=opening,
         items=wb.df(ITEMS.name).drop(columns=[ROW]),
         demand=month_demand(wb, val),
         orders=open_rows(wb),
         carried=carried_docs(wb, val),
+        warehouses=wb.df(WAREHOUSES.name).drop(columns=[ROW]) if warehouse_list(wb) else None,
     )
 
 
@@ -166,6 +172,22 @@ def opening_of(stock: pd.DataFrame, lots: pd.DataFrame | None = None) -> pd.Data
     rows = pd.concat([layer_rows, one_row], ignore_index=True)
     rank = rows["sku"].map(order).to_numpy()
     return rows.iloc[np.lexsort((np.arange(len(rows)), rank))].reset_index(drop=True)
+
+
+def _per_warehouse(wb: Workbook, val: Valuation) -> pd.DataFrame:
+    """Next month's tblOpening with warehouses (issue 12.2): ``opening_of`` per (warehouse, SKU), each row with its
+    仓库 (blank for the unnamed default warehouse); FIFO lots per warehouse."""
+    st = stock_by_warehouse(wb, val)
+    wh = st["warehouse"].fillna("").to_numpy(dtype=object)
+    keyed = st.assign(sku=[f"{w}{SEP}{s}" for w, s in zip(wh, st["sku"], strict=True)])
+    lots = val.lots
+    if lots is not None:
+        lot_wh = lots["warehouse"].fillna("").to_numpy(dtype=object)
+        lots = lots.assign(sku=[f"{w}{SEP}{s}" for w, s in zip(lot_wh, lots["sku"], strict=True)])
+    opening = opening_of(keyed, lots)
+    wh, sku = split_keys(opening["sku"].to_numpy(dtype=object))
+    wh[wh == ""] = None
+    return opening.assign(sku=sku, warehouse=wh)
 
 
 def history_parts(*books: Workbook) -> list[pd.DataFrame]:

@@ -14,7 +14,7 @@ per-element numpy access, or attribute access in the common case, would cost mor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import NamedTuple
 
 import numpy as np
@@ -25,6 +25,7 @@ from jxc_xl.core.money import cents_of
 
 P, SR, PR, S, C = (KIND_ORDER[k] for k in ("purchase", "sales_return", "purchase_return", "sale", "count"))
 OI, OO = KIND_ORDER["other_in"], KIND_ORDER["other_out"]  # other receipts and issues (tblOther), at current cost
+TO, TI = KIND_ORDER["transfer_out"], KIND_ORDER["transfer_in"]  # issue 12.2: a transfer's out, then its in
 QTY_DECIMALS = 9  # quantities are rounded here to stop float drift (0.1 + 0.2) from leaking into results
 
 
@@ -85,10 +86,12 @@ class _Out(NamedTuple):
 
 
 # One SKU's loop: (its event positions, events, outputs, opening qty, cents, unit cost, whole, opening lots) →
-# closing unit cost.
+# closing unit cost. A generator (issue 12.2): with warehouses each SKU is a (warehouse, SKU) key, and a key's
+# transfer in needs what left the source key, a sales return the cost of a sale in another warehouse; where that
+# event (at an earlier position) is not costed yet, the loop yields its position and ``per_sku`` resumes it later.
 # Inside the loops the running state is kept in locals, named as in the valuation rules: q quantity on hand,
 # v value on hand in cents, uc / last_uc unit cost; per event k kind, x quantity, a cents booked, o original line.
-_SkuLoop = Callable[[list[int], _Lists, _Out, float, int, float, bool, list[Lot] | None], float]
+_SkuLoop = Callable[[list[int], _Lists, _Out, float, int, float, bool, list[Lot] | None], Generator[int, None, float]]
 
 
 def per_sku(ev: Events, start: Opening, whole: bool, sku_loop: _SkuLoop) -> Costed:
@@ -105,15 +108,37 @@ def per_sku(ev: Events, start: Opening, whole: bool, sku_loop: _SkuLoop) -> Cost
     order_l = order.tolist()
     oq, ov, uc0 = start.qty.tolist(), start.cents.tolist(), np.nan_to_num(start.unit_cost).tolist()
     lots: list[list[Lot] | None] = list(start.lots) if start.lots is not None else [None] * ns
-    closing_uc = [
-        sku_loop(order_l[bounds[s] : bounds[s + 1]], lists, out, oq[s], ov[s], uc0[s], whole, lots[s])
-        for s in range(ns)
-    ]
+    closing_uc = [0.0] * ns
+    finished: list[int] = []  # keys in the order their loops ended (FIFO appends their layers in that order)
+    waiting: list[tuple[int, Generator[int, None, float], int]] = []
+    for s in range(ns):
+        loop = sku_loop(order_l[bounds[s] : bounds[s + 1]], lists, out, oq[s], ov[s], uc0[s], whole, lots[s])
+        try:
+            waiting.append((s, loop, next(loop)))
+        except StopIteration as done:
+            closing_uc[s] = done.value
+            finished.append(s)
+    while waiting:  # only with transfers: each round resumes every waiting key, at least one moves on
+        still = []
+        for s, loop, _need in waiting:
+            try:
+                still.append((s, loop, next(loop)))
+            except StopIteration as done:
+                closing_uc[s] = done.value
+                finished.append(s)
+        if [w[2] for w in still] == [w[2] for w in waiting]:
+            raise RuntimeError("costing: keys wait on each other")  # cannot happen: waits are on earlier events
+        waiting = still
+    layers_out: list[list[Lot]] | None = None
+    if len(out.lots) == ns:
+        layers_out = [[] for _ in range(ns)]
+        for j, s in enumerate(finished):
+            layers_out[s] = out.lots[j]
     return Costed(
         np.array(out.cost, dtype=np.int64),
         np.array(out.adj, dtype=np.float64),
         np.array(closing_uc, dtype=np.float64),
-        out.lots if len(out.lots) == ns else None,
+        layers_out,
     )
 
 
@@ -197,7 +222,7 @@ def lot_originals(events: pd.DataFrame, ev: Events, lines: pd.DataFrame) -> np.n
 
 def moving_average_sku(
     idx: list[int], ev: _Lists, out: _Out, q: float, v: int, uc: float, whole: bool, lots: list[Lot] | None
-) -> float:
+) -> Generator[int, None, float]:
     """Moving average over one SKU's events (positions ``idx``); fills ``out``, returns the closing unit cost.
 
     Opening ``lots`` are merged into ``q``/``v`` (one average): unused here."""
@@ -219,6 +244,8 @@ def moving_average_sku(
             v -= a
         elif k == SR:
             o, cp = orig_l[i], carried_l[i]
+            while 0 <= o < i and issue_uc[o] != issue_uc[o]:  # a sale of another warehouse, not costed yet
+                yield o
             u = issue_uc[o] if o >= 0 and issue_uc[o] == issue_uc[o] else (cp if cp == cp else uc)
             a = cents_of(x * u)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
@@ -245,6 +272,19 @@ def moving_average_sku(
             a = cents_of(x * uc)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
+        elif k == TO:  # transfer out: issued at the current unit cost, as a sale
+            a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
+            issue_uc[i] = uc
+            q = q - x if whole else round(q - x, QTY_DECIMALS)
+            v -= a
+        elif k == TI:  # transfer in: exactly what left the source (the event before)
+            while issue_uc[i - 1] != issue_uc[i - 1]:
+                yield i - 1
+            a = cost[i - 1]
+            q = q + x if whole else round(q + x, QTY_DECIMALS)
+            v += a
+            if q > 0:
+                uc = v / q / 100.0
         else:  # count: x is the counted qty at the end of the date
             d = round(x - q, QTY_DECIMALS)
             if x == 0:
@@ -390,7 +430,7 @@ class _Layers:
 
 def fifo_sku(
     idx: list[int], ev: _Lists, out: _Out, q: float, v: int, last_uc: float, whole: bool, lots: list[Lot] | None
-) -> float:
+) -> Generator[int, None, float]:
     """FIFO over one SKU's events (positions ``idx``) from its opening ``lots``; fills ``out`` (its remaining
     layers appended to ``out.lots``), returns the closing unit cost."""
     kind_l, qty_l, amt_l, price_l, orig_l, carried_l = ev
@@ -420,6 +460,8 @@ def fifo_sku(
             v += a
         elif k == SR:
             o, cp = orig_l[i], carried_l[i]
+            while 0 <= o < i and issue_uc[o] != issue_uc[o]:  # a sale of another warehouse, not costed yet
+                yield o
             if o >= 0 and issue_uc[o] == issue_uc[o]:
                 u = issue_uc[o]
             else:
@@ -441,6 +483,19 @@ def fifo_sku(
             u = v / q / 100.0 if q > 0 else last_uc
             a = cents_of(x * u)
             layers.receive(x, a, u, i)
+            q = q + x if whole else round(q + x, QTY_DECIMALS)
+            v += a
+        elif k == TO:  # transfer out: from the oldest layers, as a sale
+            a = layers.take(x, last_uc)
+            issue_uc[i] = a / x / 100.0
+            q = q - x if whole else round(q - x, QTY_DECIMALS)
+            v -= a
+        elif k == TI:  # transfer in: one layer at exactly what left the source (the event before)
+            while issue_uc[i - 1] != issue_uc[i - 1]:
+                yield i - 1
+            a = cost[i - 1]
+            last_uc = a / x / 100.0
+            layers.receive(x, a, last_uc, i)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
         else:  # count

@@ -44,6 +44,9 @@ CODES: dict[str, Severity] = {
     "order-duplicate-line": "warning",  # tblOrders: the same order no and SKU twice (both count as on order)
     "order-overdue": "warning",  # tblOrders: open, expected before the plan's as-of date (still counted)
     "other-unknown-reason": "error",  # tblOther: a reason none of OTHER_REASONS (its direction is unknown)
+    "unknown-warehouse": "error",  # issue 12.2: a warehouse code not in 仓库 (when that list exists)
+    "transfer-to-itself": "error",  # issue 12.2: a 调拨 line whose from and to warehouse are the same
+    "transfer-exceeds-stock": "error",  # issue 12.2: a transfer of more than its source warehouse holds then
     "opening-mismatch": "error",
     "period-gap": "error",
 }

@@ -17,10 +17,12 @@ from jxc_xl.core.backtest import workbook_backtest
 from jxc_xl.core.book import Workbook
 from jxc_xl.core.card import card_tables
 from jxc_xl.core.money import from_cents
-from jxc_xl.core.plan import item_frame, plan_metrics, purchase_plan
+from jxc_xl.core.plan import item_frame, plan_metrics
+from jxc_xl.core.plan_warehouse import scoped_plan
 from jxc_xl.core.summary import with_summary
 from jxc_xl.core.valuation import STOCK_COLUMNS, Valuation, value_month
-from jxc_xl.schema import ANALYSIS, PLAN, STATUS, STOCK, YES_NO, Lang
+from jxc_xl.core.warehouses import by_warehouse_frame, one_warehouse
+from jxc_xl.schema import ANALYSIS, PLAN, STATUS, STOCK, STOCK_BY_WAREHOUSE, YES_NO, Lang
 
 
 def _stock_frame(
@@ -79,7 +81,7 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
     metrics = plan_metrics(wb, val)
     an = analyse(wb, val, metrics)
     stock = _stock_frame(wb, val, metrics, an["slow"].to_numpy(bool), lang)
-    plan = purchase_plan(wb, val, an["abc"], lang, metrics)[PLAN.keys()]
+    plan = scoped_plan(wb, val, metrics, an["abc"], lang)[PLAN.keys()]  # plan_scope: core.plan_warehouse
 
     yes = next(c for c in YES_NO if c.key == "yes").label(lang)
     skus = an.index
@@ -114,4 +116,14 @@ def generate(wb: Workbook, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
     )
     card = card_tables(wb, val, lang)  # issue 10.3: the stock card
     backtest = workbook_backtest(wb, val)  # issue 9.7: what the plan's policy achieved, on the summary sheet
-    return with_summary(wb, {STOCK.name: stock, PLAN.name: plan, ANALYSIS.name: analysis}, lang, backtest) | card
+    tables = {STOCK.name: stock, PLAN.name: plan, ANALYSIS.name: analysis}
+    return with_summary(wb, tables, lang, backtest) | card | {STOCK_BY_WAREHOUSE.name: stock_by_warehouse(wb, val)}
+
+
+def stock_by_warehouse(wb: Workbook, val: Valuation) -> pd.DataFrame:
+    """The tblStockByWarehouse frame (issue 12.2, ``core.warehouses``); no rows for a workbook of one warehouse
+    (库存 is it: sync spends nothing on a copy)."""
+    if val.by_warehouse is None:
+        return by_warehouse_frame(one_warehouse(val.stock.iloc[:0], ""), item_frame(wb, pd.Index([], dtype=object)))
+    by_key = val.by_warehouse
+    return by_warehouse_frame(by_key, item_frame(wb, pd.Index(by_key["sku"].to_numpy(dtype=object))))

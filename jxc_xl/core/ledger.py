@@ -1,8 +1,9 @@
 """The month's ledger lines as one event stream in the contract's event order.
 
 Event order (workbook contract): by date; within one date purchases, sales returns, other receipts (其他入库),
-purchase returns, sales, other issues (其他出库: 报损, 领用 …), then counts (a count states the quantity on hand
-at the end of its date); ties keep sheet row order.
+purchase returns, transfers (issue 12.2: each 调拨 line as its transfer out of the source warehouse right before
+its transfer into the destination), sales, other issues (其他出库: 报损, 领用 …), then counts (a count states the
+quantity on hand at the end of its date); ties keep sheet row order.
 
 Lines the validator reports as unusable (blank sku/date/qty, qty ≤ 0; a count < 0) are left out here, so
 valuation and the running balance see only lines that can be booked.
@@ -26,12 +27,36 @@ from jxc_xl.schema import (
     PURCHASES,
     RETURNS,
     SALES,
+    TRANSFERS,
     choice_for,
 )
 
-# Kinds in their within-date order; the position is the sort key. Receipts of a date come before its issues.
-KINDS: tuple[str, ...] = ("purchase", "sales_return", "other_in", "purchase_return", "sale", "other_out", "count")
+# Kinds; the position is the kind's code (later kinds appended so the earlier keep theirs). Their order within a
+# date is DATE_ORDER's.
+KINDS: tuple[str, ...] = (
+    "purchase",
+    "sales_return",
+    "purchase_return",
+    "sale",
+    "count",
+    "transfer_out",
+    "transfer_in",
+    "other_in",
+    "other_out",
+)
 KIND_ORDER: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
+# Within one date: the sort key of each kind (a transfer's out and in share one, so they stay side by side).
+DATE_ORDER: dict[str, int] = {
+    "purchase": 0,
+    "sales_return": 1,
+    "other_in": 2,
+    "purchase_return": 3,
+    "transfer_out": 4,
+    "transfer_in": 4,
+    "sale": 5,
+    "other_out": 6,
+    "count": 7,
+}
 # Direction of each kind on the book quantity (count: resets, see running_balance).
 KIND_SIGN: dict[str, float] = {
     "purchase": 1.0,
@@ -41,12 +66,26 @@ KIND_SIGN: dict[str, float] = {
     "other_in": 1.0,
     "other_out": -1.0,
     "count": 0.0,
+    "transfer_out": -1.0,
+    "transfer_in": 1.0,
 }
 
 # Share of each kind in net demand (sales − sales returns); other kinds count 0.
 DEMAND_SIGN: dict[str, float] = {"sale": 1.0, "sales_return": -1.0}
 
-EVENT_COLUMNS = ["date", "sku", "kind", "qty", "unit_price", "amount_cents", "doc_no", "orig_doc_no", "table", ROW]
+EVENT_COLUMNS = [
+    "date",
+    "sku",
+    "kind",
+    "qty",
+    "unit_price",
+    "amount_cents",
+    "doc_no",
+    "orig_doc_no",
+    "table",
+    ROW,
+    "warehouse",  # issue 12.2: the line's warehouse (None: blank, the default warehouse)
+]
 
 
 def _clean_one(v: object) -> str | None:
@@ -108,11 +147,56 @@ def _part(wb: Workbook, name: str) -> pd.DataFrame | None:
             "orig_doc_no": orig,
             "table": name,
             ROW: df[ROW].astype("int64") if ROW in df else np.arange(2, 2 + n, dtype=np.int64),
+            "warehouse": warehouse_keys(df),
         }
     )
     ok = out["sku"].notna() & out["date"].notna() & out["qty"].notna() & out["kind"].isin(KIND_ORDER)
     ok &= (out["qty"] >= 0) if is_count else (out["qty"] > 0)
     return out.loc[ok]
+
+
+def warehouse_keys(df: pd.DataFrame, key: str = "warehouse") -> pd.Series:
+    """A table's warehouse column as keys (``clean_keys``), all None where the table lacks the column."""
+    if key in df.columns:
+        return clean_keys(df[key])
+    return pd.Series([None] * len(df), index=df.index, dtype="object")
+
+
+def _transfers(wb: Workbook) -> pd.DataFrame | None:
+    """Each usable 调拨 line (sku, date, qty > 0, both warehouses) as two events: its transfer out of the source,
+    then its transfer into the destination (adjacent: the sort keeps them so). Amounts are the valuation's."""
+    df = table_frame(wb, TRANSFERS.name)
+    if df is None:
+        return None
+    sku, src, dst = clean_keys(df["sku"]), clean_keys(df["from_warehouse"]), clean_keys(df["to_warehouse"])
+    date = pd.to_datetime(df["date"], errors="coerce").astype("datetime64[ns]").dt.normalize()
+    qty = pd.to_numeric(df["qty"], errors="coerce").astype("float64")
+    ok = (sku.notna() & src.notna() & dst.notna() & date.notna() & (qty > 0)).to_numpy()
+    if not ok.any():
+        return None
+    n = int(ok.sum())
+    rows = df[ROW].to_numpy(dtype=np.int64)[ok] if ROW in df else np.arange(2, 2 + len(df), dtype=np.int64)[ok]
+
+    def twice(a: np.ndarray) -> np.ndarray:
+        return np.repeat(a, 2)
+
+    wh = np.empty(2 * n, dtype=object)
+    wh[0::2], wh[1::2] = src.to_numpy(dtype=object)[ok], dst.to_numpy(dtype=object)[ok]
+    return pd.DataFrame(
+        {
+            "date": twice(date.to_numpy()[ok]),
+            "sku": twice(sku.to_numpy(dtype=object)[ok]),
+            "kind": np.array(["transfer_out", "transfer_in"] * n, dtype=object),
+            "qty": twice(qty.to_numpy()[ok]),
+            "unit_price": np.full(2 * n, np.nan),
+            "amount": np.full(2 * n, np.nan),
+            "doc_no": twice(clean_keys(df["doc_no"]).to_numpy(dtype=object)[ok]),
+            "orig_doc_no": np.full(2 * n, None, dtype=object),
+            "table": TRANSFERS.name,
+            ROW: twice(rows),
+            "warehouse": wh,
+        }
+    )
 
 
 def reason_keys(s: pd.Series) -> pd.Series:
@@ -149,6 +233,7 @@ def _other_part(wb: Workbook) -> pd.DataFrame | None:
             "orig_doc_no": pd.Series([None] * len(df), index=df.index, dtype="object"),
             "table": OTHER.name,
             ROW: df[ROW].astype("int64") if ROW in df else np.arange(2, 2 + len(df), dtype=np.int64),
+            "warehouse": warehouse_keys(df),
         }
     )
     ok = out["sku"].notna() & out["date"].notna() & out["qty"].notna() & out["kind"].notna() & (out["qty"] > 0)
@@ -159,10 +244,10 @@ def ledger_events(wb: Workbook) -> pd.DataFrame:
     """One row per usable ledger line of tblPurchases, tblReturns, tblSales, tblCounts and tblOther, in event order.
 
     Columns: date (datetime64, day), sku, kind ("purchase", "sales_return", "other_in", "purchase_return",
-    "sale", "other_out", "count"), qty (positive; a count's counted qty), unit_price (NaN where blank),
-    amount_cents (int64: the booked amount where given, else ROUND_HALF_UP(qty × unit_price); 0 for counts, other
-    movements and where no price),
-    doc_no, orig_doc_no, table (source table name), _row (Excel row). Index 0..n-1.
+    "transfer_out", "transfer_in", "sale", "other_out", "count"), qty (positive; a count's counted qty),
+    unit_price (NaN where blank), amount_cents (int64: the booked amount where given, else
+    ROUND_HALF_UP(qty × unit_price); 0 for counts, other movements, transfers and where no price),
+    doc_no, orig_doc_no, table (source table name), _row (Excel row), warehouse (None: the default). Index 0..n-1.
 
     Computed once per workbook (``wb.derived``); each caller gets its own copy.
     """
@@ -179,6 +264,8 @@ def _ledger_events(wb: Workbook) -> pd.DataFrame:
     ]
     if (other := _other_part(wb)) is not None:  # issue 12.3: 其他出入库, after the four ledgers
         parts.append(other)
+    if (moved := _transfers(wb)) is not None:
+        parts.append(moved)
     if not parts:
         empty = pd.DataFrame(
             {
@@ -192,6 +279,7 @@ def _ledger_events(wb: Workbook) -> pd.DataFrame:
                 "orig_doc_no": pd.Series([], dtype="object"),
                 "table": pd.Series([], dtype="object"),
                 ROW: pd.Series([], dtype="int64"),
+                "warehouse": pd.Series([], dtype="object"),
             }
         )
         return empty
@@ -206,7 +294,7 @@ def _ledger_events(wb: Workbook) -> pd.DataFrame:
     cents[by_price] = mul_cents(qty[by_price], price[by_price])
     ev["amount_cents"] = cents
     # Stable sort: date, then kind order; ties keep concat order (= each sheet's row order).
-    korder = ev["kind"].map(KIND_ORDER).to_numpy(dtype=np.int64)
+    korder = ev["kind"].map(DATE_ORDER).to_numpy(dtype=np.int64)
     order = np.lexsort((np.arange(len(ev)), korder, ev["date"].to_numpy()))
     ev = ev.iloc[order].reset_index(drop=True)
     return ev[EVENT_COLUMNS]
@@ -219,7 +307,7 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
     Columns: sku, qty (float), cents (int64: the amount where given, else ROUND_HALF_UP(qty × unit_cost),
     0 without either), unit_cost (NaN where blank), pos (int64: the line's position in the table's frame),
     receipt_date (datetime64, NaT where blank or the column is absent), doc_no (the lot's receipt document, None
-    where blank).
+    where blank), warehouse (None where blank or the column is absent).
     Lines, not per SKU: an SKU may have several (its FIFO lots); callers group by sku (``sort=False`` keeps the
     first line's order).
     """
@@ -234,6 +322,7 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
                 "pos": pd.Series([], dtype="int64"),
                 "receipt_date": pd.Series([], dtype="datetime64[ns]"),
                 "doc_no": pd.Series([], dtype="object"),
+                "warehouse": pd.Series([], dtype="object"),
             }
         )
     sku = clean_keys(df["sku"]).to_numpy(dtype=object)
@@ -254,6 +343,7 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
             "pos": np.flatnonzero(ok),
             "receipt_date": received[ok],
             "doc_no": lot_doc[ok],
+            "warehouse": warehouse_keys(df).to_numpy(dtype=object)[ok],
         }
     )
 

@@ -162,6 +162,9 @@ def _order_qty(
     return np.where(mult > 0, np.ceil(np.round(raw / safe_mult, _NOISE)) * safe_mult, raw)
 
 
+plan_order_qty = _order_qty  # the per-warehouse plan (core.plan_warehouse) sizes its orders alike
+
+
 def _order_by(as_of: date, gap: np.ndarray, d: np.ndarray) -> pd.DatetimeIndex:
     """The day to order by: the as-of date plus the days until the position reaches the reorder point."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -232,6 +235,7 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
             "safety_stock": pol.levels.safety_stock,
             "reorder_point": rop,
             "eoq": pol.eoq,
+            "order_size": pol.order_size,  # Q before k·Q, MOQ and multiple (core.plan_warehouse splits it)
             "enters": enters,
             "order_qty": np.where(enters, order_qty, np.nan),
             "order_by": pd.Series(_order_by(as_of, gap, d), index=skus).where(enters),

@@ -33,6 +33,8 @@ from jxc_xl.core.rulebase import EPS, ORIGINAL_TABLE, RuleContext, exceeds_origi
 from jxc_xl.core.rules_cost import cost_rule
 from jxc_xl.core.rules_orders import orders_rule
 from jxc_xl.core.rules_vat import vat_rule
+from jxc_xl.core.rules_warehouses import warehouses_rule
+from jxc_xl.core.warehouses import split_keys, workbook_keys
 from jxc_xl.schema import (
     CARRIED,
     COUNTS,
@@ -47,13 +49,21 @@ from jxc_xl.schema import (
     RETURNS,
     SALES,
     SETTINGS_TABLE,
+    TRANSFERS,
     ColType,
     Lang,
 )
 
 AMOUNT_TOLERANCE = 0.01
 LEDGER_NAMES = (PURCHASES.name, SALES.name, RETURNS.name, COUNTS.name)
-SKU_TABLES = (OPENING.name, *LEDGER_NAMES, HISTORY.name, ORDERS.name, OTHER.name)  # sku must be in tblItems
+SKU_TABLES = (  # tables whose sku must be in tblItems
+    OPENING.name,
+    *LEDGER_NAMES,
+    HISTORY.name,
+    ORDERS.name,
+    OTHER.name,
+    TRANSFERS.name,
+)
 MOVING_NAMES = (*LEDGER_NAMES, OTHER.name)  # tables whose lines move stock: an inactive item on them is said
 UNDATED = (ORDERS.name, OPENING.name, CARRIED.name)  # dates that may fall outside the period (orders, lots, docs)
 PRICED = {PURCHASES.name: "unit_price", SALES.name: "unit_price", RETURNS.name: "unit_price", OPENING.name: "unit_cost"}
@@ -90,6 +100,7 @@ def check(
     _returns(ctx)
     _negative_stock(ctx)
     unknown_reason_rule(ctx)
+    warehouses_rule(ctx)
     orders_rule(ctx)
     vat_rule(ctx)
     if previous_closing is not None:
@@ -431,14 +442,20 @@ def _negative_stock(ctx: RuleContext) -> None:
         events = events[events["sku"].isin(items.df["sku"].dropna())]
     if not len(events):
         return
-    bal = running_balance(events, _opening_qty(ctx)).to_numpy(dtype=np.float64)
+    keys = workbook_keys(ctx.wb)  # with warehouses: per warehouse (issue 12.2)
+    if keys is None:
+        bal = running_balance(events, _opening_qty(ctx)).to_numpy(dtype=np.float64)
+    else:
+        events = events.assign(sku=keys.events[events.index.to_numpy()])
+        opening = pd.Series(opening_lines(ctx.wb)["qty"].to_numpy(dtype=np.float64), index=keys.lines)
+        bal = running_balance(events, opening).to_numpy(dtype=np.float64)
     neg = bal < -EPS
     if not neg.any():
         return
     first = events[neg].assign(_bal=bal[neg]).drop_duplicates("sku", keep="first")  # events are in event order
     for name, grp in first.groupby("table", sort=False):
         td = ctx.table(str(name))
-        if td is None:
+        if td is None or name == TRANSFERS.name:  # a transfer: transfer-exceeds-stock (core.rules_warehouses)
             continue
         key = "counted_qty" if name == COUNTS.name else "qty"
         rows = pd.Index(td.df[ROW])
@@ -450,6 +467,9 @@ def _negative_stock(ctx: RuleContext) -> None:
         values[at[found]] = np.round(grp["_bal"].to_numpy()[found], 6)
         kinds = np.full(len(td.df), "", dtype=object)
         kinds[at[found]] = [word(str(k), ctx.lang) for k in grp["kind"].to_numpy()[found]]
+        wh = np.full(len(td.df), "", dtype=object)
+        if keys is not None:
+            wh[at[found]] = split_keys(grp["sku"].to_numpy(dtype=object)[found])[0]
         ctx.emit(
             "negative-stock",
             td,
@@ -459,4 +479,6 @@ def _negative_stock(ctx: RuleContext) -> None:
             sku=td.df["sku"],
             date=td.df["date"],
             kind_label=kinds,
+            message_code=None if keys is None else "negative-stock-warehouse",
+            warehouse=wh,
         )

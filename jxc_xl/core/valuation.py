@@ -83,6 +83,8 @@ from jxc_xl.core.costing import (
     PR,
     QTY_DECIMALS,
     SR,
+    TI,
+    TO,
     C,
     Costed,
     Events,
@@ -107,6 +109,7 @@ from jxc_xl.core.ledger import (
     table_frame,
 )
 from jxc_xl.core.money import line_over_limit, mul_cents, sum_cents
+from jxc_xl.core.warehouses import Keyed, company_stock, split_keys, workbook_keys
 from jxc_xl.schema import ITEMS, Settings
 
 STOCK_COLUMNS = [
@@ -144,7 +147,10 @@ class Valuation:
     the month (columns 1..days).
     settings: the workbook's settings the month was valued under (plan and analysis read theirs here).
     lots: FIFO only (else None): the layers left at the end, oldest first (sku, qty, cents, receipt_date;
-    ``costing.closing_lots``), what ``jxc close`` carries as next month's opening lots.
+    ``costing.closing_lots``), what ``jxc close`` carries as next month's opening lots; with warehouses also
+    their warehouse.
+    by_warehouse: with warehouses (issue 12.2, ``core.warehouses``) one row per (warehouse, SKU): warehouse, then
+    STOCK_COLUMNS and transfer_in/out qty and cents; None for a workbook of one warehouse (``stock`` is it).
     """
 
     method: str
@@ -153,6 +159,7 @@ class Valuation:
     daily_demand: pd.DataFrame
     settings: Settings
     lots: pd.DataFrame | None = None
+    by_warehouse: pd.DataFrame | None = None
 
 
 def _sku_index(wb: Workbook, events: pd.DataFrame, opening: pd.DataFrame) -> pd.Index:
@@ -161,9 +168,12 @@ def _sku_index(wb: Workbook, events: pd.DataFrame, opening: pd.DataFrame) -> pd.
     return pd.Index(pd.unique(seen.to_numpy(dtype=object)), dtype="object")
 
 
-def _opening(wb: Workbook) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Opening per SKU (qty, cents and the first opening line's unit cost), and the lines it sums (FIFO lots)."""
+def _opening(wb: Workbook, keys: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Opening per SKU (qty, cents and the first opening line's unit cost), and the lines it sums (FIFO lots);
+    with ``keys`` (each line's warehouse key, issue 12.2) per key."""
     lines = opening_lines(wb)
+    if keys is not None:
+        lines = lines.assign(sku=keys)
     over = line_over_limit(lines["qty"], lines["unit_cost"], lines["cents"])
     lines.loc[over, "cents"] = 0  # beyond money.MAX_LINE_AMOUNT: an amount-too-large error; forced, no money
     per_sku = (
@@ -244,12 +254,18 @@ def _monthly_average(frame: pd.DataFrame, ev: Events, skus: pd.Index, start: Ope
     purchase_avg = np.where(p_q > 0, p_c / 100.0 / np.where(p_q > 0, p_q, 1.0), np.nan)
     fallback = np.where(np.isnan(start.unit_cost), purchase_avg, start.unit_cost)
     uc = np.where(den > 0, num / 100.0 / np.where(den > 0, den, 1.0), fallback)
+    is_to = kind == TO
+    if is_to.any():  # issue 12.2: a transfer in is a receipt at the source's month average
+        uc = _transfer_averages(ev, cost, (den, num, fallback), uc)
     ucz = np.nan_to_num(uc)
 
     unknown = is_pr & ~known
     other = (kind == OI) | (kind == OO)  # other movements: at the month's unit cost, as the sales
-    for m in (unknown, is_s, is_sr, other):  # an unknown-original return at the average leaves the average unchanged
+    for m in (unknown, is_s, is_sr, other, is_to):  # an unknown-original return at the average leaves it unchanged
         cost[m] = mul_cents(qty[m], ucz[codes[m]])
+    if is_to.any():
+        ti = np.flatnonzero(kind == TI)
+        cost[ti] = cost[ti - 1]  # the transfer in: exactly what left the source
     adj = np.zeros(len(kind), dtype=np.float64)
     if is_c.any():
         bal = running_balance(frame, pd.Series(oq, index=skus)).to_numpy()
@@ -260,6 +276,29 @@ def _monthly_average(frame: pd.DataFrame, ev: Events, skus: pd.Index, start: Ope
         adj[is_c] = d[is_c]
         cost[is_c] = mul_cents(d[is_c], ucz[codes[is_c]])
     return Costed(cost, adj, uc)
+
+
+def _transfer_averages(
+    ev: Events, cost: np.ndarray, base: tuple[np.ndarray, np.ndarray, np.ndarray], uc: np.ndarray
+) -> np.ndarray:
+    """Month-end average per (warehouse, SKU) key with transfers: each key's average counts its transfers in at
+    the source key's average, which may in turn count transfers in. Iterated to a fixed point (a chain of n
+    transfers settles in n + 1 rounds; a cycle stops after 64, where the cents may still move by one)."""
+    den0, num0, fallback = base
+    ti = np.flatnonzero(ev.kind == TI)
+    src, dst, qty = ev.codes[ti - 1], ev.codes[ti], ev.qty[ti]
+    ns = len(den0)
+    den = np.round(den0 + np.bincount(dst, weights=qty, minlength=ns), QTY_DECIMALS)
+    moved = np.zeros(len(ti), dtype=np.int64)
+    for rounds in range(64):
+        now = mul_cents(qty, np.nan_to_num(uc)[src])
+        if rounds and np.array_equal(now, moved):
+            break
+        moved = now
+        num = num0 + np.bincount(dst, weights=moved.astype(np.float64), minlength=ns)
+        uc = np.where(den > 0, num / 100.0 / np.where(den > 0, den, 1.0), fallback)
+    cost[ti] = moved
+    return uc
 
 
 def _back_solve(stock: pd.DataFrame, ev: Events, costed: Costed) -> None:
@@ -299,6 +338,8 @@ _SPLIT = (
     ("other_in", OI),
     ("other_out", OO),
 )
+TRANSFER_SPLIT = (("transfer_in", TI), ("transfer_out", TO))  # per (warehouse, SKU) key only (issue 12.2)
+TRANSFER_COLUMNS = [f"{k}_{x}" for k, _ in TRANSFER_SPLIT for x in ("qty", "cents")]
 
 
 def _aggregate(skus: pd.Index, ev: Events, costed: Costed, start: Opening) -> pd.DataFrame:
@@ -335,7 +376,14 @@ def _aggregate(skus: pd.Index, ev: Events, costed: Costed, start: Opening) -> pd
     st["closing_cents"] = ov + st["in_cents"] - st["out_cents"] + st["adj_cents"]
     st["closing_cents"] += st["other_in_cents"] - st["other_out_cents"]
     st["closing_unit_cost"] = np.nan
-    return st[STOCK_COLUMNS]
+    if not (kind == TO).any():
+        return st[STOCK_COLUMNS]
+    for name, k in TRANSFER_SPLIT:  # issue 12.2: per (warehouse, SKU) key, in − out; they cancel per SKU
+        m = kind == k
+        st[f"{name}_qty"], st[f"{name}_cents"] = qty_sum(m, ev.qty), sum_cents(codes[m], cost[m], ns)
+    st["closing_qty"] = np.round(st["closing_qty"] + st["transfer_in_qty"] - st["transfer_out_qty"], QTY_DECIMALS)
+    st["closing_cents"] += st["transfer_in_cents"] - st["transfer_out_cents"]
+    return st[STOCK_COLUMNS + TRANSFER_COLUMNS]
 
 
 def _daily_demand(frame: pd.DataFrame, ev: Events, skus: pd.Index, days: int, first_day: pd.Timestamp) -> pd.DataFrame:
@@ -348,16 +396,17 @@ def _daily_demand(frame: pd.DataFrame, ev: Events, skus: pd.Index, days: int, fi
     return pd.DataFrame(mat, index=pd.Index(skus, name="sku"), columns=pd.RangeIndex(1, days + 1, name="day"))
 
 
-def _inputs(wb: Workbook, frame: pd.DataFrame) -> tuple[pd.Index, Events, Opening]:
-    """The SKU index, the event columns and the per-SKU opening the methods start from."""
-    opening, lines = _opening(wb)
-    skus = _sku_index(wb, frame, opening)
+def _inputs(wb: Workbook, frame: pd.DataFrame, keyed: Keyed | None = None) -> tuple[pd.Index, Events, Opening]:
+    """The SKU index, the event columns and the per-SKU opening the methods start from (with ``keyed``: the key
+    index, the events' key positions and the opening per key)."""
+    opening, lines = _opening(wb, None if keyed is None else keyed.lines)
+    skus = _sku_index(wb, frame, opening) if keyed is None else keyed.keys
     op = opening.set_index("sku").reindex(skus)
     oq = np.round(op["qty"].fillna(0.0).to_numpy(dtype=np.float64), QTY_DECIMALS)
     ov = opening.set_index("sku")["cents"].reindex(skus, fill_value=0).to_numpy(dtype=np.int64)  # exact
     with np.errstate(invalid="ignore", divide="ignore"):
         uc0 = np.where(oq > 0, ov / 100.0 / oq, op["unit_cost"].to_numpy(dtype=np.float64))
-    uc0 = np.where(np.isnan(uc0), _std_cost(wb, skus), uc0)
+    uc0 = np.where(np.isnan(uc0), _std_cost(wb, skus if keyed is None else pd.Index(keyed.skus)), uc0)
     qty, amt, price = (
         frame["qty"].to_numpy(dtype=np.float64),
         frame["amount_cents"].to_numpy(dtype=np.int64),
@@ -372,12 +421,14 @@ def _inputs(wb: Workbook, frame: pd.DataFrame) -> tuple[pd.Index, Events, Openin
         amt=amt,
         price=price,
         orig=original_lines(frame),
-        codes=skus.get_indexer(pd.Index(frame["sku"].to_numpy(dtype=object))).astype(np.int64),
+        codes=skus.get_indexer(pd.Index(frame["sku"].to_numpy(dtype=object) if keyed is None else keyed.events)).astype(
+            np.int64
+        ),
     )
     ev = ev._replace(orig_price=carried_prices(wb, frame, ev.orig))  # returns of last months' documents
     if wb.settings is not None and wb.settings.valuation == "fifo":  # FIFO starts from the lots, oldest first
         lots, lot_dates, lot_docs = opening_lots(lines, skus)
-        ev = ev._replace(orig=lot_originals(frame, ev, lines))
+        ev = ev._replace(orig=lot_originals(frame if keyed is None else frame.assign(sku=keyed.events), ev, lines))
         return skus, ev, Opening(oq, ov, uc0, lots, lot_dates, lot_docs)
     return skus, ev, Opening(oq, ov, uc0)
 
@@ -408,20 +459,42 @@ def value_month(wb: Workbook) -> Valuation:
     s = wb.settings
     method = s.valuation
     frame = ledger_events(wb)
-    skus, ev, start = _inputs(wb, frame)
-    costed = _cost(method, frame, ev, skus, start)
+    keys = workbook_keys(wb)  # None: one warehouse, valued per SKU (core.warehouses)
+    skus, ev, start = _inputs(wb, frame, keys)
+    costed = _cost(method, frame if keys is None else frame.assign(sku=keys.events), ev, skus, start)
     stock = _aggregate(skus, ev, costed, start)
     if method == "monthly_average":
         _back_solve(stock, ev, costed)
     _clear_zero_stock(stock)
     stock["closing_unit_cost"] = costed.closing_uc
     frame = frame.assign(cost_cents=costed.cost, adj_qty=costed.adj)
-    demand = _daily_demand(frame, ev, skus, s.days_in_month, pd.Timestamp(s.first_day))
     lots = closing_lots(costed, start, skus, frame)
-    return Valuation(method=method, stock=stock, events=frame, daily_demand=demand, settings=s, lots=lots)
+    by_warehouse = None
+    if keys is not None:  # per (warehouse, SKU) key: the company is their sum per SKU
+        stock, by_warehouse, lots = _per_sku(stock, keys, lots)
+        skus = pd.Index(stock["sku"].to_numpy(dtype=object))
+        ev = ev._replace(codes=skus.get_indexer(pd.Index(frame["sku"].to_numpy(dtype=object))).astype(np.int64))
+    demand = _daily_demand(frame, ev, skus, s.days_in_month, pd.Timestamp(s.first_day))
+    return Valuation(method, stock, frame, demand, s, lots, by_warehouse)
+
+
+def _per_sku(
+    stock: pd.DataFrame, keys: Keyed, lots: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """The company stock per SKU, the stock per key (warehouse and sku split) and the lots with their warehouse."""
+    wh, sku = split_keys(keys.keys)
+    by_key = stock.assign(warehouse=wh, sku=sku)
+    for c in TRANSFER_COLUMNS:
+        if c not in by_key:
+            by_key[c] = np.zeros(len(by_key), dtype=np.float64 if c.endswith("_qty") else np.int64)
+    by_key = by_key[["warehouse", *STOCK_COLUMNS, *TRANSFER_COLUMNS]]
+    if lots is not None:
+        lot_wh, lot_sku = split_keys(lots["sku"].to_numpy(dtype=object))
+        lots = lots.assign(sku=lot_sku, warehouse=lot_wh)
+    return company_stock(by_key, STOCK_COLUMNS), by_key, lots
 
 
 def _has_receipt(kind: np.ndarray, codes: np.ndarray, ns: int) -> np.ndarray:
     has = np.zeros(ns, dtype=bool)
-    has[codes[(kind == P) | (kind == SR) | (kind == C) | (kind == OI)]] = True
+    has[codes[(kind == P) | (kind == SR) | (kind == C) | (kind == OI) | (kind == TI)]] = True
     return has

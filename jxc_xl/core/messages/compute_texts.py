@@ -58,6 +58,12 @@ COMPUTE_TEXTS: dict[str, tuple[str, str]] = {
         "{next}: its period is {found}, but the month after {period} is {want}. Give the workbook of {want}, or a "
         "new file name to create it.",
     ),
+    "close_no_warehouse_column": (  # issue 12.2: this month keeps warehouses, next month's 期初 has no 仓库 column
+        "{next}：本月的期末库存分仓库结转，但它的“期初/Opening”表没有“仓库”列；请在该表最后添加一列“仓库”，"
+        "或删除 {name} 后重新运行 close 以新建它。",
+        "{next}: this month's closing is carried per warehouse, but its 期初/Opening table has no Warehouse column; "
+        "add a 'Warehouse' column at the end of that table, or delete {name} and run close again to create it.",
+    ),
     "close_items_missing": (
         "{next}：有 {count} 个有期末库存的商品不在它的“商品/Items”表中（{shown}）；请在那里添加，"
         "或删除 {name} 后重新运行 close 以新建它。",

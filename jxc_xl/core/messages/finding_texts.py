@@ -180,6 +180,29 @@ CATALOG: dict[str, tuple[str, str]] = {
         "purchase, or a wrong date or qty. If negative stock is really allowed, set allow_negative to yes in the "
         "Settings table.",
     ),
+    "negative-stock-warehouse": (  # variant of negative-stock with warehouses (issue 12.2)
+        "商品 {sku} 在仓库 {warehouse} 于 {date} 的这笔{kind_label}之后库存为 {value}，低于 0；"
+        "请检查是否漏录该仓库的期初、采购入库或调入，仓库、日期或数量是否录错。如确实允许负库存，请在“参数”表把“允许负库存”设为“是”。",
+        "Stock of SKU {sku} in warehouse {warehouse} falls to {value} after this {kind_label} on {date}; check for a "
+        "missing opening, purchase or transfer in of that warehouse, or a wrong warehouse, date or qty. If negative "
+        "stock is really allowed, set allow_negative to yes in the Settings table.",
+    ),
+    "unknown-warehouse": (  # issue 12.2; {warehouses_sheet}: the 仓库 sheet
+        "仓库 {value} 未在“{warehouses_sheet}”表中登记；请在“{warehouses_sheet}”表添加该仓库，或改正仓库编码。",
+        "Warehouse {value} is not in the “{warehouses_sheet}” table; add it there, or correct the code.",
+    ),
+    "transfer-to-itself": (
+        "调拨单 {doc_no} 的调出仓库和调入仓库都是 {value}：同一仓库内调拨不改变任何库存；"
+        "请改正调入仓库，或删除这一行。",
+        "Transfer {doc_no} goes from warehouse {value} to itself, which moves nothing; correct the destination or "
+        "delete the line.",
+    ),
+    "transfer-exceeds-stock": (  # {value}: the source's balance after the transfer
+        "调拨单 {doc_no} 从仓库 {warehouse} 调出商品 {sku} {qty}，超过该仓库当时的库存（调出后为 {value}）；"
+        "请检查调出仓库、数量，或是否漏录该仓库的采购入库、调入。",
+        "Transfer {doc_no} moves {qty} of SKU {sku} out of warehouse {warehouse}, more than it holds then ({value} "
+        "after the transfer); check the source warehouse and the qty, or a missing purchase or transfer into it.",
+    ),
     "return-unknown-original": (  # a warning: the original may be last month's (valued at current cost)
         "原单号 {value} 不在本月的“{orig_sheet}”表中；如它是上月或更早的{orig_label}单，可以不改（按当前成本计价），"
         "否则请改正原单号或类型（可选类型：{kinds}）。",

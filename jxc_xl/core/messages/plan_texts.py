@@ -7,6 +7,12 @@ PLAN_TEXTS: dict[str, tuple[str, str]] = {
     "why_date": ("不是日期（如 2026-11-03）", "not a date (e.g. 2026-11-03)"),
     # core.plan_reasons: tblPlan.reason, one stock part, one of below/soon, then at most one run-out part.
     "plan_why_on_hand": ("库存 {qty}", "On hand {qty}"),
+    # core.plan_warehouse (issue 12.2): a warehouse's line takes other warehouses' excess first
+    "plan_transfer_first": ("先调拨：{moves}；", "Transfer first: {moves}; "),
+    "plan_transfer_from": (
+        "从 {warehouse} 调入 {qty}（其富余 {excess}）",
+        "{qty} from {warehouse} (its excess {excess})",
+    ),
     "plan_why_position": ("库存+在途 {qty}", "On hand + on order {qty}"),
     "plan_why_below": ("{stock} ≤ 再订货点 {rop}", "{stock} ≤ reorder point {rop}"),
     "plan_why_soon": (

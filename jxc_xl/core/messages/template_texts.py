@@ -12,6 +12,7 @@ TEMPLATE_WORDS: dict[str, tuple[str, str]] = {
     "tpl_workbook_title": ("进销存工作簿", "Inventory workbook"),
     # data validation: error messages
     "tpl_dv_sku": ("此商品编码不在“商品”表中。", "This SKU is not in the Items table."),
+    "tpl_dv_warehouse": ("此仓库编码不在“仓库”表中。", "This warehouse is not in the Warehouses table."),
     "tpl_dv_choose": ("请选择：{choices}", "Choose one of: {choices}"),
     "tpl_dv_gt": ("大于", "greater than"),
     "tpl_dv_ge": ("大于或等于", "at least"),

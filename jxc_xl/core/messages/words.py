@@ -11,6 +11,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "count": ("盘点", "count"),
     "other_in": ("其他入库", "other receipt"),  # tblOther's lines (issue 12.3)
     "other_out": ("其他出库", "other issue"),
+    "transfer_out": ("调出", "transfer out"),  # issue 12.2
+    "transfer_in": ("调入", "transfer in"),
+    "card_kind_at": ("{kind}（{warehouse}）", "{kind} ({warehouse})"),  # a stock card line's kind and warehouse
     "gt0": ("大于 0", "greater than 0"),
     "ge0": ("不小于 0", "at least 0"),
     "qty": ("数量", "qty"),

@@ -32,6 +32,7 @@ from jxc_xl.io.template.styles import (
     GUIDE_SHEET,
     LAST_ROW,
     SKU_NAME,
+    WAREHOUSE_NAME,
     Formats,
     quote_sheet,
 )
@@ -48,6 +49,7 @@ from jxc_xl.schema import (
     SUMMARY,
     TABLES,
     TABLES_BY_NAME,
+    WAREHOUSES,
     Lang,
     Table,
 )
@@ -186,7 +188,26 @@ def _sku_source(wb: xlsxwriter.Workbook, spec: _Spec) -> str | None:
     return f"={SKU_NAME}"
 
 
-def _write_sheet(wb: xlsxwriter.Workbook, t: Table, spec: _Spec, fm: Formats, sku_source: str | None) -> None:
+def _warehouse_source(wb: xlsxwriter.Workbook, spec: _Spec) -> str | None:
+    """Define the name of tblWarehouses' code column and return the list source of the warehouse dropdowns."""
+    if WAREHOUSES.name in spec.omit:
+        return None
+    if WAREHOUSES.name in spec.plain:
+        L = col_letter(WAREHOUSES.keys().index("code"))
+        wb.define_name(WAREHOUSE_NAME, f"={quote_sheet(WAREHOUSES.sheet(spec.lang))}!${L}$2:${L}$1001")
+    else:
+        wb.define_name(WAREHOUSE_NAME, f"={WAREHOUSES.name}[{WAREHOUSES.column('code').header(spec.lang)}]")
+    return f"={WAREHOUSE_NAME}"
+
+
+def _write_sheet(
+    wb: xlsxwriter.Workbook,
+    t: Table,
+    spec: _Spec,
+    fm: Formats,
+    sku_source: str | None,
+    warehouse_source: str | None = None,
+) -> None:
     lang = spec.lang
     ws = wb.add_worksheet(t.sheet(lang))
     is_plain = t.name in spec.plain
@@ -205,7 +226,7 @@ def _write_sheet(wb: xlsxwriter.Workbook, t: Table, spec: _Spec, fm: Formats, sk
         t = t if other else t.model_copy(update={"columns": tuple(stock_columns(False))})
     else:
         write_table(ws, t, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain, frames=frames)
-    column_validations(ws, t, lang, sku_source, lookups=frames is not None)
+    column_validations(ws, t, lang, sku_source, lookups=frames is not None, warehouse_source=warehouse_source)
     if t.generated:
         ws.set_tab_color("#70AD47")
         status_formats(ws, t, lang, fm)
@@ -254,9 +275,10 @@ def _build(path: Path, spec: _Spec) -> None:
         write_guide(ws, spec.lang, fm)
         print_setup(ws, _page_text(spec), pixels=map(column_px, GUIDE_WIDTHS), gridlines=False)
     sku_source = _sku_source(wb, spec)
+    warehouse_source = _warehouse_source(wb, spec)
     for t in TABLES:
         if t.name not in spec.omit:
-            _write_sheet(wb, t, spec, fm, sku_source)
+            _write_sheet(wb, t, spec, fm, sku_source, warehouse_source)
     if spec.extras:
         ws = wb.add_worksheet(FORMULAS_SHEET[spec.lang])
         write_formulas(ws, spec.lang, fm)

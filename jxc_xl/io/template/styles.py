@@ -19,6 +19,7 @@ from jxc_xl.schema import (
     PURCHASES,
     RETURNS,
     SALES,
+    TRANSFERS,
     ColType,
     Column,
     Lang,
@@ -29,6 +30,7 @@ from jxc_xl.schema import (
 CREATED = datetime(2026, 1, 1)
 LAST_ROW = 1_048_575  # 0-based index of Excel's last row: validation and formats cover rows added later
 SKU_NAME = "jxc_skus"  # defined name → tblItems' SKU column, the list source of every SKU dropdown
+WAREHOUSE_NAME = "jxc_warehouses"  # defined name → tblWarehouses' code column, the warehouse dropdowns' source
 PARETO_NAMES = {"sku": "jxc_pareto_sku", "cogs": "jxc_pareto_cogs", "cum_share": "jxc_pareto_cum_share"}
 TABLE_STYLE = "Table Style Medium 2"
 FONT = {"zh": "等线", "en": "Calibri"}  # Office's default body font for zh-CN / en
@@ -39,7 +41,10 @@ GUIDE_SHEET: dict[Lang, str] = {lang: word("tpl_guide_sheet", lang) for lang in 
 FORMULAS_SHEET: dict[Lang, str] = {lang: word("tpl_formulas_sheet", lang) for lang in LANGS}
 
 # Tables that get an SKU dropdown fed from tblItems.
-SKU_DROPDOWN_TABLES = tuple(t.name for t in (OPENING, PURCHASES, SALES, RETURNS, COUNTS, HISTORY, ORDERS, OTHER))
+SKU_DROPDOWN_TABLES = tuple(
+    t.name for t in (OPENING, PURCHASES, SALES, RETURNS, COUNTS, HISTORY, ORDERS, OTHER, TRANSFERS)
+)
+WAREHOUSE_KEYS = ("warehouse", "from_warehouse", "to_warehouse")  # input columns with the warehouse dropdown
 
 NUM_FORMATS: dict[ColType, str] = {
     ColType.DATE: "yyyy-mm-dd",

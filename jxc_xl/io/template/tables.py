@@ -26,6 +26,7 @@ from jxc_xl.io.template.styles import (
     LAST_ROW,
     SKU_DROPDOWN_TABLES,
     TABLE_STYLE,
+    WAREHOUSE_KEYS,
     Formats,
     column_width,
     num_format,
@@ -118,8 +119,17 @@ def period_rule(lang: Lang) -> dict[str, Any]:
     return {"validate": "length", "criteria": "==", "value": 7, "error_message": word("tpl_dv_period", lang)}
 
 
-def _column_rule(c: Column, table: Table, lang: Lang, sku_source: str | None) -> dict[str, Any] | None:
+def _column_rule(
+    c: Column, table: Table, lang: Lang, sku_source: str | None, warehouse_source: str | None = None
+) -> dict[str, Any] | None:
     """The rule of one column (without its input texts), or None when the column has none."""
+    if c.key in WAREHOUSE_KEYS and not table.generated and warehouse_source:  # issue 12.2: from the 仓库 list
+        return {
+            "validate": "list",
+            "source": warehouse_source,
+            "error_type": "warning",
+            "error_message": word("tpl_dv_warehouse", lang),
+        }
     if c.key == "sku" and table.name in SKU_DROPDOWN_TABLES and sku_source:
         return {
             "validate": "list",
@@ -150,14 +160,21 @@ def _column_rule(c: Column, table: Table, lang: Lang, sku_source: str | None) ->
 
 
 def column_validations(
-    ws: Worksheet, table: Table, lang: Lang, sku_source: str | None, *, lookups: bool = False
+    ws: Worksheet,
+    table: Table,
+    lang: Lang,
+    sku_source: str | None,
+    *,
+    lookups: bool = False,
+    warehouse_source: str | None = None,
 ) -> None:
     """Each column's rule from row 2 to Excel's last row, with the column doc as the input message;
-    ``lookups``: the table was written with its computed columns (they get their doc, no rule)."""
+    ``lookups``: the table was written with its computed columns (they get their doc, no rule);
+    ``warehouse_source``: the list of the warehouse columns' dropdown (issue 12.2)."""
     for j, c in enumerate(sheet_columns(table, lookups)):
         title = clip(c.header(lang), 32)
         doc = schema_doc(c, lang) or c.header(lang)
-        rule = None if is_computed(table, c) else _column_rule(c, table, lang, sku_source)
+        rule = None if is_computed(table, c) else _column_rule(c, table, lang, sku_source, warehouse_source)
         if rule is not None:
             opts = {"input_title": title, "input_message": clip(doc, 255), "error_title": title, **rule}
         elif doc != c.header(lang):

@@ -1,0 +1,358 @@
+"""Warehouses and transfers (issue 12.2): per-warehouse valuation by each method, transfers at the source's cost,
+the company as the sum, the findings, and close carrying the opening per warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jxc_xl.core.generate import generate
+from jxc_xl.core.rules import check
+from jxc_xl.core.valuation import Valuation, value_month
+from jxc_xl.io.reader import read_workbook
+from jxc_xl.schema import (
+    COUNTS,
+    ITEMS,
+    OPENING,
+    PURCHASES,
+    RETURNS,
+    SALES,
+    STOCK_BY_WAREHOUSE,
+    TRANSFERS,
+    WAREHOUSES,
+)
+from jxc_xl.sync import close_month, sync_file
+from jxc_xl.validate import validate_file
+from tests.factories import make_workbook, small_month, warehouse_month, write_book
+
+METHODS = ("moving_average", "monthly_average", "fifo")
+WAREHOUSE_CODES = {"unknown-warehouse", "transfer-to-itself", "transfer-exceeds-stock", "negative-stock"}
+
+
+def d(day: int) -> str:
+    return f"2026-04-{day:02d}"
+
+
+def line(day: int, doc: str, qty: float, price: float, wh: str | None, sku: str = "A") -> dict[str, Any]:
+    return {"date": d(day), "doc_no": doc, "sku": sku, "qty": qty, "unit_price": price, "warehouse": wh}
+
+
+def move(day: int, doc: str, src: str, dst: str, qty: float, sku: str = "A") -> dict[str, Any]:
+    return {"date": d(day), "doc_no": doc, "from_warehouse": src, "to_warehouse": dst, "sku": sku, "qty": qty}
+
+
+def by_wh(v: Valuation) -> pd.DataFrame:
+    assert v.by_warehouse is not None
+    return v.by_warehouse.set_index(["warehouse", "sku"])
+
+
+# W1: opening 10 @ 10.00; buys 10 @ 13.00 (day 2). W2: buys 5 @ 20.00 (day 3). Day 4: 12 moved W1 → W2. Day 5: W2
+# sells 8. Day 6: W1 buys 4 @ 16.00.
+HAND = {
+    OPENING.name: [{"sku": "A", "qty": 10, "unit_cost": 10, "warehouse": "W1"}],
+    PURCHASES.name: [line(2, "P1", 10, 13, "W1"), line(3, "P2", 5, 20, "W2"), line(6, "P3", 4, 16, "W1")],
+    TRANSFERS.name: [move(4, "T1", "W1", "W2", 12)],
+    SALES.name: [line(5, "S1", 8, 30, "W2")],
+}
+# (transfer, sale, W1 closing, W2 closing) in cents, worked by hand:
+# moving average: W1 (100 + 130) / 20 = 11.50 → T 138.00, W1 left 8 @ 11.50 = 92.00, + 64.00 = 156.00;
+#   W2 (100 + 138) / 17 = 14.00 → sale 112.00, left 9 → 126.00.
+# month-end average: W1 (100 + 130 + 64) / 24 = 12.25 → T 147.00, W1 12 × 12.25 = 147.00; W2 (100 + 147) / 17
+#   = 14.529… → closing ROUND(9 × 14.529…) = 130.76, sale back-solved 247.00 − 130.76 = 116.24.
+# FIFO: T = 10 @ 10 + 2 @ 13 = 126.00; W1 left 8 @ 13 + 4 @ 16 = 168.00; W2 sells its 5 @ 20 then 3 of the
+#   transferred layer (126 / 12 = 10.50) = 131.50, left 9 @ 10.50 = 94.50.
+HAND_CENTS = {
+    "moving_average": (13800, 11200, 15600, 12600),
+    "monthly_average": (14700, 11624, 14700, 13076),
+    "fifo": (12600, 13150, 16800, 9450),
+}
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_hand_checked_transfer(method: str) -> None:
+    v = value_month(make_workbook(HAND, valuation=method))
+    moved, sold, w1, w2 = HAND_CENTS[method]
+    ev = v.events.set_index("kind")
+    assert ev.loc["transfer_out", "cost_cents"] == moved == ev.loc["transfer_in", "cost_cents"]
+    assert ev.loc["sale", "cost_cents"] == sold
+    t = by_wh(v)
+    assert t.loc[("W1", "A"), "closing_cents"] == w1 and t.loc[("W2", "A"), "closing_cents"] == w2
+    assert t.loc[("W1", "A"), "transfer_out_cents"] == moved == t.loc[("W2", "A"), "transfer_in_cents"]
+    assert t.loc[("W1", "A"), "closing_qty"] == 12 and t.loc[("W2", "A"), "closing_qty"] == 9
+    company = v.stock.set_index("sku").loc["A"]
+    assert company["closing_qty"] == 21 and company["closing_cents"] == w1 + w2
+    assert company["opening_cents"] + company["purchase_cents"] - company["sale_cents"] == w1 + w2
+
+
+def check_warehouses(v: Valuation) -> None:
+    """Per warehouse row: closing = opening + receipts + transfers in − issues − transfers out + cost_adj; per SKU
+    the rows sum to 库存 to the cent; every transfer's in equals its out."""
+    t = v.by_warehouse
+    assert t is not None
+    receipts = t[["purchase_cents", "sales_return_cents", "count_gain_cents", "transfer_in_cents"]].sum(axis=1)
+    issues = t[["sale_cents", "purchase_return_cents", "count_loss_cents", "transfer_out_cents"]].sum(axis=1)
+    assert (t["closing_cents"] == t["opening_cents"] + receipts - issues + t["cost_adj_cents"]).all()
+    q_in = t[["purchase_qty", "sales_return_qty", "count_gain_qty", "transfer_in_qty"]].sum(axis=1)
+    q_out = t[["sale_qty", "purchase_return_qty", "count_loss_qty", "transfer_out_qty"]].sum(axis=1)
+    assert np.allclose(t["closing_qty"], t["opening_qty"] + q_in - q_out, rtol=0, atol=1e-6)
+    summed = t.groupby("sku", sort=False)[[c for c in t.columns if c.endswith("_cents")]].sum()
+    company = v.stock.set_index("sku")
+    for c in ("opening_cents", "closing_cents", "sale_cents", "purchase_cents", "cost_adj_cents"):
+        assert (summed[c].reindex(company.index, fill_value=0) == company[c]).all(), c
+    assert (summed["transfer_in_cents"] == summed["transfer_out_cents"]).all()
+    ev = v.events
+    out = ev.index[ev["kind"] == "transfer_out"].to_numpy()
+    assert (ev.loc[out, "cost_cents"].to_numpy() == ev.loc[out + 1, "cost_cents"].to_numpy()).all()
+    assert (ev.loc[out + 1, "kind"] == "transfer_in").all()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_transfer_leaves_company_totals_unchanged(method: str) -> None:
+    """Transfers after the month's other movements: the company is the same with and without them (moving
+    average, FIFO: to the cent). Month-end average: each warehouse closes at ROUND(qty × its average), so the
+    closing may move by a rounding cent per warehouse between closing and the back-solved cost of sales — their
+    sum, what the month had, stays to the cent."""
+    rows = {
+        OPENING.name: [{"sku": "A", "qty": 10, "unit_cost": 10.123, "warehouse": "W1"}],
+        PURCHASES.name: [line(2, "P1", 7, 13.07, "W1"), line(3, "P2", 3, 9.99, "W2")],
+        SALES.name: [line(3, "S1", 4, 30, "W1")],
+    }
+    moved = rows | {TRANSFERS.name: [move(20, "T1", "W1", "W2", 9), move(21, "T2", "W2", "W3", 5)]}
+    before = value_month(make_workbook(rows, valuation=method)).stock.set_index("sku")
+    v = value_month(make_workbook(moved, valuation=method))
+    after = v.stock.set_index("sku")
+    cols = ["opening_cents", "purchase_cents", "closing_qty"]
+    assert after.loc["A", cols].to_dict() == before.loc["A", cols].to_dict()
+    total = ["sale_cents", "closing_cents"]
+    assert after.loc["A", total].sum() == before.loc["A", total].sum()
+    drift = abs(after.loc["A", "closing_cents"] - before.loc["A", "closing_cents"])
+    assert drift == 0 if method != "monthly_average" else drift <= 3
+    check_warehouses(v)
+    t = by_wh(v)
+    assert t.loc[("W3", "A"), "closing_qty"] == 5 and t.loc[("W2", "A"), "closing_qty"] == 7
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_warehouse_month_balances(method: str) -> None:
+    wb = make_workbook(warehouse_month(), period="2026-11", valuation=method)
+    v = value_month(wb)
+    check_warehouses(v)
+    t = by_wh(v)
+    assert t.loc[("BR", "A002"), "closing_qty"] == 55 and t.loc[("WH", "A002"), "closing_qty"] == 120
+    assert t.loc[("BR", "C001"), "closing_qty"] == 30 and t.loc[("WH", "C001"), "closing_qty"] == 210
+    assert t.loc[("BR", "A001"), "closing_qty"] == 12  # 10 moved in, 2 returned there
+    assert not {f.code for f in check(wb)} & WAREHOUSE_CODES
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_one_named_warehouse_values_as_none(method: str) -> None:
+    """Every line in one named warehouse gives the same 库存 as the workbook without warehouses."""
+    plain = make_workbook(small_month(), period="2026-11", valuation=method)
+    named_rows = {
+        k: [r | {"warehouse": "W"} if k in WITH_WAREHOUSE else r for r in v] for k, v in small_month().items()
+    }
+    named = make_workbook(named_rows, period="2026-11", valuation=method)
+    a, b = value_month(plain), value_month(named)
+    assert a.by_warehouse is None and b.by_warehouse is not None
+    pd.testing.assert_frame_equal(a.stock, b.stock, check_dtype=False)
+    assert (a.events["cost_cents"] == b.events["cost_cents"]).all()
+
+
+WITH_WAREHOUSE = {OPENING.name, PURCHASES.name, SALES.name, RETURNS.name, COUNTS.name}
+
+
+def test_today_shape_generates_no_warehouse_rows() -> None:
+    """A workbook without warehouses: no keys, and 分仓库存 has no rows (库存 is the one warehouse)."""
+    wb = make_workbook(small_month(), period="2026-11")
+    assert value_month(wb).by_warehouse is None
+    by = generate(wb)[STOCK_BY_WAREHOUSE.name]
+    assert list(by.columns) == STOCK_BY_WAREHOUSE.keys() and len(by) == 0
+
+
+def codes(rows: dict[str, list[dict[str, Any]]], **kw: Any) -> list[str]:
+    return [f.code for f in check(make_workbook(rows, period="2026-11", **kw)) if f.code in WAREHOUSE_CODES]
+
+
+def test_unknown_warehouse_fires_only_with_a_list() -> None:
+    data = warehouse_month()
+    data[SALES.name][0]["warehouse"] = "XX"
+    data[TRANSFERS.name][0]["to_warehouse"] = "YY"
+    found = check(make_workbook(data, period="2026-11"))
+    unknown = [f for f in found if f.code == "unknown-warehouse"]
+    assert sorted(f.value for f in unknown) == ["XX", "YY"]
+    assert {f.severity for f in unknown} == {"error"}
+    without_list = {k: v for k, v in data.items() if k != WAREHOUSES.name}
+    assert "unknown-warehouse" not in codes(without_list)
+
+
+def test_transfer_to_itself() -> None:
+    data = warehouse_month()
+    data[TRANSFERS.name].append(
+        {"date": "2026-11-19", "doc_no": "DB-9", "from_warehouse": "BR", "to_warehouse": "BR", "sku": "C001", "qty": 1}
+    )
+    found = [f for f in check(make_workbook(data, period="2026-11")) if f.code == "transfer-to-itself"]
+    assert len(found) == 1 and found[0].row == 4 and "DB-9" in found[0].message
+
+
+def test_transfer_exceeds_source_and_negative_stock_per_warehouse() -> None:
+    data = warehouse_month()
+    data[TRANSFERS.name][1]["qty"] = 51  # BR holds 50 of C001
+    data[SALES.name].append(
+        {"date": "2026-11-21", "doc_no": "SO-X", "customer": "x", "sku": "B001", "qty": 1, "unit_price": 49.9}
+        | {"warehouse": "BR"}  # BR never held B001, though WH does (the company is not negative)
+    )
+    found = check(make_workbook(data, period="2026-11"))
+    over = [f for f in found if f.code == "transfer-exceeds-stock"]
+    assert len(over) == 1 and over[0].value == -1 and "DB-0002" in over[0].message
+    neg = [f for f in found if f.code == "negative-stock"]
+    assert len(neg) == 1 and "BR" in neg[0].message and neg[0].sheet == SALES.sheet("zh")
+    allowed = check(make_workbook(data, period="2026-11", allow_negative=True))
+    assert [f.severity for f in allowed if f.code == "transfer-exceeds-stock"] == ["warning"]
+    assert not [f for f in allowed if f.code == "negative-stock"]
+
+
+def test_findings_quiet_on_clean_data() -> None:
+    assert codes(warehouse_month()) == []
+    assert codes(small_month()) == []
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_close_carries_the_opening_per_warehouse(tmp_path: Path, method: str) -> None:
+    src = write_book(tmp_path / "nov.xlsx", warehouse_month(), settings={"valuation": method})
+    assert validate_file(src).errors == 0
+    sync_file(src, backup=False)
+    nxt = tmp_path / "dec.xlsx"
+    close_month(src, nxt)
+    nov = read_workbook(src).df(STOCK_BY_WAREHOUSE.name)
+    dec = read_workbook(nxt)
+    opening = dec.df(OPENING.name)
+    assert set(opening["warehouse"]) == {"WH", "BR"}
+    got = opening.assign(cents=np.round(opening["amount"] * 100)).groupby(["warehouse", "sku"])["cents"].sum()
+    want = nov[nov["closing_qty"] != 0].set_index(["warehouse", "sku"])["closing_amount"] * 100
+    assert got.sort_index().round().to_dict() == want.sort_index().round().to_dict()
+    assert list(dec.df(WAREHOUSES.name)["code"]) == ["WH", "BR"]
+    if method == "fifo":  # the lots of each warehouse: BR's A001 came by transfer (11-06) and by a return (11-14)
+        br = opening[(opening["warehouse"] == "BR") & (opening["sku"] == "A001")]
+        assert list(br["qty"]) == [10, 2]
+    res = validate_file(nxt, previous=src)
+    assert res.errors == 0, [f.message for f in res.findings if f.severity == "error"]
+    again = value_month(dec)
+    assert again.by_warehouse is not None
+    assert (again.by_warehouse["opening_qty"] >= 0).all()
+
+
+@st.composite
+def ledgers(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
+    whs = ["W1", "W2", "W3"]
+    skus = ["A", "B"]
+    opening = [
+        {"sku": s, "qty": draw(st.integers(0, 20)), "unit_cost": draw(st.integers(100, 900)) / 100, "warehouse": w}
+        for s in skus
+        for w in whs
+        if draw(st.booleans())
+    ]
+    rows: dict[str, list[dict[str, Any]]] = {
+        ITEMS.name: [{"sku": s, "name": s, "cost": 5} for s in skus],
+        OPENING.name: opening,
+        PURCHASES.name: [],
+        SALES.name: [],
+        TRANSFERS.name: [],
+    }
+    for i in range(draw(st.integers(1, 14))):
+        day, sku, qty = draw(st.integers(1, 28)), draw(st.sampled_from(skus)), draw(st.integers(1, 12))
+        kind = draw(st.sampled_from(["buy", "sell", "move"]))
+        if kind == "move":
+            src, dst = draw(st.sampled_from(whs)), draw(st.sampled_from(whs))
+            rows[TRANSFERS.name].append(move(day, f"T{i}", src, dst, qty, sku))
+        else:
+            price = draw(st.integers(50, 2000)) / 100
+            table = PURCHASES.name if kind == "buy" else SALES.name
+            rows[table].append(line(day, f"D{i}", qty, price, draw(st.sampled_from(whs)), sku))
+    return rows
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None)
+@given(rows=ledgers(), method=st.sampled_from(METHODS))
+def test_warehouses_sum_to_the_company(rows: dict[str, list[dict[str, Any]]], method: str) -> None:
+    wb = make_workbook(rows, valuation=method, allow_negative=True)
+    v = value_month(wb)
+    if v.by_warehouse is None:  # no line named a warehouse and no transfer
+        return
+    check_warehouses(v)
+    company = v.stock.set_index("sku")
+    qty = v.by_warehouse.groupby("sku")["closing_qty"].sum()
+    assert np.allclose(qty.reindex(company.index, fill_value=0), company["closing_qty"], atol=1e-6)
+
+
+def test_plan_per_warehouse_suggests_transfers_first() -> None:
+    """plan_scope = warehouse: one line per warehouse that needs stock, the name carrying the warehouse; BR sells
+    A002 and WH holds 120 of it with no demand (all excess), so BR's line moves them before buying anything."""
+    company = generate(make_workbook(warehouse_month(), period="2026-11"))["tblPlan"]
+    assert company["sku"].is_unique and not company["name"].str.contains("（").any()
+    plan = generate(make_workbook(warehouse_month(), period="2026-11", plan_scope="warehouse"))["tblPlan"]
+    lines = plan.set_index("name")
+    a002 = lines.loc["陶瓷马克杯（BR）"]
+    assert a002["reason"].startswith("先调拨：从 WH 调入 120（其富余 120）；") and a002["order_qty"] == 0
+    b001 = lines.loc["竹制砧板（WH）"]  # B001 is only kept and sold at WH: the company's line
+    assert b001["order_qty"] == company.set_index("sku").loc["B001", "order_qty"]
+    assert "调拨" not in b001["reason"]
+    en = generate(make_workbook(warehouse_month(), lang="en", period="2026-11", plan_scope="warehouse"))["tblPlan"]
+    assert en["reason"].str.startswith("Transfer first: 120 from WH (its excess 120); ").any()
+
+
+def test_plan_scope_warehouse_without_warehouses_is_the_company_plan() -> None:
+    rows = small_month()
+    a = generate(make_workbook(rows, period="2026-11"))["tblPlan"]
+    b = generate(make_workbook(rows, period="2026-11", plan_scope="warehouse"))["tblPlan"]
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_jxc_plan_follows_the_scope(tmp_path: Path) -> None:
+    from jxc_xl.planning import plan_file
+
+    path = write_book(tmp_path / "wh.xlsx", warehouse_month(), settings={"plan_scope": "warehouse"})
+    names = set(plan_file(path).plan["name"])
+    assert "陶瓷马克杯（BR）" in names and "竹制砧板（WH）" in names
+
+
+def test_stock_card_names_the_warehouse() -> None:
+    from jxc_xl.core.card import card_lines
+
+    wb = make_workbook(warehouse_month(), period="2026-11")
+    card = card_lines(wb, value_month(wb), "zh", ["A001"])
+    moved = card[card["kind"].str.startswith("调拨")]
+    assert list(moved["kind"]) == ["调拨调出（WH）", "调拨调入（BR）"] and list(moved["counterparty"]) == ["BR", "WH"]
+    assert list(moved["out_amount"].dropna()) == list(moved["in_amount"].dropna())  # at the source's cost
+    assert "销售退回（BR）" in set(card["kind"])
+    assert card["balance_amount"].iloc[-1] == pytest.approx(
+        value_month(wb).stock.set_index("sku").loc["A001", "closing_cents"] / 100
+    )
+
+
+def test_close_into_a_month_without_the_warehouse_column_is_refused(tmp_path: Path) -> None:
+    """An existing next month of an older template (期初 without 仓库): close says so rather than drop it."""
+    import zipfile
+
+    from jxc_xl.errors import JxcError
+
+    src = write_book(tmp_path / "nov.xlsx", warehouse_month())
+    made = write_book(tmp_path / "made.xlsx", {}, period="2026-12")
+    nxt = tmp_path / "dec.xlsx"
+    with zipfile.ZipFile(made) as zin, zipfile.ZipFile(nxt, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():  # every 仓库 header renamed: the reader finds no warehouse column
+            data = zin.read(item.filename)
+            if item.filename == "xl/sharedStrings.xml":
+                data = data.replace("<t>仓库</t>".encode(), "<t>旧列</t>".encode())
+            zout.writestr(item, data)
+    assert "warehouse" not in read_workbook(nxt).tables[OPENING.name].col_letters
+    with pytest.raises(JxcError, match="仓库"):
+        close_month(src, nxt)
+    close_month(src, made)  # a next month with the column takes the opening per warehouse
+    assert set(read_workbook(made).df(OPENING.name)["warehouse"]) == {"WH", "BR"}
