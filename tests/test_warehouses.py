@@ -356,3 +356,44 @@ def test_close_into_a_month_without_the_warehouse_column_is_refused(tmp_path: Pa
         close_month(src, nxt)
     close_month(src, made)  # a next month with the column takes the opening per warehouse
     assert set(read_workbook(made).df(OPENING.name)["warehouse"]) == {"WH", "BR"}
+
+
+@pytest.mark.parametrize("method", ["moving_average", "monthly_average", "fifo"])
+def test_other_movements_in_warehouses_tie_everywhere(method: str) -> None:
+    """Issues 12.2 + 12.3 + 12.6 together: a 报损 in BR and an other receipt in the default warehouse. Every
+    库存 row and every 分仓库存 row holds its identity to the cent, the warehouses add up to the company, and
+    the ageing bands add up to the closing."""
+    from datetime import date
+
+    from jxc_xl.core.money import to_cents
+
+    data = warehouse_month()
+    data["tblOther"] = [
+        {"date": date(2026, 11, 20), "doc_no": "QT1", "reason": "damage", "sku": "A001", "qty": 2, "warehouse": "BR"},
+        {"date": date(2026, 11, 21), "doc_no": "QT2", "reason": "other_in", "sku": "C001", "qty": 5},
+    ]
+    wb = make_workbook(data, period="2026-11", valuation=method)
+    assert check(wb) == []
+    t = generate(wb)
+    stock, by_wh, an = t["tblStock"], t["tblStockByWarehouse"], t["tblAnalysis"]
+
+    def cents(df: pd.DataFrame, key: str) -> np.ndarray:
+        return to_cents(df[key].fillna(0).to_numpy(np.float64))
+
+    ins = ("opening", "purchase", "sales_return", "count_gain", "other_in")
+    outs = ("sale", "purchase_return", "count_loss", "other_out")
+    net = sum(cents(stock, f"{k}_amount") for k in ins) - sum(cents(stock, f"{k}_amount") for k in outs)
+    assert (net + cents(stock, "cost_adj_amount") == cents(stock, "closing_amount")).all()
+    assert cents(stock, "other_out_amount").sum() > 0 and cents(stock, "other_in_amount").sum() > 0
+    wh_net = (
+        cents(by_wh, "opening_amount")
+        + cents(by_wh, "received_amount")
+        + cents(by_wh, "transfer_in_amount")
+        - cents(by_wh, "issued_amount")
+        - cents(by_wh, "transfer_out_amount")
+        + cents(by_wh, "cost_adj_amount")
+    )
+    assert (wh_net == cents(by_wh, "closing_amount")).all()
+    assert cents(by_wh, "closing_amount").sum() == cents(stock, "closing_amount").sum()
+    bands = sum(cents(an, f"age_band_{k}") for k in range(1, 6))
+    assert bands.sum() == cents(stock, "closing_amount").sum()
