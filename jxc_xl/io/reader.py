@@ -45,6 +45,7 @@ from jxc_xl.io.package import (
     unreadable,
     workbook_sheets,
 )
+from jxc_xl.io.scanahead import Scans
 from jxc_xl.schema import TABLES, TABLES_BY_NAME, Lang, Table
 
 __all__ = ["read_workbook"]
@@ -123,21 +124,58 @@ class _Sheets:
         self._cache: dict[str, _Sheet] = {}
         self._parts: dict[str, str] | None = None  # sheet name → worksheet part, read on first use
         self.ignored: dict[str, tuple[sheetscan.SheetExtent, list[tuple[int, int]]]] = {}  # trimmed sheets
+        self._scans = Scans(path)
+        self._ahead: list[str] = []  # sheets still to be read, in order (``plan``)
+
+    def plan(self, order: list[str]) -> None:
+        """The sheets the tables will be read from, in that order: their scans start on a worker thread."""
+        parts = self.parts()
+        self._ahead = [n for n in dict.fromkeys(order) if n in parts and n not in self._cache]
+        self._scans.start(parts[n] for n in self._ahead)
+
+    def parts(self) -> dict[str, str]:
+        """Sheet name → its worksheet part (``_sheet_parts``), read once."""
+        if self._parts is None:
+            self._parts = _sheet_parts(self.path)
+        return self._parts
 
     def get(self, name: str) -> _Sheet:
         if name not in self._cache:
-            sh, rows = self._read(name)
-            start = sh.start or (0, 0)
-            lengths = set(map(len, rows))
-            width = max(lengths) if lengths else 0
-            if len(lengths) > 1:  # defensive: calamine returns a rectangle, but never index past a short row
-                rows = [list(r) + [""] * (width - len(r)) for r in rows]
-            values = np.empty((len(rows), width), dtype=object, order="F")  # columns contiguous
-            if len(rows) and width:
-                values[:] = rows
-            del rows
-            self._cache[name] = _Sheet(name, values, start[0], start[1])
+            self._read_ahead(name)
+            self._cache[name] = self._load(name)
         return self._cache[name]
+
+    def _read_ahead(self, name: str) -> None:
+        """While the worker still scans ``name``, read the planned sheets it has scanned already (io.scanahead).
+
+        A sheet that fails to read here is read again in its turn, where its error is raised."""
+        if name in self._ahead:
+            self._ahead.remove(name)
+        part = self.parts().get(name)
+        while part is not None and self._ahead and not self._scans.done(part):
+            ready = next((n for n in self._ahead if self._scans.done(self.parts()[n])), None)
+            if ready is None:
+                return
+            self._ahead.remove(ready)
+            try:
+                self._cache[ready] = self._load(ready)
+            except (KeyboardInterrupt, SystemExit, GeneratorExit):
+                raise
+            except BaseException:  # a panic included: raised again when the sheet is read in its turn
+                return
+
+    def _load(self, name: str) -> _Sheet:
+        sh, rows = self._read(name)
+        start = sh.start or (0, 0)
+        lengths = set(map(len, rows))
+        width = max(lengths) if lengths else 0
+        if len(lengths) > 1:  # defensive: calamine returns a rectangle, but never index past a short row
+            rows = [list(r) + [""] * (width - len(r)) for r in rows]
+        values = np.empty((len(rows), width), dtype=object, order="F")  # columns contiguous
+        if len(rows) and width:
+            values[:] = rows
+        del rows
+        return _Sheet(name, values, start[0], start[1])
 
     def _read(self, name: str) -> tuple[pc.CalamineSheet, list[list[Any]]]:
         try:
@@ -156,17 +194,15 @@ class _Sheets:
     def _guarded(self, name: str) -> pc.CalamineWorkbook:
         """The calamine book to read sheet ``name`` from: ``self.wb``, or, for a sheet whose dense block would not
         fit in memory (``io.sheetscan``), a copy of the package whose sheet leaves out its far-away cells."""
-        if self._parts is None:
-            self._parts = _sheet_parts(self.path)
-        part = self._parts.get(name)
+        part = self.parts().get(name)
         if part is None:  # not found in the package as we read it: calamine has its own reading
             return self.wb
         try:
+            ext = self._scans.extent(part)  # scanned ahead on the worker thread, or here
+            if ext is None or ext.size <= sheetscan.MAX_CELLS:
+                return self.wb
+            box, dropped = sheetscan.trim_sheet(ext)
             with zipfile.ZipFile(self.path) as zf:
-                ext = sheetscan.scan_sheet(zf, part)
-                if ext is None or ext.size <= sheetscan.MAX_CELLS:
-                    return self.wb
-                box, dropped = sheetscan.trim_sheet(ext)
                 xml = sheetscan.without_cells(sheetscan.read_part(zf, part), box)
         except sheetscan.PartTooLarge as e:
             raise NotAWorkbookError.said("io_part_too_large", path=self.path, part=part, sheet=name) from e
@@ -180,6 +216,10 @@ class _Sheets:
 
     def release(self, name: str) -> None:
         self._cache.pop(name, None)
+
+    def close(self) -> None:
+        """Stop the scans not begun (a read that ends early, on an error)."""
+        self._scans.close()
 
 
 def _sheet_parts(path: Path) -> dict[str, str]:
@@ -388,6 +428,8 @@ def read_workbook(
         except (pc.CalamineError, pc.XmlError, pc.ZipError) as e:
             error = f"{type(e).__name__}: {e}"
             raise NotAWorkbookError.said("io_sheet_unreadable", path=path, error=error) from e
+        finally:
+            sheets.close()
     finally:
         wb.close()
         if gc_was_enabled:
@@ -399,6 +441,7 @@ def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang | None, generated: boo
     if generated is not True:
         wanted = set(generated) if generated else set()
         regions = {n: reg for n, reg in regions.items() if not TABLES_BY_NAME[n].generated or n in wanted}
+    sheets.plan([regions[t.name].sheet for t in TABLES if t.name in regions])  # the order assemble reads them
     lang = _detect_lang(sheets, regions)
     msg = msg_lang or lang
     pending: dict[str, int] = {}  # sheet → its tables not read yet
