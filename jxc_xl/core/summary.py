@@ -9,6 +9,13 @@ Sections, in this order (``schema.SUMMARY_SECTIONS``):
   divisor is 0), rounded to 2 and 1 decimals; counts of items out of stock (库存 status 缺货 or 负库存), below
   the reorder point (status 低于再订货点), slow-moving (分析's 呆滞), overstocked (status 超储); the purchase
   plan amount with its count of order lines.
+* VAT (only for a month with VAT lines, ``core.vat.vat_totals``): a general taxpayer's output VAT (销项税额: sales
+  less sales returns), input VAT (进项税额: purchases less purchase returns) and VAT payable = output − input
+  (应交增值税; negative: a credit. The credit brought forward from earlier months is not in the workbook, so it
+  is not deducted); a small-scale taxpayer's VAT due on sales (应纳税额) and the input VAT that went into the
+  purchase cost (not deductible). Amount = the tax, to the cent (the sum of the lines' 税额, typed or computed
+  by the rate), value = its lines. A month without VAT lines shows no VAT rows: the workbook knows nothing of
+  its VAT then, and a row of zeros would read as "no VAT due".
 * the plan by supplier: 采购计划's amount of the lines with an order quantity, per supplier, largest first;
   rate = share of the plan amount. The rows add up to the plan amount.
 * stock by category: 库存's closing amount per category of 商品, largest first; value = items, rate = share of
@@ -32,6 +39,7 @@ from jxc_xl.core.ledger import clean_keys
 from jxc_xl.core.messages import word
 from jxc_xl.core.money import from_cents, to_cents
 from jxc_xl.core.periods import period_last_day
+from jxc_xl.core.vat import vat_totals
 from jxc_xl.schema import (
     ANALYSIS,
     ITEMS,
@@ -102,6 +110,23 @@ def _month_rows(tables: Mapping[str, pd.DataFrame], days: int, lang: Lang) -> li
     ]
 
 
+def _vat_rows(wb: Workbook, lang: Lang) -> list[SummaryRow]:
+    t = vat_totals(wb)
+    if not t.lines:
+        return []
+
+    def row(key: str, cents: int, lines: int | None = None) -> SummaryRow:
+        return SummaryRow("vat", word(f"sum_vat_{key}", lang), cents, None if lines is None else float(lines))
+
+    if t.taxpayer == "small_scale":
+        return [row("levy", t.output_tax, t.output_lines), row("input_cost", t.input_tax, t.input_lines)]
+    return [
+        row("output", t.output_tax, t.output_lines),
+        row("input", t.input_tax, t.input_lines),
+        row("payable", t.payable),
+    ]
+
+
 class _Group(NamedTuple):
     """Rows grouped by a key: the keys, their cents and row counts, largest amount first (ties by key)."""
 
@@ -165,6 +190,7 @@ def summary_rows(wb: Workbook, tables: Mapping[str, pd.DataFrame], lang: Lang) -
     days = period_last_day(wb.settings.period).day if wb.settings is not None else 30
     return [
         *_month_rows(tables, days, lang),
+        *_vat_rows(wb, lang),
         *_supplier_rows(tables[PLAN.name], lang),
         *_category_rows(wb, tables[STOCK.name], lang),
         *_top_rows(tables[ANALYSIS.name]),
