@@ -60,7 +60,8 @@ def clean_keys(s: pd.Series) -> pd.Series:
     """
     # Clean each distinct value once: doc numbers and SKUs repeat across hundreds of thousands of lines.
     codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
-    cleaned = np.append(_cleaned(np.asarray(uniques, dtype=object)), None)
+    cleaned = np.empty(len(uniques) + 1, dtype=object)  # the last: None, for code -1
+    cleaned[:-1] = _cleaned(np.asarray(uniques, dtype=object))
     return pd.Series(cleaned[codes], index=s.index, dtype="object")  # code -1 (blank) picks the trailing None
 
 

@@ -46,7 +46,9 @@ def _entry(df: pd.DataFrame, vat: np.ndarray, inclusive: np.ndarray) -> pd.DataF
     total = np.where(incl, cents, cents + tax)
     out["unit_price"] = price
     out["amount"] = amount
-    out["tax_included"] = np.where(vat, np.where(incl, "yes", "no"), None).astype(object)
+    entry = np.full(len(out), None, dtype=object)
+    entry[vat] = np.where(incl[vat], "yes", "no")
+    out["tax_included"] = entry
     out["tax_rate"] = np.where(vat, RATE, np.nan)
     out["tax"] = np.where(vat, from_cents(tax), np.nan)
     out["total"] = np.where(vat, from_cents(total), np.nan)
