@@ -1,15 +1,19 @@
 """io.zipraw: an entry the reader inflated whole is copied without inflating it again, unless its compressed bytes
-changed since; io.scanahead: the sheet scans run on a worker thread and hand back the same extents and errors."""
+changed since; io.scanahead: the largest sheet, read on a worker thread, reads as read inline, errors included."""
 
 from __future__ import annotations
 
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
+import python_calamine
 
-from jxc_xl.io import scanahead, sheetscan, zipraw
+from jxc_xl.errors import NotAWorkbookError
+from jxc_xl.io import reader, scanahead, sheetscan, zipraw
 from jxc_xl.io.package import open_package, write_package
 from jxc_xl.io.reader import read_workbook
 from tests.factories import write_book
@@ -89,16 +93,54 @@ def test_sync_copies_the_ledger_sheets_it_read_without_inflating_them(
         assert b.testzip() is None
 
 
-def test_scans_ahead_give_the_same_extent_and_the_same_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _zip(tmp_path / "a.zip")
-    scans = scanahead.Scans(path)
-    scans.start([PART])
-    assert scans.extent(PART) is None
-    assert not scans.done(PART)  # handed out once
-    monkeypatch.setattr(sheetscan, "MAX_PART_BYTES", 100)
-    scans.start([PART])
-    with pytest.raises(sheetscan.PartTooLarge):
-        scans.extent(PART)
-    with pytest.raises(sheetscan.PartTooLarge):  # asked again: scanned on the spot, refused again
-        scans.extent(PART)
-    scans.close()
+def test_a_big_sheet_read_on_the_worker_reads_as_read_inline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The largest sheet goes to the worker thread when it is big (the limit lowered here): the same workbook."""
+    path = write_book(tmp_path / "m.xlsx")
+    inline = read_workbook(path)
+    started: list[str] = []
+    real_start = scanahead.Ahead.start
+
+    def spy(self: scanahead.Ahead, p: Path, name: str, part: str, opener: Any) -> None:
+        started.append(name)
+        real_start(self, p, name, part, opener)
+
+    monkeypatch.setattr(reader, "BIG_SHEET_BYTES", 1)
+    monkeypatch.setattr(scanahead.Ahead, "start", spy)
+    ahead = read_workbook(path)
+    assert len(started) == 1
+    assert [f.message for f in ahead.findings] == [f.message for f in inline.findings]
+    for name, td in inline.tables.items():
+        pd.testing.assert_frame_equal(ahead.tables[name].df, td.df)
+
+
+def test_the_workers_errors_are_raised_where_the_sheet_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's scan error and calamine's error reach the caller as an inline read raises them."""
+    path = write_book(tmp_path / "m.xlsx")
+    monkeypatch.setattr(reader, "BIG_SHEET_BYTES", 1)
+    real_scan = scanahead.scan_part
+    worker_parts: list[str] = []
+
+    def too_large(p: Path, part: str) -> sheetscan.SheetExtent | None:  # the worker's scan only (inline: reader's)
+        worker_parts.append(part)
+        raise sheetscan.PartTooLarge(part)
+
+    monkeypatch.setattr(scanahead, "scan_part", too_large)
+    with pytest.raises(NotAWorkbookError) as error:
+        read_workbook(path)
+    assert len(worker_parts) == 1 and worker_parts[0] in str(error.value) and "768 MB" in str(error.value)
+
+    def broken(p: Path) -> Any:
+        raise python_calamine.CalamineError("broken sheet")
+
+    monkeypatch.setattr(scanahead, "scan_part", real_scan)
+    started: list[str] = []
+    real_start = scanahead.Ahead.start
+
+    def with_broken_book(self: scanahead.Ahead, p: Path, name: str, part: str, opener: Any) -> None:
+        started.append(name)
+        real_start(self, p, name, part, broken)  # the worker's own calamine book cannot be opened
+
+    monkeypatch.setattr(scanahead.Ahead, "start", with_broken_book)
+    with pytest.raises(NotAWorkbookError, match="broken sheet"):
+        read_workbook(path)
+    assert len(started) == 1

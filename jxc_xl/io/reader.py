@@ -36,16 +36,14 @@ from jxc_xl.core.messages import make_finding
 from jxc_xl.errors import NotAWorkbookError
 from jxc_xl.io import sheetscan
 from jxc_xl.io.package import (
-    WORKBOOK,
     TablePart,
     check_file,
     open_package,
     rewrite_parts,
     table_parts,
     unreadable,
-    workbook_sheets,
 )
-from jxc_xl.io.scanahead import Scans
+from jxc_xl.io.scanahead import Ahead, Loaded, part_sizes, scan_part, sheet_parts
 from jxc_xl.schema import TABLES, TABLES_BY_NAME, Lang, Table
 
 __all__ = ["read_workbook"]
@@ -114,6 +112,9 @@ class _Region:
     ref_end: int | None = None  # an input Excel Table's exclusive end row: the lines read below it are named
 
 
+BIG_SHEET_BYTES = 64 * 1024**2  # a worksheet this large (inflated) is scanned and read on a worker thread
+
+
 class _Sheets:
     """Lazily read sheets (each read once, released when its tables are read)."""
 
@@ -124,49 +125,52 @@ class _Sheets:
         self._cache: dict[str, _Sheet] = {}
         self._parts: dict[str, str] | None = None  # sheet name → worksheet part, read on first use
         self.ignored: dict[str, tuple[sheetscan.SheetExtent, list[tuple[int, int]]]] = {}  # trimmed sheets
-        self._scans = Scans(path)
-        self._ahead: list[str] = []  # sheets still to be read, in order (``plan``)
+        self._ahead = Ahead()  # the largest sheet, read on a worker thread (io.scanahead)
+        self._rest: list[str] = []  # the other sheets still to be read, in order (``plan``)
+        self._got: dict[str, Loaded | BaseException | None] = {}  # what the worker read, until it is used
 
     def plan(self, order: list[str]) -> None:
-        """The sheets the tables will be read from, in that order: their scans start on a worker thread."""
+        """The sheets the tables will be read from, in that order: the largest, when it is big, goes to a worker
+        thread at once, and the others are read while it is read (``io.scanahead``)."""
         parts = self.parts()
-        self._ahead = [n for n in dict.fromkeys(order) if n in parts and n not in self._cache]
-        self._scans.start(parts[n] for n in self._ahead)
+        names = [n for n in dict.fromkeys(order) if n in parts and n not in self._cache]
+        sizes = part_sizes(self.path)
+        big = max(names, key=lambda n: sizes.get(parts[n], 0), default=None)
+        if big is not None and sizes.get(parts[big], 0) >= BIG_SHEET_BYTES:
+            self._ahead.start(self.path, big, parts[big], _calamine)
+            self._rest = [n for n in names if n != big]
 
     def parts(self) -> dict[str, str]:
-        """Sheet name → its worksheet part (``_sheet_parts``), read once."""
+        """Sheet name → its worksheet part (``io.scanahead.sheet_parts``), read once."""
         if self._parts is None:
-            self._parts = _sheet_parts(self.path)
+            self._parts = sheet_parts(self.path)
         return self._parts
 
     def get(self, name: str) -> _Sheet:
         if name not in self._cache:
-            self._read_ahead(name)
+            if name in self._rest:
+                self._rest.remove(name)
+            if self._ahead.pending(name):
+                self._read_ahead(name)
             self._cache[name] = self._load(name)
         return self._cache[name]
 
     def _read_ahead(self, name: str) -> None:
-        """While the worker still scans ``name``, read the planned sheets it has scanned already (io.scanahead).
+        """While the worker reads sheet ``name``, read the other planned sheets here, in order.
 
         A sheet that fails to read here is read again in its turn, where its error is raised."""
-        if name in self._ahead:
-            self._ahead.remove(name)
-        part = self.parts().get(name)
-        while part is not None and self._ahead and not self._scans.done(part):
-            ready = next((n for n in self._ahead if self._scans.done(self.parts()[n])), None)
-            if ready is None:
-                return
-            self._ahead.remove(ready)
+        while self._rest and not self._ahead.done(name):
+            other = self._rest.pop(0)
             try:
-                self._cache[ready] = self._load(ready)
+                self._cache[other] = self._load(other)
             except (KeyboardInterrupt, SystemExit, GeneratorExit):
                 raise
             except BaseException:  # a panic included: raised again when the sheet is read in its turn
                 return
 
     def _load(self, name: str) -> _Sheet:
-        sh, rows = self._read(name)
-        start = sh.start or (0, 0)
+        start, rows = self._read(name)
+        r0, c0 = start or (0, 0)
         lengths = set(map(len, rows))
         width = max(lengths) if lengths else 0
         if len(lengths) > 1:  # defensive: calamine returns a rectangle, but never index past a short row
@@ -175,12 +179,19 @@ class _Sheets:
         if len(rows) and width:
             values[:] = rows
         del rows
-        return _Sheet(name, values, start[0], start[1])
+        return _Sheet(name, values, r0, c0)
 
-    def _read(self, name: str) -> tuple[pc.CalamineSheet, list[list[Any]]]:
+    def _read(self, name: str) -> tuple[tuple[int, int] | None, list[list[Any]]]:
+        """The sheet's top-left cell (None: A1) and its rows, as calamine reads them."""
         try:
-            sh = self._guarded(name).get_sheet_by_name(name)
-            return sh, sh.to_python()
+            book = self._guarded(name)
+            got = self._got.pop(name, None)
+            if isinstance(got, BaseException):  # the worker's calamine failed: as if it failed here
+                raise got
+            if got is not None:
+                return got.start, got.rows
+            sh = book.get_sheet_by_name(name)
+            return sh.start, sh.to_python()
         except (KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
         except (pc.CalamineError, pc.XmlError, pc.ZipError):
@@ -198,7 +209,10 @@ class _Sheets:
         if part is None:  # not found in the package as we read it: calamine has its own reading
             return self.wb
         try:
-            ext = self._scans.extent(part)  # scanned ahead on the worker thread, or here
+            if self._ahead.pending(name):  # scanned (and read, when it may be) on the worker thread
+                ext, self._got[name] = self._ahead.take(name)
+            else:
+                ext = scan_part(self.path, part)
             if ext is None or ext.size <= sheetscan.MAX_CELLS:
                 return self.wb
             box, dropped = sheetscan.trim_sheet(ext)
@@ -218,27 +232,8 @@ class _Sheets:
         self._cache.pop(name, None)
 
     def close(self) -> None:
-        """Stop the scans not begun (a read that ends early, on an error)."""
-        self._scans.close()
-
-
-def _sheet_parts(path: Path) -> dict[str, str]:
-    """Sheet name → its worksheet part; empty when the zip cannot be read that far (calamine then decides).
-
-    Raises:
-        NotAWorkbookError: a part on the way is refused (encrypted, a DOCTYPE, not XML): reading the sheets
-            unguarded could abort the process, so the file is refused as sync would refuse it.
-    """
-    if not path.is_file():  # a book handed in without its file (tests): nothing to scan
-        return {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            if WORKBOOK not in zf.NameToInfo:  # not an xlsx package (an .ods): calamine reads it as it is
-                return {}
-        with open_package(path) as parts:
-            return {s.name: s.part for s in workbook_sheets(parts, path)}
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError, NotImplementedError):
-        return {}
+        """Let the worker go (a read that ends early, on an error, does not wait for it)."""
+        self._ahead.close()
 
 
 def _ignored_findings(sheets: _Sheets, lang: Lang) -> list[Finding]:

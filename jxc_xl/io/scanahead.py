@@ -1,13 +1,13 @@
-"""The sheet scans (``io.sheetscan``) run ahead of python-calamine, on a second thread.
+"""The largest sheet of a big workbook scanned (``io.sheetscan``) and read by python-calamine on a worker thread.
 
-Every worksheet is scanned before calamine reads it: a sheet whose dense block would not fit in memory
-aborts the process. The scan inflates the part and searches every cell tag, 0.9 s for the 383 MB ledger
-sheet of a half-million-line month. Calamine releases the GIL while it parses a sheet, and zlib while it
-inflates, so the scans run on one worker thread while the reader reads the sheets already scanned: the
-reader names the parts it will read, in order (``Scans.start``), and asks for each one's extent when it reads
-it (``Scans.extent``: the worker's result or its error, or the scan done on the spot when the worker has not
-begun it). While the ledger's scan runs, the reader reads ahead the sheets after it that are scanned already
-(``Scans.done``). On a machine with no idle core this gains nothing and costs nothing.
+A half-million-line month is one 383 MB ledger sheet: its scan takes 0.9 s, calamine's parse of it 3.5 s,
+and calamine releases the GIL while it parses (zlib too, while the scan inflates). So the reader hands that
+sheet to one worker thread (``Ahead.start``: scan, then a calamine book of the worker's own reads it) and
+meanwhile reads every other sheet it needs itself; it takes the worker's rows when it comes to the sheet
+(``Ahead.take``). A sheet whose dense block would not fit is left to the reader after its scan (it reads a
+trimmed copy, as always); the scan's errors are raised by ``take``, calamine's are handed back and raised
+where the reader reads the sheet, as if it had read it itself. On a machine with no idle core this gains
+little and costs nothing.
 
 A part read whole by a scan is recorded in ``io.zipraw``: the write-back copies it without inflating it again.
 """
@@ -15,13 +15,56 @@ A part read whole by a scan is recorded in ``io.zipraw``: the write-back copies 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, NamedTuple
+
+import python_calamine as pc
 
 from jxc_xl.io import sheetscan, zipraw
+from jxc_xl.io.package import WORKBOOK, open_package, workbook_sheets
 
-__all__ = ["Scans", "scan_part"]
+__all__ = ["Ahead", "Loaded", "Outcome", "load_part", "part_sizes", "scan_part", "sheet_parts"]
+
+
+def part_sizes(path: Path) -> dict[str, int]:
+    """Each zip entry's inflated size (as the zip says); empty when the file is not a readable zip."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return {i.filename: i.file_size for i in zf.infolist()}
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return {}
+
+
+def sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name → its worksheet part; empty when the zip cannot be read that far (calamine then decides).
+
+    Raises:
+        NotAWorkbookError: a part on the way is refused (encrypted, a DOCTYPE, not XML): reading the sheets
+            unguarded could abort the process, so the file is refused as sync would refuse it.
+    """
+    if not path.is_file():  # a book handed in without its file (tests): nothing to scan
+        return {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if WORKBOOK not in zf.NameToInfo:  # not an xlsx package (an .ods): calamine reads it as it is
+                return {}
+        with open_package(path) as parts:
+            return {s.name: s.part for s in workbook_sheets(parts, path)}
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError, NotImplementedError):
+        return {}
+
+
+class Loaded(NamedTuple):
+    """A sheet read by calamine: the position of its top-left cell (None: A1) and its rows."""
+
+    start: tuple[int, int] | None
+    rows: list[list[Any]]
+
+
+# The scan's extent, and the rows calamine read (None: not read, the sheet must be trimmed) or its error.
+Outcome = tuple[sheetscan.SheetExtent | None, Loaded | BaseException | None]
 
 
 def scan_part(path: Path, part: str) -> sheetscan.SheetExtent | None:
@@ -36,41 +79,61 @@ def scan_part(path: Path, part: str) -> sheetscan.SheetExtent | None:
     return ext
 
 
-class Scans:
-    """The scans of one workbook's worksheet parts: started ahead on one worker thread, or done on the spot."""
+def load_part(path: Path, name: str, part: str, opener: Callable[[Path], pc.CalamineWorkbook]) -> Outcome:
+    """Scan sheet ``name`` (worksheet ``part``), then read it with a calamine book from ``opener`` unless its block
+    is too big (the reader trims it). Calamine's error is returned, not raised.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    Raises:
+        sheetscan.PartTooLarge, zipfile.BadZipFile, zlib.error, EOFError, OSError: the scan's.
+    """
+    ext = scan_part(path, part)
+    if ext is not None and ext.size > sheetscan.MAX_CELLS:
+        return ext, None
+    try:
+        book = opener(path)
+        try:
+            sheet = book.get_sheet_by_name(name)
+            return ext, Loaded(sheet.start, sheet.to_python())
+        finally:
+            book.close()
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as e:  # a Rust panic included: the reader raises it where it reads the sheet
+        return ext, e
+
+
+class Ahead:
+    """Sheets read on one worker thread (``load_part``), each taken once."""
+
+    def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
-        self._futures: dict[str, Future[sheetscan.SheetExtent | None]] = {}
+        self._futures: dict[str, Future[Outcome]] = {}
 
-    def start(self, parts: Iterable[str]) -> None:
-        """Scan these parts on the worker, in this order (a part asked for already is not scanned again)."""
-        for part in parts:
-            if part not in self._futures:
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(1, thread_name_prefix="jxc-sheetscan")
-                self._futures[part] = self._pool.submit(scan_part, self.path, part)
+    def start(self, path: Path, name: str, part: str, opener: Callable[[Path], pc.CalamineWorkbook]) -> None:
+        """Scan and read sheet ``name`` on the worker."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="jxc-sheet")
+        self._futures[name] = self._pool.submit(load_part, path, name, part, opener)
 
-    def done(self, part: str) -> bool:
-        """The worker has finished the part's scan (its extent or its error is waiting)."""
-        f = self._futures.get(part)
-        return f is not None and f.done()
+    def pending(self, name: str) -> bool:
+        """The worker has the sheet (read, or being read) and it was not taken yet."""
+        return name in self._futures
 
-    def extent(self, part: str) -> sheetscan.SheetExtent | None:
-        """The part's extent (``sheetscan.scan_sheet``): the worker's, waited for when it is scanning the part,
-        else scanned here. Each scan is handed out once.
+    def done(self, name: str) -> bool:
+        """The worker has finished the sheet (or was never asked to read it)."""
+        f = self._futures.get(name)
+        return f is None or f.done()
+
+    def take(self, name: str) -> Outcome:
+        """The sheet's outcome, waited for.
 
         Raises:
-            sheetscan.PartTooLarge, zipfile.BadZipFile, zlib.error, EOFError, OSError: as ``scan_sheet``.
+            sheetscan.PartTooLarge, zipfile.BadZipFile, zlib.error, EOFError, OSError: the scan's.
         """
-        f = self._futures.pop(part, None)
-        if f is None or f.cancel():  # not started on the worker: no reason to wait for the ones before it
-            return scan_part(self.path, part)
-        return f.result()
+        return self._futures.pop(name).result()
 
     def close(self) -> None:
-        """Drop the scans not begun; one under way finishes on its own (its result is not waited for)."""
+        """Drop what was not begun; a read under way finishes on its own (its result is not waited for)."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
