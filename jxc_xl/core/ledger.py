@@ -46,7 +46,7 @@ def _cleaned(uniques: np.ndarray) -> np.ndarray:
     if not len(uniques) or pd.api.types.infer_dtype(uniques, skipna=False) != "string":
         return np.array([_clean_one(v) for v in uniques], dtype=object)
     text = uniques.astype(str)
-    stripped = np.strings.strip(text)
+    stripped = np.char.strip(text)  # numpy 1.26 too (np.strings is numpy 2)
     out = uniques.copy()
     redo = np.flatnonzero((stripped != text) | (stripped == ""))
     out[redo] = [_clean_one(v) for v in uniques[redo]]
