@@ -1,13 +1,12 @@
-"""The largest sheet of a big workbook scanned (``io.sheetscan``) and read by python-calamine on a worker thread.
+"""The largest sheet of a big workbook scanned (``io.sheetscan``), then parsed by python-calamine on a worker thread.
 
-A half-million-line month is one 383 MB ledger sheet: its scan takes 0.9 s, calamine's parse of it 3.5 s,
-and calamine releases the GIL while it parses (zlib too, while the scan inflates). So the reader hands that
-sheet to one worker thread (``Ahead.start``: scan, then a calamine book of the worker's own reads it) and
-meanwhile reads every other sheet it needs itself; it takes the worker's rows when it comes to the sheet
-(``Ahead.take``). A sheet whose dense block would not fit is left to the reader after its scan (it reads a
-trimmed copy, as always); the scan's errors are raised by ``take``, calamine's are handed back and raised
-where the reader reads the sheet, as if it had read it itself. On a machine with no idle core this gains
-little and costs nothing.
+A half-million-line month is one 383 MB ledger sheet: its scan takes 0.9 s, calamine's parse of it 3.1-3.5 s.
+Calamine releases the GIL while it parses; the scan's search holds it. So the reader scans that sheet first,
+alone (``Ahead.start``), then hands it to one worker thread, where a calamine book of the worker's own parses
+it, and meanwhile reads every other sheet it needs itself; it takes the worker's rows when it comes to the
+sheet (``Ahead.take``). A sheet whose dense block would not fit is left to the reader (it reads a trimmed copy,
+as always); the scan's error is raised by ``take``, calamine's is handed back and raised where the reader reads
+the sheet, as if it had read it itself. With no idle core this gains nothing and costs little.
 
 A part read whole by a scan is recorded in ``io.zipraw``: the write-back copies it without inflating it again.
 """
@@ -25,7 +24,7 @@ import python_calamine as pc
 from jxc_xl.io import sheetscan, zipraw
 from jxc_xl.io.package import WORKBOOK, open_package, workbook_sheets
 
-__all__ = ["Ahead", "Loaded", "Outcome", "load_part", "part_sizes", "scan_part", "sheet_parts"]
+__all__ = ["Ahead", "Loaded", "Outcome", "parse_part", "part_sizes", "scan_part", "sheet_parts"]
 
 
 def part_sizes(path: Path) -> dict[str, int]:
@@ -79,62 +78,66 @@ def scan_part(path: Path, part: str) -> sheetscan.SheetExtent | None:
     return ext
 
 
-def load_part(path: Path, name: str, part: str, opener: Callable[[Path], pc.CalamineWorkbook]) -> Outcome:
-    """Scan sheet ``name`` (worksheet ``part``), then read it with a calamine book from ``opener`` unless its block
-    is too big (the reader trims it). Calamine's error is returned, not raised.
-
-    Raises:
-        sheetscan.PartTooLarge, zipfile.BadZipFile, zlib.error, EOFError, OSError: the scan's.
-    """
-    ext = scan_part(path, part)
-    if ext is not None and ext.size > sheetscan.MAX_CELLS:
-        return ext, None
+def parse_part(path: Path, name: str, opener: Callable[[Path], pc.CalamineWorkbook]) -> Loaded | BaseException:
+    """Sheet ``name`` as a calamine book from ``opener`` reads it; calamine's error is returned, not raised."""
     try:
         book = opener(path)
         try:
             sheet = book.get_sheet_by_name(name)
-            return ext, Loaded(sheet.start, sheet.to_python())
+            return Loaded(sheet.start, sheet.to_python())
         finally:
             book.close()
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as e:  # a Rust panic included: the reader raises it where it reads the sheet
-        return ext, e
+        return e
 
 
 class Ahead:
-    """Sheets read on one worker thread (``load_part``), each taken once."""
+    """Sheets scanned here and parsed on one worker thread (``parse_part``), each taken once."""
 
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
-        self._futures: dict[str, Future[Outcome]] = {}
+        self._started: dict[str, Exception | tuple[sheetscan.SheetExtent | None, Future[Loaded | BaseException]]] = {}
 
     def start(self, path: Path, name: str, part: str, opener: Callable[[Path], pc.CalamineWorkbook]) -> None:
-        """Scan and read sheet ``name`` on the worker."""
+        """Scan sheet ``name`` (worksheet ``part``) now, alone (the scan holds the GIL while it searches), then parse
+        it on the worker unless its block is too big (the reader then trims it). A scan error is kept for ``take``.
+        """
+        try:
+            ext = scan_part(path, part)
+        except Exception as e:  # PartTooLarge, a damaged part …: raised where the reader reads the sheet
+            self._started[name] = e
+            return
+        if ext is not None and ext.size > sheetscan.MAX_CELLS:
+            return  # not started: the reader scans it again and reads a trimmed copy
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="jxc-sheet")
-        self._futures[name] = self._pool.submit(load_part, path, name, part, opener)
+        self._started[name] = (ext, self._pool.submit(parse_part, path, name, opener))
 
     def pending(self, name: str) -> bool:
-        """The worker has the sheet (read, or being read) and it was not taken yet."""
-        return name in self._futures
+        """The sheet was started and not taken yet."""
+        return name in self._started
 
     def done(self, name: str) -> bool:
-        """The worker has finished the sheet (or was never asked to read it)."""
-        f = self._futures.get(name)
-        return f is None or f.done()
+        """The worker has finished the sheet (or has nothing to do for it)."""
+        got = self._started.get(name)
+        return not isinstance(got, tuple) or got[1].done()
 
     def take(self, name: str) -> Outcome:
-        """The sheet's outcome, waited for.
+        """The sheet's scan and what the worker read, waited for.
 
         Raises:
-            sheetscan.PartTooLarge, zipfile.BadZipFile, zlib.error, EOFError, OSError: the scan's.
+            sheetscan.PartTooLarge, zipfile.BadZipFile, zlib.error, EOFError, OSError …: the scan's.
         """
-        return self._futures.pop(name).result()
+        got = self._started.pop(name)
+        if isinstance(got, Exception):
+            raise got
+        return got[0], got[1].result()
 
     def close(self) -> None:
         """Drop what was not begun; a read under way finishes on its own (its result is not waited for)."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
-        self._futures.clear()
+        self._started.clear()
