@@ -25,3 +25,11 @@ def met(label: str, seconds: float, target_s: float) -> bool:
     ok = seconds < target_s
     print(f"{label}: {seconds:.2f} s (target < {target_s:g} s) {'ok' if ok else 'MISSED'}")
     return ok
+
+
+def ratio_met(label: str, ratio: float, target: float) -> bool:
+    """Print ``label: ratio× (target ≤ target×) ok|MISSED`` and return whether the target was met: for a figure
+    measured against a baseline in the same run (a shared machine slows both alike)."""
+    ok = ratio <= target
+    print(f"{label}: {ratio:.2f}× (target ≤ {target:g}×) {'ok' if ok else 'MISSED'}")
+    return ok

@@ -37,11 +37,16 @@ def _history_last(wb: Workbook, period: str, skus: pd.Index) -> tuple[pd.Series,
     h = h[h["period"].str.fullmatch(r"\d{4}-\d{2}") & (h["period"] < period)]
     if not len(h):
         return empty, empty
-    sold = h[h["qty"] > 0].groupby("sku")["period"].max()
-    first = h.groupby("sku")["period"].min()
-    # month ends and starts of the periods, vectorised (a lambda per SKU cost 10,000 calls)
-    last_day = pd.Series(pd.PeriodIndex(sold.to_numpy(), freq="M").end_time.normalize(), index=sold.index)
-    first_day = pd.Series(pd.PeriodIndex(first.to_numpy(), freq="M").start_time, index=first.index)
+    # The few distinct months as sorted codes: max and min per SKU over integers run in pandas' compiled
+    # group reductions (over the text they fell back to a Python call per SKU: 0.8 s for 10,000 SKUs).
+    code, months = pd.factorize(h["period"].to_numpy(dtype=object), sort=True)
+    h = pd.DataFrame({"sku": h["sku"].to_numpy(dtype=object), "code": code, "sold": h["qty"].to_numpy() > 0})
+    sold = h[h["sold"]].groupby("sku")["code"].max()
+    first = h.groupby("sku")["code"].min()
+    per = pd.PeriodIndex(months, freq="M")  # month ends and starts once per distinct month
+    ends, starts = per.end_time.normalize().to_numpy(), per.start_time.to_numpy()
+    last_day = pd.Series(ends[sold.to_numpy()], index=sold.index)
+    first_day = pd.Series(starts[first.to_numpy()], index=first.index)
     return last_day.reindex(skus).astype("datetime64[ns]"), first_day.reindex(skus).astype("datetime64[ns]")
 
 

@@ -92,6 +92,20 @@ def _clean_one(v: object) -> str | None:
     return (v.strip() or None) if isinstance(v, str) else str(v)
 
 
+def _cleaned(uniques: np.ndarray) -> np.ndarray:
+    """``_clean_one`` of each value. All text (as the reader gives it, mostly stripped already): one numpy pass
+    finds the values ``str.strip`` would change or blank (numpy strips the same whitespace, and NUL, which
+    Python keeps: those go through ``_clean_one`` too); the rest are kept as they are."""
+    if not len(uniques) or pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        return np.array([_clean_one(v) for v in uniques], dtype=object)
+    text = uniques.astype(str)
+    stripped = np.char.strip(text)  # numpy 1.26 too (np.strings is numpy 2)
+    out = uniques.copy()
+    redo = np.flatnonzero((stripped != text) | (stripped == ""))
+    out[redo] = [_clean_one(v) for v in uniques[redo]]
+    return out
+
+
 def clean_keys(s: pd.Series) -> pd.Series:
     """Text keys (SKU, doc no) compared as the user sees them: surrounding whitespace ignored, blank → None.
 
@@ -99,7 +113,8 @@ def clean_keys(s: pd.Series) -> pd.Series:
     """
     # Clean each distinct value once: doc numbers and SKUs repeat across hundreds of thousands of lines.
     codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
-    cleaned = np.array([*(_clean_one(v) for v in uniques), None], dtype=object)
+    cleaned = np.empty(len(uniques) + 1, dtype=object)  # the last: None, for code -1
+    cleaned[:-1] = _cleaned(np.asarray(uniques, dtype=object))
     return pd.Series(cleaned[codes], index=s.index, dtype="object")  # code -1 (blank) picks the trailing None
 
 

@@ -12,6 +12,13 @@ Sections, in this order (``schema.SUMMARY_SECTIONS``):
   other issues at cost (库存's other_in / other_out; receipts and issues above are net purchases and the net cost
   of sales, so opening + receipts − issues + adjustments + other receipts − other issues = closing, the cost
   adjustment aside).
+* VAT (only for a month with VAT lines, ``core.vat.vat_totals``): a general taxpayer's output VAT (销项税额: sales
+  less sales returns), input VAT (进项税额: purchases less purchase returns) and VAT payable = output − input
+  (应交增值税; negative: a credit. The credit brought forward from earlier months is not in the workbook, so it
+  is not deducted); a small-scale taxpayer's VAT due on sales (应纳税额) and the input VAT that went into the
+  purchase cost (not deductible). Amount = the tax, to the cent (the sum of the lines' 税额, typed or computed
+  by the rate), value = its lines. A month without VAT lines shows no VAT rows: the workbook knows nothing of
+  its VAT then, and a row of zeros would read as "no VAT due".
 * the plan by supplier: 采购计划's amount of the lines with an order quantity, per supplier, largest first;
   rate = share of the plan amount. The rows add up to the plan amount.
 * stock by category: 库存's closing amount per category of 商品, largest first; value = items, rate = share of
@@ -45,6 +52,7 @@ from jxc_xl.core.ledger import clean_keys, table_frame
 from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.money import from_cents, to_cents
 from jxc_xl.core.periods import period_last_day
+from jxc_xl.core.vat import vat_totals
 from jxc_xl.schema import (
     ANALYSIS,
     DEMAND_CLASSES,
@@ -115,6 +123,23 @@ def _month_rows(tables: Mapping[str, pd.DataFrame], days: int, lang: Lang) -> li
         row("slow", value=float(an["slow_moving"].notna().sum()) if len(an) else 0.0),
         row("overstocked", value=float((status == STATUS["overstock"].label(lang)).sum())),
         row("plan", _total(plan, "amount"), value=float(ordered.sum())),
+    ]
+
+
+def _vat_rows(wb: Workbook, lang: Lang) -> list[SummaryRow]:
+    t = vat_totals(wb)
+    if not t.lines:
+        return []
+
+    def row(key: str, cents: int, lines: int | None = None) -> SummaryRow:
+        return SummaryRow("vat", word(f"sum_vat_{key}", lang), cents, None if lines is None else float(lines))
+
+    if t.taxpayer == "small_scale":
+        return [row("levy", t.output_tax, t.output_lines), row("input_cost", t.input_tax, t.input_lines)]
+    return [
+        row("output", t.output_tax, t.output_lines),
+        row("input", t.input_tax, t.input_lines),
+        row("payable", t.payable),
     ]
 
 
@@ -232,6 +257,7 @@ def summary_rows(
         month += _other_rows(tables[STOCK.name], lang)
     return [
         *month,
+        *_vat_rows(wb, lang),
         *_supplier_rows(tables[PLAN.name], lang),
         *_category_rows(wb, tables[STOCK.name], lang),
         *_top_rows(tables[ANALYSIS.name]),

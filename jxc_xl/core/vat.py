@@ -251,6 +251,8 @@ class VatTotals:
     deductible_input: int
     payable: int
     lines: int  # lines that take part in VAT
+    output_lines: int = 0  # of them, on the sales side (sales and sales returns)
+    input_lines: int = 0  # on the purchase side (purchases and purchase returns)
 
 
 def vat_totals(wb: Workbook) -> VatTotals:
@@ -259,7 +261,7 @@ def vat_totals(wb: Workbook) -> VatTotals:
     Every line with a VAT cell counts, as typed (lines the validator rejects for other reasons included).
     """
     taxpayer, _ = _settings(wb.settings)
-    out_tax = in_tax = lines = 0
+    out_tax = in_tax = lines = out_lines = in_lines = 0
     for name in VAT_TABLES:
         v = table_vat(wb, name)
         if v is None or not v.any:
@@ -274,5 +276,7 @@ def vat_totals(wb: Workbook) -> VatTotals:
         signed = v.tax * sign
         in_tax += int(signed[purchase_side].sum())
         out_tax += int(signed[~purchase_side].sum())
+        in_lines += int((v.is_vat & purchase_side).sum())
+        out_lines += int((v.is_vat & ~purchase_side).sum())
     deductible = in_tax if taxpayer == "general" else 0
-    return VatTotals(taxpayer, out_tax, in_tax, deductible, out_tax - deductible, lines)
+    return VatTotals(taxpayer, out_tax, in_tax, deductible, out_tax - deductible, lines, out_lines, in_lines)

@@ -4,8 +4,8 @@ Pure data (``generate_month``) plus ``write_demo`` that writes it with the templ
 tailed (lognormal line rates, a zero-inflated intermittent tail, weekday seasonality); stock follows a
 simple (s, S) reorder policy simulated day by day (vectorised over SKUs), so stock never goes negative in
 the contract's event order; returns reference real original lines; a mid-month count has small
-differences; a few other issues (报损, 领用, 样品) of items not counted. Everything is vectorised: 500,000
-lines over 10,000 SKUs take seconds.
+differences; a few other issues (报损, 领用, 样品) of items not counted; some documents carry VAT (``demo.vat``).
+Everything is vectorised: 500,000 lines over 10,000 SKUs take seconds.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from jxc_xl.demo.movements import (
     sales_table,
     simulate_stock,
 )
+from jxc_xl.demo.vat import with_vat
 from jxc_xl.errors import UsageError
 from jxc_xl.schema import COUNTS, HISTORY, ITEMS, LEDGER_TABLES, OPENING, OTHER, PURCHASES, RETURNS, SALES, Lang
 
@@ -106,7 +107,7 @@ def generate_month(
         HISTORY.name: history_table(rng, items, demand, cal),
     }
     data[OTHER.name] = other_table(rng, items, bal, counts, n_lines, cal)  # last: the draws before stay as they were
-    return DemoMonth(period, _settings(period), data)
+    return DemoMonth(period, _settings(period), with_vat(seed, data))  # VAT on some documents (demo.vat)
 
 
 def demo_path(directory: str | Path, period: str = DEFAULT_PERIOD) -> Path:

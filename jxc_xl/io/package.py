@@ -24,7 +24,6 @@ import io
 import posixpath
 import re
 import stat
-import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
@@ -37,6 +36,7 @@ from xml.etree import ElementTree as ET
 
 from jxc_xl.core.messages import phrase
 from jxc_xl.errors import NotAWorkbookError
+from jxc_xl.io import zipraw
 from jxc_xl.io.ooxml import attrs, split_range
 
 __all__ = [
@@ -442,32 +442,6 @@ def rewrite_parts(
         dst.write(buf.getvalue())
 
 
-def _verify(info: zipfile.ZipInfo, data: bytes) -> None:
-    """Check a raw-copied entry against its CRC and size (inflated a chunk at a time, nothing kept): a damaged
-    part is refused rather than copied into the output.
-
-    Raises:
-        zipfile.BadZipFile: the data does not inflate, or not to the declared size and CRC.
-    """
-    crc = 0
-    size = 0
-    if info.compress_type == zipfile.ZIP_STORED:
-        crc, size = zlib.crc32(data), len(data)
-    else:
-        d = zlib.decompressobj(-15)
-        try:
-            buf = d.decompress(data, 1 << 22)
-            while buf:
-                crc, size = zlib.crc32(buf, crc), size + len(buf)
-                if size > info.file_size:
-                    break
-                buf = d.decompress(d.unconsumed_tail, 1 << 22)
-        except zlib.error as e:
-            raise zipfile.BadZipFile(f"{info.filename}: {e}") from e
-    if crc != info.CRC or size != info.file_size:
-        raise zipfile.BadZipFile(f"Bad CRC-32 or size for file {info.filename!r}")
-
-
 def _copy_raw(z: zipfile.ZipFile, src: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Append ``info``'s compressed data from ``src`` to ``z`` without recompressing it.
 
@@ -477,14 +451,8 @@ def _copy_raw(z: zipfile.ZipFile, src: zipfile.ZipFile, info: zipfile.ZipInfo) -
     fp = src.fp
     out = z.fp
     assert fp is not None and out is not None
-    fp.seek(info.header_offset)
-    local = fp.read(30)
-    if local[:4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(phrase("io_bad_local_header", "en", part=info.filename))
-    name_len, extra_len = struct.unpack("<HH", local[26:30])
-    fp.seek(info.header_offset + 30 + name_len + extra_len)
-    data = fp.read(info.compress_size)
-    _verify(info, data)
+    data = zipraw.raw_bytes(fp, info)
+    zipraw.check(src, info, data)  # inflated against its CRC, unless the reader already did (io.zipraw)
     zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     zi.compress_type = info.compress_type
     zi.external_attr = info.external_attr

@@ -36,15 +36,14 @@ from jxc_xl.core.messages import make_finding
 from jxc_xl.errors import NotAWorkbookError
 from jxc_xl.io import sheetscan
 from jxc_xl.io.package import (
-    WORKBOOK,
     TablePart,
     check_file,
     open_package,
     rewrite_parts,
     table_parts,
     unreadable,
-    workbook_sheets,
 )
+from jxc_xl.io.scanahead import Ahead, Loaded, part_sizes, scan_part, sheet_parts
 from jxc_xl.schema import TABLES, TABLES_BY_NAME, Lang, Table
 
 __all__ = ["read_workbook"]
@@ -113,6 +112,9 @@ class _Region:
     ref_end: int | None = None  # an input Excel Table's exclusive end row: the lines read below it are named
 
 
+BIG_SHEET_BYTES = 64 * 1024**2  # a worksheet this large (inflated) is scanned and read on a worker thread
+
+
 class _Sheets:
     """Lazily read sheets (each read once, released when its tables are read)."""
 
@@ -123,26 +125,73 @@ class _Sheets:
         self._cache: dict[str, _Sheet] = {}
         self._parts: dict[str, str] | None = None  # sheet name → worksheet part, read on first use
         self.ignored: dict[str, tuple[sheetscan.SheetExtent, list[tuple[int, int]]]] = {}  # trimmed sheets
+        self._ahead = Ahead()  # the largest sheet, read on a worker thread (io.scanahead)
+        self._rest: list[str] = []  # the other sheets still to be read, in order (``plan``)
+        self._got: dict[str, Loaded | BaseException | None] = {}  # what the worker read, until it is used
+
+    def plan(self, order: list[str]) -> None:
+        """The sheets the tables will be read from, in that order: the largest, when it is big, goes to a worker
+        thread at once, and the others are read while it is read (``io.scanahead``)."""
+        parts = self.parts()
+        names = [n for n in dict.fromkeys(order) if n in parts and n not in self._cache]
+        sizes = part_sizes(self.path)
+        big = max(names, key=lambda n: sizes.get(parts[n], 0), default=None)
+        if big is not None and sizes.get(parts[big], 0) >= BIG_SHEET_BYTES:
+            self._ahead.start(self.path, big, parts[big], _calamine)
+            self._rest = [n for n in names if n != big]
+
+    def parts(self) -> dict[str, str]:
+        """Sheet name → its worksheet part (``io.scanahead.sheet_parts``), read once."""
+        if self._parts is None:
+            self._parts = sheet_parts(self.path)
+        return self._parts
 
     def get(self, name: str) -> _Sheet:
         if name not in self._cache:
-            sh, rows = self._read(name)
-            start = sh.start or (0, 0)
-            lengths = set(map(len, rows))
-            width = max(lengths) if lengths else 0
-            if len(lengths) > 1:  # defensive: calamine returns a rectangle, but never index past a short row
-                rows = [list(r) + [""] * (width - len(r)) for r in rows]
-            values = np.empty((len(rows), width), dtype=object, order="F")  # columns contiguous
-            if len(rows) and width:
-                values[:] = rows
-            del rows
-            self._cache[name] = _Sheet(name, values, start[0], start[1])
+            if name in self._rest:
+                self._rest.remove(name)
+            if self._ahead.pending(name):
+                self._read_ahead(name)
+            self._cache[name] = self._load(name)
         return self._cache[name]
 
-    def _read(self, name: str) -> tuple[pc.CalamineSheet, list[list[Any]]]:
+    def _read_ahead(self, name: str) -> None:
+        """While the worker reads sheet ``name``, read the other planned sheets here, in order.
+
+        A sheet that fails to read here is read again in its turn, where its error is raised."""
+        while self._rest and not self._ahead.done(name):
+            other = self._rest.pop(0)
+            try:
+                self._cache[other] = self._load(other)
+            except (KeyboardInterrupt, SystemExit, GeneratorExit):
+                raise
+            except BaseException:  # a panic included: raised again when the sheet is read in its turn
+                return
+
+    def _load(self, name: str) -> _Sheet:
+        start, rows = self._read(name)
+        r0, c0 = start or (0, 0)
+        lengths = set(map(len, rows))
+        width = max(lengths) if lengths else 0
+        if len(lengths) > 1:  # defensive: calamine returns a rectangle, but never index past a short row
+            rows = [list(r) + [""] * (width - len(r)) for r in rows]
+        values = np.empty((len(rows), width), dtype=object, order="F")  # columns contiguous
+        if len(rows) and width:
+            values[:] = rows
+        del rows
+        return _Sheet(name, values, r0, c0)
+
+    def _read(self, name: str) -> tuple[tuple[int, int] | None, list[list[Any]]]:
+        """The sheet's top-left cell (None: A1) and its rows, as calamine reads them."""
         try:
-            sh = self._guarded(name).get_sheet_by_name(name)
-            return sh, sh.to_python()
+            book = self._guarded(name)
+            got = self._got.pop(name, None)
+            if isinstance(got, BaseException):  # the worker's calamine failed: as if it failed here
+                raise got
+            if got is not None:
+                return got.start, got.rows
+            sh = book.get_sheet_by_name(name)
+            return sh.start, sh.to_python()
         except (KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
         except (pc.CalamineError, pc.XmlError, pc.ZipError):
@@ -156,17 +205,18 @@ class _Sheets:
     def _guarded(self, name: str) -> pc.CalamineWorkbook:
         """The calamine book to read sheet ``name`` from: ``self.wb``, or, for a sheet whose dense block would not
         fit in memory (``io.sheetscan``), a copy of the package whose sheet leaves out its far-away cells."""
-        if self._parts is None:
-            self._parts = _sheet_parts(self.path)
-        part = self._parts.get(name)
+        part = self.parts().get(name)
         if part is None:  # not found in the package as we read it: calamine has its own reading
             return self.wb
         try:
+            if self._ahead.pending(name):  # scanned (and read, when it may be) on the worker thread
+                ext, self._got[name] = self._ahead.take(name)
+            else:
+                ext = scan_part(self.path, part)
+            if ext is None or ext.size <= sheetscan.MAX_CELLS:
+                return self.wb
+            box, dropped = sheetscan.trim_sheet(ext)
             with zipfile.ZipFile(self.path) as zf:
-                ext = sheetscan.scan_sheet(zf, part)
-                if ext is None or ext.size <= sheetscan.MAX_CELLS:
-                    return self.wb
-                box, dropped = sheetscan.trim_sheet(ext)
                 xml = sheetscan.without_cells(sheetscan.read_part(zf, part), box)
         except sheetscan.PartTooLarge as e:
             raise NotAWorkbookError.said("io_part_too_large", path=self.path, part=part, sheet=name) from e
@@ -181,24 +231,9 @@ class _Sheets:
     def release(self, name: str) -> None:
         self._cache.pop(name, None)
 
-
-def _sheet_parts(path: Path) -> dict[str, str]:
-    """Sheet name → its worksheet part; empty when the zip cannot be read that far (calamine then decides).
-
-    Raises:
-        NotAWorkbookError: a part on the way is refused (encrypted, a DOCTYPE, not XML): reading the sheets
-            unguarded could abort the process, so the file is refused as sync would refuse it.
-    """
-    if not path.is_file():  # a book handed in without its file (tests): nothing to scan
-        return {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            if WORKBOOK not in zf.NameToInfo:  # not an xlsx package (an .ods): calamine reads it as it is
-                return {}
-        with open_package(path) as parts:
-            return {s.name: s.part for s in workbook_sheets(parts, path)}
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError, NotImplementedError):
-        return {}
+    def close(self) -> None:
+        """Let the worker go (a read that ends early, on an error, does not wait for it)."""
+        self._ahead.close()
 
 
 def _ignored_findings(sheets: _Sheets, lang: Lang) -> list[Finding]:
@@ -388,6 +423,8 @@ def read_workbook(
         except (pc.CalamineError, pc.XmlError, pc.ZipError) as e:
             error = f"{type(e).__name__}: {e}"
             raise NotAWorkbookError.said("io_sheet_unreadable", path=path, error=error) from e
+        finally:
+            sheets.close()
     finally:
         wb.close()
         if gc_was_enabled:
@@ -399,6 +436,7 @@ def _read_all(path: Path, sheets: _Sheets, msg_lang: Lang | None, generated: boo
     if generated is not True:
         wanted = set(generated) if generated else set()
         regions = {n: reg for n, reg in regions.items() if not TABLES_BY_NAME[n].generated or n in wanted}
+    sheets.plan([regions[t.name].sheet for t in TABLES if t.name in regions])  # the order assemble reads them
     lang = _detect_lang(sheets, regions)
     msg = msg_lang or lang
     pending: dict[str, int] = {}  # sheet → its tables not read yet

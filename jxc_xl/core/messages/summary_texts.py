@@ -33,6 +33,12 @@ SUMMARY_TEXTS: dict[str, tuple[str, str]] = {
     "sum_age_span": ("库龄 {lo}-{hi} 天", "Age {lo}-{hi} days"),
     "sum_age_over": ("库龄超过 {hi} 天", "Age over {hi} days"),
     "sum_stale": ("积压（库龄超过 {days} 天）金额 / 商品数", "Stale (over {days} days) amount / items"),
+    # the VAT section (core.summary, from core.vat.vat_totals): amount = the tax, value = its lines
+    "sum_vat_output": ("销项税额 / 行数（销售−销售退回）", "Output VAT / lines (net of returns)"),
+    "sum_vat_input": ("进项税额 / 行数（采购−采购退货）", "Input VAT / lines (net of returns)"),
+    "sum_vat_payable": ("应交增值税（销项−进项，未扣留抵）", "VAT payable (before credit b/f)"),
+    "sum_vat_levy": ("应纳税额 / 行数（销售额×征收率）", "VAT due / lines (sales × levy rate)"),
+    "sum_vat_input_cost": ("进项税额 / 行数（计入成本，不抵扣）", "Input VAT / lines (in cost)"),
     # a supplier or category left blank in 商品
     "sum_no_supplier": ("（未填供应商）", "(no supplier)"),
     "sum_no_category": ("（未分类）", "(no category)"),
