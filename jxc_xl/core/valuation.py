@@ -91,11 +91,8 @@ from jxc_xl.core.costing import (
     Opening,
     P,
     S,
-    closing_lots,
     fifo_sku,
-    lot_originals,
     moving_average_sku,
-    opening_lots,
     per_sku,
 )
 from jxc_xl.core.ledger import (
@@ -108,6 +105,7 @@ from jxc_xl.core.ledger import (
     running_balance,
     table_frame,
 )
+from jxc_xl.core.lots import closing_lots, lot_originals, opening_lots
 from jxc_xl.core.money import line_over_limit, mul_cents, sum_cents
 from jxc_xl.core.warehouses import Keyed, company_stock, split_keys, workbook_keys
 from jxc_xl.schema import ITEMS, Settings
@@ -147,7 +145,7 @@ class Valuation:
     the month (columns 1..days).
     settings: the workbook's settings the month was valued under (plan and analysis read theirs here).
     lots: FIFO only (else None): the layers left at the end, oldest first (sku, qty, cents, receipt_date;
-    ``costing.closing_lots``), what ``jxc close`` carries as next month's opening lots; with warehouses also
+    ``lots.closing_lots``), what ``jxc close`` carries as next month's opening lots; with warehouses also
     their warehouse.
     by_warehouse: with warehouses (issue 12.2, ``core.warehouses``) one row per (warehouse, SKU): warehouse, then
     STOCK_COLUMNS and transfer_in/out qty and cents; None for a workbook of one warehouse (``stock`` is it).
