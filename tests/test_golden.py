@@ -38,16 +38,16 @@ def package_digest(path: Path, skip: frozenset[str] = frozenset()) -> str:
 
 
 GOLDEN = {
-    "new-zh": "f9f0af28b8de914031edd48fa5b6566b",
-    "new-en": "216e08372824ca7dc042ac61dac80e89",
-    "demo-zh-input": "6b95ff37e37b2d68ce35a68975d2869c",
-    "demo-zh-synced": "dba7fcc62f8936664b0b6bd2bc2a2503",
-    "demo-zh-closed": "e250547d8d41ea698123b87afb28f7e1",
-    "demo-en-synced": "fa8cfcdcb5baef6c76f58747307c398a",
-    "small-moving_average": "dc842f54ba759ab6ad57c1adfaa03608",
-    "small-monthly_average": "c65dcd9b0a267e6d72aeba671f6a3e9e",
-    "small-fifo": "4464da38b4cdcd3e9f110105e875f010",
-    "user-parts": "111f1a85fb916a2cb94c92f3294f5ebb",
+    "new-zh": "cc36d3fcc7de46cb010fec74d586b136",
+    "new-en": "9b7be12b4e4346f6f8b72b2072fef95d",
+    "demo-zh-input": "d08b4c2ae34d47b54c4220ad420d8287",
+    "demo-zh-synced": "43dc42a0c1ed1d16c143748c38c98927",
+    "demo-zh-closed": "251ffd3c845b0046c4742588b2d5740a",
+    "demo-en-synced": "58911545fc90f73e06b1cf031b6d1f59",
+    "small-moving_average": "6a0366a01263c287eb74f933ef6c697f",
+    "small-monthly_average": "8452391b0d150887a7d1065e6a420baa",
+    "small-fifo": "495c6fdc0b78393c4f5259484fa48593",
+    "user-parts": "3b606279dffb7095086bc24d13e23537",
 }
 
 
