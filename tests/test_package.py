@@ -20,7 +20,9 @@ def pkg(tmp_path: Path) -> Path:
     p = tmp_path / "p.xlsx"
     with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(WORKBOOK, b"<workbook/>")
-        z.writestr("[Content_Types].xml", b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        z.writestr(
+            "[Content_Types].xml", b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+        )
         z.writestr("docProps/app.xml", b"<app/>")
     return p
 

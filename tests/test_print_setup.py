@@ -250,6 +250,6 @@ def test_synced_demo_prints_sanely(tmp_path: Path, lang: Lang) -> None:
     summary = wb.df(SUMMARY.name)
     kept = {SUMMARY_SECTIONS[k].label(lang) for k in ("month", "vat")}
     labels = [x for x, sec in zip(summary["item"], summary["section"], strict=True) if sec in kept]
-    assert len(labels) == 18  # 15 month figures, 3 VAT rows of a general taxpayer
+    assert len(labels) == 20  # 15 month figures, other receipts and issues, 3 VAT rows of a general taxpayer
     flat = re.sub(r"\s+", "", "".join(p for p, s in zip(reading, per_page, strict=True) if s == SUMMARY.sheet(lang)))
     assert not [x for x in labels if re.sub(r"\s+", "", x) not in flat]
