@@ -1503,26 +1503,26 @@ STOCK_BY_WAREHOUSE = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (
+TABLES: tuple[Table, ...] = (  # the workbook's sheets in this order
     SETTINGS_TABLE,
     ITEMS,
+    WAREHOUSES,  # issue 12.2: beside the items, the other list the entry sheets' dropdowns draw on
     OPENING,
     PURCHASES,
     SALES,
     RETURNS,
     COUNTS,
     OTHER,
+    TRANSFERS,
     HISTORY,
     ORDERS,
     CARRIED,
     STOCK,
+    STOCK_BY_WAREHOUSE,
     PLAN,
     ANALYSIS,
     SUMMARY,
     CARD,
-    WAREHOUSES,  # issue 12.2: last, so the tables before keep their places
-    TRANSFERS,
-    STOCK_BY_WAREHOUSE,
 )
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 INPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if not t.generated)

@@ -38,15 +38,15 @@ def package_digest(path: Path, skip: frozenset[str] = frozenset()) -> str:
 
 
 GOLDEN = {
-    "new-zh": "cc36d3fcc7de46cb010fec74d586b136",
-    "new-en": "9b7be12b4e4346f6f8b72b2072fef95d",
-    "demo-zh-input": "d08b4c2ae34d47b54c4220ad420d8287",
-    "demo-zh-synced": "43dc42a0c1ed1d16c143748c38c98927",
-    "demo-zh-closed": "251ffd3c845b0046c4742588b2d5740a",
-    "demo-en-synced": "58911545fc90f73e06b1cf031b6d1f59",
-    "small-moving_average": "6a0366a01263c287eb74f933ef6c697f",
-    "small-monthly_average": "8452391b0d150887a7d1065e6a420baa",
-    "small-fifo": "495c6fdc0b78393c4f5259484fa48593",
+    "new-zh": "5de2907b288ef20c6e7338307c051fa0",
+    "new-en": "11193f4ea2938499cf4fb02a5ffc54cc",
+    "demo-zh-input": "a1afae507e711ef41280286969c783d6",
+    "demo-zh-synced": "be65d4bfeb15c4ed2816132bf21d0946",
+    "demo-zh-closed": "87da024f085527aed0369bf8539e3be6",
+    "demo-en-synced": "ca2da799bc98945a9a3b2c6c7e9b0093",
+    "small-moving_average": "1e3617557153a6d489565f40533d8d23",
+    "small-monthly_average": "e956c8f9d8e6b7a6bd5ff37df4e5c6df",
+    "small-fifo": "129128d4e988a103fc2fef1aef5bd69c",
     "user-parts": "3b606279dffb7095086bc24d13e23537",
 }
 

@@ -67,6 +67,7 @@ KEY_FORMATS: dict[str, str] = {
     "dsi": "#,##0.0",
     "days_cover": "#,##0.0",
     "avg_age_days": "#,##0.0",  # issue 12.6
+    "loss_rate": "0.00%",  # issue 12.3: a few per mille is typical, so two decimals
 }
 
 
