@@ -84,7 +84,7 @@ def _guard() -> Iterator[None]:
 
             table_lang = e.lang if isinstance(e, ValidationFailedError) and e.lang in LANGS else USAGE_LANG
             render_findings(findings, err, table_lang)
-        text = e.in_lang(str(_state.get("lang") or USAGE_LANG))  # a catalog message: in the language of --lang
+        text = e.in_lang(str(_state.get("lang") or e.lang or USAGE_LANG))  # --lang, else the workbook's language
         err.print(f"[bold red]jxc:[/] {escape(text)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2 if isinstance(e, UsageError) else 1) from None
     except (typer.Exit, typer.Abort):

@@ -19,6 +19,7 @@ class JxcError(Exception):
 
     key: str | None = None
     params: dict[str, Any] | None = None
+    lang: str | None = None  # the language of the workbook it is about, where known (the CLI's default for it)
 
     @classmethod
     def said(cls, key: str, **params: Any) -> Self:

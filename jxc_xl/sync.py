@@ -7,6 +7,8 @@ the generated tables back (``io.xlsxpatch``), leaving every other part of the pa
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,7 +120,8 @@ def sync_file(
     tables = generate(wb, wb.lang)  # the sheets speak the workbook's language; --lang is for messages
     # A generated table the file lacks (plain ranges) is made as an Excel Table; an optional one is not written.
     look = SheetLook(wb.lang, settings.period, settings.company or None)
-    written = write_tables(path, dst, tables, backup=backup and dst == path, look=look)
+    with _speaking(wb.lang):
+        written = write_tables(path, dst, tables, backup=backup and dst == path, look=look)
     stock = tables[STOCK.name]
     plan = tables[PLAN.name]
     return SyncResult(
@@ -247,22 +250,41 @@ def close_month(
     if created and carried.warehouses is not None:  # issue 12.2: the warehouse list goes on
         extra[WAREHOUSES.name] = carried.warehouses
 
+    with _speaking(wb.lang):
+        _write_next(next_path, created, wb.lang, settings, period, {OPENING.name: opening, HISTORY.name: hist} | extra)
+    return CloseResult(next_path, created, period, len(opening), len(hist), lang=wb.lang)
+
+
+def _write_next(
+    path: Path, created: bool, lang: Lang, settings: Settings, period: str, data: dict[str, pd.DataFrame]
+) -> None:
+    """Next month's workbook: made from the template with ``data``, or ``data`` written into it."""
     if created:
         from jxc_xl.io.template import build_workbook
 
         build_workbook(
-            next_path,
-            lang=wb.lang,
+            path,
+            lang=lang,
             period=period,
             settings=settings.model_dump() | {"period": period},
-            data={OPENING.name: opening, HISTORY.name: hist} | extra,
+            data=data,
             lookups=True,  # names beside codes, as jxc new writes them
         )
     else:
         from jxc_xl.io.xlsxpatch import write_tables
 
-        write_tables(next_path, next_path, {OPENING.name: opening, HISTORY.name: hist} | extra, backup=True)
-    return CloseResult(next_path, created, period, len(opening), len(hist), lang=wb.lang)
+        write_tables(path, path, data, backup=True)
+
+
+@contextmanager
+def _speaking(lang: str) -> Iterator[None]:
+    """A JxcError met while writing carries the workbook's language: the CLI says it in that language unless
+    --lang asks for another (a zh workbook's \"folder cannot be written\" is Chinese)."""
+    try:
+        yield
+    except JxcError as e:
+        e.lang = e.lang or lang
+        raise
 
 
 __all__ = ["CloseResult", "SyncResult", "close_month", "sync_file"]

@@ -165,11 +165,24 @@ def _with(src: bytes, changes: dict[str, bytes | None]) -> bytes:
     return _write_zip(out)
 
 
-SALES_SHEET = "xl/worksheets/sheet6.xml"  # 销售出库 in the template's order
-PURCHASE_SHEET = "xl/worksheets/sheet5.xml"
-STOCK_SHEET = "xl/worksheets/sheet10.xml"  # 库存, generated
-PURCHASE_TABLE = "xl/tables/table4.xml"
-STOCK_TABLE = "xl/tables/table9.xml"  # not assumed: looked up by _table_part
+def _template_parts() -> tuple[dict[str, str], dict[str, str]]:
+    """Worksheet part by sheet name and table part by table name in the zh template, which the corpus' clean
+    month is built like (so a case names the sheet it means however the template orders its sheets)."""
+    from jxc_xl.io.package import open_package, table_parts, workbook_sheets
+
+    path = Path(__file__).resolve().parent.parent / "templates" / "jxc_workbook.xlsx"
+    with open_package(path) as parts:
+        sheets = {s.name: s.part for s in workbook_sheets(parts, path)}
+        tables = {t.name: t.part for t in table_parts(parts, path)}
+    return sheets, tables
+
+
+_SHEETS, _TABLES = _template_parts()
+SALES_SHEET = _SHEETS["销售出库"]
+PURCHASE_SHEET = _SHEETS["采购入库"]
+STOCK_SHEET = _SHEETS["库存"]  # generated
+PURCHASE_TABLE = _TABLES["tblPurchases"]
+STOCK_RELS = STOCK_SHEET.replace("worksheets/", "worksheets/_rels/") + ".rels"
 
 
 def _table_part(parts: dict[str, bytes], name: str) -> str:
@@ -338,7 +351,7 @@ def _xml_cases(base: bytes) -> Iterator[tuple[str, bytes]]:
         STOCK_SHEET,
         PURCHASE_TABLE,
         stock_table,
-        "xl/worksheets/_rels/sheet10.xml.rels",
+        STOCK_RELS,
     ]
     for t in targets:
         x = parts[t]

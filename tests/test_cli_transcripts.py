@@ -154,7 +154,7 @@ def test_a_generated_sheet_cut_short_is_one_line(here: Path, lang: Lang) -> None
     )
     code, out = jxc("sync", path, "-o", "out.xlsx", "--lang", lang)
     assert code == 1 and len(out.strip().splitlines()) == 1 and not Path("out.xlsx").exists()
-    says(out, "jxc: " + text("io_sheet_unreadable", lang))
+    says(out, "jxc: " + text("io_sheet_truncated", lang))  # the 库存 sheet's part, named
 
 
 def _utf16(xml: str) -> bytes:
@@ -470,3 +470,19 @@ def test_consolidating_a_store_never_synced_names_it_and_the_fix(here: Path, lan
     assert ("门店 0/1 个已合并" if lang == "zh" else "0 of 1 stores included") in out
     says(out, text("group_msg_not_synced", lang))
     assert phrase("group_msg_not_synced", lang, path="m.xlsx") in out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_write_that_fails_speaks_the_workbooks_language_without_lang(
+    here: Path, lang: Lang, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No --lang: the one line about a workbook that cannot be written is in the workbook's language."""
+
+    def denied(*a: Any, **k: Any) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    path = month(lang)
+    monkeypatch.setattr(shutil, "copy2", denied)
+    code, out = jxc("sync", path)
+    assert code == 1 and len(out.strip().splitlines()) == 1
+    says(out, "jxc: " + text("io_cannot_write", lang))
