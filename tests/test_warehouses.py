@@ -183,9 +183,12 @@ def test_unknown_warehouse_fires_only_with_a_list() -> None:
     data = warehouse_month()
     data[SALES.name][0]["warehouse"] = "XX"
     data[TRANSFERS.name][0]["to_warehouse"] = "YY"
+    data["tblOther"] = [
+        {"date": "2026-11-20", "doc_no": "QT1", "reason": "other_in", "sku": "A001", "qty": 1, "warehouse": "ZZ"}
+    ]
     found = check(make_workbook(data, period="2026-11"))
     unknown = [f for f in found if f.code == "unknown-warehouse"]
-    assert sorted(f.value for f in unknown) == ["XX", "YY"]
+    assert sorted(f.value for f in unknown) == ["XX", "YY", "ZZ"]  # 其他出入库's 仓库 too (audit)
     assert {f.severity for f in unknown} == {"error"}
     without_list = {k: v for k, v in data.items() if k != WAREHOUSES.name}
     assert "unknown-warehouse" not in codes(without_list)

@@ -1,9 +1,9 @@
 """Warehouse rules (issue 12.2, ``core.warehouses``): unknown warehouse, transfer to itself, a transfer of more
 than its source holds.
 
-* unknown-warehouse: where 仓库 (the warehouse list) has codes, every 仓库 cell of 期初 / 采购入库 / 销售出库 / 退货
-  / 盘点 and both warehouses of 调拨 must be one of them (blank cells are the default warehouse). Without the list
-  any code goes.
+* unknown-warehouse: where 仓库 (the warehouse list) has codes, every 仓库 cell of 期初 / 采购入库 / 销售出库 /
+  退货 / 盘点 / 其他出入库 and both warehouses of 调拨 must be one of them (blank cells are the default
+  warehouse). Without the list any code goes.
 * transfer-to-itself: a 调拨 line whose from and to warehouse are the same.
 * transfer-exceeds-stock: a transfer out that takes its source warehouse's book quantity below 0 (per warehouse,
   as negative-stock; an error, a warning where negative stock is allowed). Negative stock of the other lines is
@@ -19,10 +19,10 @@ from jxc_xl.core.book import ROW
 from jxc_xl.core.ledger import clean_keys, ledger_events, opening_lines, running_balance
 from jxc_xl.core.rulebase import EPS, RuleContext
 from jxc_xl.core.warehouses import warehouse_list, workbook_keys
-from jxc_xl.schema import COUNTS, OPENING, PURCHASES, RETURNS, SALES, TRANSFERS, WAREHOUSES
+from jxc_xl.schema import COUNTS, OPENING, OTHER, PURCHASES, RETURNS, SALES, TRANSFERS, WAREHOUSES
 
 WAREHOUSE_COLUMNS = (
-    *((t.name, "warehouse") for t in (OPENING, PURCHASES, SALES, RETURNS, COUNTS)),
+    *((t.name, "warehouse") for t in (OPENING, PURCHASES, SALES, RETURNS, COUNTS, OTHER)),
     (TRANSFERS.name, "from_warehouse"),
     (TRANSFERS.name, "to_warehouse"),
 )
