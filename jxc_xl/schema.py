@@ -1400,7 +1400,17 @@ CARRIED = Table(
         ),
         _doc_no(),
         _sku(),
-        _qty("qty", "可退数量", "Qty returnable"),
+        Column(
+            key="qty",
+            zh="可退数量",
+            en="Qty returnable",
+            type=ColType.QTY,
+            required=True,
+            ge=0,
+            width=10,
+            doc_zh="原单据还可退的数量；0 = 已全部退回（再退即超出原单）",
+            doc_en="What of the line may still be returned; 0 = all returned already (a further return exceeds it)",
+        ),
         Column(
             key="unit_cost",
             zh="单位成本",

@@ -317,13 +317,41 @@ def test_carried_documents_age_out_and_go_on_less_their_returns(tmp_path: Path) 
     v = value_month(wb)
     assert v.events["cost_cents"].tolist() == [650, 800]  # at S-MAR's 6.50, at P-MAR's 4.00
     carried = carry_forward(wb).carried
-    # April's next month keeps February to April: S-FEB (February) still, S-MAR less 1, P-MAR fully returned
+    # April's next month keeps February to April: S-FEB (February) still, S-MAR less 1, P-MAR fully returned (0
+    # left: a further return of it is more than the original, not a document nobody knows)
     assert carried[["kind", "doc_no", "qty", "unit_cost"]].to_numpy().tolist() == [
         ["sale", "S-FEB", 4, 5.5],
         ["sale", "S-MAR", 3, 6.5],
+        ["purchase", "P-MAR", 0, 4.0],
     ]
     wb.settings = wb.settings.model_copy(update={"period": "2026-05"}) if wb.settings else None
-    assert carry_forward(wb).carried["doc_no"].tolist() == ["S-MAR"]  # May keeps March to May
+    assert carry_forward(wb).carried["doc_no"].tolist() == ["S-MAR", "P-MAR"]  # May keeps March to May
+
+
+def test_a_return_of_a_document_returned_in_full_last_month_is_refused() -> None:
+    """Audit: a sale returned in full in December, returned again (50 units) in January, was a warning only."""
+    wb = make_workbook(
+        {
+            "tblItems": [{"sku": "A", "name": "甲"}],
+            "tblOpening": [{"sku": "A", "qty": 100, "amount": 1000}],
+            "tblCarried": [
+                {"kind": "sale", "date": date(2026, 3, 2), "doc_no": "S1", "sku": "A", "qty": 0, "unit_cost": 10}
+            ],
+            "tblReturns": [
+                {
+                    "date": date(2026, 4, 3),
+                    "doc_no": "R1",
+                    "kind": "sales_return",
+                    "orig_doc_no": "S1",
+                    "sku": "A",
+                    "qty": 50,
+                }
+            ],
+        },
+        valuation="moving_average",
+    )
+    found = [(f.code, f.severity) for f in check(wb)]
+    assert found == [("return-exceeds-original", "error")]
 
 
 def test_a_workbook_without_carried_documents_says_nothing_of_them(tmp_path: Path) -> None:

@@ -14,9 +14,9 @@
 * Orders: the tblOrders lines still on order, as typed (received so far included), when next month has typed no
   order yet — its buyer goes on tracking what arrives.
 * Carried documents (tblCarried): the purchase and sale lines of this month and of the CARRIED_MONTHS − 1
-  months before it (those this month carries itself) with a quantity still returnable — the line's qty less
-  the returns naming it (same doc_no and sku) — and their unit cost: a purchase's price paid (unit price, else
-  amount / qty), a sale's issue cost (its cost / qty). A line of one document and SKU is one row (the first
+  months before it (those this month carries itself) with the quantity still returnable — the line's qty less
+  the returns naming it (same doc_no and sku), 0 for a line returned in full — and their unit cost: a
+  purchase's price paid (unit price, else amount / qty), a sale's issue cost (its cost / qty). A line of one document and SKU is one row (the first
   line's date and cost, the quantities summed). Next month a return naming one is valued at that unit cost
   (FIFO: a purchase return leaves from the lot the purchase received, tblOpening's 入库单号, as within a
   month) and may not exceed the quantity still returnable; its own returns then lower it again.
@@ -118,8 +118,9 @@ def carried_docs(wb: Workbook, val: Valuation) -> pd.DataFrame:
         - returned.reindex(pd.MultiIndex.from_frame(docs[keys])).fillna(0.0).to_numpy()
     )
     first_day = pd.Timestamp(shift_period(val.settings.period, 1 - CARRIED_MONTHS) + "-01")
-    docs = docs.assign(qty=np.round(left, 9))
-    docs = docs[(docs["qty"] > QTY_EPS) & (pd.to_datetime(docs["date"]) >= first_day)]
+    # a line returned in full stays (0 left): a further return of it is then "more than the original", not unknown
+    docs = docs.assign(qty=np.maximum(np.round(left, 9), 0.0))
+    docs = docs[pd.to_datetime(docs["date"]) >= first_day]
     kind = CARRIED.column("kind")
     labels = {c.key: c.label(wb.lang) for c in kind.choices}
     return docs.assign(kind=docs["kind"].map(labels))[CARRIED.keys()].reset_index(drop=True)
