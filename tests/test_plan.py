@@ -253,3 +253,31 @@ def test_plan_lines_come_in_one_block_per_supplier_most_urgent_first() -> None:
     )
     # 乙's most urgent line (d, 12-02) is due before 甲's (b, 12-03); blank suppliers (None, spaces) last
     assert plan["sku"].tolist() == ["d", "a", "b", "e", "c", "f"]
+
+
+def test_a_sales_return_early_in_a_month_does_not_inflate_the_safety_stock() -> None:
+    """Audit: with a month or two of history, a return of 50 units on the 3rd (no sale yet) made the day-to-day
+    spread of net demand huge and ordered 229,010 units; a return is no demand, so the plan orders nothing."""
+    from jxc_xl.core.generate import generate
+    from tests.factories import make_workbook
+
+    rows = {
+        "tblItems": [{"sku": "A", "name": "甲", "unit": "个", "cost": 10, "price": 30}],
+        "tblOpening": [{"sku": "A", "qty": 10, "unit_cost": 10, "amount": 100}],
+        "tblHistory": [{"sku": "A", "period": p, "demand_qty": q} for p, q in (("2026-10", 2), ("2026-11", 0))],
+        "tblReturns": [
+            {
+                "date": date(2026, 12, 3),
+                "doc_no": "R1",
+                "kind": "sales_return",
+                "orig_doc_no": "S1",
+                "sku": "A",
+                "qty": 50,
+            }
+        ],
+        "tblCarried": [
+            {"kind": "sale", "date": date(2026, 11, 5), "doc_no": "S1", "sku": "A", "qty": 50, "unit_cost": 10}
+        ],
+    }
+    plan = generate(make_workbook(rows, period="2026-12", as_of=date(2026, 12, 3)))["tblPlan"]
+    assert len(plan) == 0 or float(plan["order_qty"].fillna(0).sum()) < 10, plan.to_dict("records")

@@ -111,7 +111,8 @@ def _series(wb: Workbook, val: Valuation, skus: pd.Index, elapsed: int) -> Deman
     return DemandSeries(
         rates=history_rates(table_frame(wb, HISTORY.name), s.period, skus),
         mtd_qty=daily.sum(axis=1),
-        mtd_sd=daily.std(axis=1, ddof=1) if elapsed > 1 else np.zeros(len(skus)),
+        # the spread of the days' demand: a day of returns (net demand < 0) is no demand, not a swing of it
+        mtd_sd=np.clip(daily, 0.0, None).std(axis=1, ddof=1) if elapsed > 1 else np.zeros(len(skus)),
         elapsed=elapsed,
         days_in_month=s.days_in_month,
         days_per_month=s.days_per_year / 12,
