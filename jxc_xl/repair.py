@@ -96,7 +96,8 @@ def repair_file(
         _require_output(dst, path, lang or "en")
     wb = read_workbook(path, msg_lang=lang, generated=False)
     settings = wb.settings
-    look = SheetLook(wb.lang, settings.period if settings else None, (settings.company or None) if settings else None)
+    company = (settings.company or None) if settings else None
+    look = SheetLook(wb.lang, settings.period if settings else None, company, frozenset(wb.tables))
     ranges = []
     for t in INPUT_TABLES:
         data = wb.tables.get(t.name)

@@ -239,3 +239,17 @@ def test_an_english_plain_month_gets_english_sheets(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(out.path)[STOCK.en_sheet]
     assert [c.value for c in ws[2]][:2] == STOCK.headers("en")[:2]
     assert sync_file(out.path, tmp_path / "again.xlsx").path.read_bytes() == out.path.read_bytes()
+
+
+def test_a_plain_month_with_other_movements_gets_their_stock_columns(tmp_path: Path) -> None:
+    """Audit: 库存 copied from the template for a month kept by hand that has 其他出入库 lacked its columns, so
+    its rows did not add up on the sheet (a 报损 of 2 hidden)."""
+    data = {**small_month()}
+    data["tblOther"] = [{"date": "2026-11-20", "doc_no": "QT1", "reason": "damage", "sku": "A001", "qty": 2}]
+    src = plain_month(tmp_path / "plain.xlsx", data)
+    out = sync_file(src, tmp_path / "out.xlsx").path
+    stock = _stock(out).set_index("sku")
+    assert stock.loc["A001", "other_out_qty"] == 2 and stock.loc["A001", "other_out_amount"] > 0
+    assert _tables(out) == {t.name: t.zh_sheet for t in REQUIRED}  # no second 其他出入库 came along
+    again = sync_file(out, tmp_path / "again.xlsx").path
+    assert again.read_bytes() == sync_file(again, tmp_path / "third.xlsx").path.read_bytes()

@@ -61,7 +61,7 @@ from jxc_xl.io.structure import (
     with_r_prefix,
 )
 from jxc_xl.io.styles import StyleMap, merge_styles
-from jxc_xl.schema import STOCK, STOCK_TOTAL_LABEL, TABLES_BY_NAME, ColType, Lang, Table, normalise_header
+from jxc_xl.schema import OTHER, STOCK, STOCK_TOTAL_LABEL, TABLES_BY_NAME, ColType, Lang, Table, normalise_header
 
 __all__ = ["AddedTable", "SheetLook", "add_missing_tables", "missing_generated", "table_over_range"]
 
@@ -76,6 +76,7 @@ class SheetLook:
     lang: Lang
     period: str | None = None
     company: str | None = None
+    inputs: frozenset[str] = frozenset()  # the input tables the workbook holds: 其他出入库 adds 库存 columns
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,7 @@ def _donor(tables: list[Table], look: SheetLook) -> bytes:
     from jxc_xl.io.template import build_workbook
     from jxc_xl.schema import TABLES
 
-    keep = {t.name for t in tables}
+    keep = {t.name for t in tables} | (look.inputs & {OTHER.name})  # the generated sheets' shape follows them
     settings = {"company": look.company} if look.company else None
     with tempfile.TemporaryDirectory(prefix="jxc-donor-") as d:
         out = build_workbook(
@@ -384,7 +385,10 @@ def _copy_template_sheets(parts: Parts, path: Path, tables: list[Table], look: S
         copied: dict[str, str] = {}
         made = []
         refs = {tp.sheet.name: (tp.name, tp.ref or "") for tp in table_parts(donor, donor_path)}
+        wanted = {t.name for t in tables}
         for pos, sheet in enumerate(workbook_sheets(donor, donor_path)):
+            if refs.get(sheet.name, ("", ""))[0] not in wanted:  # an input sheet built only to shape the others
+                continue
             new_part = copy_part(donor, parts, sheet.part, transform, copied)
             at = add_sheet(parts, sheet.name, new_part)
             add_defined_names(parts, [(n, at, text) for n, local, text in names if local == pos])
