@@ -38,15 +38,15 @@ def package_digest(path: Path, skip: frozenset[str] = frozenset()) -> str:
 
 
 GOLDEN = {
-    "new-zh": "5de2907b288ef20c6e7338307c051fa0",
-    "new-en": "11193f4ea2938499cf4fb02a5ffc54cc",
-    "demo-zh-input": "a1afae507e711ef41280286969c783d6",
-    "demo-zh-synced": "be65d4bfeb15c4ed2816132bf21d0946",
-    "demo-zh-closed": "87da024f085527aed0369bf8539e3be6",
-    "demo-en-synced": "ca2da799bc98945a9a3b2c6c7e9b0093",
-    "small-moving_average": "1e3617557153a6d489565f40533d8d23",
-    "small-monthly_average": "e956c8f9d8e6b7a6bd5ff37df4e5c6df",
-    "small-fifo": "129128d4e988a103fc2fef1aef5bd69c",
+    "new-zh": "5e384f3d68bddcc113aa987e1a7bebc0",
+    "new-en": "a6773cf77692df2f1e82550ac56b9a1a",
+    "demo-zh-input": "bf6724da3a656e770127b0e0c08c32c9",
+    "demo-zh-synced": "8984fdda7d2979a938c72bcf878b4c96",
+    "demo-zh-closed": "988856395613d7913e8f530c116f21cf",
+    "demo-en-synced": "92f674b48f2e689f46bf7dcbab7fc08d",
+    "small-moving_average": "778404c9e69f9c00d6709b2d9cc50059",
+    "small-monthly_average": "c3d697e0325e7537e9d1e4a276ffcfd8",
+    "small-fifo": "ce9a736cf65a8b626dabf4fb482adc29",
     "user-parts": "3b606279dffb7095086bc24d13e23537",
 }
 

@@ -21,9 +21,9 @@
   amount / qty (a SKU kept in one warehouse, or a closing qty of 0 or below: that / the first warehouse's closing
   unit cost). The month-end average's
   rounding is per warehouse, so the company's closing is the sum of each warehouse's ROUND(qty × unit cost).
-* 分仓库存 (tblStockByWarehouse) is one row per (warehouse, SKU), none for a workbook of one warehouse: 收入 =
-  采购入库 + 销售退回 + 盘盈, 发出 = 销售出库 + 采购退货 + 盘亏, and 调入 / 调出; closing = opening + 收入 + 调入 −
-  发出 − 调出 + 成本调整, exactly.
+* 分仓库存 (tblStockByWarehouse) is one row per (warehouse, SKU), none for a workbook of one warehouse:
+  收入 = 采购入库 + 销售退回 + 盘盈 + 其他入库, 发出 = 销售出库 + 采购退货 + 盘亏 + 其他出库, and 调入 / 调出;
+  closing = opening + 收入 + 调入 − 发出 − 调出 + 成本调整, exactly.
 """
 
 from __future__ import annotations
