@@ -16,10 +16,11 @@
 * Carried documents (tblCarried): the purchase and sale lines of this month and of the CARRIED_MONTHS − 1
   months before it (those this month carries itself) with the quantity still returnable — the line's qty less
   the returns naming it (same doc_no and sku), 0 for a line returned in full — and their unit cost: a
-  purchase's price paid (unit price, else amount / qty), a sale's issue cost (its cost / qty). A line of one document and SKU is one row (the first
-  line's date and cost, the quantities summed). Next month a return naming one is valued at that unit cost
-  (FIFO: a purchase return leaves from the lot the purchase received, tblOpening's 入库单号, as within a
-  month) and may not exceed the quantity still returnable; its own returns then lower it again.
+  purchase's price paid (unit price, else amount / qty), a sale's issue cost (its cost / qty). A line of one
+  document and SKU is one row (the first line's date and cost, the quantities summed). Next month a return
+  naming one is valued at that unit cost (FIFO: a purchase return leaves from the lot the purchase received,
+  tblOpening's 入库单号, as within a month) and may not exceed the quantity still returnable; its own returns
+  then lower it again.
 
 Pure: ``jxc_xl.sync.close_month`` reads this month's workbook, asks ``carry_forward`` what next month receives,
 and writes it (a new workbook from the template, or those tables of next month's workbook in place).
