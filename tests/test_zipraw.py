@@ -144,3 +144,22 @@ def test_the_workers_errors_are_raised_where_the_sheet_is_read(tmp_path: Path, m
     with pytest.raises(NotAWorkbookError, match="broken sheet"):
         read_workbook(path)
     assert len(started) == 1
+
+
+def test_an_entry_declaring_more_bytes_than_it_holds_is_inflated_to_copy_and_refused(tmp_path: Path) -> None:
+    """zipfile checks the CRC while reading, not a declared size larger than the data: such an entry is not
+    remembered, so the copy inflates it and refuses it (the corpus' huge-size case had been copied as it was,
+    and LibreOffice could not open the output)."""
+    good = _zip(tmp_path / "a.zip").read_bytes()
+    info = zipfile.ZipFile(tmp_path / "a.zip").getinfo(PART)
+    lied = bytearray(good)
+    for at in (info.header_offset + 22, good.rindex(b"PK\x01\x02") + 24):  # local header and central directory
+        lied[at : at + 4] = (0xFFFFFFF0).to_bytes(4, "little")
+    path = tmp_path / "lied.zip"
+    path.write_bytes(bytes(lied))
+    scanahead.scan_part(path, PART)
+    with zipfile.ZipFile(path) as zf:
+        entry = zf.getinfo(PART)
+        assert entry.file_size == 0xFFFFFFF0
+        with pytest.raises(zipfile.BadZipFile):
+            zipraw.check(zf, entry, zipraw.raw_bytes(zf.fp, entry))  # type: ignore[arg-type]

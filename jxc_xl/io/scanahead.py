@@ -73,8 +73,11 @@ def scan_part(path: Path, part: str) -> sheetscan.SheetExtent | None:
         sheetscan.PartTooLarge, zipfile.BadZipFile, zlib.error, EOFError, OSError: as ``scan_sheet``.
     """
     with zipfile.ZipFile(path) as zf:
-        ext = sheetscan.scan_sheet(zf, part)
-        zipraw.remember(zf, zf.getinfo(part))
+        seen: list[int] = []
+        ext = sheetscan.scan_sheet(zf, part, seen)
+        info = zf.getinfo(part)
+        if seen == [info.file_size]:  # zipfile checks the CRC, not a declared size larger than the data
+            zipraw.remember(zf, info)
     return ext
 
 

@@ -59,8 +59,9 @@ class PartTooLarge(Exception):
     """A part inflates past ``MAX_PART_BYTES``."""
 
 
-def _chunks(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
-    """The part's bytes in chunks cut just before a ``<`` (no tag is split), at most ``MAX_PART_BYTES``."""
+def _chunks(zf: zipfile.ZipFile, part: str, seen: list[int] | None = None) -> Iterator[bytes]:
+    """The part's bytes in chunks cut just before a ``<`` (no tag is split), at most ``MAX_PART_BYTES``; the
+    number of bytes it inflated to is appended to ``seen`` at the end."""
     total = 0
     carry = b""
     with zf.open(part) as fh:
@@ -70,6 +71,8 @@ def _chunks(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
             if total > MAX_PART_BYTES:
                 raise PartTooLarge(part)
             if not chunk:
+                if seen is not None:
+                    seen.append(total)
                 if carry:
                     yield carry
                 return
@@ -100,15 +103,16 @@ class SheetExtent:
         return (self.r2 - self.r1 + 1) * (self.c2 - self.c1 + 1) if self.r2 >= self.r1 else 0
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str) -> SheetExtent | None:
-    """The sheet's extent when it may be too big for one dense block; None when it surely is not.
+def scan_sheet(zf: zipfile.ZipFile, part: str, seen: list[int] | None = None) -> SheetExtent | None:
+    """The sheet's extent when it may be too big for one dense block; None when it surely is not. ``seen``:
+    gets the size the part inflated to (``_chunks``).
 
     Raises:
         PartTooLarge: the part inflates past ``MAX_PART_BYTES``.
         zipfile.BadZipFile, zlib.error (from zipfile), EOFError, OSError: the part cannot be inflated.
     """
     bound: _Bound | None = None
-    for buf in _chunks(zf, part):
+    for buf in _chunks(zf, part, seen):
         if bound is None:
             bound = _first_bound(buf)
         if bound.rows:
