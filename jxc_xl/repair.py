@@ -97,7 +97,9 @@ def repair_file(
     wb = read_workbook(path, msg_lang=lang, generated=False)
     settings = wb.settings
     company = (settings.company or None) if settings else None
-    look = SheetLook(wb.lang, settings.period if settings else None, company, frozenset(wb.tables))
+    look = SheetLook(
+        wb.lang, settings.period if settings else None, company, frozenset(n for n, t in wb.tables.items() if t.present)
+    )
     ranges = []
     for t in INPUT_TABLES:
         data = wb.tables.get(t.name)

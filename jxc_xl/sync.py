@@ -119,7 +119,9 @@ def sync_file(
     wb, settings, findings = _read_checked(path, lang, force, Caller(str(path), "sync", offers_force=True))
     tables = generate(wb, wb.lang)  # the sheets speak the workbook's language; --lang is for messages
     # A generated table the file lacks (plain ranges) is made as an Excel Table; an optional one is not written.
-    look = SheetLook(wb.lang, settings.period, settings.company or None, frozenset(wb.tables))
+    look = SheetLook(
+        wb.lang, settings.period, settings.company or None, frozenset(n for n, t in wb.tables.items() if t.present)
+    )
     with _speaking(wb.lang):
         written = write_tables(path, dst, tables, backup=backup and dst == path, look=look)
     stock = tables[STOCK.name]
