@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from jxc_xl.io.structure import insert_sheet_element, sheet_prefix
 from jxc_xl.schema import PLAN
 
 __all__ = ["BREAK_BY", "group_ends", "set_row_breaks", "table_breaks"]
@@ -20,25 +21,6 @@ __all__ = ["BREAK_BY", "group_ends", "set_row_breaks", "table_breaks"]
 # table name → the column whose every change of value starts a new page
 BREAK_BY: dict[str, str] = {PLAN.name: "supplier"}
 MAX_BREAKS = 1023  # Excel keeps at most 1,026 manual page breaks per sheet
-
-# Elements that follow rowBreaks in CT_Worksheet, in schema order: the new element goes before the first present.
-_AFTER = (
-    "colBreaks",
-    "customProperties",
-    "cellWatches",
-    "ignoredErrors",
-    "smartTags",
-    "drawing",
-    "legacyDrawing",
-    "legacyDrawingHF",
-    "drawingHF",
-    "picture",
-    "oleObjects",
-    "controls",
-    "webPublishItems",
-    "tableParts",
-    "extLst",
-)
 
 
 def group_ends(values: Iterable[object], first_row: int) -> list[int]:
@@ -60,16 +42,13 @@ def _key(value: object) -> str:
 
 def set_row_breaks(xml: str, rows: Sequence[int]) -> str:
     """The worksheet XML with its ``<rowBreaks>`` replaced by manual breaks after ``rows`` (none: removed)."""
-    m = re.search(r"<(?:(\w+):)?worksheet\b", xml)
-    p = f"{m.group(1)}:" if m and m.group(1) else ""
+    p = sheet_prefix(xml)
     out = re.sub(rf"<{p}rowBreaks\b[^>]*?(?:/>|>.*?</{p}rowBreaks>)", "", xml, count=1, flags=re.S)
     if not rows:
         return out
     brks = "".join(f'<{p}brk id="{r}" max="16383" man="1"/>' for r in rows)
     element = f'<{p}rowBreaks count="{len(rows)}" manualBreakCount="{len(rows)}">{brks}</{p}rowBreaks>'
-    after = re.search(rf"<{p}(?:{'|'.join(_AFTER)})\b|</{p}worksheet>", out)
-    at = after.start() if after else len(out)
-    return out[:at] + element + out[at:]
+    return insert_sheet_element(out, element, "rowBreaks")  # where CT_Worksheet puts it
 
 
 def table_breaks(xml: str, table: str, frame: pd.DataFrame, first_row: int) -> str:
