@@ -392,19 +392,20 @@ def write_package(fh: IO[bytes], parts: Parts, *, compresslevel: int | None = 1)
             if name not in parts.changed and info.flag_bits & 0x1 == 0:
                 _copy_raw(z, src, info)
                 continue
-            zi = zipfile.ZipInfo(name, date_time=info.date_time)
-            zi.compress_type = info.compress_type
-            zi.external_attr = info.external_attr
-            zi.create_system = info.create_system
-            z.writestr(zi, parts[name], compresslevel=compresslevel)
+            z.writestr(_entry(name, info, info.compress_type), parts[name], compresslevel=compresslevel)
         for name in parts.added:
             if name in parts.removed:
                 continue
-            zi = zipfile.ZipInfo(name, date_time=like.date_time)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = like.external_attr
-            zi.create_system = like.create_system
-            z.writestr(zi, parts[name], compresslevel=compresslevel)
+            z.writestr(_entry(name, like, zipfile.ZIP_DEFLATED), parts[name], compresslevel=compresslevel)
+
+
+def _entry(name: str, like: zipfile.ZipInfo, compress_type: int) -> zipfile.ZipInfo:
+    """A new entry ``name`` dated and attributed like ``like`` (a rewritten part keeps its own)."""
+    zi = zipfile.ZipInfo(name, date_time=like.date_time)
+    zi.compress_type = compress_type
+    zi.external_attr = like.external_attr
+    zi.create_system = like.create_system
+    return zi
 
 
 def rewrite_parts(
