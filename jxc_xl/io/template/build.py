@@ -176,28 +176,17 @@ def _open_workbook(path: Path, lang: Lang, period: str | None) -> xlsxwriter.Wor
     return wb
 
 
-def _sku_source(wb: xlsxwriter.Workbook, spec: _Spec) -> str | None:
-    """Define the name of tblItems' SKU column and return the list source of the SKU dropdowns."""
-    if ITEMS.name in spec.omit:
+def _list_source(wb: xlsxwriter.Workbook, spec: _Spec, t: Table, key: str, name: str, rows: int) -> str | None:
+    """Define ``name`` over column ``key`` of ``t`` (its first ``rows`` rows where ``t`` is a plain range) and
+    return it as the list source of the dropdowns that draw on it; None where the workbook lacks ``t``."""
+    if t.name in spec.omit:
         return None
-    if ITEMS.name in spec.plain:
-        L = col_letter(ITEMS.keys().index("sku"))
-        wb.define_name(SKU_NAME, f"={quote_sheet(ITEMS.sheet(spec.lang))}!${L}$2:${L}$10001")
+    if t.name in spec.plain:
+        L = col_letter(t.keys().index(key))
+        wb.define_name(name, f"={quote_sheet(t.sheet(spec.lang))}!${L}$2:${L}${rows + 1}")
     else:
-        wb.define_name(SKU_NAME, f"={ITEMS.name}[{ITEMS.column('sku').header(spec.lang)}]")
-    return f"={SKU_NAME}"
-
-
-def _warehouse_source(wb: xlsxwriter.Workbook, spec: _Spec) -> str | None:
-    """Define the name of tblWarehouses' code column and return the list source of the warehouse dropdowns."""
-    if WAREHOUSES.name in spec.omit:
-        return None
-    if WAREHOUSES.name in spec.plain:
-        L = col_letter(WAREHOUSES.keys().index("code"))
-        wb.define_name(WAREHOUSE_NAME, f"={quote_sheet(WAREHOUSES.sheet(spec.lang))}!${L}$2:${L}$1001")
-    else:
-        wb.define_name(WAREHOUSE_NAME, f"={WAREHOUSES.name}[{WAREHOUSES.column('code').header(spec.lang)}]")
-    return f"={WAREHOUSE_NAME}"
+        wb.define_name(name, f"={t.name}[{t.column(key).header(spec.lang)}]")
+    return f"={name}"
 
 
 def _write_sheet(
@@ -274,8 +263,8 @@ def _build(path: Path, spec: _Spec) -> None:
         ws = wb.add_worksheet(GUIDE_SHEET[spec.lang])
         write_guide(ws, spec.lang, fm)
         print_setup(ws, _page_text(spec), pixels=map(column_px, GUIDE_WIDTHS), gridlines=False)
-    sku_source = _sku_source(wb, spec)
-    warehouse_source = _warehouse_source(wb, spec)
+    sku_source = _list_source(wb, spec, ITEMS, "sku", SKU_NAME, 10_000)
+    warehouse_source = _list_source(wb, spec, WAREHOUSES, "code", WAREHOUSE_NAME, 1_000)
     for t in TABLES:
         if t.name not in spec.omit:
             _write_sheet(wb, t, spec, fm, sku_source, warehouse_source)
