@@ -414,8 +414,7 @@ def test_plan_per_warehouse_plans_each_warehouse_on_its_own_demand() -> None:
     rows = {
         WAREHOUSES.name: [{"code": "W1", "name": "一仓"}, {"code": "W2", "name": "二仓"}],
         ITEMS.name: [{"sku": "A", "name": "杯", "supplier": "S", "cost": 10.0, "lead_time_days": 7}],
-        OPENING.name: [{"sku": "A", "qty": 100, "unit_cost": 10, "warehouse": "W1"}]
-        + [{"sku": "A", "qty": 30, "unit_cost": 10, "warehouse": "W2"}],
+        OPENING.name: [{"sku": "A", "qty": q, "unit_cost": 10, "warehouse": w} for w, q in (("W1", 100), ("W2", 30))],
         SALES.name: [line(i + 1, f"{w}{i}", q, 20, w) for w, qs in sold.items() for i, q in enumerate(qs) if q],
     }
     wb = make_workbook(rows, plan_scope="warehouse")
