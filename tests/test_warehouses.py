@@ -400,3 +400,33 @@ def test_other_movements_in_warehouses_tie_everywhere(method: str) -> None:
     assert cents(by_wh, "closing_amount").sum() == cents(stock, "closing_amount").sum()
     bands = sum(cents(an, f"age_band_{k}") for k in range(1, 6))
     assert bands.sum() == cents(stock, "closing_amount").sum()
+
+
+def test_plan_per_warehouse_plans_each_warehouse_on_its_own_demand() -> None:
+    """A SKU sold at W1 (about 4 a day) and W2 (about 1 a day): each line's safety stock is above its share of the
+    company's (a small warehouse's spread is √share of the SKU's, not share), its EOQ is √(its demand ÷ the
+    SKU's) of the company's, not its share; the two daily demands add up to the company's."""
+    from jxc_xl.core.plan import plan_metrics
+    from jxc_xl.core.plan_warehouse import SHARE_PRIOR
+
+    rng = np.random.default_rng(4)
+    sold = {w: [int(q) for q in rng.poisson(lam, 20)] for w, lam in (("W1", 4.0), ("W2", 1.0))}
+    rows = {
+        WAREHOUSES.name: [{"code": "W1", "name": "一仓"}, {"code": "W2", "name": "二仓"}],
+        ITEMS.name: [{"sku": "A", "name": "杯", "supplier": "S", "cost": 10.0, "lead_time_days": 7}],
+        OPENING.name: [{"sku": "A", "qty": q, "unit_cost": 10, "warehouse": w} for w, q in (("W1", 100), ("W2", 30))],
+        SALES.name: [line(i + 1, f"{w}{i}", q, 20, w) for w, qs in sold.items() for i, q in enumerate(qs) if q],
+    }
+    wb = make_workbook(rows, plan_scope="warehouse")
+    company = plan_metrics(wb, value_month(wb)).loc["A"]
+    plan = generate(wb)["tblPlan"].set_index("name")
+    w1, w2 = plan.loc["杯（W1）"], plan.loc["杯（W2）"]
+    q1, q2 = sum(sold["W1"]), sum(sold["W2"])
+    for got, q in ((w1, q1), (w2, q2)):
+        share = (q + SHARE_PRIOR) / (q1 + q2 + 2 * SHARE_PRIOR)
+        assert got["safety_stock"] > company["safety_stock"] * share
+        assert got["eoq"] == pytest.approx(
+            company["eoq"] * np.sqrt(got["avg_daily_demand"] / company["avg_daily_demand"])
+        )
+    assert w1["avg_daily_demand"] + w2["avg_daily_demand"] == pytest.approx(company["avg_daily_demand"], rel=0.01)
+    assert w1["safety_stock"] + w2["safety_stock"] > company["safety_stock"]  # the pooling the company's stock had

@@ -104,8 +104,9 @@ def _numbers(items: pd.DataFrame, col: str, default: float) -> np.ndarray:
     return pd.to_numeric(items[col], errors="coerce").fillna(default).to_numpy(np.float64)
 
 
-def _series(wb: Workbook, val: Valuation, skus: pd.Index, elapsed: int) -> DemandSeries:
-    """History rates and this month to date (the first ``elapsed`` days) of every SKU."""
+def demand_series(wb: Workbook, val: Valuation, skus: pd.Index, elapsed: int) -> DemandSeries:
+    """History rates and this month to date (the first ``elapsed`` days) of every SKU (the company plan's series;
+    core.plan_warehouse splits it per warehouse)."""
     s = val.settings
     daily = val.daily_demand.reindex(skus).fillna(0.0).to_numpy(dtype=np.float64)[:, :elapsed]
     return DemandSeries(
@@ -174,6 +175,9 @@ def _order_by(as_of: date, gap: np.ndarray, d: np.ndarray) -> pd.DatetimeIndex:
     return pd.to_datetime(pd.Timestamp(as_of)) + pd.to_timedelta(wait, unit="D")
 
 
+plan_order_by = _order_by  # and dates them alike
+
+
 def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
     """Every plan figure for every SKU of the valuation (index = sku), planned or not.
 
@@ -192,7 +196,7 @@ def plan_metrics(wb: Workbook, val: Valuation) -> pd.DataFrame:
     skus = pd.Index(val.stock["sku"].to_numpy(dtype=object))
     items = item_frame(wb, skus)
     as_of = as_of_day(s, val.events)
-    series = _series(wb, val, skus, (as_of - s.first_day).days + 1)
+    series = demand_series(wb, val, skus, (as_of - s.first_day).days + 1)
     std_cost = pd.to_numeric(items["cost"], errors="coerce").to_numpy(np.float64)
     unit_cost = val.stock["closing_unit_cost"].to_numpy(dtype=np.float64)
     terms = item_terms(s, items, unit_cost)

@@ -172,7 +172,19 @@ def plan_policy(
     measure: str = "cycle",
 ) -> Policy:
     """Forecast, reorder point and order size of every SKU (the workbook plan and the simulation share it)."""
-    fc = forecast_demand(series)
+    return policy_of_forecast(forecast_demand(series), terms, service_level, days_per_year, daily_review, measure)
+
+
+def policy_of_forecast(
+    fc: DemandForecast,
+    terms: ItemTerms,
+    service_level: float,
+    days_per_year: float,
+    daily_review: bool = True,
+    measure: str = "cycle",
+) -> Policy:
+    """Reorder point and order size of every row of a forecast already made: ``plan_policy``'s second half, which
+    the per-warehouse plan (core.plan_warehouse) runs on each warehouse's own forecast."""
     skewed = np.isin(fc.demand_class, SKEWED)
     annual = fc.daily * days_per_year
     ok = (annual > 0) & (terms.holding_cost > 0)

@@ -11,6 +11,11 @@ month's days (month to date = the whole month), then held for the next month.
 Demand processes (``make_catalog``): steady (Poisson), seasonal (Poisson with a yearly sine of ±40 %),
 intermittent (a demand on few days, small sizes) and lumpy (a demand on few days, very variable sizes).
 Months are 30 days here.
+
+Warehouses (``split_catalog``): each SKU sold at several warehouses, each getting its share of the demands
+independently; a row per (SKU, warehouse) is replenished on its own, by the per-warehouse plan
+(``warehouse_policy_fn``: core.plan_warehouse, from the company's history and each warehouse's month to date) or
+by the linear split it replaced; ``warehouse_summary`` reports per warehouse. Transfers are not simulated.
 """
 
 from __future__ import annotations
@@ -222,3 +227,95 @@ def class_summary(c: Catalog, res: SimResult) -> dict[str, tuple[float, float, f
         cover = float(np.nanmedian(res.order_cover[m]))
         out[k] = (float(np.nanmean(csl[m])), float(pooled), cover, float(np.nanmean(fill[m])))
     return out
+
+
+@dataclass(frozen=True)
+class Split:
+    """A catalog split over warehouses: one row per (SKU, warehouse), its SKU's row in the catalog it came from
+    and its warehouse (0, 1, …)."""
+
+    rows: Catalog
+    sku_row: NDArray[np.int64]
+    warehouse: NDArray[np.int64]
+
+
+def split_catalog(c: Catalog, shares: tuple[float, ...]) -> Split:
+    """Each SKU of ``c`` sold at every warehouse, warehouse w getting ``shares[w]`` of its demands independently
+    (Poisson rates times the share; for sparse demand, demand days times the share at the same sizes)."""
+    n, k = len(c.kind), len(shares)
+    sku_row = np.repeat(np.arange(n), k)
+    share = np.tile(np.asarray(shares, dtype=np.float64), n)
+    sparse = c.p_day[sku_row] < 1
+
+    def per_row(a: np.ndarray) -> np.ndarray:
+        return a[sku_row]
+
+    rows = Catalog(
+        kind=per_row(c.kind),
+        rate=per_row(c.rate) * share,
+        p_day=np.where(sparse, per_row(c.p_day) * share, 1.0),
+        size_shape=per_row(c.size_shape),
+        lead=per_row(c.lead),
+        lead_sd=per_row(c.lead_sd),
+        unit_cost=per_row(c.unit_cost),
+        order_cost=per_row(c.order_cost),
+    )
+    return Split(rows, sku_row, np.tile(np.arange(k), n))
+
+
+def warehouse_policy_fn(split: Split, service_level: float, elapsed: int = MONTH, linear: bool = False) -> PolicyFn:
+    """The per-warehouse plan as the simulation calls it, made on day ``elapsed`` of the month (its first
+    ``elapsed`` days are the month to date). The plan sees the company's history (the rows' history summed per
+    SKU: tblHistory has no warehouse) and each warehouse's days this month. ``linear``: the plan before, the
+    company's reorder point and order size times the warehouse's share of the month to date (a SKU without
+    demand all its first warehouse's). A row with no demand and a reorder point of 0 orders only below 0, as the
+    plan's rule reads."""
+    from jxc_xl.core.demand import forecast_demand
+    from jxc_xl.core.plan_warehouse import warehouse_policy
+    from jxc_xl.core.policy import policy_of_forecast
+
+    terms = terms_of(split.rows)
+    first = np.unique(split.sku_row, return_index=True)[1]
+    company_terms = ItemTerms(*(np.asarray(getattr(terms, f))[first] for f in terms.__dataclass_fields__))
+    n = len(first)
+
+    def run(history: FloatArray, month: FloatArray) -> tuple[FloatArray, FloatArray]:
+        days = month[:, :elapsed]
+        sums = [np.zeros((n, a.shape[1])) for a in (history, days)]
+        for total, part in zip(sums, (history, days), strict=True):
+            np.add.at(total, split.sku_row, part)
+        company = DemandSeries(sums[0], sums[1].sum(axis=1), sums[1].std(axis=1, ddof=1), elapsed, MONTH, MONTH)
+        fc = forecast_demand(company)
+        if linear:
+            pol = policy_of_forecast(fc, company_terms, service_level, 12 * MONTH)
+            share = _linear_shares(split.sku_row, days.sum(axis=1), sums[1].sum(axis=1))
+            r, q, d = (a[split.sku_row] * share for a in (pol.levels.reorder_point, pol.order_size, fc.daily))
+        else:
+            pol, _ = warehouse_policy(
+                company, (fc.daily, fc.error_sd), split.sku_row, days, terms, service_level, 12 * MONTH
+            )
+            r, q, d = pol.levels.reorder_point, pol.order_size, pol.forecast.daily
+        return np.where((d > 0) | (r > 0), r, -0.5), np.maximum(1.0, np.ceil(np.round(q, 9)))
+
+    return run
+
+
+def _linear_shares(sku_row: NDArray[np.int64], own: FloatArray, total: FloatArray) -> FloatArray:
+    """The plan before: a row's share of its SKU's month to date; all the first row's where there was none."""
+    t = total[sku_row]
+    first = np.r_[True, sku_row[1:] != sku_row[:-1]]
+    return np.where(t > 0, np.clip(own, 0, None) / np.where(t > 0, t, 1.0), np.where(first, 1.0, 0.0))
+
+
+def warehouse_summary(split: Split, res: SimResult) -> dict[int, tuple[float, float, float]]:
+    """Per warehouse: mean cycle service over its rows with a cycle, mean fill rate over its rows with demand,
+    and its mean stock on hand in units."""
+    csl, fill = res.cycle_service(), res.fill_rate()
+    return {
+        int(w): (
+            float(np.nanmean(csl[split.warehouse == w])),
+            float(np.nanmean(fill[split.warehouse == w])),
+            float(res.avg_stock[split.warehouse == w].sum()),
+        )
+        for w in np.unique(split.warehouse)
+    }
