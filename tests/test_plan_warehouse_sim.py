@@ -68,9 +68,9 @@ def test_small_catalog_quick_warehouse_check() -> None:
     assert all(csl >= 0.9 for csl, _, _ in got.values()), got
 
 
-@pytest.mark.slow
-def test_figures() -> None:
-    """Not an assertion: the table of the report (cycle service / fill rate / stock per warehouse)."""
+def figures() -> None:
+    """The report's table (cycle service / fill rate / stock per warehouse), before and after, at month end and on
+    day 3: ``python -m tests.test_plan_warehouse_sim``."""
     for elapsed in (MONTH, 3):
         for target in TARGETS:
             for linear in (True, False):
@@ -137,3 +137,7 @@ def test_split_demand_keeps_more_safety_stock_than_a_linear_split() -> None:
     ratio = pol.eoq / company.eoq[sku_row]
     ok = company.eoq[sku_row] > 0
     np.testing.assert_allclose(ratio[ok], np.sqrt(d / fc.daily[sku_row])[ok], rtol=1e-9)
+
+
+if __name__ == "__main__":
+    figures()
