@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from math import floor
 
 import numpy as np
 import numpy.typing as npt
@@ -10,6 +11,9 @@ import numpy.typing as npt
 # Excel rounds the decimal it shows, not the binary float: 12.665 is stored as 12.66499999…, yet
 # ROUND(12.665, 2) = 12.67. Snapping to 9 decimal places first recovers the intended decimal.
 _SNAP = 9
+# cents_of's shortcut: away from a half by more than the snap can move them, cents round half up as they are
+_NEAR_HALF = 1e-6
+_FAST_LIMIT = 9e15  # below 2**53: the fraction of the cents is exact
 
 # The largest money one ledger or opening line may carry: its amount, or qty × unit price where the amount is
 # blank. 1e10 (100 亿) per line keeps every sum exact with room to spare: cents are summed in int64 (exact to
@@ -44,9 +48,16 @@ def to_cents(x: npt.ArrayLike) -> np.ndarray:
 def cents_of(x: float) -> int:
     """One amount → int cents, ROUND_HALF_UP: ``to_cents`` for a scalar (a non-finite one gives 0 like it).
 
-    Plain Python on purpose (no numpy): the valuation loops call it once per line and layer.
+    Plain Python on purpose (no numpy): the valuation loops call it once per line and layer. Python's round() to
+    _SNAP places is exact but slow (a decimal conversion); it can only change the result where the cents lie
+    within 1e-7 of a half, so elsewhere the cents are rounded half up directly (in a third of the time, same result).
     """
-    a = round(x * 100.0, _SNAP - 2)
+    a = x * 100.0
+    if -_FAST_LIMIT < a < _FAST_LIMIT:
+        f = a - floor(a)
+        if f < 0.5 - _NEAR_HALF or f > 0.5 + _NEAR_HALF:
+            return int(a + 0.5) if a >= 0 else -int(-a + 0.5)
+    a = round(a, _SNAP - 2)
     if not -9e18 < a < 9e18:  # inf, NaN or beyond int64, as to_cents: such a cell is already a finding
         return 0
     return int(a + 0.5) if a >= 0 else -int(-a + 0.5)
