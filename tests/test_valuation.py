@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jxc_xl.core.valuation import Valuation, value_month
+import pandas as pd
+
+from jxc_xl.core.valuation import Valuation, original_lines, value_month
 from jxc_xl.schema import COUNTS, ITEMS, OPENING, PURCHASES, RETURNS, SALES
 from tests.factories import make_workbook
 
@@ -440,3 +442,34 @@ def test_decimal_quantities_do_not_drift(method: str) -> None:
     assert r["closing_qty"] == 0 and r["adj_qty"] == 0 and r["closing_cents"] == 0
     assert r["out_cents"] == 100 and r["adj_cents"] == 0
     check_identity(v)
+
+
+def _first_original(rows: list[tuple[str, Any, Any, Any]]) -> list[int]:
+    """original_lines by hand: each return's first earlier-or-later line of the other kind with its document
+    and SKU (a blank matches a blank)."""
+    pair = {"purchase_return": "purchase", "sales_return": "sale"}
+
+    def same(a: Any, b: Any) -> bool:
+        return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
+
+    out = []
+    for kind, _, orig_doc, sku in rows:
+        hit = -1
+        if kind in pair:
+            hit = next(
+                (j for j, (k, d, _, s) in enumerate(rows) if k == pair[kind] and same(d, orig_doc) and same(s, sku)),
+                -1,
+            )
+        out.append(hit)
+    return out
+
+
+_KINDS = st.sampled_from(["purchase", "sale", "purchase_return", "sales_return", "count"])
+_DOCS = st.sampled_from([None, "A", "B", "a", 1.0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_KINDS, _DOCS, _DOCS, st.sampled_from(["x", "y", None])), max_size=30))
+def test_original_lines_is_the_first_line_of_the_named_document(rows: list[tuple[str, Any, Any, Any]]) -> None:
+    ev = pd.DataFrame(rows, columns=["kind", "doc_no", "orig_doc_no", "sku"], dtype=object)
+    assert original_lines(ev).tolist() == _first_original(rows)

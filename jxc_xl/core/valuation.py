@@ -197,17 +197,22 @@ def original_lines(ev: pd.DataFrame) -> np.ndarray:
     orig_doc_no and sku), else −1."""
     pos = np.full(len(ev), -1, dtype=np.int64)
     kind = ev["kind"].to_numpy(dtype=object)
+    doc, sku = ev["doc_no"].to_numpy(dtype=object), ev["sku"].to_numpy(dtype=object)
     for ret, orig in (("purchase_return", "purchase"), ("sales_return", "sale")):
         r = np.flatnonzero(kind == ret)
         if not len(r):
             continue
+        named = ev["orig_doc_no"].to_numpy(dtype=object)[r]
         o = np.flatnonzero(kind == orig)
-        key = pd.MultiIndex.from_arrays([ev["doc_no"].to_numpy(dtype=object)[o], ev["sku"].to_numpy(dtype=object)[o]])
+        # Only the lines of the documents some return names: a month has many sales and few returns.
+        keep = pd.Index(pd.unique(named)).get_indexer(doc[o]) >= 0
+        if pd.isna(named).any():  # a blank names the blank documents (None and NaN alike), as the MultiIndex does
+            keep |= pd.isna(doc[o])
+        o = o[keep]
+        key = pd.MultiIndex.from_arrays([doc[o], sku[o]])
         first = ~key.duplicated()
         key, o = key[first], o[first]
-        want = pd.MultiIndex.from_arrays(
-            [ev["orig_doc_no"].to_numpy(dtype=object)[r], ev["sku"].to_numpy(dtype=object)[r]]
-        )
+        want = pd.MultiIndex.from_arrays([named, sku[r]])
         at = key.get_indexer(want) if len(key) else np.full(len(r), -1)
         pos[r] = np.where(at >= 0, o[np.maximum(at, 0)] if len(o) else -1, -1)
     return pos
