@@ -865,3 +865,40 @@ def test_an_encrypted_sheet_is_named_as_encrypted_not_as_a_bad_cell(tmp_path):
     with pytest.raises(NotAWorkbookError) as e:
         read_workbook(bad)
     assert "password-protected" in str(e.value) and "impossible value" not in str(e.value)
+
+
+def test_a_big_part_is_scanned_the_same_with_its_inflation_on_a_helper_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sheetscan._chunks inflates parts past _AHEAD_BYTES on a helper thread: same bytes, same extent, its errors
+    (a bad CRC) raised to the reader, and a reader that stops early lets the helper go."""
+    import threading
+    import zipfile
+    import zlib
+    from io import BytesIO
+
+    from jxc_xl.io import sheetscan
+
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="C{r}"><v>1</v></c></row>' for r in range(1, 20001))
+    xml = f'<worksheet><dimension ref="A1:C20000"/><sheetData>{rows}</sheetData></worksheet>'.encode()
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("s.xml", xml)
+        zf.writestr("far.xml", xml.replace(b'<c r="C20000">', b'<c r="XFD1048576">'))
+    with zipfile.ZipFile(buf) as zf:
+        plain = [b"".join(sheetscan._chunks(zf, n)) for n in ("s.xml", "far.xml")]
+        plain_ext = [sheetscan.scan_sheet(zf, n) for n in ("s.xml", "far.xml")]
+    monkeypatch.setattr(sheetscan, "_AHEAD_BYTES", 1)
+    monkeypatch.setattr(sheetscan, "_CHUNK", 4096)  # many chunks, a full queue
+    before = threading.active_count()
+    with zipfile.ZipFile(buf) as zf:
+        assert [b"".join(sheetscan._chunks(zf, n)) for n in ("s.xml", "far.xml")] == plain == [xml, plain[1]]
+        assert [sheetscan.scan_sheet(zf, n) for n in ("s.xml", "far.xml")] == plain_ext
+        assert plain_ext[0] is None and plain_ext[1] is not None and plain_ext[1].size > sheetscan.MAX_CELLS
+        first = sheetscan._chunks(zf, "s.xml")
+        next(first)
+        first.close()  # the reader stops after one chunk
+    assert threading.active_count() == before
+    damaged = bytearray(buf.getvalue())
+    at = damaged.find(b"s.xml") + len(b"s.xml") + 200  # inside the first entry's deflated data
+    damaged[at] ^= 0xFF
+    with zipfile.ZipFile(BytesIO(bytes(damaged))) as zf, pytest.raises((zipfile.BadZipFile, zlib.error)):
+        b"".join(sheetscan._chunks(zf, "s.xml"))
