@@ -6,8 +6,8 @@
   bound.
 * FIFO: the layers the costing leaves (``Valuation.lots``): each layer at its own amount, aged from the date of
   the purchase, sales return or count surplus that received it, or from the opening lot's own 入库日期 (lots that
-  ``jxc close`` carried keep their first receipt date month after month; an undated lot: the day before the period
-  starts). A value the layers do not hold (a
+  ``jxc close`` carried keep their first receipt date month after month, and a layer moved by a transfer keeps
+  its own; an undated lot: the day before the period starts). A value the layers do not hold (a
   remainder left at quantity 0 inside the month that a later receipt absorbed) goes with the newest layer, so the
   bands add up to the closing amount to the cent. A SKU whose layers do not make up its closing quantity is aged
   as for the average methods.

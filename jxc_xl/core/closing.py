@@ -3,8 +3,9 @@
 * Opening: each SKU's closing quantity, unit cost and amount, for every SKU with a quantity or an amount.
   FIFO carries its lots: one row per layer left (its quantity, amount, amount / qty as unit cost and its receipt
   date: the date of the purchase, sales return or count surplus that received it, or the opening lot's own
-  date), oldest first, so next month issues them in the same order; a layer goes on at its amount / qty. A
-  SKU whose layers do not make up its closing (negative stock) is one row, as for the average methods.
+  date — also for a layer a transfer moved to another warehouse), oldest first, so next month issues them in
+  the same order; a layer goes on at its amount / qty. A SKU whose layers do not make up its closing (negative
+  stock) is one row, as for the average methods.
 * Warehouses (issue 12.2, ``core.warehouses``): the opening per warehouse — one row (or FIFO one row per lot) per
   (warehouse, SKU) with its 仓库, as above; the warehouse list goes on into a new month's workbook.
 * Demand history: this month's net demand per SKU (sales − sales returns, below 0 counted as 0) of every item

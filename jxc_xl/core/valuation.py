@@ -427,6 +427,8 @@ def _inputs(wb: Workbook, frame: pd.DataFrame, keyed: Keyed | None = None) -> tu
     if wb.settings is not None and wb.settings.valuation == "fifo":  # FIFO starts from the lots, oldest first
         lots, lot_dates, lot_docs = opening_lots(lines, skus)
         ev = ev._replace(orig=lot_originals(frame if keyed is None else frame.assign(sku=keyed.events), ev, lines))
+        if (ev.kind == TO).any():  # transferred layers keep their receipt date: they are ordered by it
+            ev = ev._replace(day=frame["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64))
         return skus, ev, Opening(oq, ov, uc0, lots, lot_dates, lot_docs)
     return skus, ev, Opening(oq, ov, uc0)
 
