@@ -419,7 +419,8 @@ LAYERED = {
 def lot_rows(lots: pd.DataFrame, wh: str) -> list[tuple[float, int, str | None, str | None]]:
     mine = lots[lots["warehouse"] == wh]
     days = [None if pd.isna(d) else str(pd.Timestamp(d).date()) for d in mine["receipt_date"]]
-    return list(zip(mine["qty"], mine["cents"], days, mine["doc_no"], strict=True))
+    docs = [None if pd.isna(x) else x for x in mine["doc_no"]]
+    return list(zip(mine["qty"], mine["cents"], days, docs, strict=True))
 
 
 def test_fifo_transfer_moves_the_layers_with_their_cost_and_receipt_date() -> None:
@@ -475,3 +476,15 @@ def test_close_carries_transferred_lots_and_next_month_issues_them_oldest_first(
     assert (
         value_month(make_workbook(april, valuation="fifo")).events.set_index("kind").loc["sale", "cost_cents"] == 11300
     )
+
+
+def test_fifo_transfer_beyond_the_source_stock_arrives_dated_the_transfer_day() -> None:
+    """Negative stock allowed: W1 holds the 10 @ 10 lot of 01-10 only; moving 12 sends the lot as it is and the 2
+    beyond it at the last unit cost, a layer received on the transfer date; W1 is left at −2."""
+    rows = {k: LAYERED[k] for k in (ITEMS.name, WAREHOUSES.name, OPENING.name)}
+    v = value_month(make_workbook(rows | {TRANSFERS.name: [move(4, "T1", "W1", "W2", 12)]}, valuation="fifo"))
+    assert v.lots is not None
+    assert lot_rows(v.lots, "W2") == [(10, 10000, "2026-01-10", None), (2, 2000, "2026-04-04", None)]
+    t = by_wh(v)
+    assert t.loc[("W1", "A"), "closing_qty"] == -2 and t.loc[("W2", "A"), "transfer_in_cents"] == 12000
+    check_warehouses(v)
