@@ -140,7 +140,7 @@ def test_fifo_lots_carried_by_close_age_from_their_first_receipt(tmp_path: Path)
 
 
 @pytest.mark.parametrize("method", ["moving_average", "monthly_average"])
-def test_average_methods_age_an_opening_carried_as_one_row_by_last_months_purchases(
+def test_average_methods_carry_the_age_by_receipt_date_and_age_an_undated_row_by_last_months_purchases(
     tmp_path: Path, method: str
 ) -> None:
     sep = write_book(
@@ -159,17 +159,26 @@ def test_average_methods_age_an_opening_carried_as_one_row_by_last_months_purcha
     oct_ = tmp_path / "oct.xlsx"
     close_month(sep, oct_)
     wb = read_workbook(oct_)
-    assert wb.df("tblOpening")["qty"].tolist() == [7]  # one row, no receipt date
-    wb.tables["tblPurchases"].df = pd.DataFrame([line(date(2026, 10, 10), "P3", 3, 11, supplier="s", _row=2)])
-    wb.derived.clear()
-    assert wb.settings is not None
-    wb.settings = wb.settings.model_copy(update={"ageing_buckets": "25,50"})
-    val = value_month(wb)
-    age = stock_ageing(wb, val)
-    # at 10-31: the 3 of October (21 days); the opening 7 = P2's 5 (09-20, 41 days) and 2 of P1 (09-03, 58 days)
-    assert age.band_qty[0].tolist() == [3, 5, 2, 0, 0]
-    assert age.band_cents[0].sum() == val.stock["closing_cents"].iloc[0]
-    assert age.avg_age_days[0] == pytest.approx((3 * 21 + 5 * 41 + 2 * 58) / 10)
+    op = wb.df("tblOpening")
+    # the closing 7 by the FIFO assumption: 2 of P1 (09-03) and P2's 5 (09-20), oldest first, adding up to it
+    assert op["qty"].tolist() == [2, 5]
+    assert [str(pd.Timestamp(d).date()) for d in op["receipt_date"]] == ["2026-09-03", "2026-09-20"]
+    sep_closing = value_month(read_workbook(sep)).stock["closing_cents"].iloc[0]
+    assert round(op["amount"].sum() * 100) == sep_closing
+    undated = op.iloc[[0]].assign(qty=7.0, amount=op["amount"].sum(), receipt_date=pd.NaT)  # as closed before
+    for opening in (op, undated):
+        wb.tables["tblOpening"].df = opening
+        wb.tables["tblPurchases"].df = pd.DataFrame([line(date(2026, 10, 10), "P3", 3, 11, supplier="s", _row=2)])
+        wb.derived.clear()
+        assert wb.settings is not None
+        wb.settings = wb.settings.model_copy(update={"ageing_buckets": "25,50"})
+        val = value_month(wb)
+        age = stock_ageing(wb, val)
+        # at 10-31: the 3 of October (21 days); the opening 7 = P2's 5 (09-20, 41 days) and 2 of P1 (09-03, 58
+        # days) — by the dates close wrote, or, undated, by last months' purchases in tblCarried
+        assert age.band_qty[0].tolist() == [3, 5, 2, 0, 0]
+        assert age.band_cents[0].sum() == val.stock["closing_cents"].iloc[0]
+        assert age.avg_age_days[0] == pytest.approx((3 * 21 + 5 * 41 + 2 * 58) / 10)
 
 
 def test_analysis_columns_and_summary_section_tie_to_the_closing() -> None:
@@ -249,3 +258,48 @@ def test_bands_add_up_to_the_closing_for_generated_ledgers(lines, opening, lot_d
         assert (age.stale_cents == np.where(on_hand, age.band_cents[:, 4], 0)).all()  # stale_days 180 = last bound
         assert np.isnan(age.avg_age_days[~on_hand]).all()
         assert ((age.avg_age_days[on_hand] >= 0) & (age.avg_age_days[on_hand] <= 31 + 400 + 150)).all()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", METHODS)
+def test_stock_unsold_for_months_ages_past_180_days_through_any_number_of_closes(tmp_path: Path, method: str) -> None:
+    """Issue 12 d: eight months built with ``jxc close``. A's 10 bought 01-05 are never sold; B is bought and
+    partly sold every month. Each month A's stock is aged from 01-05 — past 180 days from July on, in the last
+    band and in 积压 — for every method (the average methods through the opening rows close dates), and every
+    SKU's bands add up to its closing to the cent; the last month, synced, ties 分析 to 库存."""
+    from jxc_xl.core.ageing import age_band
+    from jxc_xl.io.xlsxpatch import write_tables
+    from jxc_xl.sync import sync_file
+
+    items = [ITEMS[0], ITEMS[0] | {"sku": "B", "name": "乙"}]
+    periods = [f"2026-{m:02d}" for m in range(1, 9)]
+    path = write_book(tmp_path / "m1.xlsx", {"tblItems": items}, period=periods[0], settings={"valuation": method})
+    for k, period in enumerate(periods):
+        m = k + 1
+        buys = [line(date(2026, m, 3), f"P{m}B", 6, 5 + m / 10, "B", supplier="s")]
+        if m == 1:
+            buys.insert(0, line(date(2026, 1, 5), "P1A", 10, 10, "A", supplier="s"))
+        sales = [line(date(2026, m, 20), f"S{m}B", 5, 30, "B", customer="c")]
+        write_tables(path, path, {"tblPurchases": pd.DataFrame(buys), "tblSales": pd.DataFrame(sales)}, backup=False)
+        wb = read_workbook(path)
+        val = value_month(wb)
+        age = stock_ageing(wb, val)
+        assert wb.settings is not None and wb.settings.period == period
+        a_age = (wb.settings.last_day - date(2026, 1, 5)).days
+        a = val.stock.index[val.stock["sku"] == "A"][0]
+        want = np.zeros(MAX_AGE_BANDS, dtype=np.int64)
+        want[int(age_band(np.array([float(a_age)]), age.bounds)[0])] = 10000
+        assert age.band_cents[a].tolist() == want.tolist(), period
+        assert age.stale_cents[a] == (10000 if a_age > 180 else 0), period
+        assert (age.band_cents.sum(axis=1) == val.stock["closing_cents"].to_numpy()).all(), period
+        if m < len(periods):
+            nxt = tmp_path / f"m{m + 1}.xlsx"
+            close_month(path, nxt)
+            path = nxt
+    assert a_age > 210 and age.band_cents[a][-1] == 10000
+    sync_file(path, backup=False)
+    synced = read_workbook(path)
+    an, stock = synced.df("tblAnalysis").set_index("sku"), synced.df("tblStock").set_index("sku")
+    bands = an[[f"age_band_{k}" for k in range(1, 6)]].fillna(0).sum(axis=1)
+    assert (np.round(bands * 100) == np.round(stock.loc[bands.index, "closing_amount"] * 100)).all()
+    assert an.loc["A", "age_band_5"] == 100.0 and an.loc["A", "stale_amount"] == 100.0

@@ -106,8 +106,11 @@ def test_average_methods_merge_the_lots_into_one_opening(method: str) -> None:
     assert a.stock[cols].equals(b.stock[cols])
     assert a.lots is None
     opening = carry_forward(lots).opening
-    assert opening["sku"].tolist() == ["A"]  # one row per SKU, as before
-    assert "receipt_date" not in opening.columns
+    # close carries the closing 6 by receipt date (the FIFO assumption the ageing makes): 1 of the 01-05 lot, the
+    # 03-02 lot, the 04-01 purchase, oldest first, adding up to the closing to the cent
+    assert opening["qty"].tolist() == [1, 3, 2]
+    assert [str(d.date()) for d in opening["receipt_date"]] == ["2026-01-05", "2026-03-02", "2026-04-01"]
+    assert round(opening["amount"].sum() * 100) == a.stock["closing_cents"].iloc[0]
 
 
 def test_one_row_per_sku_values_exactly_as_without_lots() -> None:
@@ -358,3 +361,42 @@ def test_a_workbook_without_carried_documents_says_nothing_of_them(tmp_path: Pat
     path = write_book(tmp_path / "m.xlsx", omit=["tblCarried"])
     res = validate_file(path)
     assert not [f for f in res.findings if "tblCarried" in f.message or "结转单据" in f.message]
+
+
+@pytest.mark.parametrize("method", ["moving_average", "monthly_average"])
+def test_average_close_by_receipt_date_values_next_month_as_one_row(method: str) -> None:
+    """The average methods' opening rows by receipt date (issue 12 d) are one opening per SKU to the valuation: the
+    next month's 库存 and every event cost are what one row per SKU gives, to the cent; the rows validate."""
+    from jxc_xl.core.closing import opening_of
+    from jxc_xl.core.generate import stock_balances
+
+    rng = np.random.default_rng(12)
+    skus = ["A", "B", "C"]
+    buys = [
+        line(date(2026, 4, d), f"P{d}{s}", float(rng.integers(1, 40)) / 4, float(rng.integers(101, 999)) / 37, s)
+        for d in (2, 9, 17, 26)
+        for s in skus
+    ]
+    sells = [line(date(2026, 4, 28), f"S{s}", 3.25, 50.0, s) for s in skus]
+    items = [{"sku": s, "name": s, "unit": "个", "cost": 10, "price": 30, "lead_time_days": 5} for s in skus]
+    april = make_workbook({"tblItems": items, "tblPurchases": buys, "tblSales": sells}, valuation=method)
+    val = value_month(april)
+    dated = carry_forward(april).opening
+    one_row = opening_of(stock_balances(april, val))
+    assert len(dated) > len(one_row) == len(skus)
+    assert dated["receipt_date"].notna().all()
+    may_lines = {
+        "tblItems": items,
+        "tblPurchases": [line(date(2026, 5, 3), f"Q{s}", 2.5, 13.37, s) for s in skus],
+        "tblSales": [line(date(2026, 5, 20), f"T{s}", 4.75, 60.0, s) for s in skus],
+    }
+
+    def may(opening: pd.DataFrame) -> Any:
+        rows = opening.astype(object).where(opening.notna(), None).to_dict("records")
+        return make_workbook({"tblOpening": rows, **may_lines}, period="2026-05", valuation=method)
+
+    a, b = may(dated), may(one_row)
+    assert [f.code for f in check(a) if f.severity == "error"] == []
+    va, vb = value_month(a), value_month(b)
+    pd.testing.assert_frame_equal(va.stock, vb.stock)
+    assert (va.events["cost_cents"] == vb.events["cost_cents"]).all()

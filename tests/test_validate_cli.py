@@ -113,12 +113,14 @@ def test_previous_good_and_mismatching_month(tmp_path: Path) -> None:
     code, out, err = cli([dec], previous=nov, as_json=True)
     assert code == 0, err
     assert json.loads(out)["summary"]["errors"] == 0
-    # December's opening typed by hand, the second row's qty one too many.
+    # December's opening typed by hand, the second SKU's first row's qty one too many (close writes one row per
+    # receipt date of a SKU's closing: the finding is on the SKU's first row).
     from jxc_xl.io.reader import read_workbook
 
     opening = read_workbook(dec).df("tblOpening").drop(columns="_row")
-    opening.loc[1, "qty"] += 1
-    opening.loc[1, "amount"] = None
+    k = int(opening.index[opening["sku"] != opening["sku"].iloc[0]][0])
+    opening.loc[k, "qty"] += 1
+    opening.loc[k, "amount"] = None
     bad = write_book(tmp_path / "dec-bad.xlsx", {"tblItems": small_month()["tblItems"], "tblOpening": opening},
                      period="2026-12")  # fmt: skip
     code, out, _ = cli([bad], previous=nov, as_json=True)
@@ -126,7 +128,7 @@ def test_previous_good_and_mismatching_month(tmp_path: Path) -> None:
     found = json.loads(out)["files"][0]["findings"]
     assert {f["code"] for f in found} == {"opening-mismatch"}
     qty = [f for f in found if f["column"] == "qty"]
-    assert len(qty) == 1 and (qty[0]["sheet"], qty[0]["cell"]) == ("期初", "B3")
+    assert len(qty) == 1 and (qty[0]["sheet"], qty[0]["cell"]) == ("期初", f"B{k + 2}")
 
 
 def test_unreadable_previous_exits_1_and_still_checks(books: dict[str, Path], tmp_path: Path) -> None:

@@ -65,12 +65,13 @@ HAND = {
 #   W2 (100 + 138) / 17 = 14.00 → sale 112.00, left 9 → 126.00.
 # month-end average: W1 (100 + 130 + 64) / 24 = 12.25 → T 147.00, W1 12 × 12.25 = 147.00; W2 (100 + 147) / 17
 #   = 14.529… → closing ROUND(9 × 14.529…) = 130.76, sale back-solved 247.00 − 130.76 = 116.24.
-# FIFO: T = 10 @ 10 + 2 @ 13 = 126.00; W1 left 8 @ 13 + 4 @ 16 = 168.00; W2 sells its 5 @ 20 then 3 of the
-#   transferred layer (126 / 12 = 10.50) = 131.50, left 9 @ 10.50 = 94.50.
+# FIFO: T = 10 @ 10 + 2 @ 13 = 126.00; W1 left 8 @ 13 + 4 @ 16 = 168.00; W2 receives the two layers as they were
+#   (10 @ 10 of the undated opening, 2 @ 13 of 04-02), older than its own 5 @ 20 of 04-03: it sells 8 of the
+#   opening layer = 80.00, left 2 @ 10 + 2 @ 13 + 5 @ 20 = 146.00.
 HAND_CENTS = {
     "moving_average": (13800, 11200, 15600, 12600),
     "monthly_average": (14700, 11624, 14700, 13076),
-    "fifo": (12600, 13150, 16800, 9450),
+    "fifo": (12600, 8000, 16800, 14600),
 }
 
 
@@ -430,3 +431,90 @@ def test_plan_per_warehouse_plans_each_warehouse_on_its_own_demand() -> None:
         )
     assert w1["avg_daily_demand"] + w2["avg_daily_demand"] == pytest.approx(company["avg_daily_demand"], rel=0.01)
     assert w1["safety_stock"] + w2["safety_stock"] > company["safety_stock"]  # the pooling the company's stock had
+
+
+# FIFO transfers move the layers they take (issue 12.2, 12.4, 12.6). W1: a lot of 10 @ 10 received 01-10 and 10 @ 13
+# bought 04-02 (P1); W2 buys 5 @ 20 on 04-03 (P2). Day 4: 12 moved W1 → W2, taking the lot and 2 of P1.
+LAYERED = {
+    ITEMS.name: [{"sku": "A", "name": "甲", "unit": "个", "cost": 10, "price": 30, "lead_time_days": 5}],
+    WAREHOUSES.name: [{"code": "W1", "name": "一号"}, {"code": "W2", "name": "二号"}],
+    OPENING.name: [
+        {"sku": "A", "qty": 10, "unit_cost": 10, "amount": 100, "receipt_date": "2026-01-10", "warehouse": "W1"}
+    ],
+    PURCHASES.name: [line(2, "P1", 10, 13, "W1"), line(3, "P2", 5, 20, "W2")],
+    TRANSFERS.name: [move(4, "T1", "W1", "W2", 12)],
+}
+
+
+def lot_rows(lots: pd.DataFrame, wh: str) -> list[tuple[float, int, str | None, str | None]]:
+    mine = lots[lots["warehouse"] == wh]
+    days = [None if pd.isna(d) else str(pd.Timestamp(d).date()) for d in mine["receipt_date"]]
+    docs = [None if pd.isna(x) else x for x in mine["doc_no"]]
+    return list(zip(mine["qty"], mine["cents"], days, docs, strict=True))
+
+
+def test_fifo_transfer_moves_the_layers_with_their_cost_and_receipt_date() -> None:
+    v = value_month(make_workbook(LAYERED, valuation="fifo"))
+    assert v.lots is not None
+    # W2 holds the lot (its 01-10), 2 of P1 (04-02, at 13) before its own P2 (04-03): in receipt order
+    assert lot_rows(v.lots, "W2") == [
+        (10, 10000, "2026-01-10", None),
+        (2, 2600, "2026-04-02", "P1"),
+        (5, 10000, "2026-04-03", "P2"),
+    ]
+    assert lot_rows(v.lots, "W1") == [(8, 10400, "2026-04-02", "P1")]
+    t = by_wh(v)
+    assert t.loc[("W1", "A"), "transfer_out_cents"] == 12600 == t.loc[("W2", "A"), "transfer_in_cents"]
+    check_warehouses(v)
+    unmoved = value_month(make_workbook({k: r for k, r in LAYERED.items() if k != TRANSFERS.name}, valuation="fifo"))
+    cols = ["closing_qty", "closing_cents", "purchase_cents"]
+    assert v.stock[cols].to_dict() == unmoved.stock[cols].to_dict()
+
+
+def test_transferred_fifo_stock_ages_from_its_first_receipt() -> None:
+    from jxc_xl.core.ageing import stock_ageing
+
+    wb = make_workbook(LAYERED, valuation="fifo", stale_days=100)
+    v = value_month(wb)
+    age = stock_ageing(wb, v)
+    # at 04-30: the 01-10 lot is 110 days old (91-180, stale over 100 days) wherever it is; the rest under 30
+    assert age.band_cents[0].tolist() == [8 * 1300 + 2600 + 10000, 0, 0, 10000, 0]
+    assert age.stale_cents[0] == 10000
+    assert age.avg_age_days[0] == pytest.approx((10 * 110 + 10 * 28 + 5 * 27) / 25)
+
+
+def test_close_carries_transferred_lots_and_next_month_issues_them_oldest_first(tmp_path: Path) -> None:
+    src = write_book(tmp_path / "apr.xlsx", LAYERED, period="2026-04", settings={"valuation": "fifo"})
+    sync_file(src, backup=False)
+    nxt = tmp_path / "may.xlsx"
+    close_month(src, nxt)
+    opening = read_workbook(nxt).df(OPENING.name)
+    w2 = opening[opening["warehouse"] == "W2"]
+    assert w2["qty"].tolist() == [10, 2, 5] and w2["unit_cost"].tolist() == [10, 13, 20]
+    assert [str(pd.Timestamp(d).date()) for d in w2["receipt_date"]] == ["2026-01-10", "2026-04-02", "2026-04-03"]
+    res = validate_file(nxt, previous=src)
+    assert res.errors == 0, [f.message for f in res.findings if f.severity == "error"]
+
+    sale = {"date": "2026-05-06", "doc_no": "S1", "customer": "c", "sku": "A", "qty": 11, "unit_price": 30}
+    from jxc_xl.io.xlsxpatch import write_tables
+
+    write_tables(nxt, nxt, {SALES.name: pd.DataFrame([sale | {"warehouse": "W2"}])}, backup=False)
+    may = value_month(read_workbook(nxt))
+    assert may.events.set_index("kind").loc["sale", "cost_cents"] == 10 * 1000 + 1300  # the 01-10 lot, then P1
+    # the same sale within April (after the transfer) costs the same: close changes nothing of the order
+    april = LAYERED | {SALES.name: [line(20, "S1", 11, 30, "W2")]}
+    assert (
+        value_month(make_workbook(april, valuation="fifo")).events.set_index("kind").loc["sale", "cost_cents"] == 11300
+    )
+
+
+def test_fifo_transfer_beyond_the_source_stock_arrives_dated_the_transfer_day() -> None:
+    """Negative stock allowed: W1 holds the 10 @ 10 lot of 01-10 only; moving 12 sends the lot as it is and the 2
+    beyond it at the last unit cost, a layer received on the transfer date; W1 is left at −2."""
+    rows = {k: LAYERED[k] for k in (ITEMS.name, WAREHOUSES.name, OPENING.name)}
+    v = value_month(make_workbook(rows | {TRANSFERS.name: [move(4, "T1", "W1", "W2", 12)]}, valuation="fifo"))
+    assert v.lots is not None
+    assert lot_rows(v.lots, "W2") == [(10, 10000, "2026-01-10", None), (2, 2000, "2026-04-04", None)]
+    t = by_wh(v)
+    assert t.loc[("W1", "A"), "closing_qty"] == -2 and t.loc[("W2", "A"), "transfer_in_cents"] == 12000
+    check_warehouses(v)

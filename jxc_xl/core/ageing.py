@@ -6,8 +6,8 @@
   bound.
 * FIFO: the layers the costing leaves (``Valuation.lots``): each layer at its own amount, aged from the date of
   the purchase, sales return or count surplus that received it, or from the opening lot's own 入库日期 (lots that
-  ``jxc close`` carried keep their first receipt date month after month; an undated lot: the day before the period
-  starts). A value the layers do not hold (a
+  ``jxc close`` carried keep their first receipt date month after month, and a layer moved by a transfer keeps
+  its own; an undated lot: the day before the period starts). A value the layers do not hold (a
   remainder left at quantity 0 inside the month that a later receipt absorbed) goes with the newest layer, so the
   bands add up to the closing amount to the cent. A SKU whose layers do not make up its closing quantity is aged
   as for the average methods.
@@ -16,11 +16,14 @@
   the month), sales returns and count surpluses (goods back on the shelf, dated the day they came back or were
   found), then the opening lines, newest 入库日期 first. The pieces are valued at the closing unit cost: the
   closing amount is split over them by cumulative quantity, ROUND_HALF_UP, so they add up to it exactly.
-* Opening stock without a 入库日期 (a typed first opening, or an average-method opening that ``jxc close`` carried as
-  one row) is, by the same assumption, last months' latest purchases: the purchase lines of tblCarried (what
-  ``jxc close`` carries of the last three months, the quantity still returnable of each), newest first. What they
-  do not cover is dated the day before the period starts: at least that old, its true age unknown. Closing
-  quantity beyond every receipt and opening line is dated so too.
+* ``jxc close`` carries the average methods' closing as these pieces, one opening row per receipt date
+  (``core.closing``), so the next month goes on from their dates, month after month.
+* Opening stock without a 入库日期 (a typed first opening, one closed before close carried dates, or a workbook
+  with warehouses, carried one row per warehouse and SKU) is, by the same assumption, last months' latest
+  purchases: the purchase lines of tblCarried (what ``jxc close`` carries of the last three months, the quantity
+  still returnable of each), newest first. What they do not cover is dated the day before the period starts: at
+  least that old, its true age unknown (carried by close with that date, it goes on ageing). Closing quantity
+  beyond every receipt and opening line is dated so too.
 * A SKU with no stock on hand (closing qty ≤ 0) has no age: its closing amount (0; negative with negative stock)
   is put in band 1 so that the bands still add up to 库存's closing; its average age is blank.
 * Average age: the quantity-weighted mean age of the closing stock, in days. 积压 (stale): the amount of the

@@ -153,7 +153,8 @@ def _counterparties(wb: Workbook, val: Valuation) -> np.ndarray:
     moved = np.flatnonzero(table == TRANSFERS.name)  # a transfer's counterparty: the other warehouse
     if len(moved):
         wh = ev["warehouse"].to_numpy(dtype=object)
-        out[moved] = np.where(ev["kind"].to_numpy(dtype=object)[moved] == "transfer_out", wh[moved + 1], wh[moved - 1])
+        partner = np.where(ev["kind"].to_numpy(dtype=object)[moved] == "transfer_out", moved + 1, moved - 1)
+        out[moved] = wh[partner]  # (indexing after choosing: a transfer in may be the last event)
     return np.array([None if v is None or v != v else v for v in out], dtype=object) if len(out) else out
 
 

@@ -3,10 +3,17 @@
 * Opening: each SKU's closing quantity, unit cost and amount, for every SKU with a quantity or an amount.
   FIFO carries its lots: one row per layer left (its quantity, amount, amount / qty as unit cost and its receipt
   date: the date of the purchase, sales return or count surplus that received it, or the opening lot's own
-  date), oldest first, so next month issues them in the same order; a layer goes on at its amount / qty. A
-  SKU whose layers do not make up its closing (negative stock) is one row, as for the average methods.
+  date — also for a layer a transfer moved to another warehouse), oldest first, so next month issues them in
+  the same order; a layer goes on at its amount / qty. The average methods carry the age of their stock the same
+  way: one row per receipt date of the closing's FIFO-assumption pieces (``core.ageing.ageing_pieces``: this
+  month's receipts newest first, then the opening rows by their 入库日期; what nothing covers dated the day
+  before the period starts), oldest first, each at its amount / qty; the amounts add up to the closing amount
+  to the cent, so next month's valuation (which sums a SKU's opening rows into one) is the same as from one
+  row, and its ageing goes on from those dates however many months are closed. A SKU whose closing quantity is
+  not positive, or whose layers do not make up its closing (FIFO, negative stock), is one row.
 * Warehouses (issue 12.2, ``core.warehouses``): the opening per warehouse — one row (or FIFO one row per lot) per
-  (warehouse, SKU) with its 仓库, as above; the warehouse list goes on into a new month's workbook.
+  (warehouse, SKU) with its 仓库, as above (the average methods: one undated row per warehouse and SKU; ageing is
+  the company's and not split by warehouse); the warehouse list goes on into a new month's workbook.
 * Demand history: this month's net demand per SKU (sales − sales returns, below 0 counted as 0) of every item
   and every SKU that moved, added to the history both months hold; the latest figure of a (SKU, month) wins,
   so closing a month again replaces its demand; the last 24 months are kept.
@@ -33,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from jxc_xl.core.ageing import ageing_pieces
 from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.generate import stock_balances, stock_by_warehouse
 from jxc_xl.core.ledger import RETURN_ORIGINAL_KIND, carried_lines, net_demand
@@ -71,7 +79,10 @@ def carry_forward(wb: Workbook) -> CarryForward:
         The CarryForward of ``wb``.
     """
     val = value_month(wb)
-    opening = opening_of(stock_balances(wb, val), val.lots) if val.by_warehouse is None else _per_warehouse(wb, val)
+    if val.by_warehouse is not None:
+        opening = _per_warehouse(wb, val)
+    else:
+        opening = opening_of(stock_balances(wb, val), val.lots if val.lots is not None else dated_pieces(wb, val))
     return CarryForward(
         opening=opening,
         items=wb.df(ITEMS.name).drop(columns=[ROW]),
@@ -138,9 +149,20 @@ def month_demand(wb: Workbook, val: Valuation) -> pd.DataFrame:
     return pd.DataFrame({"sku": demand.index, "period": period, "demand_qty": demand.clip(lower=0).values})
 
 
+def dated_pieces(wb: Workbook, val: Valuation) -> pd.DataFrame:
+    """The average methods' closing as lots (sku, qty, cents, receipt_date, doc_no): the ageing pieces merged per
+    SKU and receipt date, in the closing's SKU order, oldest first (module docstring)."""
+    p = ageing_pieces(wb, val)
+    p = p.groupby(["sku", "receipt_date"], sort=False, as_index=False).agg(qty=("qty", "sum"), cents=("cents", "sum"))
+    rank = p["sku"].map({sku: k for k, sku in enumerate(val.stock["sku"])}).to_numpy()
+    p = p.iloc[np.lexsort((p["receipt_date"].to_numpy(), rank))].reset_index(drop=True)
+    return p.assign(qty=np.round(p["qty"].to_numpy(np.float64), 9), doc_no=pd.Series(None, index=p.index, dtype=object))
+
+
 def opening_of(stock: pd.DataFrame, lots: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Next month's tblOpening: this month's closing of every SKU with a quantity or an amount; with FIFO
-    ``lots`` (``Valuation.lots``) one row per layer where the layers make up the SKU's closing exactly."""
+    """Next month's tblOpening: this month's closing of every SKU with a quantity or an amount; with ``lots`` (FIFO:
+    ``Valuation.lots``; the average methods: ``dated_pieces``) one row per lot where the lots make up the SKU's
+    closing exactly."""
     opening = pd.DataFrame(
         {
             "sku": stock["sku"],

@@ -38,6 +38,7 @@ class Events(NamedTuple):
     orig: np.ndarray  # int64 position of a return's original line; FIFO: opening lot k as −2 − k; else −1
     codes: np.ndarray  # int64 position of the event's SKU in the SKU index
     orig_price: np.ndarray | None = None  # float64: a return's carried original unit cost (tblCarried), else NaN
+    day: np.ndarray | None = None  # int64 date (ns) of each event: FIFO with transfers orders layers by receipt date
 
 
 # One lot: (qty, cents, source). Source: the event that received it (≥ 0), opening lot k as −2 − k, else −1.
@@ -73,6 +74,8 @@ class _Lists(NamedTuple):
     price: list[float]
     orig: list[int]
     orig_price: list[float]  # a return's carried original unit cost, NaN where none
+    day: list[int]  # FIFO with transfers: each event's date (ns), else empty (``_Layers.receive_dated``)
+    lot_day: list[int]  # FIFO with transfers: each opening lot's receipt date (ns, NaT the smallest), else empty
 
 
 class _Out(NamedTuple):
@@ -82,6 +85,7 @@ class _Out(NamedTuple):
     adj: list[float]
     issue_uc: list[float]  # unit cost at which a sale line was issued (NaN before, or for other kinds)
     lots: list[list[Lot]]  # FIFO appends each SKU's remaining layers (in SKU order); others leave it empty
+    moved: dict[int, list[Lot]]  # FIFO: the layers a transfer out took (by its event), for its transfer in
 
 
 # One SKU's loop: (its event positions, events, outputs, opening qty, cents, unit cost, whole, opening lots) →
@@ -100,8 +104,12 @@ def per_sku(ev: Events, start: Opening, whole: bool, sku_loop: _SkuLoop) -> Cost
     """
     n, ns = len(ev.kind), len(start.qty)
     carried = ev.orig_price.tolist() if ev.orig_price is not None else [float("nan")] * n
-    lists = _Lists(ev.kind.tolist(), ev.qty.tolist(), ev.amt.tolist(), ev.price.tolist(), ev.orig.tolist(), carried)
-    out = _Out([0] * n, [0.0] * n, [float("nan")] * n, [])
+    day = ev.day.tolist() if ev.day is not None else []
+    lot_day = start.lot_dates.astype(np.int64).tolist() if ev.day is not None and start.lot_dates is not None else []
+    lists = _Lists(
+        ev.kind.tolist(), ev.qty.tolist(), ev.amt.tolist(), ev.price.tolist(), ev.orig.tolist(), carried, day, lot_day
+    )
+    out = _Out([0] * n, [0.0] * n, [float("nan")] * n, [], {})
     order = np.argsort(ev.codes, kind="stable")
     bounds = np.searchsorted(ev.codes[order], np.arange(ns + 1)).tolist()
     order_l = order.tolist()
@@ -147,8 +155,8 @@ def moving_average_sku(
     """Moving average over one SKU's events (positions ``idx``); fills ``out``, returns the closing unit cost.
 
     Opening ``lots`` are merged into ``q``/``v`` (one average): unused here."""
-    kind_l, qty_l, amt_l, price_l, orig_l, carried_l = ev
-    cost, adj, issue_uc, _ = out
+    kind_l, qty_l, amt_l, price_l, orig_l, carried_l, _, _ = ev
+    cost, adj, issue_uc, _, _ = out
     for i in idx:
         k = kind_l[i]
         x = qty_l[i]
@@ -221,6 +229,30 @@ def moving_average_sku(
     return v / q / 100.0 if q > 0 else uc
 
 
+_NAT = int(np.datetime64("NaT", "ns").astype(np.int64))  # the smallest int64: an undated layer sorts first
+
+
+def _receipt_day(source: int, day: list[int], lot_day: list[int]) -> int:
+    """A layer's receipt date (ns) by its source: its event's date, an opening lot's own; undated the oldest."""
+    if source >= 0:
+        return day[source]
+    return lot_day[-2 - source] if source <= -2 and lot_day else _NAT
+
+
+def _moved_pieces(pieces: list[Lot], x: float, a: int, arrival: int) -> list[Lot]:
+    """What a transfer out of ``x`` at ``a`` cents hands its transfer in: the layer pieces ``take`` recorded, and
+    any part beyond them (negative stock at the source) as a piece received by the transfer in (``arrival``,
+    dated the transfer date); a value without quantity goes with the last piece, so the pieces add up to ``a``."""
+    rest_q = round(x - sum(p[0] for p in pieces), QTY_DECIMALS)
+    rest_c = a - sum(p[1] for p in pieces)
+    if rest_q > 0:
+        pieces.append((rest_q, rest_c, arrival))
+    elif rest_c:
+        px, pa, po = pieces[-1]
+        pieces[-1] = (px, pa + rest_c, po)
+    return pieces
+
+
 class _Layers:
     """One SKU's FIFO layers.
 
@@ -269,20 +301,52 @@ class _Layers:
         else:
             self._push(x, a, u, source)
 
-    def take(self, x: float, last_uc: float) -> int:
-        """Issue ``x`` from the oldest layers (cents); the part beyond on hand at ``last_uc``."""
+    def transfer_out(self, x: float, last_uc: float, i: int, moved: dict[int, list[Lot]]) -> int:
+        """Transfer out ``x`` (event ``i``): its cents, as ``take``; ``moved[i]``: the pieces its transfer in (the
+        next event) receives (``_moved_pieces``)."""
+        pieces: list[Lot] = []
+        a = self.take(x, last_uc, pieces)
+        moved[i] = _moved_pieces(pieces, x, a, i + 1)
+        return a
+
+    def transfer_in(self, pieces: list[Lot], day: list[int], lot_day: list[int]) -> None:
+        """The layers a transfer out took, each at its own amount and source: placed after every layer received on
+        or before its receipt date (``_receipt_day``), so the warehouse issues them in receipt order, as ``jxc
+        close`` carries them into next month; the first merged into a non-positive balance if there is one."""
+        src = self.source
+        for x, a, o in pieces:
+            u = a / x / 100.0
+            if self.tail_qty != 0 or self.tail_value != 0:
+                self.receive(x, a, u, o)
+                continue
+            d = _receipt_day(o, day, lot_day)
+            m = len(src)
+            while m > self.head and _receipt_day(src[m - 1], day, lot_day) > d:
+                m -= 1
+            self.qty.insert(m, x)
+            self.value.insert(m, a)
+            self.unit_cost.insert(m, u)
+            src.insert(m, o)
+
+    def take(self, x: float, last_uc: float, into: list[Lot] | None = None) -> int:
+        """Issue ``x`` from the oldest layers (cents); the part beyond on hand at ``last_uc``. ``into`` (a transfer
+        out) receives each positive piece taken from a layer, with that layer's source."""
         lq, lv, lu, h, whole = self.qty, self.value, self.unit_cost, self.head, self.whole
         c = 0
         while x > 0 and h < len(lq):
             have = lq[h]
             if x >= have:
                 c += lv[h]
+                if into is not None and have > 0:
+                    into.append((have, lv[h], self.source[h]))
                 x = x - have if whole else round(x - have, QTY_DECIMALS)
                 lq[h], lv[h] = 0.0, 0
                 h += 1
             else:
                 part = cents_of(x * lu[h])
                 c += part
+                if into is not None:
+                    into.append((x, part, self.source[h]))
                 lq[h] = have - x if whole else round(have - x, QTY_DECIMALS)
                 lv[h] -= part
                 x = 0.0
@@ -354,8 +418,8 @@ def fifo_sku(
 ) -> Generator[int, None, float]:
     """FIFO over one SKU's events (positions ``idx``) from its opening ``lots``; fills ``out`` (its remaining
     layers appended to ``out.lots``), returns the closing unit cost."""
-    kind_l, qty_l, amt_l, price_l, orig_l, carried_l = ev
-    cost, adj, issue_uc, lots_out = out
+    kind_l, qty_l, amt_l, price_l, orig_l, carried_l, day_l, lot_day_l = ev
+    cost, adj, issue_uc, lots_out, moved = out
     layers = _Layers(q, v, whole, lots)
     lq, lv, lu = layers.qty, layers.value, layers.unit_cost  # for the inlined common issue
     for i in idx:
@@ -396,9 +460,9 @@ def fifo_sku(
             a = layers.return_purchase(x, o, price_l[o] if o >= 0 else carried_l[i], last_uc)
             q = q - x if whole else round(q - x, QTY_DECIMALS)
             v -= a
-        elif k == OO or k == TO:  # other issue, transfer out: from the oldest layers, as a sale
-            a = layers.take(x, last_uc)
-            issue_uc[i] = a / x / 100.0  # what a transfer in receives
+        elif k == OO or k == TO:  # other issue, transfer out (its pieces kept for its transfer in): as a sale
+            a = layers.take(x, last_uc) if k == OO else layers.transfer_out(x, last_uc, i, moved)
+            issue_uc[i] = a / x / 100.0
             q = q - x if whole else round(q - x, QTY_DECIMALS)
             v -= a
         elif k == OI:  # other receipt: a layer at the cost on hand (value / qty), else the last unit cost
@@ -407,12 +471,12 @@ def fifo_sku(
             layers.receive(x, a, u, i)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
-        elif k == TI:  # transfer in: one layer at exactly what left the source (the event before)
+        elif k == TI:  # transfer in: the layers that left the source (the event before), each at its own cost
             while issue_uc[i - 1] != issue_uc[i - 1]:
                 yield i - 1
             a = cost[i - 1]
             last_uc = a / x / 100.0
-            layers.receive(x, a, last_uc, i)
+            layers.transfer_in(moved.pop(i - 1), day_l, lot_day_l)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
         else:  # count

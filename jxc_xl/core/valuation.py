@@ -30,10 +30,10 @@ Decisions the contract leaves open (documented here, tested in tests/test_valuat
   item's std cost; else (monthly average only) the month's average purchase price; else 0. It is used only
   where stock is issued while nothing has been received at a known cost.
 * Opening amount: tblOpening amount if given, else ROUND_HALF_UP(qty × unit_cost); 0 where both are blank.
-* Opening lots: a SKU may have several tblOpening rows (FIFO lots, as ``jxc close`` writes them). FIFO starts
+* Opening lots: a SKU may have several tblOpening rows (lots, as ``jxc close`` writes them). FIFO starts
   from them as layers, each at its amount / qty, oldest receipt date (入库日期) first — rows without one
   before dated ones, ties in row order; rows of a SKU not all of positive qty are one merged layer. The
-  average methods sum them into one opening.
+  average methods sum them into one opening (their rows by receipt date only age the stock, ``core.ageing``).
 * Negative stock (allowed by settings): an issue first takes the remaining on-hand quantity with all of its
   remaining value; the part beyond on hand is costed at the current unit cost. The book value then goes
   negative with the quantity; the next receipt is merged into that negative balance (moving average: unit
@@ -432,6 +432,8 @@ def _inputs(wb: Workbook, frame: pd.DataFrame, keyed: Keyed | None = None) -> tu
     if wb.settings is not None and wb.settings.valuation == "fifo":  # FIFO starts from the lots, oldest first
         lots, lot_dates, lot_docs = opening_lots(lines, skus)
         ev = ev._replace(orig=lot_originals(frame if keyed is None else frame.assign(sku=keyed.events), ev, lines))
+        if (ev.kind == TO).any():  # transferred layers keep their receipt date: they are ordered by it
+            ev = ev._replace(day=frame["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64))
         return skus, ev, Opening(oq, ov, uc0, lots, lot_dates, lot_docs)
     return skus, ev, Opening(oq, ov, uc0)
 

@@ -10,10 +10,14 @@
   default warehouse.
 * A transfer (调拨) is booked as a transfer out of the source warehouse, then into the destination, after the
   date's purchases and returns and before its sales. The out leaves at the source's cost at that moment (moving
-  average: its unit cost; FIFO: from its oldest layers, and the destination receives them as one layer at that
-  amount, received on the transfer date; month-end average: the source's month average, the destination's
-  average counting the transfer in at that amount). The destination receives exactly the amount that left, so a
-  transfer changes no company total, to the cent.
+  average: its unit cost; FIFO: from its oldest layers; month-end average: the source's month average, the
+  destination's average counting the transfer in at that amount). The destination receives exactly the amount
+  that left, so a transfer changes no company total, to the cent.
+* FIFO: the destination receives the layers the out took, each piece as a layer at its own amount with its own
+  receipt date and receipt document (a purchase's, an opening lot's), placed after the destination's layers
+  received on or before that date — so it issues them in receipt order, ages them from their first receipt, and
+  ``jxc close`` carries them as lots with their 入库日期 (next month sorts the lots by that date: the same order).
+  A part beyond what the source held (negative stock allowed) arrives as a layer received on the transfer date.
 * A return goes back to (or leaves from) the warehouse of its own line. A sales return comes back at the issue
   cost of its original sale wherever that sale left from; a purchase return leaves at its original price.
 * 库存 (tblStock) is the company: per SKU the sum over its warehouses of every quantity and amount (transfers
