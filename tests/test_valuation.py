@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jxc_xl.core.valuation import Valuation, original_lines, value_month
+from jxc_xl.core.ledger import original_lines
+from jxc_xl.core.valuation import Valuation, value_month
 from jxc_xl.schema import COUNTS, ITEMS, OPENING, PURCHASES, RETURNS, SALES
 from tests.factories import make_workbook
 

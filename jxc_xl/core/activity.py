@@ -58,11 +58,13 @@ def days_since_sale(wb: Workbook, val: Valuation, as_of: date) -> FloatArray:
     stamp = pd.Timestamp(as_of)
     this_month = pd.Series(pd.NaT, index=skus, dtype="datetime64[ns]")
     if len(ev):
-        dates = pd.to_datetime(ev["date"], errors="coerce")
-        sale = (ev["kind"].to_numpy(dtype=object) == "sale") & (dates <= stamp).to_numpy()
+        day = pd.to_datetime(ev["date"], errors="coerce").to_numpy("datetime64[D]")
+        row = val.event_rows
+        sale = (ev["kind"].to_numpy(dtype=object) == "sale") & (day <= np.datetime64(as_of, "D")) & (row >= 0)
         if sale.any():
-            last = pd.Series(dates[sale].to_numpy(), index=ev["sku"].to_numpy(dtype=object)[sale])
-            this_month = last.groupby(level=0).max().reindex(skus).astype("datetime64[ns]")
+            latest = np.full(len(skus), np.iinfo(np.int64).min, dtype=np.int64)  # NaT as an integer: no sale
+            np.maximum.at(latest, row[sale], day[sale].astype(np.int64))
+            this_month = pd.Series(latest.view("datetime64[D]").astype("datetime64[ns]"), index=skus)
     hist_last, hist_first = _history_last(wb, s.period, skus)
     start = hist_first.fillna(pd.Timestamp(s.first_day))
     last = this_month.fillna(hist_last)

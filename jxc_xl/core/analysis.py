@@ -22,10 +22,11 @@ import pandas as pd
 from jxc_xl.core import invmath
 from jxc_xl.core.activity import days_since_sale, slow_moving
 from jxc_xl.core.book import Workbook
+from jxc_xl.core.ledger import original_lines
 from jxc_xl.core.money import mul_cents, to_cents
 from jxc_xl.core.other import damage_cents
 from jxc_xl.core.plan import as_of_day
-from jxc_xl.core.valuation import Valuation, original_lines
+from jxc_xl.core.valuation import Valuation
 
 
 def analyse(wb: Workbook, val: Valuation, metrics: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -33,12 +33,12 @@ import pandas as pd
 
 from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.costing import QTY_DECIMALS
-from jxc_xl.core.ledger import clean_keys, table_frame
+from jxc_xl.core.ledger import clean_keys, original_lines, table_frame
 from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.money import from_cents, sum_cents
 from jxc_xl.core.other import other_reasons, reason_label
 from jxc_xl.core.plan import item_frame
-from jxc_xl.core.valuation import Valuation, original_lines
+from jxc_xl.core.valuation import Valuation
 from jxc_xl.schema import CARD, CARD_KINDS, PURCHASES, SALES, SETTINGS_BY_KEY, TRANSFERS, Lang
 
 # Counterparty column of each source table.

@@ -451,3 +451,29 @@ def running_balance(events: pd.DataFrame, opening_qty: pd.Series) -> pd.Series:
     open_per_code = op.reindex(pd.Index(uniques)).fillna(0.0).to_numpy(dtype=np.float64)
     bal = bal + np.where(seg == 0, open_per_code[codes], 0.0)
     return pd.Series(np.round(bal, 9), index=events.index, name="balance")
+
+
+def original_lines(ev: pd.DataFrame) -> np.ndarray:
+    """For each return event the position of its original line (first purchase/sale line with the return's
+    orig_doc_no and sku), else −1."""
+    pos = np.full(len(ev), -1, dtype=np.int64)
+    kind = ev["kind"].to_numpy(dtype=object)
+    doc, sku = ev["doc_no"].to_numpy(dtype=object), ev["sku"].to_numpy(dtype=object)
+    for ret, orig in (("purchase_return", "purchase"), ("sales_return", "sale")):
+        r = np.flatnonzero(kind == ret)
+        if not len(r):
+            continue
+        named = ev["orig_doc_no"].to_numpy(dtype=object)[r]
+        o = np.flatnonzero(kind == orig)
+        # Only the lines of the documents some return names: a month has many sales and few returns.
+        keep = pd.Index(pd.unique(named)).get_indexer(doc[o]) >= 0
+        if pd.isna(named).any():  # a blank names the blank documents (None and NaN alike), as the MultiIndex does
+            keep |= pd.isna(doc[o])
+        o = o[keep]
+        key = pd.MultiIndex.from_arrays([doc[o], sku[o]])
+        first = ~key.duplicated()
+        key, o = key[first], o[first]
+        want = pd.MultiIndex.from_arrays([named, sku[r]])
+        at = key.get_indexer(want) if len(key) else np.full(len(r), -1)
+        pos[r] = np.where(at >= 0, o[np.maximum(at, 0)] if len(o) else -1, -1)
+    return pos

@@ -55,9 +55,9 @@ def whole_quantities(val: Valuation, on_order: np.ndarray) -> np.ndarray:
     whole &= integral(on_order)
     ev = val.events
     if len(ev):
-        frac = pd.Series(~integral(ev["qty"].to_numpy()), index=ev["sku"].to_numpy(dtype=object))
-        has_frac = frac.groupby(level=0).any()
-        whole &= ~has_frac.reindex(skus).fillna(False).to_numpy(dtype=bool)
+        row = val.event_rows
+        frac = ~integral(ev["qty"].to_numpy()) & (row >= 0)
+        whole &= np.bincount(row[frac], minlength=len(skus))[: len(skus)] == 0
     return whole
 
 

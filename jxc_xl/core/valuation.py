@@ -72,6 +72,7 @@ Decisions the contract leaves open (documented here, tested in tests/test_valuat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,7 @@ from jxc_xl.core.ledger import (
     ledger_events,
     net_demand,
     opening_lines,
+    original_lines,
     running_balance,
     table_frame,
 )
@@ -159,6 +161,12 @@ class Valuation:
     lots: pd.DataFrame | None = None
     by_warehouse: pd.DataFrame | None = None
 
+    @cached_property
+    def event_rows(self) -> np.ndarray:
+        """Each event's row in ``stock`` (int64; −1 for a SKU stock lacks): per-SKU sums and maxima over the events
+        as numpy reductions, without hashing half a million SKU texts once per question."""
+        return pd.Index(self.stock["sku"].to_numpy(dtype=object)).get_indexer(self.events["sku"].to_numpy(dtype=object))
+
 
 def _sku_index(wb: Workbook, events: pd.DataFrame, opening: pd.DataFrame) -> pd.Index:
     items = clean_keys(wb.df(ITEMS.name)["sku"]) if ITEMS.name in wb.tables else pd.Series([], dtype="object")
@@ -190,32 +198,6 @@ def _std_cost(wb: Workbook, skus: pd.Index) -> np.ndarray:
     cost = cost[cost.index.notna()]
     cost = cost[~cost.index.duplicated()]
     return cost.reindex(skus).to_numpy(dtype=np.float64)
-
-
-def original_lines(ev: pd.DataFrame) -> np.ndarray:
-    """For each return event the position of its original line (first purchase/sale line with the return's
-    orig_doc_no and sku), else −1."""
-    pos = np.full(len(ev), -1, dtype=np.int64)
-    kind = ev["kind"].to_numpy(dtype=object)
-    doc, sku = ev["doc_no"].to_numpy(dtype=object), ev["sku"].to_numpy(dtype=object)
-    for ret, orig in (("purchase_return", "purchase"), ("sales_return", "sale")):
-        r = np.flatnonzero(kind == ret)
-        if not len(r):
-            continue
-        named = ev["orig_doc_no"].to_numpy(dtype=object)[r]
-        o = np.flatnonzero(kind == orig)
-        # Only the lines of the documents some return names: a month has many sales and few returns.
-        keep = pd.Index(pd.unique(named)).get_indexer(doc[o]) >= 0
-        if pd.isna(named).any():  # a blank names the blank documents (None and NaN alike), as the MultiIndex does
-            keep |= pd.isna(doc[o])
-        o = o[keep]
-        key = pd.MultiIndex.from_arrays([doc[o], sku[o]])
-        first = ~key.duplicated()
-        key, o = key[first], o[first]
-        want = pd.MultiIndex.from_arrays([named, sku[r]])
-        at = key.get_indexer(want) if len(key) else np.full(len(r), -1)
-        pos[r] = np.where(at >= 0, o[np.maximum(at, 0)] if len(o) else -1, -1)
-    return pos
 
 
 def _line_price(ev: pd.DataFrame) -> np.ndarray:
