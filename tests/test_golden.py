@@ -42,7 +42,7 @@ GOLDEN = {
     "new-en": "a6773cf77692df2f1e82550ac56b9a1a",
     "demo-zh-input": "bf6724da3a656e770127b0e0c08c32c9",
     "demo-zh-synced": "8984fdda7d2979a938c72bcf878b4c96",
-    "demo-zh-closed": "988856395613d7913e8f530c116f21cf",
+    "demo-zh-closed": "e878f8679600fd913faac08212c32202",
     "demo-en-synced": "92f674b48f2e689f46bf7dcbab7fc08d",
     "small-moving_average": "778404c9e69f9c00d6709b2d9cc50059",
     "small-monthly_average": "c3d697e0325e7537e9d1e4a276ffcfd8",
