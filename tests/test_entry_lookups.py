@@ -4,6 +4,7 @@ values the builder writes, and that the reader ignores (also where a workbook ha
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from datetime import date
@@ -18,7 +19,7 @@ import python_calamine as pc
 from jxc_xl import read_workbook, sync_file, validate_file
 from jxc_xl.core.book import ROW
 from jxc_xl.io.template import build_workbook
-from jxc_xl.io.template.lookups import book_values, formula, sheet_columns
+from jxc_xl.io.template.lookups import Warehouses, book_values, book_warehouses, formula, sheet_columns
 from jxc_xl.schema import COMPUTED, COUNTS, INPUT_TABLES, ITEMS, LANGS, ORDERS, PURCHASES, TABLES_BY_NAME, Lang
 from tests.factories import small_month, write_book
 from tests.libreoffice import recalc, require_soffice
@@ -293,3 +294,146 @@ def test_libreoffice_computes_names_and_book_quantities(tmp_path: Path, lang: La
     book_h, diff_h = (c.header(lang) for c in COMPUTED[COUNTS.name][3:])
     assert [r[counts[0].index(book_h)] for r in counts[1:]] == EXPECTED_BOOK
     assert [r[counts[0].index(diff_h)] for r in counts[1:]] == EXPECTED_DIFF
+
+
+# ---------------------------------------------------------------------------------------------------
+# Warehouses (issue 12.2): the book quantity of the count's warehouse, with transfers
+
+
+def _wline(day: int, doc: str, sku: str, qty: float, wh: str | None, party: dict[str, str]) -> dict[str, Any]:
+    return {"date": D(day), "doc_no": doc, **party, "sku": sku, "qty": qty, "unit_price": 10.0, "warehouse": wh}
+
+
+def _warehouse_month() -> dict[str, list[dict[str, Any]]]:
+    """Two warehouses, W1 the default (blank cells), W2; purchases in both, transfers both ways, sales, returns,
+    an earlier count in W2 only (W1's counts start from the opening), counts on the 15th in each warehouse, and
+    one on the 20th in "W1" that starts from the blank (W1) count of the 15th."""
+    sup, cus = {"supplier": "华东贸易"}, {"customer": "张记超市"}
+    items = [i for i in small_month()["tblItems"] if i["sku"] in ("A001", "B001")]
+    return {
+        "tblItems": items,
+        "tblWarehouses": [{"code": "W1", "name": "总仓"}, {"code": "W2", "name": "门店仓"}],
+        "tblOpening": [
+            {"sku": "A001", "qty": 40, "unit_cost": 10},  # W1
+            {"sku": "A001", "qty": 10, "unit_cost": 10, "warehouse": "W2"},
+            {"sku": "B001", "qty": 15, "unit_cost": 10, "warehouse": "W1"},
+        ],
+        "tblPurchases": [
+            _wline(3, "PO-3", "A001", 60, None, sup),
+            _wline(3, "PO-3", "A001", 20, "W2", sup),
+            _wline(10, "PO-10", "B001", 20, "W2", sup),
+        ],
+        "tblSales": [
+            _wline(2, "SO-2", "A001", 12, None, cus),
+            _wline(12, "SO-12", "A001", 30, "W2", cus),
+            _wline(12, "SO-12", "B001", 5, None, cus),
+        ],
+        "tblReturns": [
+            {**_wline(14, "RT-1", "A001", 2, "W2", {}), "kind": "sales_return", "orig_doc_no": "SO-12"},
+            {**_wline(11, "RT-2", "B001", 6, "W2", {}), "kind": "purchase_return", "orig_doc_no": "PO-10"},
+        ],
+        "tblTransfers": [
+            {"date": D(6), "doc_no": "DB-1", "from_warehouse": "W1", "to_warehouse": "W2", "sku": "A001", "qty": 25},
+            {"date": D(11), "doc_no": "DB-2", "from_warehouse": "W2", "to_warehouse": "W1", "sku": "B001", "qty": 4},
+        ],
+        "tblCounts": [
+            {"date": D(5), "sku": "A001", "counted_qty": 29, "warehouse": "W2"},  # book 10 + 20 = 30: −1
+            {"date": D(15), "sku": "A001", "counted_qty": 63},  # W1: 40 − 12 + 60 − 25 = 63 (the W2 count: not W1's)
+            {"date": D(15), "sku": "A001", "counted_qty": 25, "warehouse": "W2"},  # 29 + 25 − 30 + 2 = 26: −1
+            {"date": D(15), "sku": "B001", "counted_qty": 14, "warehouse": "W1"},  # 15 − 5 + 4 = 14
+            {"date": D(15), "sku": "B001", "counted_qty": 11, "warehouse": "W2"},  # 20 − 6 − 4 = 10: +1
+            {"date": D(20), "sku": "A001", "counted_qty": 60, "warehouse": "W1"},  # from the blank count: 63: −3
+        ],
+    }
+
+
+WH_BOOK = [30.0, 63.0, 26.0, 14.0, 10.0, 63.0]
+WH_DIFF = [-1.0, 0.0, -1.0, 0.0, 1.0, -3.0]
+
+
+def _valuation_book(path: Path) -> list[float]:
+    """Each count row's book quantity as the per-warehouse valuation books it: counted − its adjustment."""
+    from jxc_xl.core.valuation import value_month
+
+    ev = value_month(read_workbook(path)).events
+    counts = ev[ev["kind"] == "count"].sort_values(ROW)
+    return (counts["qty"] - counts["adj_qty"]).astype(float).tolist()
+
+
+def test_book_quantity_is_the_warehouse_stock_at_the_count_date(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "wh.xlsx", _warehouse_month(), lookups=True)
+    assert validate_file(path).valid
+    counts = _sheet_rows(path, COUNTS.sheet("zh"))
+    assert _column(counts, "账面数量") == WH_BOOK == _valuation_book(path)
+    assert _column(counts, "盘盈亏数量") == WH_DIFF
+    m = {k: pd.DataFrame(v) for k, v in _warehouse_month().items()}
+    whs = book_warehouses(m, transfers=True)
+    assert whs == Warehouses("W1", True)
+    assert book_values(m["tblCounts"], m, whs) == WH_BOOK
+    assert book_values(m["tblCounts"], m) != WH_BOOK  # the company's book is another quantity
+
+
+def test_book_without_a_warehouse_list_or_a_transfer_table(tmp_path: Path) -> None:
+    """No 仓库 list: a blank cell is the unnamed warehouse (its own, apart from W1 and W2); no 调拨 Table: the
+    formula and its values leave the transfers out (cached values follow the formula)."""
+    m = _warehouse_month()
+    del m["tblWarehouses"]
+    path = write_book(tmp_path / "unnamed.xlsx", m, lookups=True)
+    frames = {k: pd.DataFrame(v) for k, v in m.items()}
+    assert book_warehouses(frames, transfers=True) == Warehouses("", True)
+    got = _column(_sheet_rows(path, COUNTS.sheet("zh")), "账面数量")
+    # W1 is not the blank warehouse here: the blank count of A001 is the unnamed warehouse's (its opening,
+    # purchase and sale, no transfer); B001 in "W1": 15 + 4 (the sale of 5 left the unnamed one); A001 in "W1" on
+    # the 20th starts from no count of its own: W1's own lines are the transfer out of the 6th: −25.
+    assert got == [30.0, 40.0 - 12 + 60, 26.0, 15.0 + 4, 10.0, -25.0]
+    plain = write_book(tmp_path / "plain.xlsx", _warehouse_month(), lookups=True, plain=["tblTransfers"])
+    with zipfile.ZipFile(plain) as z:
+        assert not any(b"tblTransfers[" in z.read(n) for n in z.namelist() if n.startswith("xl/"))
+    got = _column(_sheet_rows(plain, COUNTS.sheet("zh")), "账面数量")
+    assert got == [30.0, 63.0 + 25, 26.0 - 25, 14.0 - 4, 10.0 + 4, 63.0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_warehouse_book_formula_fits_excel(lang: Lang) -> None:
+    """Within Excel's 8,192 characters with a long default code, and no function LibreOffice 7.4 lacks."""
+    c = COMPUTED[COUNTS.name][3]
+    f = formula(COUNTS, c, lang, other=True, warehouses=Warehouses("总仓-华东-上海浦东-01", True))
+    assert len(f) < 8192
+    assert not re.search(r"\b(XLOOKUP|XMATCH|LET|FILTER|UNIQUE)\(", f), f
+    assert formula(COUNTS, c, lang, other=True) == formula(COUNTS, c, lang, other=True, warehouses=None)
+
+
+def test_one_warehouse_workbook_is_written_as_before(tmp_path: Path) -> None:
+    """Lines with a 仓库 column left blank everywhere (and a 仓库 list): one warehouse, the same bytes as without
+    the column and the same formula as a workbook of no warehouses."""
+    base = small_month()
+    blank = {k: [{**r, "warehouse": None} if k in ENTRY[:5] else r for r in v] for k, v in small_month().items()}
+    frames = {k: pd.DataFrame(v) for k, v in blank.items()}
+    frames["tblWarehouses"] = pd.DataFrame([{"code": "WH"}])
+    assert book_warehouses(frames, transfers=True) is None
+    a = write_book(tmp_path / "a.xlsx", base, lookups=True)
+    b = write_book(tmp_path / "b.xlsx", blank, lookups=True)
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as z:
+        sheet = next(
+            z.read(n).decode("utf-8")
+            for n in z.namelist()
+            if n.startswith("xl/worksheets/sheet") and "tblCounts[[#This Row]" in z.read(n).decode("utf-8")
+        )
+    want = formula(COUNTS, COMPUTED[COUNTS.name][3], "zh", other=True)
+    assert html.escape(want[1:], quote=False) in sheet and "SUMPRODUCT" not in sheet
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("lang", LANGS)
+def test_libreoffice_computes_the_warehouse_book(tmp_path: Path, lang: Lang) -> None:
+    """LibreOffice recomputes the per-warehouse formulas (zeroed cached values) to the values sync wrote."""
+    require_soffice()
+    src = write_book(tmp_path / "wh.xlsx", _warehouse_month(), lang=lang, lookups=True)
+    stale = _stale(src, tmp_path / "stale.xlsx")
+    out = openpyxl.load_workbook(recalc(stale, tmp_path / "lo"), data_only=True)
+    counts = list(out[COUNTS.sheet(lang)].iter_rows(values_only=True))
+    book_h, diff_h = (c.header(lang) for c in COMPUTED[COUNTS.name][3:])
+    assert [r[counts[0].index(book_h)] for r in counts[1:]] == WH_BOOK
+    assert [r[counts[0].index(diff_h)] for r in counts[1:]] == WH_DIFF

@@ -29,6 +29,8 @@ import pandas as pd
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from jxc_xl.core.ledger import clean_keys
+from jxc_xl.core.warehouses import SEP
 from jxc_xl.schema import (
     COMPUTED,
     COUNT_LOOKUPS,
@@ -41,6 +43,8 @@ from jxc_xl.schema import (
     PURCHASES,
     RETURNS,
     SALES,
+    TRANSFERS,
+    WAREHOUSES,
     Choice,
     Column,
     Lang,
@@ -123,7 +127,39 @@ def _reason_texts(reasons: tuple[Choice, ...]) -> list[str]:
     return list(dict.fromkeys(x for c in reasons for x in (c.zh, c.en, c.key)))
 
 
-def _book_formula(lang: Lang, other: bool = False) -> str:
+class Warehouses(NamedTuple):
+    """How the book quantity follows warehouses (issue 12.2) where the workbook's lines use them."""
+
+    default: str  # the warehouse of a blank 仓库 cell (``core.warehouses.default_warehouse``); "": the unnamed one
+    transfers: bool  # 调拨 is an Excel Table the formula reads (transfers in and out)
+
+
+_WAREHOUSE_TABLES = (OPENING, PURCHASES, SALES, RETURNS, COUNTS, OTHER)
+
+
+def book_warehouses(frames: Mapping[str, pd.DataFrame], *, transfers: bool) -> Warehouses | None:
+    """The warehouses of the book formula: None where no line of ``frames`` names a warehouse and 调拨 has no
+    line (one warehouse: the formula and its values as before warehouses); ``transfers``: 调拨 is an Excel Table."""
+    named = any(_named(frames.get(t.name)) for t in _WAREHOUSE_TABLES)
+    moved = frames.get(TRANSFERS.name)
+    if not named and (moved is None or not len(moved)):
+        return None
+    codes = frames.get(WAREHOUSES.name)
+    first = clean_keys(codes["code"]).dropna() if codes is not None and "code" in codes else pd.Series()
+    return Warehouses(_cell_text(first.iloc[0]) if len(first) else "", transfers)
+
+
+def _named(df: pd.DataFrame | None) -> bool:
+    return df is not None and "warehouse" in df and bool(_keys(df["warehouse"]).notna().any())
+
+
+def _cell_text(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _book_formula(lang: Lang, other: bool = False, warehouses: Warehouses | None = None) -> str:
+    if warehouses is not None:
+        return _warehouse_book_formula(lang, other, warehouses)
     c = COUNTS
     sku, day = _this(c, "sku", lang), _this(c, "date", lang)
     prev = f'_xlfn.MAXIFS({_col(c, "date", lang)},{_col(c, "sku", lang)},{sku},{_col(c, "date", lang)},"<"&{day})'
@@ -153,19 +189,66 @@ def _book_formula(lang: Lang, other: bool = False) -> str:
     return f'=IF(OR({sku}="",{day}=""),"",{start}{"".join(net)})'
 
 
+def _warehouse_book_formula(lang: Lang, other: bool, wh: Warehouses) -> str:
+    """The book formula of a workbook with warehouses: every total restricted to the count row's warehouse (a
+    blank cell there and in the lines: the default), plus transfers in − out (module docstring)."""
+    c = COUNTS
+    sku, day, here = _this(c, "sku", lang), _this(c, "date", lang), _this(c, "warehouse", lang)
+    if wh.default:  # the default's lines: those naming it and the blank ones (two criteria, summed)
+        d = _text(wh.default)
+        at = f'IF(OR({here}="",{here}={d}),{{{_text("=" + wh.default)};"="}},"="&{here})'
+        this = f'IF({here}="",{d},{here})'
+    else:  # no 仓库 list: a blank cell is the unnamed warehouse, matched as blank
+        at, this = f'"="&{here}', here
+
+    def total(t: Table, qty: str, *crit: str) -> str:
+        # SUMPRODUCT, not SUM: LibreOffice takes only the first of an IF's array in SUM (Excel takes both)
+        where = ",".join((_col(t, "sku", lang), sku, *crit, _col(t, "warehouse", lang), at))
+        return f"SUMPRODUCT(SUMIFS({_col(t, qty, lang)},{where}))"
+
+    prev = (
+        f"SUMPRODUCT(MAX(_xlfn.MAXIFS({_col(c, 'date', lang)},{_col(c, 'sku', lang)},{sku},"
+        f'{_col(c, "date", lang)},"<"&{day},{_col(c, "warehouse", lang)},{at})))'
+    )
+
+    def window(t: Table) -> str:
+        return f'{_col(t, "date", lang)},">"&{prev},{_col(t, "date", lang)},"<="&{day}'
+
+    def one_of(t: Table, key: str, texts: list[str]) -> str:  # a row across: the warehouse pair is a column
+        return f"{_col(t, key, lang)},{{{','.join(_text(x) for x in texts)}}}"
+
+    start = f"IF({prev}=0,{total(OPENING, 'qty')},{total(c, 'counted_qty', _col(c, 'date', lang), prev)})"
+    net = [
+        "+" + total(PURCHASES, "qty", window(PURCHASES)),
+        "+" + total(RETURNS, "qty", window(RETURNS), one_of(RETURNS, "kind", _kind_labels("sales_return", lang))),
+        "-" + total(RETURNS, "qty", window(RETURNS), one_of(RETURNS, "kind", _kind_labels("purchase_return", lang))),
+        "-" + total(SALES, "qty", window(SALES)),
+    ]
+    if other:
+        for sign, reasons in (("+", OTHER_IN_REASONS), ("-", OTHER_OUT_REASONS)):
+            net.append(sign + total(OTHER, "qty", window(OTHER), one_of(OTHER, "reason", _reason_texts(reasons))))
+    if wh.transfers:  # a transfer names both warehouses (a blank one is not booked): this warehouse exactly
+        t = TRANSFERS
+        for sign, key in (("+", "to_warehouse"), ("-", "from_warehouse")):
+            crit = f'{_col(t, "sku", lang)},{sku},{window(t)},{_col(t, key, lang)},"="&{this}'
+            net.append(f"{sign}SUMIFS({_col(t, 'qty', lang)},{crit})")
+    return f'=IF(OR({sku}="",{day}=""),"",{start}{"".join(net)})'
+
+
 def _diff_formula(lang: Lang) -> str:
     cols = {c.key: c for c in COUNT_LOOKUPS}
     counted, book = _this(COUNTS, "counted_qty", lang), _this(COUNTS, "book_qty", lang, cols)
     return f'=IFERROR(IF(OR({counted}="",{book}=""),"",{counted}-{book}),"")'
 
 
-def formula(t: Table, col: Column, lang: Lang, *, other: bool = False) -> str:
+def formula(t: Table, col: Column, lang: Lang, *, other: bool = False, warehouses: Warehouses | None = None) -> str:
     """The calculated-column formula of computed column ``col`` of table ``t``; ``other``: the workbook has
-    tblOther as an Excel Table (the count's book quantity then follows its lines too)."""
+    tblOther as an Excel Table (the count's book quantity then follows its lines too); ``warehouses``: its lines
+    use warehouses (``book_warehouses``: the book quantity is then the count's warehouse's)."""
     if col.key in _ITEM_FIELD:
         return _item_formula(t, col.key, lang)
     if col.key == "book_qty":
-        return _book_formula(lang, other)
+        return _book_formula(lang, other, warehouses)
     if col.key == "diff_qty":
         return _diff_formula(lang)
     raise KeyError(f"{t.name} has no computed column {col.key!r}")
@@ -201,8 +284,38 @@ def _item_values(df: pd.DataFrame, key: str, frames: Mapping[str, pd.DataFrame])
     return out
 
 
-def _frame_part(df: pd.DataFrame | None, sign: float, kind: str | None = None) -> pd.DataFrame | None:
-    """One table's stock movements (sku casefolded, day, signed qty); None when it has none."""
+class _Place(NamedTuple):
+    """Where a table's lines are, for the book of a workbook with warehouses: their column, and a blank cell's
+    warehouse (casefolded, as SUMIFS matches it)."""
+
+    column: str = "warehouse"
+    blank: str = ""
+
+
+def _book_keys(df: pd.DataFrame, place: _Place | None) -> pd.Series:
+    """Each row's key in the book: its SKU (casefolded; blank → None), with warehouses also its warehouse."""
+    sku = _keys(df["sku"])
+    if place is None:
+        return sku
+    wh = _keys(df[place.column]).fillna(place.blank) if place.column in df else pd.Series(place.blank, df.index)
+    out = sku.copy()
+    named = sku.notna().to_numpy()
+    out[named] = sku[named] + SEP + wh[named].astype(str)
+    return out
+
+
+def _places(wh: Warehouses | None) -> tuple[_Place | None, _Place | None, _Place | None]:
+    """The places of the lines (a blank cell: the default), and of the transfers' destination and source (a
+    blank cell matches no warehouse but the unnamed one); all None without warehouses."""
+    if wh is None:
+        return None, None, None
+    return _Place(blank=wh.default.casefold()), _Place("to_warehouse"), _Place("from_warehouse")
+
+
+def _frame_part(
+    df: pd.DataFrame | None, sign: float, kind: str | None = None, place: _Place | None = None
+) -> pd.DataFrame | None:
+    """One table's stock movements (book key, day, signed qty); None when it has none."""
     if df is None or not len(df) or not {"sku", "date", "qty"} <= set(df.columns):
         return None
     if kind is not None:
@@ -212,14 +325,14 @@ def _frame_part(df: pd.DataFrame | None, sign: float, kind: str | None = None) -
         df = df[df["kind"].map(lambda v: getattr(choice(v), "key", None) if isinstance(v, str) else None) == kind]
     return pd.DataFrame(
         {
-            "sku": _keys(df["sku"]),
+            "sku": _book_keys(df, place),
             "day": pd.to_datetime(df["date"], errors="coerce").dt.normalize(),
             "qty": sign * pd.to_numeric(df["qty"], errors="coerce"),
         }
     )
 
 
-def _other_parts(df: pd.DataFrame | None) -> list[pd.DataFrame | None]:
+def _other_parts(df: pd.DataFrame | None, place: _Place | None = None) -> list[pd.DataFrame | None]:
     """tblOther's receipts (+) and issues (−), by a reason the book formula lists (key or label, any case)."""
     if df is None or not len(df) or "reason" not in df:
         return []
@@ -227,20 +340,26 @@ def _other_parts(df: pd.DataFrame | None) -> list[pd.DataFrame | None]:
     out: list[pd.DataFrame | None] = []
     for sign, reasons in ((1.0, OTHER_IN_REASONS), (-1.0, OTHER_OUT_REASONS)):
         listed = {x.casefold() for x in _reason_texts(reasons)}
-        out.append(_frame_part(df[text.isin(listed).to_numpy()], sign))
+        out.append(_frame_part(df[text.isin(listed).to_numpy()], sign, place=place))
     return out
 
 
-def _running(frames: Mapping[str, pd.DataFrame]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """SKU (casefolded) → its movement days, sorted, and the running net quantity after each."""
+def _running(
+    frames: Mapping[str, pd.DataFrame], wh: Warehouses | None = None
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Book key (``_book_keys``) → its movement days, sorted, and the running net quantity after each."""
     ret = frames.get(RETURNS.name)
+    at, to, source = _places(wh)
     parts = [
-        _frame_part(frames.get(PURCHASES.name), 1.0),
-        _frame_part(ret, 1.0, "sales_return"),
-        _frame_part(ret, -1.0, "purchase_return"),
-        _frame_part(frames.get(SALES.name), -1.0),
+        _frame_part(frames.get(PURCHASES.name), 1.0, place=at),
+        _frame_part(ret, 1.0, "sales_return", at),
+        _frame_part(ret, -1.0, "purchase_return", at),
+        _frame_part(frames.get(SALES.name), -1.0, place=at),
     ]
-    parts += _other_parts(frames.get(OTHER.name))
+    parts += _other_parts(frames.get(OTHER.name), at)
+    if wh is not None and wh.transfers:
+        moved = frames.get(TRANSFERS.name)
+        parts += [_frame_part(moved, 1.0, place=to), _frame_part(moved, -1.0, place=source)]
     got = [p for p in parts if p is not None]
     if not got:
         return {}
@@ -259,21 +378,24 @@ def _net_to(run: tuple[np.ndarray, np.ndarray] | None, day: np.datetime64) -> fl
     return float(run[1][i - 1]) if i else 0.0
 
 
-def _opening(frames: Mapping[str, pd.DataFrame]) -> dict[str, float]:
+def _opening(frames: Mapping[str, pd.DataFrame], place: _Place | None = None) -> dict[str, float]:
     op = frames.get(OPENING.name)
     if op is None or not len(op) or not {"sku", "qty"} <= set(op.columns):
         return {}
     q = pd.to_numeric(op["qty"], errors="coerce").fillna(0.0)
-    return {str(k): float(v) for k, v in q.groupby(_keys(op["sku"])).sum().items()}
+    return {str(k): float(v) for k, v in q.groupby(_book_keys(op, place)).sum().items()}
 
 
-def book_values(df: pd.DataFrame, frames: Mapping[str, pd.DataFrame]) -> list[Any]:
+def book_values(
+    df: pd.DataFrame, frames: Mapping[str, pd.DataFrame], warehouses: Warehouses | None = None
+) -> list[Any]:
     """The book quantity of each count row of ``df`` as the book formula gives it ("" where SKU or date is
-    blank); ``frames``: the other tables' rows."""
+    blank); ``frames``: the other tables' rows; ``warehouses``: as ``formula`` (per warehouse, with transfers)."""
     if not len(df) or not {"sku", "date"} <= set(df.columns):
         return [""] * len(df)
-    running, opening = _running(frames), _opening(frames)
-    skus = _keys(df["sku"]).tolist()
+    at = _places(warehouses)[0]
+    running, opening = _running(frames, warehouses), _opening(frames, at)
+    skus = _book_keys(df, at).tolist()
     days = pd.to_datetime(df["date"], errors="coerce").dt.normalize().to_numpy("datetime64[ns]")
     counted = pd.to_numeric(df["counted_qty"], errors="coerce").fillna(0.0) if "counted_qty" in df else None
     by_day: dict[tuple[str, np.datetime64], float] = {}  # (sku, day) → counted qty, as SUMIFS adds them
@@ -304,14 +426,16 @@ def diff_values(df: pd.DataFrame, book: list[Any]) -> list[Any]:
     return ["" if b == "" or pd.isna(c) else float(c) - float(b) for c, b in zip(counted, book, strict=True)]
 
 
-def cached_values(t: Table, df: pd.DataFrame, frames: Mapping[str, pd.DataFrame]) -> dict[str, list[Any]]:
+def cached_values(
+    t: Table, df: pd.DataFrame, frames: Mapping[str, pd.DataFrame], warehouses: Warehouses | None = None
+) -> dict[str, list[Any]]:
     """Computed column key → the value of each of ``df``'s rows, as the formulas would compute them."""
     out: dict[str, list[Any]] = {}
     for c in computed_columns(t):
         if c.key in _ITEM_FIELD:
             out[c.key] = _item_values(df, c.key, frames)
     if t is COUNTS:
-        book = book_values(df, {**frames, COUNTS.name: df})
+        book = book_values(df, {**frames, COUNTS.name: df}, warehouses)
         out["book_qty"], out["diff_qty"] = book, diff_values(df, book)
     return out
 
@@ -321,12 +445,14 @@ def cached_values(t: Table, df: pd.DataFrame, frames: Mapping[str, pd.DataFrame]
 
 
 class ComputedOut(NamedTuple):
-    """How to write a table's computed columns: the other tables' rows, the data rows to fill, language, format."""
+    """How to write a table's computed columns: the other tables' rows, the data rows to fill, language, format,
+    the workbook's warehouses (``book_warehouses``)."""
 
     frames: Mapping[str, pd.DataFrame]
     rows: int
     lang: Lang
     fmt: Format | None
+    warehouses: Warehouses | None = None
 
 
 def memoize_formulas(ws: Worksheet) -> None:
@@ -340,11 +466,11 @@ def memoize_formulas(ws: Worksheet) -> None:
 def write_computed(ws: Worksheet, t: Table, layout: list[Column], df: pd.DataFrame, out: ComputedOut) -> None:
     """Each computed column's formula into its ``out.rows`` data rows, with the cached value of every row of
     ``df`` (blank for the one empty row of an empty table: LibreOffice then computes it)."""
-    values = cached_values(t, df, out.frames) if len(df) else {}
+    values = cached_values(t, df, out.frames, out.warehouses) if len(df) else {}
     for j, c in enumerate(layout):
         if not is_computed(t, c):
             continue
-        f = formula(t, c, out.lang, other=OTHER.name in out.frames)
+        f = formula(t, c, out.lang, other=OTHER.name in out.frames, warehouses=out.warehouses)
         cached = values.get(c.key, [])
         for i in range(out.rows):
             ws.write_formula(i + 1, j, f, out.fmt, cached[i] if i < len(cached) else "")
