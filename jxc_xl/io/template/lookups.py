@@ -12,6 +12,21 @@ plus purchases + sales returns − purchase returns − sales dated after that c
 (where the workbook has 其他出入库 as an Excel Table) + other receipts − other issues by their reason. One
 count per item and day is assumed (two on one day both compare with the day before).
 
+With warehouses (issue 12.2: a line of the data written names one in its 仓库 column, or 调拨 has a line;
+``book_warehouses``) the book quantity is that of the count row's warehouse, as ``core.warehouses`` values it:
+every total, the opening and the previous count (the latest earlier count of the item in that warehouse)
+take only that warehouse's lines, and (where 调拨 is an Excel Table) transfers into it are added and transfers
+out of it taken away. A blank 仓库 cell is the default warehouse, the first code of 仓库 when the workbook is
+written (without a list: the unnamed warehouse, matched as blank), on the count row and on the lines alike:
+each total sums the criteria {"=<default>";"="} where the count row is at the default, else "=<its code>";
+SUMPRODUCT adds the pair (LibreOffice's SUM would take only the first). A transfer names both warehouses
+(one with a blank one is not booked), so it is matched by the count's warehouse exactly. A workbook whose
+lines name no warehouse gets the formula and values above, unchanged (a one-warehouse workbook is written
+byte for byte as before warehouses). The choice is made when the workbook is written (``jxc new``, the demo,
+``jxc close``: the next month's opening carries the warehouses): warehouses first typed into a workbook
+written without them leave its 盘点 formula the company's. Codes match as SUMIFS matches them (any case,
+as the SKUs).
+
 The builder writes each formula cell with its value computed here in Python (the cached value), so viewers
 that show cached values (LibreOffice by default, previews, python-calamine) show the names before any
 recalculation; Excel recomputes on open. The reader ignores these columns: their headers are not in the
