@@ -15,13 +15,15 @@ import openpyxl
 import pandas as pd
 import pytest
 import python_calamine as pc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jxc_xl import read_workbook, sync_file, validate_file
 from jxc_xl.core.book import ROW
 from jxc_xl.io.template import build_workbook
 from jxc_xl.io.template.lookups import Warehouses, book_values, book_warehouses, formula, sheet_columns
 from jxc_xl.schema import COMPUTED, COUNTS, INPUT_TABLES, ITEMS, LANGS, ORDERS, PURCHASES, TABLES_BY_NAME, Lang
-from tests.factories import small_month, write_book
+from tests.factories import make_workbook, small_month, write_book
 from tests.libreoffice import recalc, require_soffice
 
 D = lambda day: date(2026, 11, day)  # noqa: E731
@@ -422,6 +424,59 @@ def test_one_warehouse_workbook_is_written_as_before(tmp_path: Path) -> None:
         )
     want = formula(COUNTS, COMPUTED[COUNTS.name][3], "zh", other=True)
     assert html.escape(want[1:], quote=False) in sheet and "SUMPRODUCT" not in sheet
+
+
+@st.composite
+def _warehouse_ledgers(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
+    """Opening, purchases, sales and transfers of two SKUs over W1 (the default: also blank cells) and W2, and
+    counts of each (SKU, warehouse) on a few days, in either spelling of the default."""
+    place = st.sampled_from([None, "W1", "W2"])
+    day = lambda: f"2026-04-{draw(st.integers(1, 28)):02d}"  # noqa: E731
+    rows: dict[str, list[dict[str, Any]]] = {
+        "tblWarehouses": [{"code": "W1"}, {"code": "W2"}],
+        "tblItems": [{"sku": s, "name": s, "cost": 5} for s in "AB"],
+        "tblOpening": [
+            {"sku": s, "qty": draw(st.integers(0, 20)), "unit_cost": 5, "warehouse": draw(place)} for s in "AB"
+        ],
+        "tblPurchases": [],
+        "tblSales": [],
+        "tblTransfers": [],
+        "tblCounts": [],
+    }
+    for i in range(draw(st.integers(1, 14))):
+        sku, qty, kind = draw(st.sampled_from("AB")), draw(st.integers(1, 12)), draw(st.sampled_from(["P", "S", "T"]))
+        if kind == "T":
+            src = draw(st.sampled_from(["W1", "W2"]))
+            moved = {"from_warehouse": src, "to_warehouse": "W2" if src == "W1" else "W1"}
+            rows["tblTransfers"].append({"date": day(), "doc_no": f"T{i}", **moved, "sku": sku, "qty": qty})
+        else:
+            table = "tblPurchases" if kind == "P" else "tblSales"
+            line = {"date": day(), "doc_no": f"{kind}{i}", "sku": sku, "qty": qty, "unit_price": 9}
+            rows[table].append({**line, "warehouse": draw(place)})
+    counted = {
+        (c, draw(st.sampled_from(["W1", "W2"])), day()) for c in draw(st.lists(st.sampled_from("AB"), max_size=6))
+    }
+    for sku, wh, date_ in sorted(counted):
+        cell = draw(st.sampled_from([None, "W1"])) if wh == "W1" else wh
+        rows["tblCounts"].append(
+            {"date": date_, "sku": sku, "counted_qty": draw(st.integers(0, 30)), "warehouse": cell}
+        )
+    return rows
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None)
+@given(rows=_warehouse_ledgers())
+def test_book_values_are_the_valuations_per_warehouse(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Any month over two warehouses: each count's cached book quantity is what the per-warehouse valuation
+    finds before booking it (counted − its adjustment)."""
+    from jxc_xl.core.valuation import value_month
+
+    ev = value_month(make_workbook(rows, allow_negative=True)).events
+    counts = ev[ev["kind"] == "count"].sort_values(ROW)
+    frames = {k: pd.DataFrame(v) for k, v in rows.items()}
+    got = book_values(frames["tblCounts"], frames, book_warehouses(frames, transfers=True)) if rows["tblCounts"] else []
+    assert got == pytest.approx((counts["qty"] - counts["adj_qty"]).tolist())
 
 
 @pytest.mark.slow
