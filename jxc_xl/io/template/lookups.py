@@ -160,7 +160,7 @@ def book_warehouses(frames: Mapping[str, pd.DataFrame], *, transfers: bool) -> W
     if not named and (moved is None or not len(moved)):
         return None
     codes = frames.get(WAREHOUSES.name)
-    first = clean_keys(codes["code"]).dropna() if codes is not None and "code" in codes else pd.Series()
+    first = clean_keys(codes["code"]).dropna() if codes is not None and "code" in codes else pd.Series(dtype=object)
     return Warehouses(_cell_text(first.iloc[0]) if len(first) else "", transfers)
 
 
