@@ -50,7 +50,6 @@ from jxc_xl.schema import (
     SUMMARY,
     TABLES,
     TABLES_BY_NAME,
-    TRANSFERS,
     WAREHOUSES,
     Lang,
     Table,
@@ -208,13 +207,14 @@ def _write_sheet(
         _print_table(ws, t, spec)
         return
     # The computed columns' data; their formulas name the tables they read, so all of those must be Excel Tables.
-    frames = spec.frames if spec.lookups and not (spec.omit | spec.plain) & LOOKUP_SOURCES else None
-    if frames is not None and OTHER.name not in spec.omit | spec.plain:  # the book formula reads 其他出入库 too
-        frames = {**frames, OTHER.name: frames.get(OTHER.name, pd.DataFrame())}
-    # 盘点's book quantity where lines name warehouses (or 调拨 has lines): per warehouse, 调拨 where it is a Table
-    warehouses = None
-    if frames is not None and t is COUNTS:
-        warehouses = book_warehouses(spec.frames, transfers=TRANSFERS.name not in spec.omit | spec.plain)
+    tables = {x.name for x in TABLES if x.name not in spec.omit | spec.plain}  # the workbook's Excel Tables
+    frames = spec.frames if spec.lookups and LOOKUP_SOURCES <= tables else None
+    if frames is not None:  # the book formula reads 其他出入库 where it is an Excel Table (its rows, not a range's)
+        frames = {k: v for k, v in frames.items() if k != OTHER.name}
+        if OTHER.name in tables:
+            frames[OTHER.name] = spec.frames.get(OTHER.name, pd.DataFrame())
+    # 盘点's book quantity per warehouse where 仓库 is an Excel Table (the workbook's shape, not its data)
+    warehouses = book_warehouses(tables) if frames is not None and t is COUNTS else None
     if t.name == "tblStock":  # 收发存汇总: group headers above the table, a totals row
         other = OTHER.name not in spec.omit  # without 其他出入库: 库存 as before it (no other-movement columns)
         write_stock_table(ws, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain, other=other)

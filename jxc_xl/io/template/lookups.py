@@ -12,20 +12,26 @@ plus purchases + sales returns − purchase returns − sales dated after that c
 (where the workbook has 其他出入库 as an Excel Table) + other receipts − other issues by their reason. One
 count per item and day is assumed (two on one day both compare with the day before).
 
-With warehouses (issue 12.2: a line of the data written names one in its 仓库 column, or 调拨 has a line;
-``book_warehouses``) the book quantity is that of the count row's warehouse, as ``core.warehouses`` values it:
-every total, the opening and the previous count (the latest earlier count of the item in that warehouse)
+With 仓库 (issue 12.2) the book quantity is that of the count row's warehouse, as ``core.warehouses`` values
+it: every total, the opening and the previous count (the latest earlier count of the item in that warehouse)
 take only that warehouse's lines, and (where 调拨 is an Excel Table) transfers into it are added and transfers
-out of it taken away. A blank 仓库 cell is the default warehouse, the first code of 仓库 when the workbook is
-written (without a list: the unnamed warehouse, matched as blank), on the count row and on the lines alike:
-each total sums the criteria {"=<default>";"="} where the count row is at the default, else "=<its code>";
-SUMPRODUCT adds the pair (LibreOffice's SUM would take only the first). A transfer names both warehouses
-(one with a blank one is not booked), so it is matched by the count's warehouse exactly. A workbook whose
-lines name no warehouse gets the formula and values above, unchanged (a one-warehouse workbook is written
-byte for byte as before warehouses). The choice is made when the workbook is written (``jxc new``, the demo,
-``jxc close``: the next month's opening carries the warehouses): warehouses first typed into a workbook
-written without them leave its 盘点 formula the company's. Codes match as SUMIFS matches them (any case,
-as the SKUs).
+out of it taken away. The formula is chosen by the workbook's shape, not its data (``book_warehouses``): per
+warehouse wherever 仓库 is an Excel Table (the template's shape: its 盘点 has the 仓库 column), so a workbook
+made from the template follows the warehouses and transfers typed into it later, without a new formula (the
+company's formula above only where 仓库 is missing or a plain range). A blank 仓库 cell is the default
+warehouse, read from the first row of 仓库 (``INDEX(tblWarehouses[仓库编码],1)``, never written in: renaming it
+needs no rewrite), on the count row and on the lines alike: a count row at the default sums each total over
+the criteria pair "=<default>" and "=" (SUMPRODUCT adds the pair; LibreOffice's SUM would take only the
+first); a first row left blank (仓库 empty) makes a blank cell the unnamed warehouse, matched as blank only.
+Without warehouse lines every line is the default's, so the values are the company's, to the bit. A transfer
+names both warehouses, so it is matched by the count's warehouse exactly. Codes match as SUMIFS matches them
+(any case, as the SKUs).
+
+Where formula and valuation can differ on messy data (the cached values follow the formula): the valuation
+takes the first non-blank code of 仓库, stripped, as the default (``core.warehouses.default_warehouse``), the
+formula the first row's cell as it is (a blank first row above codes, or a code with surrounding spaces,
+differ); SUMIFS counts a transfer that names one warehouse only (the valuation books none; both are required)
+or has a quantity of 0 or below; a numeric code matches a text one in SUMIFS but not in the default's "=" test.
 
 The builder writes each formula cell with its value computed here in Python (the cached value), so viewers
 that show cached values (LibreOffice by default, previews, python-calamine) show the names before any
@@ -36,7 +42,7 @@ tables' ``columns``, so they are never read or checked, and a workbook without t
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -44,7 +50,6 @@ import pandas as pd
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from jxc_xl.core.ledger import clean_keys
 from jxc_xl.core.warehouses import SEP
 from jxc_xl.schema import (
     COMPUTED,
@@ -143,33 +148,27 @@ def _reason_texts(reasons: tuple[Choice, ...]) -> list[str]:
 
 
 class Warehouses(NamedTuple):
-    """How the book quantity follows warehouses (issue 12.2) where the workbook's lines use them."""
+    """The book quantity per warehouse (issue 12.2): the workbook has 仓库 as an Excel Table (``book_warehouses``)."""
 
-    default: str  # the warehouse of a blank 仓库 cell (``core.warehouses.default_warehouse``); "": the unnamed one
-    transfers: bool  # 调拨 is an Excel Table the formula reads (transfers in and out)
-
-
-_WAREHOUSE_TABLES = (OPENING, PURCHASES, SALES, RETURNS, COUNTS, OTHER)
+    transfers: bool  # 调拨 is an Excel Table too: the formula adds transfers in − out
 
 
-def book_warehouses(frames: Mapping[str, pd.DataFrame], *, transfers: bool) -> Warehouses | None:
-    """The warehouses of the book formula: None where no line of ``frames`` names a warehouse and 调拨 has no
-    line (one warehouse: the formula and its values as before warehouses); ``transfers``: 调拨 is an Excel Table."""
-    named = any(_named(frames.get(t.name)) for t in _WAREHOUSE_TABLES)
-    moved = frames.get(TRANSFERS.name)
-    if not named and (moved is None or not len(moved)):
+def book_warehouses(tables: Collection[str]) -> Warehouses | None:
+    """The book formula's warehouses, by the workbook's shape and not its data: per warehouse where ``tables``
+    (the names of its Excel Tables) has 仓库 (the template's shape, whose 盘点 has its 仓库 column), with transfers
+    where it has 调拨 too; None (the company's book) without 仓库."""
+    if WAREHOUSES.name not in tables:
         return None
+    return Warehouses(transfers=TRANSFERS.name in tables)
+
+
+def default_warehouse(frames: Mapping[str, pd.DataFrame]) -> str:
+    """The default warehouse as the book formula reads it, casefolded: the code in the first row of 仓库
+    (``INDEX(tblWarehouses[code],1)``); "" where that cell is blank or 仓库 has no rows."""
     codes = frames.get(WAREHOUSES.name)
-    first = clean_keys(codes["code"]).dropna() if codes is not None and "code" in codes else pd.Series(dtype=object)
-    return Warehouses(_cell_text(first.iloc[0]) if len(first) else "", transfers)
-
-
-def _named(df: pd.DataFrame | None) -> bool:
-    return df is not None and "warehouse" in df and bool(_keys(df["warehouse"]).notna().any())
-
-
-def _cell_text(v: Any) -> str:
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    if codes is None or "code" not in codes or not len(codes):
+        return ""
+    return _key(codes["code"].iloc[0]) or ""
 
 
 def _book_formula(lang: Lang, other: bool = False, warehouses: Warehouses | None = None) -> str:
@@ -205,16 +204,15 @@ def _book_formula(lang: Lang, other: bool = False, warehouses: Warehouses | None
 
 
 def _warehouse_book_formula(lang: Lang, other: bool, wh: Warehouses) -> str:
-    """The book formula of a workbook with warehouses: every total restricted to the count row's warehouse (a
-    blank cell there and in the lines: the default), plus transfers in − out (module docstring)."""
+    """The book formula of a workbook with 仓库: every total restricted to the count row's warehouse (a blank cell
+    there and in the lines: the default, the first row of 仓库), plus transfers in − out (module docstring)."""
     c = COUNTS
     sku, day, here = _this(c, "sku", lang), _this(c, "date", lang), _this(c, "warehouse", lang)
-    if wh.default:  # the default's lines: those naming it and the blank ones (two criteria, summed)
-        d = _text(wh.default)
-        at = f'IF(OR({here}="",{here}={d}),{{{_text("=" + wh.default)};"="}},"="&{here})'
-        this = f'IF({here}="",{d},{here})'
-    else:  # no 仓库 list: a blank cell is the unnamed warehouse, matched as blank
-        at, this = f'"="&{here}', here
+    first = f"INDEX({_col(WAREHOUSES, 'code', lang)},1)"  # read, not written in: renaming it needs no rewrite
+    # At the default (a blank row or one naming it) its lines are those naming it and the blank ones: two
+    # criteria, summed. (here=first)<>(here="") is false at a blank row where the first is blank: blank only.
+    at = f'IF(({here}={first})<>({here}=""),"="&IF({{1;0}},{first},""),"="&{here})'
+    this = f'IF({here}="",{first},{here})'
 
     def total(t: Table, qty: str, *crit: str) -> str:
         # SUMPRODUCT, not SUM: LibreOffice takes only the first of an IF's array in SUM (Excel takes both)
@@ -258,8 +256,8 @@ def _diff_formula(lang: Lang) -> str:
 
 def formula(t: Table, col: Column, lang: Lang, *, other: bool = False, warehouses: Warehouses | None = None) -> str:
     """The calculated-column formula of computed column ``col`` of table ``t``; ``other``: the workbook has
-    tblOther as an Excel Table (the count's book quantity then follows its lines too); ``warehouses``: its lines
-    use warehouses (``book_warehouses``: the book quantity is then the count's warehouse's)."""
+    tblOther as an Excel Table (the count's book quantity then follows its lines too); ``warehouses``: it has
+    tblWarehouses as one (``book_warehouses``: the book quantity is then the count's warehouse's)."""
     if col.key in _ITEM_FIELD:
         return _item_formula(t, col.key, lang)
     if col.key == "book_qty":
@@ -319,12 +317,14 @@ def _book_keys(df: pd.DataFrame, place: _Place | None) -> pd.Series:
     return out
 
 
-def _places(wh: Warehouses | None) -> tuple[_Place | None, _Place | None, _Place | None]:
-    """The places of the lines (a blank cell: the default), and of the transfers' destination and source (a
-    blank cell matches no warehouse but the unnamed one); all None without warehouses."""
+def _places(
+    frames: Mapping[str, pd.DataFrame], wh: Warehouses | None
+) -> tuple[_Place | None, _Place | None, _Place | None]:
+    """The places of the lines (a blank cell: ``default_warehouse``), and of the transfers' destination and
+    source (a blank cell matches no warehouse but the unnamed one); all None without warehouses."""
     if wh is None:
         return None, None, None
-    return _Place(blank=wh.default.casefold()), _Place("to_warehouse"), _Place("from_warehouse")
+    return _Place(blank=default_warehouse(frames)), _Place("to_warehouse"), _Place("from_warehouse")
 
 
 def _frame_part(
@@ -364,7 +364,7 @@ def _running(
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Book key (``_book_keys``) → its movement days, sorted, and the running net quantity after each."""
     ret = frames.get(RETURNS.name)
-    at, to, source = _places(wh)
+    at, to, source = _places(frames, wh)
     parts = [
         _frame_part(frames.get(PURCHASES.name), 1.0, place=at),
         _frame_part(ret, 1.0, "sales_return", at),
@@ -405,10 +405,11 @@ def book_values(
     df: pd.DataFrame, frames: Mapping[str, pd.DataFrame], warehouses: Warehouses | None = None
 ) -> list[Any]:
     """The book quantity of each count row of ``df`` as the book formula gives it ("" where SKU or date is
-    blank); ``frames``: the other tables' rows; ``warehouses``: as ``formula`` (per warehouse, with transfers)."""
+    blank); ``frames``: the other tables' rows (with warehouses, 仓库's first row is the default:
+    ``default_warehouse``); ``warehouses``: as ``formula`` (per warehouse, with transfers)."""
     if not len(df) or not {"sku", "date"} <= set(df.columns):
         return [""] * len(df)
-    at = _places(warehouses)[0]
+    at = _places(frames, warehouses)[0]
     running, opening = _running(frames, warehouses), _opening(frames, at)
     skus = _book_keys(df, at).tolist()
     days = pd.to_datetime(df["date"], errors="coerce").dt.normalize().to_numpy("datetime64[ns]")
@@ -460,7 +461,8 @@ def cached_values(
 
 
 class ComputedOut(NamedTuple):
-    """How to write a table's computed columns: the other tables' rows, the data rows to fill, language, format,
+    """How to write a table's computed columns: the rows of the Excel Tables the formulas read (其他出入库 only
+    where it is one: ``OTHER.name in frames`` decides the formula), the data rows to fill, language, format,
     the workbook's warehouses (``book_warehouses``)."""
 
     frames: Mapping[str, pd.DataFrame]

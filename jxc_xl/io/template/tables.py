@@ -51,10 +51,11 @@ def write_table(
 ) -> int:
     """Header + rows at A1; returns the number of data rows written (≥ 1 for a ListObject).
 
-    ``frames`` (every table's rows, by table name): given, an Excel Table gets its computed columns
-    (``lookups``: name, spec and unit beside the SKU; 盘点's book quantity and difference) with their values
-    cached; without, the table has its input columns only (as workbooks of earlier versions). ``warehouses``:
-    the lines use warehouses (``lookups.book_warehouses``): 盘点's book quantity is then its warehouse's."""
+    ``frames`` (the rows of the Excel Tables the formulas read, by table name: 其他出入库 only where it is one):
+    given, an Excel Table gets its computed columns (``lookups``: name, spec and unit beside the SKU; 盘点's book
+    quantity and difference) with their values cached; without, the table has its input columns only (as
+    workbooks of earlier versions). ``warehouses``: the workbook has 仓库 as an Excel Table
+    (``lookups.book_warehouses``): 盘点's book quantity is then its warehouse's."""
     n = len(df)
     computed = frames is not None and not plain
     layout = sheet_columns(table, computed)
