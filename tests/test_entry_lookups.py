@@ -571,6 +571,8 @@ def test_libreoffice_computes_the_warehouse_book(tmp_path: Path, lang: Lang, fir
     require_soffice()
     m = _warehouse_month()
     m["tblWarehouses"].sort(key=lambda r: r["code"] != first)
+    if first == "W2":  # the blank count of A001 is W2's: a day after W2's own (one count per item and day)
+        m["tblCounts"][1]["date"] = D(16)
     src = write_book(tmp_path / "wh.xlsx", m, lang=lang, lookups=True)
     cached = _column(_sheet_rows(src, COUNTS.sheet(lang)), COMPUTED[COUNTS.name][3].header(lang))
     assert cached == _valuation_book(src)
