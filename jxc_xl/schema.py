@@ -1581,9 +1581,11 @@ COUNT_LOOKUPS: tuple[Column, ...] = (
         "Book qty",
         ColType.QTY,
         10,
-        doc_zh="公式：盘点日终了的账面数量 = 期初（或上次盘点的实盘数）+ 其后到盘点日的入库 − 出库 ± 退货，不必输入",
+        doc_zh="公式：盘点日终了的账面数量 = 期初（或上次盘点的实盘数）+ 其后到盘点日的入库 − 出库 ± 退货；"
+        "分仓库时只计本行仓库（空白 = 默认仓库）并加调入 − 调出，不必输入",
         doc_en="Formula: book quantity at the end of the count date = opening (or the previous count) + receipts − "
-        "issues ± returns up to that date; nothing to type",
+        "issues ± returns up to that date; with warehouses, this row's warehouse only (blank: the default) plus "
+        "transfers in − out; nothing to type",
     ),
     _computed(
         "diff_qty",

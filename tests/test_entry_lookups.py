@@ -4,6 +4,7 @@ values the builder writes, and that the reader ignores (also where a workbook ha
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from datetime import date
@@ -14,13 +15,33 @@ import openpyxl
 import pandas as pd
 import pytest
 import python_calamine as pc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jxc_xl import read_workbook, sync_file, validate_file
 from jxc_xl.core.book import ROW
 from jxc_xl.io.template import build_workbook
-from jxc_xl.io.template.lookups import book_values, formula, sheet_columns
-from jxc_xl.schema import COMPUTED, COUNTS, INPUT_TABLES, ITEMS, LANGS, ORDERS, PURCHASES, TABLES_BY_NAME, Lang
-from tests.factories import small_month, write_book
+from jxc_xl.io.template.lookups import (
+    Warehouses,
+    book_values,
+    book_warehouses,
+    default_warehouse,
+    formula,
+    sheet_columns,
+)
+from jxc_xl.schema import (
+    COMPUTED,
+    COUNTS,
+    INPUT_TABLES,
+    ITEMS,
+    LANGS,
+    ORDERS,
+    PURCHASES,
+    TABLES_BY_NAME,
+    WAREHOUSES,
+    Lang,
+)
+from tests.factories import make_workbook, small_month, write_book
 from tests.libreoffice import recalc, require_soffice
 
 D = lambda day: date(2026, 11, day)  # noqa: E731
@@ -293,3 +314,272 @@ def test_libreoffice_computes_names_and_book_quantities(tmp_path: Path, lang: La
     book_h, diff_h = (c.header(lang) for c in COMPUTED[COUNTS.name][3:])
     assert [r[counts[0].index(book_h)] for r in counts[1:]] == EXPECTED_BOOK
     assert [r[counts[0].index(diff_h)] for r in counts[1:]] == EXPECTED_DIFF
+
+
+# ---------------------------------------------------------------------------------------------------
+# Warehouses (issue 12.2): the book quantity of the count's warehouse, with transfers
+
+
+def _wline(day: int, doc: str, sku: str, qty: float, wh: str | None, party: dict[str, str]) -> dict[str, Any]:
+    return {"date": D(day), "doc_no": doc, **party, "sku": sku, "qty": qty, "unit_price": 10.0, "warehouse": wh}
+
+
+def _warehouse_month() -> dict[str, list[dict[str, Any]]]:
+    """Two warehouses, W1 the default (blank cells), W2; purchases in both, transfers both ways, sales, returns,
+    an earlier count in W2 only (W1's counts start from the opening), counts on the 15th in each warehouse, and
+    one on the 20th in "W1" that starts from the blank (W1) count of the 15th."""
+    sup, cus = {"supplier": "华东贸易"}, {"customer": "张记超市"}
+    items = [i for i in small_month()["tblItems"] if i["sku"] in ("A001", "B001")]
+    return {
+        "tblItems": items,
+        "tblWarehouses": [{"code": "W1", "name": "总仓"}, {"code": "W2", "name": "门店仓"}],
+        "tblOpening": [
+            {"sku": "A001", "qty": 40, "unit_cost": 10},  # W1
+            {"sku": "A001", "qty": 10, "unit_cost": 10, "warehouse": "W2"},
+            {"sku": "B001", "qty": 15, "unit_cost": 10, "warehouse": "W1"},
+        ],
+        "tblPurchases": [
+            _wline(3, "PO-3", "A001", 60, None, sup),
+            _wline(3, "PO-3", "A001", 20, "W2", sup),
+            _wline(10, "PO-10", "B001", 20, "W2", sup),
+        ],
+        "tblSales": [
+            _wline(2, "SO-2", "A001", 12, None, cus),
+            _wline(12, "SO-12", "A001", 30, "W2", cus),
+            _wline(12, "SO-12", "B001", 5, None, cus),
+        ],
+        "tblReturns": [
+            {**_wline(14, "RT-1", "A001", 2, "W2", {}), "kind": "sales_return", "orig_doc_no": "SO-12"},
+            {**_wline(11, "RT-2", "B001", 6, "W2", {}), "kind": "purchase_return", "orig_doc_no": "PO-10"},
+        ],
+        "tblTransfers": [
+            {"date": D(6), "doc_no": "DB-1", "from_warehouse": "W1", "to_warehouse": "W2", "sku": "A001", "qty": 25},
+            {"date": D(11), "doc_no": "DB-2", "from_warehouse": "W2", "to_warehouse": "W1", "sku": "B001", "qty": 4},
+        ],
+        "tblCounts": [
+            {"date": D(5), "sku": "A001", "counted_qty": 29, "warehouse": "W2"},  # book 10 + 20 = 30: −1
+            {"date": D(15), "sku": "A001", "counted_qty": 63},  # W1: 40 − 12 + 60 − 25 = 63 (the W2 count: not W1's)
+            {"date": D(15), "sku": "A001", "counted_qty": 25, "warehouse": "W2"},  # 29 + 25 − 30 + 2 = 26: −1
+            {"date": D(15), "sku": "B001", "counted_qty": 14, "warehouse": "W1"},  # 15 − 5 + 4 = 14
+            {"date": D(15), "sku": "B001", "counted_qty": 11, "warehouse": "W2"},  # 20 − 6 − 4 = 10: +1
+            {"date": D(20), "sku": "A001", "counted_qty": 60, "warehouse": "W1"},  # from the blank count: 63: −3
+        ],
+    }
+
+
+WH_BOOK = [30.0, 63.0, 26.0, 14.0, 10.0, 63.0]
+WH_DIFF = [-1.0, 0.0, -1.0, 0.0, 1.0, -3.0]
+
+
+def _valuation_book(path: Path) -> list[float]:
+    """Each count row's book quantity as the per-warehouse valuation books it: counted − its adjustment."""
+    from jxc_xl.core.valuation import value_month
+
+    ev = value_month(read_workbook(path)).events
+    counts = ev[ev["kind"] == "count"].sort_values(ROW)
+    return (counts["qty"] - counts["adj_qty"]).astype(float).tolist()
+
+
+ALL_TABLES = frozenset(TABLES_BY_NAME)  # the template's shape: every table an Excel Table
+
+
+def test_book_quantity_is_the_warehouse_stock_at_the_count_date(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "wh.xlsx", _warehouse_month(), lookups=True)
+    assert validate_file(path).valid
+    counts = _sheet_rows(path, COUNTS.sheet("zh"))
+    assert _column(counts, "账面数量") == WH_BOOK == _valuation_book(path)
+    assert _column(counts, "盘盈亏数量") == WH_DIFF
+    m = {k: pd.DataFrame(v) for k, v in _warehouse_month().items()}
+    whs = book_warehouses(ALL_TABLES)
+    assert whs == Warehouses(transfers=True) and default_warehouse(m) == "w1"
+    assert book_values(m["tblCounts"], m, whs) == WH_BOOK
+    assert book_values(m["tblCounts"], m) != WH_BOOK  # the company's book is another quantity
+
+
+def test_the_shape_chooses_the_formula_not_the_data() -> None:
+    """仓库 an Excel Table: per warehouse (调拨 too: with transfers); without it the company's book."""
+    assert book_warehouses(ALL_TABLES) == Warehouses(True)
+    assert book_warehouses(ALL_TABLES - {"tblTransfers"}) == Warehouses(False)
+    assert book_warehouses(ALL_TABLES - {"tblWarehouses"}) is None
+
+
+def test_book_without_a_warehouse_list_or_a_transfer_table(tmp_path: Path) -> None:
+    """仓库 empty: a blank cell is the unnamed warehouse (its own, apart from W1 and W2); no 调拨 Table: the
+    formula and its values leave the transfers out (cached values follow the formula)."""
+    m = _warehouse_month()
+    del m["tblWarehouses"]
+    path = write_book(tmp_path / "unnamed.xlsx", m, lookups=True)
+    assert default_warehouse({k: pd.DataFrame(v) for k, v in m.items()}) == ""
+    got = _column(_sheet_rows(path, COUNTS.sheet("zh")), "账面数量")
+    # W1 is not the blank warehouse here: the blank count of A001 is the unnamed warehouse's (its opening,
+    # purchase and sale, no transfer); B001 in "W1": 15 + 4 (the sale of 5 left the unnamed one); A001 in "W1" on
+    # the 20th starts from no count of its own: W1's own lines are the transfer out of the 6th: −25.
+    assert got == [30.0, 40.0 - 12 + 60, 26.0, 15.0 + 4, 10.0, -25.0]
+    plain = write_book(tmp_path / "plain.xlsx", _warehouse_month(), lookups=True, plain=["tblTransfers"])
+    with zipfile.ZipFile(plain) as z:
+        assert not any(b"tblTransfers[" in z.read(n) for n in z.namelist() if n.startswith("xl/"))
+    got = _column(_sheet_rows(plain, COUNTS.sheet("zh")), "账面数量")
+    assert got == [30.0, 63.0 + 25, 26.0 - 25, 14.0 - 4, 10.0 + 4, 63.0]
+
+
+def test_without_the_warehouse_table_the_book_is_the_companys(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "co.xlsx", _warehouse_month(), lookups=True, omit=["tblWarehouses"])
+    assert "tblWarehouses[" not in _counts_sheet_xml(path) and "SUMPRODUCT" not in _counts_sheet_xml(path)
+    m = {k: pd.DataFrame(v) for k, v in _warehouse_month().items()}
+    assert _column(_sheet_rows(path, COUNTS.sheet("zh")), "账面数量") == book_values(m["tblCounts"], m)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_warehouse_book_formula_fits_excel(lang: Lang) -> None:
+    """Within Excel's 8,192 characters, no function LibreOffice 7.4 or Excel 2019 lacks; the default warehouse
+    is read from 仓库's first row, never written in (renaming it needs no new formula)."""
+    c = COMPUTED[COUNTS.name][3]
+    f = formula(COUNTS, c, lang, other=True, warehouses=Warehouses(True))
+    assert len(f) < 8192
+    assert not re.search(r"\b(XLOOKUP|XMATCH|LET|FILTER|UNIQUE|SORT|SEQUENCE)\(", f), f
+    code = WAREHOUSES.column("code").header(lang)
+    assert f"INDEX(tblWarehouses[{code}],1)" in f and "tblTransfers[" in f and "tblOther[" in f
+    assert '{"=' not in f  # no code as a literal criterion
+    assert "tblTransfers[" not in formula(COUNTS, c, lang, other=True, warehouses=Warehouses(False))
+    assert formula(COUNTS, c, lang, other=True) == formula(COUNTS, c, lang, other=True, warehouses=None)
+
+
+def _counts_sheet_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return next(
+            text
+            for n in z.namelist()
+            if n.startswith("xl/worksheets/sheet") and "tblCounts[[#This Row]" in (text := z.read(n).decode("utf-8"))
+        )
+
+
+def test_template_shape_without_warehouse_lines_caches_the_companys_book(tmp_path: Path) -> None:
+    """The template's shape with no line naming a warehouse (仓库 empty or listing one; a 仓库 column left blank
+    or none): the per-warehouse formula, and in every cell the same cached value as the company's formula."""
+    base = _month()
+    blank = {k: [{**r, "warehouse": None} if k in ENTRY[:5] else r for r in v] for k, v in _month().items()}
+    listed = {**base, "tblWarehouses": [{"code": "WH", "name": "总仓"}]}
+    a = write_book(tmp_path / "a.xlsx", base, lookups=True)
+    b = write_book(tmp_path / "b.xlsx", blank, lookups=True)
+    c = write_book(tmp_path / "c.xlsx", listed, lookups=True)
+    company = write_book(tmp_path / "company.xlsx", base, lookups=True, omit=["tblWarehouses"])
+    assert a.read_bytes() == b.read_bytes()
+    want = formula(COUNTS, COMPUTED[COUNTS.name][3], "zh", other=True, warehouses=Warehouses(True))
+    cached = re.compile(r'<c r="(\w+)"[^>]*><f>[^<]*</f>(.*?)</c>')  # each formula cell and its cached value
+    for path in (a, c):
+        sheet = _counts_sheet_xml(path)
+        assert html.escape(want[1:], quote=False) in sheet
+        assert len(cached.findall(sheet)) == 5 * 5  # 5 rows × (name, spec, unit, book, difference)
+        assert cached.findall(sheet) == cached.findall(_counts_sheet_xml(company))
+        assert _column(_sheet_rows(path, COUNTS.sheet("zh")), "账面数量") == EXPECTED_BOOK
+    m = {k: pd.DataFrame(v) for k, v in listed.items()}
+    assert book_values(m["tblCounts"], m, Warehouses(True)) == book_values(m["tblCounts"], m)
+
+
+def test_a_plain_other_range_is_not_read_by_the_book(tmp_path: Path) -> None:
+    """其他出入库 kept as a plain range with lines: the book formula names no tblOther (it is no Table) and the
+    cached values leave its lines out, as the formula does; as a Table its issue counts."""
+    m = {**_month(), "tblOther": [{"date": D(10), "doc_no": "QT-1", "reason": "damage", "sku": "A001", "qty": 5}]}
+    plain = write_book(tmp_path / "plain.xlsx", m, lookups=True, plain=["tblOther"])
+    with zipfile.ZipFile(plain) as z:
+        assert not any(b"tblOther[" in z.read(n) for n in z.namelist() if n.startswith("xl/"))
+    assert _column(_sheet_rows(plain, COUNTS.sheet("zh")), "账面数量") == EXPECTED_BOOK
+    table = write_book(tmp_path / "table.xlsx", m, lookups=True)
+    assert "tblOther[" in _counts_sheet_xml(table)
+    assert _column(_sheet_rows(table, COUNTS.sheet("zh")), "账面数量") == [175.0, 53.0, 57.0, 102.0, 0.0]
+
+
+@st.composite
+def _warehouse_ledgers(draw: st.DrawFn, named: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """Opening, purchases, sales and transfers of two SKUs over W1 and W2 (the first listed is the default, also
+    blank cells), and counts of each (SKU, warehouse) on a few days, in either spelling of the default;
+    ``named`` False: no line names a warehouse and there are no transfers (仓库 lists them, or is empty)."""
+    codes = draw(st.permutations(["W1", "W2"])) if named or draw(st.booleans()) else []
+    place = st.sampled_from([None, "W1", "W2"] if named else [None])
+    day = lambda: f"2026-04-{draw(st.integers(1, 28)):02d}"  # noqa: E731
+    rows: dict[str, list[dict[str, Any]]] = {
+        "tblWarehouses": [{"code": c} for c in codes],
+        "tblItems": [{"sku": s, "name": s, "cost": 5} for s in "AB"],
+        "tblOpening": [
+            {"sku": s, "qty": draw(st.integers(0, 20)), "unit_cost": 5, "warehouse": draw(place)} for s in "AB"
+        ],
+        "tblPurchases": [],
+        "tblSales": [],
+        "tblTransfers": [],
+        "tblCounts": [],
+    }
+    for i in range(draw(st.integers(1, 14))):
+        kinds = ["P", "S", "T"] if named else ["P", "S"]
+        sku, qty, kind = draw(st.sampled_from("AB")), draw(st.integers(1, 12)), draw(st.sampled_from(kinds))
+        if kind == "T":
+            src = draw(st.sampled_from(["W1", "W2"]))
+            moved = {"from_warehouse": src, "to_warehouse": "W2" if src == "W1" else "W1"}
+            rows["tblTransfers"].append({"date": day(), "doc_no": f"T{i}", **moved, "sku": sku, "qty": qty})
+        else:
+            table = "tblPurchases" if kind == "P" else "tblSales"
+            line = {"date": day(), "doc_no": f"{kind}{i}", "sku": sku, "qty": qty, "unit_price": 9}
+            rows[table].append({**line, "warehouse": draw(place)})
+    whs = ["W1", "W2"] if named else [codes[0] if codes else None]
+    counted = {(c, draw(st.sampled_from(whs)), day()) for c in draw(st.lists(st.sampled_from("AB"), max_size=6))}
+    for sku, wh, date_ in sorted(counted, key=str):
+        cell = draw(st.sampled_from([None, wh])) if codes and wh == codes[0] else wh
+        rows["tblCounts"].append(
+            {"date": date_, "sku": sku, "counted_qty": draw(st.integers(0, 30)), "warehouse": cell}
+        )
+    return rows
+
+
+def _valuations_book(rows: dict[str, list[dict[str, Any]]]) -> list[float]:
+    from jxc_xl.core.valuation import value_month
+
+    ev = value_month(make_workbook(rows, allow_negative=True)).events
+    counts = ev[ev["kind"] == "count"].sort_values(ROW)
+    return (counts["qty"] - counts["adj_qty"]).astype(float).tolist()
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None)
+@given(rows=_warehouse_ledgers())
+def test_book_values_are_the_valuations_per_warehouse(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Any month over two warehouses (either listed first): each count's cached book quantity is what the
+    per-warehouse valuation finds before booking it (counted − its adjustment)."""
+    frames = {k: pd.DataFrame(v) for k, v in rows.items()}
+    got = book_values(frames["tblCounts"], frames, book_warehouses(ALL_TABLES)) if rows["tblCounts"] else []
+    assert got == pytest.approx(_valuations_book(rows))
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None)
+@given(rows=_warehouse_ledgers(named=False))
+def test_book_values_without_warehouse_lines_are_the_companys(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """The template's shape and no line naming a warehouse: the per-warehouse values are the company's, to the
+    bit (the cached values as before), and the valuation's."""
+    frames = {k: pd.DataFrame(v) for k, v in rows.items()}
+    if not rows["tblCounts"]:
+        return
+    got = book_values(frames["tblCounts"], frames, book_warehouses(ALL_TABLES))
+    assert got == book_values(frames["tblCounts"], frames)
+    assert got == pytest.approx(_valuations_book(rows))
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("lang", "first"), [("zh", "W1"), ("en", "W1"), ("zh", "W2")])
+def test_libreoffice_computes_the_warehouse_book(tmp_path: Path, lang: Lang, first: str) -> None:
+    """LibreOffice recomputes the per-warehouse formulas (zeroed cached values) to the values sync wrote and
+    the valuation books; with W2 listed first the blank cells are W2's (the formula reads the default)."""
+    require_soffice()
+    m = _warehouse_month()
+    m["tblWarehouses"].sort(key=lambda r: r["code"] != first)
+    if first == "W2":  # the blank count of A001 is W2's: a day after W2's own (one count per item and day)
+        m["tblCounts"][1]["date"] = D(16)
+    src = write_book(tmp_path / "wh.xlsx", m, lang=lang, lookups=True)
+    cached = _column(_sheet_rows(src, COUNTS.sheet(lang)), COMPUTED[COUNTS.name][3].header(lang))
+    assert cached == _valuation_book(src)
+    assert (cached == WH_BOOK) == (first == "W1")
+    out = openpyxl.load_workbook(recalc(_stale(src, tmp_path / "stale.xlsx"), tmp_path / "lo"), data_only=True)
+    counts = list(out[COUNTS.sheet(lang)].iter_rows(values_only=True))
+    book_h, diff_h = (c.header(lang) for c in COMPUTED[COUNTS.name][3:])
+    assert [r[counts[0].index(book_h)] for r in counts[1:]] == cached
+    counted = [r[counts[0].index(COUNTS.column("counted_qty").header(lang))] for r in counts[1:]]
+    assert [r[counts[0].index(diff_h)] for r in counts[1:]] == [c - b for c, b in zip(counted, cached, strict=True)]

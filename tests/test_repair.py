@@ -229,3 +229,37 @@ def test_repair_over_the_damaged_corpus_never_crashes(tmp_path: Path) -> None:
             crashed.append(f"{case.kind}/{case.name}: {type(e).__name__}: {e}")
         assert case.path.read_bytes() == before, case.name
     assert crashed == []
+
+
+def _without_column_formulas(src: Path, dst: Path) -> Path:
+    """``src`` with every calculated column formula gone from its table parts (as LibreOffice saves them)."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/tables/"):
+                data = re.sub(rb"<calculatedColumnFormula>.*?</calculatedColumnFormula>", b"", data)
+            zout.writestr(info, data)
+    return dst
+
+
+def _count_formulas(path: Path) -> dict[str, str]:
+    from jxc_xl.io.package import table_parts
+
+    with open_package(path) as parts:
+        tp = next(tp for tp in table_parts(parts, path) if tp.display_name == "tblCounts")
+        return {tp.columns[i]: f for i, f in tp.calc_formulas.items()}
+
+
+@pytest.mark.parametrize("omit", [[], ["tblTransfers"], ["tblWarehouses"], ["tblWarehouses", "tblOther"]])
+def test_repair_restores_the_book_formula_of_the_workbooks_shape(tmp_path: Path, omit: list[str]) -> None:
+    """盘点's calculated columns come back as the workbook's shape has them: per warehouse with 仓库 (with
+    transfers with 调拨), the company's without it, with 其他出入库 only where it is a Table."""
+    src = write_book(tmp_path / "m.xlsx", lookups=True, omit=omit)
+    want = _count_formulas(src)
+    assert ("tblWarehouses[" in want["账面数量"]) == ("tblWarehouses" not in omit)
+    bare = _without_column_formulas(src, tmp_path / "bare.xlsx")
+    assert _count_formulas(bare) == {}
+    report = repair_file(bare, apply=True, out=tmp_path / "fixed.xlsx")
+    assert report.written is not None and _count_formulas(Path(report.written)) == want

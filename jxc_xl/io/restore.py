@@ -14,7 +14,9 @@ The steps, in order (a later one sees what an earlier one made):
 3. ``generated_table`` / ``generated_sheet``: a generated table the workbook lacks, on its sheet or on a sheet
    copied from the template.
 4. ``table_style``: a table whose style LibreOffice dropped gets the template's back; ``table_formula``: its
-   calculated column formulas too (names beside codes: a new row gets them again).
+   calculated column formulas too (names beside codes: a new row gets them again), as the template of the
+   workbook's shape has them (盘点's book quantity per warehouse only where 仓库 is a Table and 盘点 has its
+   仓库 column, with 调拨 and 其他出入库 only where they are Tables; ``restore_sheet.BOOK_SHAPE``).
 5. ``defined_name``: the SKU list behind the dropdowns (``jxc_skus``) and the Pareto chart's names.
 6. ``button``: the 同步 / Sync button on the plan sheet (a shape the template draws; openpyxl drops it).
 7. ``validation``: an input table's column without its dropdown or check gets the template's rule;
@@ -35,6 +37,7 @@ from jxc_xl.io.addtables import SheetLook, add_missing_tables, table_over_range
 from jxc_xl.io.ooxml import attrs, letter
 from jxc_xl.io.package import Parts, TablePart, table_parts, workbook_sheets
 from jxc_xl.io.restore_sheet import (
+    BOOK_SHAPE,
     add_button,
     add_validations,
     extend_validations,
@@ -44,7 +47,7 @@ from jxc_xl.io.restore_sheet import (
 )
 from jxc_xl.io.structure import add_defined_names
 from jxc_xl.io.tablepatch import patch_table
-from jxc_xl.schema import ANALYSIS, GENERATED_TABLES, ITEMS, PLAN, SYNC_BUTTON_SHAPE, TABLES_BY_NAME
+from jxc_xl.schema import ANALYSIS, COUNTS, GENERATED_TABLES, ITEMS, PLAN, SYNC_BUTTON_SHAPE, TABLES_BY_NAME, WAREHOUSES
 
 __all__ = ["InputRange", "Restored", "restore"]
 
@@ -133,11 +136,17 @@ _TABLE_COLUMN = re.compile(r"<((?:\w+:)?)tableColumn\b([^>]*?)(/>|>(.*?)</(?:\w+
 
 def _table_formulas(parts: Parts, path: Path, look: SheetLook) -> list[Restored]:
     """The template's calculated column formulas (names beside codes, the count's book quantity) on the
-    columns of the same name that lost theirs (LibreOffice drops them: new rows would get no formula)."""
-    formulas = template_formulas(look)
-    have = {tp.display_name for tp in table_parts(parts, path)}
+    columns of the same name that lost theirs (LibreOffice drops them: new rows would get no formula); the
+    template is built without the tables of ``BOOK_SHAPE`` the workbook lacks, so the book formula reads only
+    what the workbook has."""
+    tables = table_parts(parts, path)
+    have = {tp.display_name for tp in tables}
+    counts = next((tp for tp in tables if tp.display_name == COUNTS.name), None)
+    if counts is not None and _header(counts, "warehouse") is None:  # 盘点 of before warehouses: the company's book
+        have.discard(WAREHOUSES.name)
+    formulas = template_formulas(look, without=[t for t in BOOK_SHAPE if t not in have])
     out = []
-    for tp in table_parts(parts, path):
+    for tp in tables:
         wanted = formulas.get(tp.display_name, {})
         if not wanted or not all(ref in have for ref in _tables_named(wanted)):
             continue

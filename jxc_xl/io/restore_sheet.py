@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,9 +25,10 @@ from jxc_xl.io.structure import (
     sheet_prefix,
     with_r_prefix,
 )
-from jxc_xl.schema import GENERATED_TABLES, PLAN, SYNC_BUTTON_SHAPE, Lang, Table
+from jxc_xl.schema import GENERATED_TABLES, OTHER, PLAN, SYNC_BUTTON_SHAPE, TRANSFERS, WAREHOUSES, Lang, Table
 
 __all__ = [
+    "BOOK_SHAPE",
     "add_button",
     "add_validations",
     "extend_validations",
@@ -40,12 +42,15 @@ _LAST_ROW = 1_048_576
 
 
 @lru_cache(maxsize=4)
-def _donor(lang: Lang, period: str | None, company: str | None, lookups: bool = False) -> bytes:
+def _donor(
+    lang: Lang, period: str | None, company: str | None, lookups: bool = False, without: tuple[str, ...] = ()
+) -> bytes:
     """The template (input sheets, the plan; no guide or formulas sheet) as built by ``io.template``;
-    ``lookups``: with the entry tables' computed columns (their calculated column formulas)."""
+    ``lookups``: with the entry tables' computed columns (their calculated column formulas); ``without``: input
+    tables left out as well (their formulas then read nothing of them, as ``build_workbook`` writes them)."""
     from jxc_xl.io.template import build_workbook
 
-    omit = [t.name for t in GENERATED_TABLES if t is not PLAN]
+    omit = [t.name for t in GENERATED_TABLES if t is not PLAN] + list(without)
     with tempfile.TemporaryDirectory(prefix="jxc-donor-") as d:
         settings = {"company": company} if company else None
         out = build_workbook(
@@ -58,12 +63,19 @@ def _donor_of(look: SheetLook) -> bytes:
     return _donor(look.lang, look.period, look.company)
 
 
-def template_formulas(look: SheetLook) -> dict[str, dict[str, str]]:
-    """Table name → column name → the template's calculated column formula (as escaped in its table part)."""
+# The optional tables 盘点's book formula reads where the workbook has them as Excel Tables (io.template.lookups)
+BOOK_SHAPE = (OTHER.name, WAREHOUSES.name, TRANSFERS.name)
+
+
+def template_formulas(look: SheetLook, without: Collection[str] = ()) -> dict[str, dict[str, str]]:
+    """Table name → column name → the template's calculated column formula (as escaped in its table part);
+    ``without``: tables of ``BOOK_SHAPE`` the workbook lacks, so that the formulas are those of its shape (the
+    book quantity per warehouse only with 仓库, with transfers only with 调拨)."""
     from jxc_xl.io.package import table_parts
 
     out: dict[str, dict[str, str]] = {}
-    with open_package(_donor(look.lang, look.period, look.company, True)) as donor:
+    gone = tuple(sorted(set(without) & set(BOOK_SHAPE)))
+    with open_package(_donor(look.lang, look.period, look.company, True, gone)) as donor:
         for tp in table_parts(donor, Path("<template>")):
             out[tp.display_name] = {tp.columns[i]: f for i, f in tp.calc_formulas.items()}
     return out

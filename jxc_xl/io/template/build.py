@@ -22,7 +22,7 @@ from jxc_xl.io.template.cells import Rows, rows_to_frame
 from jxc_xl.io.template.formulas import PRINT_COLUMNS, formulas_widths, write_formulas
 from jxc_xl.io.template.generated import pareto_chart, status_formats, stock_columns, write_stock_table
 from jxc_xl.io.template.guide import GUIDE_WIDTHS, write_guide
-from jxc_xl.io.template.lookups import LOOKUP_SOURCES
+from jxc_xl.io.template.lookups import LOOKUP_SOURCES, book_warehouses
 from jxc_xl.io.template.printing import DEFAULT_COLUMN_PX, PageText, column_px, print_setup
 from jxc_xl.io.template.settings_sheet import write_settings_sheet
 from jxc_xl.io.template.styles import (
@@ -40,6 +40,7 @@ from jxc_xl.io.template.summary_sheet import summary_sheet
 from jxc_xl.io.template.tables import column_validations, write_table
 from jxc_xl.schema import (
     ANALYSIS,
+    COUNTS,
     ITEMS,
     OTHER,
     PERIOD_RE,
@@ -206,15 +207,21 @@ def _write_sheet(
         _print_table(ws, t, spec)
         return
     # The computed columns' data; their formulas name the tables they read, so all of those must be Excel Tables.
-    frames = spec.frames if spec.lookups and not (spec.omit | spec.plain) & LOOKUP_SOURCES else None
-    if frames is not None and OTHER.name not in spec.omit | spec.plain:  # the book formula reads 其他出入库 too
-        frames = {**frames, OTHER.name: frames.get(OTHER.name, pd.DataFrame())}
+    tables = {x.name for x in TABLES if x.name not in spec.omit | spec.plain}  # the workbook's Excel Tables
+    frames = spec.frames if spec.lookups and LOOKUP_SOURCES <= tables else None
+    if frames is not None:  # the book formula reads 其他出入库 where it is an Excel Table (its rows, not a range's)
+        frames = {k: v for k, v in frames.items() if k != OTHER.name}
+        if OTHER.name in tables:
+            frames[OTHER.name] = spec.frames.get(OTHER.name, pd.DataFrame())
+    # 盘点's book quantity per warehouse where 仓库 is an Excel Table (the workbook's shape, not its data)
+    warehouses = book_warehouses(tables) if frames is not None and t is COUNTS else None
     if t.name == "tblStock":  # 收发存汇总: group headers above the table, a totals row
         other = OTHER.name not in spec.omit  # without 其他出入库: 库存 as before it (no other-movement columns)
         write_stock_table(ws, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain, other=other)
         t = t if other else t.model_copy(update={"columns": tuple(stock_columns(False))})
     else:
-        write_table(ws, t, spec.frames.get(t.name, pd.DataFrame()), lang, fm, plain=is_plain, frames=frames)
+        rows = spec.frames.get(t.name, pd.DataFrame())
+        write_table(ws, t, rows, lang, fm, plain=is_plain, frames=frames, warehouses=warehouses)
     column_validations(ws, t, lang, sku_source, lookups=frames is not None, warehouse_source=warehouse_source)
     if t.generated:
         ws.set_tab_color("#70AD47")

@@ -15,6 +15,7 @@ from jxc_xl.io.template.cells import write_column
 from jxc_xl.io.template.lookups import (
     COMPUTED_FILL,
     ComputedOut,
+    Warehouses,
     formula,
     is_computed,
     memoize_formulas,
@@ -46,12 +47,15 @@ def write_table(
     plain: bool = False,
     cell_formats: list[Format | None] | None = None,
     frames: Mapping[str, pd.DataFrame] | None = None,
+    warehouses: Warehouses | None = None,
 ) -> int:
     """Header + rows at A1; returns the number of data rows written (≥ 1 for a ListObject).
 
-    ``frames`` (every table's rows, by table name): given, an Excel Table gets its computed columns
-    (``lookups``: name, spec and unit beside the SKU; 盘点's book quantity and difference) with their values
-    cached; without, the table has its input columns only (as workbooks of earlier versions)."""
+    ``frames`` (the rows of the Excel Tables the formulas read, by table name: 其他出入库 only where it is one):
+    given, an Excel Table gets its computed columns (``lookups``: name, spec and unit beside the SKU; 盘点's book
+    quantity and difference) with their values cached; without, the table has its input columns only (as
+    workbooks of earlier versions). ``warehouses``: the workbook has 仓库 as an Excel Table
+    (``lookups.book_warehouses``): 盘点's book quantity is then its warehouse's."""
     n = len(df)
     computed = frames is not None and not plain
     layout = sheet_columns(table, computed)
@@ -66,7 +70,8 @@ def write_table(
         columns: list[dict[str, Any]] = [{"header": c.header(lang), "header_format": header_fmt} for c in layout]
         for spec, c in zip(columns, layout, strict=True):
             if is_computed(table, c):
-                spec["formula"] = formula(table, c, lang, other=frames is not None and OTHER.name in frames)
+                other = frames is not None and OTHER.name in frames
+                spec["formula"] = formula(table, c, lang, other=other, warehouses=warehouses)
                 memoize_formulas(ws)
         ws.add_table(0, 0, max(n, 1), len(layout) - 1, {"name": table.name, "style": TABLE_STYLE, "columns": columns})
     for j, c in enumerate(layout):
@@ -75,7 +80,7 @@ def write_table(
             write_column(ws, j, df[c.key], c, col_fmts[j], lang, cells)
     if computed and frames is not None:
         fmt = fm.get(bg_color=COMPUTED_FILL)
-        write_computed(ws, table, layout, df, ComputedOut(frames, max(n, 1), lang, fmt))
+        write_computed(ws, table, layout, df, ComputedOut(frames, max(n, 1), lang, fmt, warehouses))
     ws.freeze_panes(1, 0)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)  # print one page wide, header row repeated
