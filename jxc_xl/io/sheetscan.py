@@ -19,9 +19,7 @@ reader scans each worksheet part first, streaming its XML (never more than one c
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,8 +41,6 @@ __all__ = [
 
 MAX_CELLS = 10_000_000  # dense cells of one sheet: calamine ≈ 32 B each, then Python lists and a numpy array
 MAX_PART_BYTES = 768 * 1024**2  # inflated bytes of one part (the largest real ledger sheet seen: 135 MB)
-_AHEAD_BYTES = 16 * 1024**2  # parts this big are inflated on a helper thread (``_inflated_ahead``)
-_AHEAD_CHUNKS = 16  # chunks the helper may inflate ahead of the searches (4 MB)
 _CHUNK = 1 << 18  # small enough for the searches to find it in the cache (measured: 4 MB chunks 15% slower)
 MAX_COL, MAX_ROW = 16_384, 1_048_576
 
@@ -63,70 +59,28 @@ class PartTooLarge(Exception):
     """A part inflates past ``MAX_PART_BYTES``."""
 
 
-def _inflated(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
-    """The part's bytes as zipfile inflates them, ``_CHUNK`` at a time (the CRC checked at the end)."""
-    with zf.open(part) as fh:
-        while chunk := fh.read(_CHUNK):
-            yield chunk
-
-
-def _inflated_ahead(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
-    """``_inflated`` on a helper thread, a few chunks ahead: zlib and the CRC let go of the GIL while they work,
-    so a big part is inflated while the searches run over the chunks before (the scan of a 400 MB sheet takes
-    the longer of the two instead of their sum). The helper's error is raised here, in its turn."""
-    ahead: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=_AHEAD_CHUNKS)
-    stop = threading.Event()
-
-    def offer(item: bytes | BaseException | None) -> bool:
-        """Queue ``item`` unless the reader has stopped; False when it has."""
-        while not stop.is_set():
-            try:
-                ahead.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for chunk in _inflated(zf, part):
-                if not offer(chunk):
-                    return
-            offer(None)
-        except BaseException as e:  # handed to the reader, raised where the chunk would have been
-            offer(e)
-
-    worker = threading.Thread(target=produce, name="jxc-inflate", daemon=True)
-    worker.start()
-    try:
-        while (got := ahead.get()) is not None:
-            if isinstance(got, BaseException):
-                raise got
-            yield got
-    finally:  # the reader stopped early (a bound passed, an error): let the helper go
-        stop.set()
-        worker.join()
-
-
 def _chunks(zf: zipfile.ZipFile, part: str, seen: list[int] | None = None) -> Iterator[bytes]:
     """The part's bytes in chunks cut just before a ``<`` (no tag is split), at most ``MAX_PART_BYTES``; the
     number of bytes it inflated to is appended to ``seen`` at the end."""
     total = 0
     carry = b""
-    big = zf.getinfo(part).file_size >= _AHEAD_BYTES  # as declared: a part that lies is inflated here, as it comes
-    for chunk in (_inflated_ahead if big else _inflated)(zf, part):
-        total += len(chunk)
-        if total > MAX_PART_BYTES:
-            raise PartTooLarge(part)
-        buf = carry + chunk
-        cut = buf.rfind(b"<")
-        cut = cut if cut > 0 else len(buf)
-        carry = buf[cut:]
-        yield buf[:cut]
-    if seen is not None:
-        seen.append(total)
-    if carry:
-        yield carry
+    with zf.open(part) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            total += len(chunk)
+            if total > MAX_PART_BYTES:
+                raise PartTooLarge(part)
+            if not chunk:
+                if seen is not None:
+                    seen.append(total)
+                if carry:
+                    yield carry
+                return
+            buf = carry + chunk
+            cut = buf.rfind(b"<")
+            cut = cut if cut > 0 else len(buf)
+            carry = buf[cut:]
+            yield buf[:cut]
 
 
 def read_part(zf: zipfile.ZipFile, part: str) -> bytes:
