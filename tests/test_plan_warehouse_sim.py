@@ -92,6 +92,14 @@ def test_shares_early_in_the_month() -> None:
     assert late[0] == pytest.approx((3 + SHARE_PRIOR) / (4 + 2 * SHARE_PRIOR))
 
 
+@pytest.mark.parametrize("early", [1.0, 0.5, 0.1, 0.01, 0.0])
+def test_a_sku_no_warehouse_sold_is_split_evenly_on_the_same_units_all_month(early: float) -> None:
+    """Not on ever fewer units as the early credit runs out (the audit: a 4× safety stock the day before
+    mid-month)."""
+    share, weight = demand_shares(np.array([0, 0, 0]), np.zeros(3), early=early)
+    assert share == pytest.approx([1 / 3] * 3) and weight == pytest.approx([3 * SHARE_PRIOR] * 3)
+
+
 def _company(rng: np.random.Generator, elapsed: int) -> tuple[DemandSeries, np.ndarray]:
     c = make_catalog(20, rng)
     demand = demand_paths(c, 13 * MONTH, rng)

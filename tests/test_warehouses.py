@@ -518,3 +518,38 @@ def test_fifo_transfer_beyond_the_source_stock_arrives_dated_the_transfer_day() 
     t = by_wh(v)
     assert t.loc[("W1", "A"), "closing_qty"] == -2 and t.loc[("W2", "A"), "transfer_in_cents"] == 12000
     check_warehouses(v)
+
+
+def test_goods_on_order_are_not_offered_as_a_transfer() -> None:
+    """W1 holds 1 and sells nothing; W2 sells 2 a day and is short; a purchase order of 300 is open (it counts at
+    the SKU's first warehouse): the plan must not move 301 out of W1, which holds 1 (the audit's case)."""
+    from datetime import date
+
+    from jxc_xl.core.plan import plan_metrics
+    from jxc_xl.core.plan_warehouse import scoped_plan
+    from jxc_xl.schema import HISTORY, ORDERS
+
+    rows = {
+        WAREHOUSES.name: [{"code": "W1", "name": "一"}, {"code": "W2", "name": "二"}],
+        ITEMS.name: [{"sku": "E", "name": "E", "unit": "个", "cost": 10, "lead_time_days": 7, "supplier": "sup"}],
+        HISTORY.name: [{"sku": "E", "period": f"2026-0{m}", "demand_qty": 60} for m in (1, 2, 3)],
+        OPENING.name: [{"sku": "E", "qty": 1, "unit_cost": 10, "amount": 10, "warehouse": w} for w in ("W1", "W2")],
+        SALES.name: [line(day, f"S{day}", 2, 30, "W2", "E") for day in range(1, 21)],
+        ORDERS.name: [
+            {
+                "order_date": date(2026, 4, 18),
+                "doc_no": "PO1",
+                "supplier": "sup",
+                "sku": "E",
+                "qty": 300,
+                "expected_date": date(2026, 4, 25),
+                "status": "open",
+            }
+        ],
+    }
+    wb = make_workbook(rows, allow_negative=True, plan_scope="warehouse", as_of=date(2026, 4, 20))
+    val = value_month(wb)
+    plan = scoped_plan(wb, val, plan_metrics(wb, val), None, "en")
+    w2 = plan[plan["name"].str.contains("W2")]
+    assert len(w2) == 1 and "Transfer first: 1 from W1 (its excess 1)" in str(w2["reason"].iloc[0])  # all it holds
+    assert w2["order_qty"].iloc[0] > 0  # the rest is ordered: the 300 on order is not W1's to move

@@ -84,7 +84,10 @@ def demand_shares(sku_row: np.ndarray, qty: FloatArray, early: float = 0.0) -> t
     n = int(sku_row.max()) + 1 if len(sku_row) else 0
     total = np.bincount(sku_row, weights=credit, minlength=n)[sku_row]
     rows = np.bincount(sku_row, minlength=n)[sku_row].astype(np.float64)
-    even = total <= 0  # no warehouse sold it: an even split, as sure as SHARE_PRIOR units at each
+    sold = np.bincount(sku_row, weights=(q > 0).astype(np.float64), minlength=n)[sku_row]
+    # No warehouse sold it: an even split, as sure as SHARE_PRIOR units at each (the early credit only splits a SKU
+    # some warehouse sold; alone it would rest the split on ever fewer units as the month goes on).
+    even = sold == 0
     share = np.where(even, 1.0 / np.maximum(rows, 1.0), credit / np.where(even, 1.0, total))
     return share, np.where(even, SHARE_PRIOR * rows, total)
 
@@ -215,7 +218,9 @@ def warehouse_plan(
     horizon = val.settings.horizon_days
     gap = np.round(position - rop, _NOISE)
     enters = (gap <= np.round(d * horizon, _NOISE)) & ((d > 0) | (rop > 0) | (gap < 0)) & m["active"].to_numpy()
-    excess = np.where(enters, 0.0, np.maximum(np.round(position - rop - eoq, _NOISE), 0.0))
+    # what it holds (goods on order are not there to move) above its own reorder point + EOQ
+    on_hand = keys["closing_qty"].to_numpy()
+    excess = np.where(enters, 0.0, np.maximum(np.round(on_hand - rop - eoq, _NOISE), 0.0))
     need = np.where(enters, np.maximum(np.ceil(np.round(rop + eoq - position, _NOISE)), 0.0), 0.0)
     moved, notes = _allocate(keys, need, excess)
     after = position + moved
@@ -227,7 +232,7 @@ def warehouse_plan(
     mk = m.assign(
         name=[word("card_kind_at", lang).format(kind=n if isinstance(n, str) else s, warehouse=w or "—")
               for n, s, w in zip(m["name"], keys["sku"], keys["warehouse"], strict=True)],
-        on_hand=keys["closing_qty"].to_numpy(),
+        on_hand=on_hand,
         on_order=on_order,
         position=position,
         avg_daily_demand=d,
