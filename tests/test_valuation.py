@@ -465,7 +465,7 @@ def _first_original(rows: list[tuple[str, Any, Any, Any]]) -> list[int]:
 
 
 _KINDS = st.sampled_from(["purchase", "sale", "purchase_return", "sales_return", "count"])
-_DOCS = st.sampled_from([None, "A", "B", "a", 1.0])
+_DOCS = st.sampled_from([None, float("nan"), "A", "B", "a", 1.0])
 
 
 @settings(max_examples=200, deadline=None)

@@ -453,6 +453,18 @@ def running_balance(events: pd.DataFrame, opening_qty: pd.Series) -> pd.Series:
     return pd.Series(np.round(bal, 9), index=events.index, name="balance")
 
 
+def book_balance(wb: Workbook) -> np.ndarray:
+    """``running_balance`` of ``ledger_events(wb)`` from the opening per SKU, for the company (float64, aligned with
+    the events). Computed once per workbook: the negative-stock and cost rules both read it (a SKU's balance does
+    not depend on the other SKUs' events, so each takes the rows it needs)."""
+    cached = wb.derived.get("book_balance")
+    if cached is None:
+        opening = opening_lines(wb).groupby("sku", sort=False)["qty"].sum()
+        cached = wb.derived["book_balance"] = running_balance(ledger_events(wb), opening).to_numpy(dtype=np.float64)
+    assert isinstance(cached, np.ndarray)
+    return cached
+
+
 def original_lines(ev: pd.DataFrame) -> np.ndarray:
     """For each return event the position of its original line (first purchase/sale line with the return's
     orig_doc_no and sku), else −1."""
@@ -466,8 +478,10 @@ def original_lines(ev: pd.DataFrame) -> np.ndarray:
         named = ev["orig_doc_no"].to_numpy(dtype=object)[r]
         o = np.flatnonzero(kind == orig)
         # Only the lines of the documents some return names: a month has many sales and few returns.
-        keep = pd.Index(pd.unique(named)).get_indexer(doc[o]) >= 0
-        if pd.isna(named).any():  # a blank names the blank documents (None and NaN alike), as the MultiIndex does
+        blank = pd.isna(named)
+        wanted = pd.Index(pd.unique(named[~blank]), dtype=object)
+        keep = wanted.get_indexer(doc[o]) >= 0 if len(wanted) else np.zeros(len(o), dtype=bool)
+        if blank.any():  # a blank names the blank documents (None and NaN alike), as the MultiIndex does
             keep |= pd.isna(doc[o])
         o = o[keep]
         key = pd.MultiIndex.from_arrays([doc[o], sku[o]])
