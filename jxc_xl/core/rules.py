@@ -20,6 +20,7 @@ from jxc_xl.core.chains import opening_rule
 from jxc_xl.core.findings import Finding
 from jxc_xl.core.ledger import (
     RETURN_ORIGINAL_KIND,
+    book_balance,
     carried_lines,
     clean_keys,
     ledger_events,
@@ -424,12 +425,6 @@ def _returns_carried(ctx: RuleContext, rt: TableData, kind: str, rows: np.ndarra
 # Running balance
 
 
-def _opening_qty(ctx: RuleContext) -> pd.Series:
-    if ctx.table(OPENING.name) is None:
-        return pd.Series(dtype="float64")
-    return opening_lines(ctx.wb).groupby("sku", sort=False)["qty"].sum()  # negative: see _bounds
-
-
 def _negative_stock(ctx: RuleContext) -> None:
     s = ctx.wb.settings
     if s is not None and s.allow_negative:
@@ -437,14 +432,16 @@ def _negative_stock(ctx: RuleContext) -> None:
     if any(ctx.table(n) is None for n in LEDGER_NAMES):
         return  # a missing ledger table was reported; the running balance would be wrong
     events = ledger_events(ctx.wb)
+    known = np.ones(len(events), dtype=bool)
     items = ctx.table(ITEMS.name)
     if items is not None and len(events):  # an unknown SKU is reported as such, not again as negative stock
-        events = events[events["sku"].isin(items.df["sku"].dropna())]
+        known = events["sku"].isin(items.df["sku"].dropna()).to_numpy()
+        events = events[known]
     if not len(events):
         return
     keys = workbook_keys(ctx.wb)  # with warehouses: per warehouse (issue 12.2)
     if keys is None:
-        bal = running_balance(events, _opening_qty(ctx)).to_numpy(dtype=np.float64)
+        bal = book_balance(ctx.wb)[known]  # the company's, as each SKU's balance is its own events'
     else:
         events = events.assign(sku=keys.events[events.index.to_numpy()])
         opening = pd.Series(opening_lines(ctx.wb)["qty"].to_numpy(dtype=np.float64), index=keys.lines)

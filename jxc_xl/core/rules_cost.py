@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import ROW
-from jxc_xl.core.ledger import carried_lines, clean_keys, ledger_events, opening_lines, running_balance
+from jxc_xl.core.ledger import book_balance, carried_lines, clean_keys, ledger_events, opening_lines
 from jxc_xl.core.money import MAX_LINE_AMOUNT, line_over_limit
 from jxc_xl.core.rulebase import RuleContext
 from jxc_xl.schema import COUNTS, ITEMS, RETURNS, SALES
@@ -58,9 +58,9 @@ def highest_unit_cost(ctx: RuleContext, ev: pd.DataFrame) -> pd.Series:
     return best
 
 
-def _moved_qty(events: pd.DataFrame, opening_qty: pd.Series) -> np.ndarray:
-    """Per event the quantity its money is computed on: the qty; a count's difference from the book before it.
-    The running balance is taken over the counted SKUs' events only (most SKUs of a month are never counted)."""
+def _moved_qty(events: pd.DataFrame, opening_qty: pd.Series, book: np.ndarray) -> np.ndarray:
+    """Per event the quantity its money is computed on: the qty; a count's difference from the book before it
+    (``book``: ``ledger.book_balance``, the book after each event). Only the counted SKUs' events are looked at."""
     qty = events["qty"].to_numpy(dtype=np.float64)
     is_count = events["kind"].to_numpy(dtype=object) == "count"
     moved = np.abs(qty)
@@ -70,7 +70,7 @@ def _moved_qty(events: pd.DataFrame, opening_qty: pd.Series) -> np.ndarray:
     counted = pd.Index(pd.unique(sku[is_count]))
     at = np.flatnonzero(counted.get_indexer(sku) >= 0)
     sub = events.iloc[at]
-    bal = running_balance(sub, opening_qty).to_numpy(dtype=np.float64)
+    bal = book[at]
     codes = pd.factorize(sub["sku"].to_numpy(dtype=object))[0]
     before = pd.Series(bal).groupby(codes, sort=False).shift(1).to_numpy()
     start = opening_qty.groupby(level=0).sum().reindex(sub["sku"].to_numpy(dtype=object)).to_numpy(np.float64)
@@ -91,7 +91,7 @@ def cost_rule(ctx: RuleContext) -> None:
         return
     events = all_events[mine]
     opening_qty = opening_lines(ctx.wb).groupby("sku", sort=False)["qty"].sum()
-    moved = _moved_qty(all_events, opening_qty)[mine]
+    moved = _moved_qty(all_events, opening_qty, book_balance(ctx.wb))[mine]
     cost = highest_unit_cost(ctx, all_events).reindex(events["sku"].to_numpy(dtype=object)).to_numpy(np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         money = moved * cost
