@@ -81,6 +81,15 @@ def test_all_float_column_takes_the_fast_path_unchanged() -> None:
     assert np.array_equal(out, vals) and not bad.any() and not blank.any()
 
 
+def test_a_column_of_numbers_only_keeps_the_rules_of_any_column() -> None:
+    """NaN is blank, a number beyond MAX_NUMBER or an infinity is bad, ints are numbers: as in a mixed column."""
+    out, bad, blank = to_number(col(1.5, np.nan, 1e16, -np.inf, 3, 2.0))
+    assert blank.tolist() == [False, True, False, False, False, False]
+    assert bad.tolist() == [False, False, True, True, False, False]
+    assert out[0] == 1.5 and out[4] == 3.0 and np.isnan(out[1:4]).all()
+    assert [x.tolist() for x in to_number(col(1.5, np.nan, 1e16, -np.inf, 3, 2.0, ""))][1][:6] == bad.tolist()
+
+
 @given(st.integers(min_value=-(10**12), max_value=10**12), st.integers(min_value=0, max_value=99))
 def test_thousands_separators_round_trip(whole: int, cents: int) -> None:
     text = f"{whole:,}.{cents:02d}"

@@ -159,6 +159,19 @@ def _by_unique(a: np.ndarray, one: Callable[[Any], Any]) -> np.ndarray:
 
 def to_number(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A raw column → float64 values (NaN where blank or bad), bad, blank."""
+    if infer_dtype(a, skipna=False) in _NUMERIC_KINDS:  # numbers only (a long ledger's qty, price, amount)
+        out = a.astype(np.float64)
+        blank = np.isnan(out)
+    else:
+        out, blank = _some_numbers(a)
+    with np.errstate(invalid="ignore"):
+        out[~(np.abs(out) <= MAX_NUMBER)] = np.nan  # inf, and numbers no quantity or amount can be (NaN stays)
+    bad = ~blank & np.isnan(out)
+    return out, bad, blank
+
+
+def _some_numbers(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``to_number``'s values and blanks of a column that holds more than numbers (blanks, text, booleans)."""
     blank = _base_blank(a)
     out = np.full(len(a), np.nan)
     idx = np.flatnonzero(~blank)
@@ -175,10 +188,7 @@ def to_number(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 ws = [i for i in slow if np.isnan(f[i]) and _is_ws(vals[i])]
                 blank[idx[ws]] = True
             out[idx] = f
-    with np.errstate(invalid="ignore"):
-        out[~(np.abs(out) <= MAX_NUMBER)] = np.nan  # inf, and numbers no quantity or amount can be (NaN stays)
-    bad = ~blank & np.isnan(out)
-    return out, bad, blank
+    return out, blank
 
 
 def to_date(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
