@@ -48,7 +48,9 @@ def costs(v: Valuation, kind: str) -> list[int]:
     return v.events.loc[v.events["kind"] == kind, "cost_cents"].tolist()
 
 
-def check_identity(v: Valuation) -> None:
+def check_identity(v: Valuation, settled: bool = False) -> None:
+    """The identities of every row; ``settled``: negative stock ended in the month, so a SKU with stock may
+    carry a cost adjustment (the settlement)."""
     s = v.stock
     assert (s["closing_qty"] == s["opening_qty"] + s["in_qty"] - s["out_qty"] + s["adj_qty"]).all()
     assert (
@@ -70,14 +72,14 @@ def check_identity(v: Valuation) -> None:
         s["opening_cents"].sum() + s["in_cents"].sum() + s["adj_cents"].sum() + s["cost_adj_cents"].sum()
     )
     # month end leaves no value at zero quantity; the cost adjustment is only that (or, monthly average, the
-    # back-solve residual of a SKU without a sale line)
+    # back-solve residual of a SKU without a sale line; or a negative-stock settlement)
     assert (s.loc[s["closing_qty"] == 0, "closing_cents"] == 0).all()
     ev = v.events
     has_sale = s["sku"].isin(ev.loc[ev["kind"] == "sale", "sku"])
     adjusted = s["cost_adj_cents"] != 0
-    if v.method == "monthly_average":
+    if v.method == "monthly_average" and not settled:
         assert not (adjusted & has_sale & (s["closing_qty"] != 0)).any()
-    else:
+    elif not settled:
         assert not (adjusted & (s["closing_qty"] != 0)).any()
     # per-line costs add up to the stock row (monthly average: the residual sits on the last sale line)
     per = ev.groupby(["sku", "kind"])["cost_cents"].sum().unstack(fill_value=0)
@@ -327,22 +329,25 @@ def test_moving_average_negative_stock_and_recovery() -> None:
     v = value_month(make_workbook(rows, valuation="moving_average"))
     assert costs(v, "sale") == [1000 + 1500]
     r = row(v)
-    # book after S1: −3 units, −15.00; after P1: 7 units, 45.00 → unit cost 45/7
-    assert r["closing_qty"] == 7 and r["closing_cents"] == 4500
-    assert r["closing_unit_cost"] == pytest.approx(45 / 7)
+    # book after S1: −3 units, −15.00; P1 ends the negative stock: 7 units at its 6.00 = 42.00, and the 3
+    # oversold units issued at 5.00 but replaced at 6.00 are the cost adjustment: 42 − (−15 + 60) = −3.00
+    assert r["closing_qty"] == 7 and r["closing_cents"] == 4200 and r["cost_adj_cents"] == -300
+    assert r["closing_unit_cost"] == pytest.approx(6)
+    check_identity(v, settled=True)
 
 
-def test_fifo_negative_stock_merges_into_the_next_receipt() -> None:
+def test_fifo_receipt_ending_negative_stock_is_a_layer_at_its_cost() -> None:
     rows = {
         OPENING.name: [{"sku": "A", "qty": 2, "amount": 10.00}],
         SALES.name: [sell(2, "S1", 5), sell(4, "S2", 2)],
         PURCHASES.name: [buy(3, "P1", 10, 6)],
     }
     v = value_month(make_workbook(rows, valuation="fifo"))
-    # S1: layer 2 @ 5 + 3 beyond at the last cost 5 → 25.00; P1 merges: 7 units worth 60 − 15 = 45;
-    # S2 takes 2 at 45/7.
-    assert costs(v, "sale") == [2500, cents(Decimal(2) * 45 / 7)]
-    check_identity(v)
+    # S1: layer 2 @ 5 + 3 beyond at the last cost 5 → 25.00; P1 ends the negative stock: a layer of 7 at 6.00
+    # (42.00), 42 − (60 − 15) = −3.00 booked as the cost adjustment; S2 takes 2 at 6.00.
+    assert costs(v, "sale") == [2500, 1200]
+    assert row(v)["cost_adj_cents"] == -300
+    check_identity(v, settled=True)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 """Per-event costing: moving average and FIFO walk each SKU's events in event order.
 
+A receipt that ends negative stock (the quantity before it < 0, after it ≥ 0) leaves what is then on hand at
+its own unit cost and books the rest as the event's cost adjustment (``settle_deficit``; per SKU in
+``Costed.cost_adj``); the rule is the valuation's (negative stock).
+
 Other movements (tblOther, issue 12.3) are costed as the count differences are: an other issue (报损, 领用,
 赠送, 样品 …) leaves as a sale does (moving average: at the current unit cost, all the value left when it takes
 the last units; FIFO: from the oldest layers), an other receipt comes in at the current unit cost (moving
@@ -20,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from jxc_xl.core.ledger import KIND_ORDER
-from jxc_xl.core.money import cents_of
+from jxc_xl.core.money import cents_of, sum_cents
 
 P, SR, PR, S, C = (KIND_ORDER[k] for k in ("purchase", "sales_return", "purchase_return", "sale", "count"))
 OI, OO = KIND_ORDER["other_in"], KIND_ORDER["other_out"]  # other receipts and issues (tblOther), at current cost
@@ -63,6 +67,7 @@ class Costed(NamedTuple):
     adj: np.ndarray  # float64 count difference per event, else 0
     closing_uc: np.ndarray  # float64 per SKU
     lots: list[list[Lot]] | None = None  # FIFO: per SKU the layers left at the end, oldest first
+    cost_adj: np.ndarray | None = None  # int64 cents per SKU booked as 成本调整 in the month (``settle_deficit``)
 
 
 class _Lists(NamedTuple):
@@ -86,6 +91,7 @@ class _Out(NamedTuple):
     issue_uc: list[float]  # unit cost at which a sale line was issued (NaN before, or for other kinds)
     lots: list[list[Lot]]  # FIFO appends each SKU's remaining layers (in SKU order); others leave it empty
     moved: dict[int, list[Lot]]  # FIFO: the layers a transfer out took (by its event), for its transfer in
+    settled: dict[int, int]  # cost adjustment (cents) booked by a receipt that ends negative stock, by its event
 
 
 # One SKU's loop: (its event positions, events, outputs, opening qty, cents, unit cost, whole, opening lots) →
@@ -109,7 +115,7 @@ def per_sku(ev: Events, start: Opening, whole: bool, sku_loop: _SkuLoop) -> Cost
     lists = _Lists(
         ev.kind.tolist(), ev.qty.tolist(), ev.amt.tolist(), ev.price.tolist(), ev.orig.tolist(), carried, day, lot_day
     )
-    out = _Out([0] * n, [0.0] * n, [float("nan")] * n, [], {})
+    out = _Out([0] * n, [0.0] * n, [float("nan")] * n, [], {}, {})
     order = np.argsort(ev.codes, kind="stable")
     bounds = np.searchsorted(ev.codes[order], np.arange(ns + 1)).tolist()
     order_l = order.tolist()
@@ -141,12 +147,32 @@ def per_sku(ev: Events, start: Opening, whole: bool, sku_loop: _SkuLoop) -> Cost
         layers_out = [[] for _ in range(ns)]
         for j, s in enumerate(finished):
             layers_out[s] = out.lots[j]
+    cost_adj = None
+    if out.settled:  # only after negative stock: per SKU, the adjustments its receipts booked
+        at = np.fromiter(out.settled.keys(), dtype=np.int64, count=len(out.settled))
+        cents = np.fromiter(out.settled.values(), dtype=np.int64, count=len(out.settled))
+        cost_adj = sum_cents(ev.codes[at], cents, ns)
     return Costed(
         np.array(out.cost, dtype=np.int64),
         np.array(out.adj, dtype=np.float64),
         np.array(closing_uc, dtype=np.float64),
         layers_out,
+        cost_adj,
     )
+
+
+def settle_deficit(q: float, v: int, x: float, a: int, nq: float) -> int:
+    """The value on hand after a receipt of ``x`` at ``a`` cents that ends negative stock (``q`` < 0 before, ``nq``
+    ≥ 0 after, ``v`` the value before): the ``nq`` units on hand at the receipt's unit cost. The caller books
+    what the book held beyond that (``v + a`` − it) as the cost adjustment."""
+    return cents_of(nq * (a / x / 100.0)) if nq > 0 else 0
+
+
+def _ended(i: int, q: float, v: int, x: float, a: int, nq: float, settled: dict[int, int]) -> int:
+    """The value after receipt ``i`` that ends negative stock (``settle_deficit``); the difference is booked."""
+    w = settle_deficit(q, v, x, a, nq)
+    settled[i] = w - v - a
+    return w
 
 
 def moving_average_sku(
@@ -156,14 +182,18 @@ def moving_average_sku(
 
     Opening ``lots`` are merged into ``q``/``v`` (one average): unused here."""
     kind_l, qty_l, amt_l, price_l, orig_l, carried_l, _, _ = ev
-    cost, adj, issue_uc, _, _ = out
+    cost, adj, issue_uc, _, _, settled = out
     for i in idx:
         k = kind_l[i]
         x = qty_l[i]
         if k == P:
             a = amt_l[i]
-            q = q + x if whole else round(q + x, QTY_DECIMALS)
-            v += a
+            nq = q + x if whole else round(q + x, QTY_DECIMALS)
+            if q < 0 <= nq:  # negative stock ends: what is on hand at this receipt's cost (module docstring)
+                v, uc = _ended(i, q, v, x, a, nq, settled), a / x / 100.0
+            else:
+                v += a
+            q = nq
             if q > 0:
                 uc = v / q / 100.0
         elif k == S:
@@ -177,8 +207,12 @@ def moving_average_sku(
                 yield o
             u = issue_uc[o] if o >= 0 and issue_uc[o] == issue_uc[o] else (cp if cp == cp else uc)
             a = cents_of(x * u)
-            q = q + x if whole else round(q + x, QTY_DECIMALS)
-            v += a
+            nq = q + x if whole else round(q + x, QTY_DECIMALS)
+            if q < 0 <= nq:
+                v, uc = _ended(i, q, v, x, a, nq, settled), u
+            else:
+                v += a
+            q = nq
             if q > 0:
                 uc = v / q / 100.0
         elif k == PR:
@@ -199,8 +233,9 @@ def moving_average_sku(
             v -= a
         elif k == OI:  # other receipt: at the current unit cost, which it leaves as it is
             a = cents_of(x * uc)
-            q = q + x if whole else round(q + x, QTY_DECIMALS)
-            v += a
+            nq = q + x if whole else round(q + x, QTY_DECIMALS)
+            v = _ended(i, q, v, x, a, nq, settled) if q < 0 <= nq and x > 0 else v + a
+            q = nq
         elif k == TO:  # transfer out: issued at the current unit cost, as a sale
             a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
             issue_uc[i] = uc
@@ -210,8 +245,12 @@ def moving_average_sku(
             while issue_uc[i - 1] != issue_uc[i - 1]:
                 yield i - 1
             a = cost[i - 1]
-            q = q + x if whole else round(q + x, QTY_DECIMALS)
-            v += a
+            nq = q + x if whole else round(q + x, QTY_DECIMALS)
+            if q < 0 <= nq:
+                v, uc = _ended(i, q, v, x, a, nq, settled), a / x / 100.0
+            else:
+                v += a
+            q = nq
             if q > 0:
                 uc = v / q / 100.0
         else:  # count: x is the counted qty at the end of the date
@@ -223,8 +262,8 @@ def moving_average_sku(
             else:
                 a = -cents_of(-d * uc)
             adj[i] = d
+            v = _ended(i, q, v, d, a, x, settled) if q < 0 < x else v + a  # a surplus ending negative stock
             q = x
-            v += a
         cost[i] = a
     return v / q / 100.0 if q > 0 else uc
 
@@ -258,9 +297,11 @@ class _Layers:
 
     Positive layers (qty, value, unit cost, source line) from ``head`` on; a non-positive balance (negative
     stock, or qty 0 with a value left) lives in ``tail_qty``/``tail_value`` only while no positive layer is left.
+    ``booked``: the cost adjustment of a receipt that ended negative stock (``settle_deficit``), until the loop
+    takes it.
     """
 
-    __slots__ = ("head", "qty", "source", "tail_qty", "tail_value", "unit_cost", "value", "whole")
+    __slots__ = ("booked", "head", "qty", "source", "tail_qty", "tail_value", "unit_cost", "value", "whole")
 
     def __init__(self, q: float, v: int, whole: bool, lots: list[Lot] | None) -> None:
         self.qty: list[float] = []
@@ -269,6 +310,7 @@ class _Layers:
         self.source: list[int] = []  # the event a layer was received by, an opening lot (≤ −2), −1 for others
         self.head = 0
         self.tail_qty, self.tail_value = 0.0, 0
+        self.booked = 0
         self.whole = whole
         if lots is not None and len(lots) > 1 and all(x > 0 for x, _, _ in lots):
             for x, a, o in lots:  # several opening lots, oldest first: each a layer at its own amount / qty
@@ -290,10 +332,18 @@ class _Layers:
         self.source.append(source)
 
     def receive(self, x: float, a: int, u: float, source: int) -> None:
-        """A receipt of ``x`` at ``a`` cents; merged into a non-positive balance if there is one."""
+        """A receipt of ``x`` at ``a`` cents; merged into a non-positive balance if there is one, except that one
+        ending negative stock leaves what is on hand at its own cost (``settle_deficit``, the rest ``booked``)."""
         if self.tail_qty != 0 or self.tail_value != 0:
-            nq, nv = round(self.tail_qty + x, QTY_DECIMALS), self.tail_value + a
-            if nq > 0:
+            tq = self.tail_qty
+            nq, nv = round(tq + x, QTY_DECIMALS), self.tail_value + a
+            if tq < 0 <= nq:
+                w = settle_deficit(tq, self.tail_value, x, a, nq)
+                self.booked += w - nv
+                if nq > 0:
+                    self._push(nq, w, w / nq / 100.0, source)
+                self.tail_qty, self.tail_value = 0.0, 0
+            elif nq > 0:
                 self._push(nq, nv, nv / nq / 100.0, source)
                 self.tail_qty, self.tail_value = 0.0, 0
             else:
@@ -413,13 +463,20 @@ class _Layers:
             self.head = h + 1
 
 
+def _take_booked(layers: _Layers, i: int, settled: dict[int, int]) -> int:
+    """Event ``i``'s cost adjustment (``_Layers.booked``), moved to ``settled``."""
+    b, layers.booked = layers.booked, 0
+    settled[i] = b
+    return b
+
+
 def fifo_sku(
     idx: list[int], ev: _Lists, out: _Out, q: float, v: int, last_uc: float, whole: bool, lots: list[Lot] | None
 ) -> Generator[int, None, float]:
     """FIFO over one SKU's events (positions ``idx``) from its opening ``lots``; fills ``out`` (its remaining
     layers appended to ``out.lots``), returns the closing unit cost."""
     kind_l, qty_l, amt_l, price_l, orig_l, carried_l, day_l, lot_day_l = ev
-    cost, adj, issue_uc, lots_out, moved = out
+    cost, adj, issue_uc, lots_out, moved, settled = out
     layers = _Layers(q, v, whole, lots)
     lq, lv, lu = layers.qty, layers.value, layers.unit_cost  # for the inlined common issue
     for i in idx:
@@ -443,6 +500,8 @@ def fifo_sku(
             last_uc = u
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
+            if layers.booked:
+                v += _take_booked(layers, i, settled)
         elif k == SR:
             o, cp = orig_l[i], carried_l[i]
             while 0 <= o < i and issue_uc[o] != issue_uc[o]:  # a sale of another warehouse, not costed yet
@@ -455,6 +514,8 @@ def fifo_sku(
             layers.receive(x, a, u, i)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
+            if layers.booked:
+                v += _take_booked(layers, i, settled)
         elif k == PR:
             o = orig_l[i]
             a = layers.return_purchase(x, o, price_l[o] if o >= 0 else carried_l[i], last_uc)
@@ -471,6 +532,8 @@ def fifo_sku(
             layers.receive(x, a, u, i)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
+            if layers.booked:
+                v += _take_booked(layers, i, settled)
         elif k == TI:  # transfer in: the layers that left the source (the event before), each at its own cost
             while issue_uc[i - 1] != issue_uc[i - 1]:
                 yield i - 1
@@ -479,12 +542,16 @@ def fifo_sku(
             layers.transfer_in(moved.pop(i - 1), day_l, lot_day_l)
             q = q + x if whole else round(q + x, QTY_DECIMALS)
             v += a
+            if layers.booked:
+                v += _take_booked(layers, i, settled)
         else:  # count
             d = round(x - q, QTY_DECIMALS)
             a = layers.count(x, d, v, v / q / 100.0 if q > 0 else last_uc, last_uc, i)
             adj[i] = d
             q = x
             v += a
+            if layers.booked:
+                v += _take_booked(layers, i, settled)
         h = layers.head
         if h < len(lq) and lq[h] <= 0:
             layers.settle()

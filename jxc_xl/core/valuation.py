@@ -36,15 +36,25 @@ Decisions the contract leaves open (documented here, tested in tests/test_valuat
   average methods sum them into one opening (their rows by receipt date only age the stock, ``core.ageing``).
 * Negative stock (allowed by settings): an issue first takes the remaining on-hand quantity with all of its
   remaining value; the part beyond on hand is costed at the current unit cost. The book value then goes
-  negative with the quantity; the next receipt is merged into that negative balance (moving average: unit
-  cost = value / qty once qty is positive again; FIFO: the negative balance and the receipt become one layer).
+  negative with the quantity; a receipt that leaves it still negative is merged into it. A receipt (purchase,
+  sales return, other receipt, transfer in, count surplus) that brings a negative quantity back to 0 or more
+  ends the negative stock: the units then on hand are valued at that receipt's unit cost (ROUND(qty × its
+  amount / its qty); 0 at qty 0; FIFO: one layer at that value), and the difference against the merged book
+  (what the oversold units were issued at against what replaced them) is booked as the month's cost
+  adjustment (成本调整, cost_adj; the stock card shows it in its month-end cost-adjustment line). So a positive
+  quantity never carries a negative value into ``jxc close``. The receipt's own amount is booked as ever.
+* Monthly average with a negative opening qty: the month's unit cost is the receipts' alone (purchases less
+  purchase returns at a known price, as below, without the opening), else the starting unit cost; the
+  opening is settled at it: ROUND(opening qty × unit cost) − opening amount is the SKU's cost adjustment. Every
+  flow is then costed at that non-negative unit cost and the closing back-solved as ever.
 * Opening unit cost (期初单价): opening amount / opening qty; blank where the opening qty is 0.
 * Zero quantity with a value left (e.g. a purchase return at the original price took the last units): within
   the month the value stays on the book until the next event, which takes it (an issue or a count to 0) or
   absorbs it (a receipt). A count to 0 always writes the whole remaining value off.
 * Month end leaves no value at zero quantity: a SKU whose closing qty is 0 closes at amount 0; the value
-  still left (either sign) is booked as its cost adjustment (成本调整, cost_adj = −value left), so ``jxc
-  close`` never carries an opening of qty 0 with an amount.
+  still left (either sign) is booked as its cost adjustment (成本调整, cost_adj −= value left), so ``jxc
+  close`` never carries an opening of qty 0 with an amount. cost_adj is the sum of this and the negative-stock
+  settlements above (a month without negative stock has only this).
 * Count gain or loss: a count line whose difference is positive is a gain, negative a loss; a count without
   a difference that writes a value off (a count to 0 of a SKU at qty 0 with a value) by the sign of that
   amount. A SKU counted twice in a month may show both a gain and a loss.
@@ -234,8 +244,9 @@ def _monthly_average(frame: pd.DataFrame, ev: Events, skus: pd.Index, start: Ope
 
     p_q, p_c = per_sku(is_p, qty), per_sku(is_p, cost)
     k_q, k_c = per_sku(known, qty), per_sku(known, cost)
-    den = np.round(oq + p_q - k_q, QTY_DECIMALS)
-    num = start.cents + p_c - k_c
+    short = oq < 0  # a negative opening: the month's cost is the receipts' alone, the opening settled at it
+    den = np.round(np.where(short, 0.0, oq) + p_q - k_q, QTY_DECIMALS)
+    num = np.where(short, 0, start.cents) + p_c - k_c
     purchase_avg = np.where(p_q > 0, p_c / 100.0 / np.where(p_q > 0, p_q, 1.0), np.nan)
     fallback = np.where(np.isnan(start.unit_cost), purchase_avg, start.unit_cost)
     uc = np.where(den > 0, num / 100.0 / np.where(den > 0, den, 1.0), fallback)
@@ -243,6 +254,9 @@ def _monthly_average(frame: pd.DataFrame, ev: Events, skus: pd.Index, start: Ope
     if is_to.any():  # issue 12.2: a transfer in is a receipt at the source's month average
         uc = _transfer_averages(ev, cost, (den, num, fallback), uc)
     ucz = np.nan_to_num(uc)
+    cost_adj = None
+    if short.any():  # the negative opening valued at the month's cost: the difference is the cost adjustment
+        cost_adj = np.where(short, mul_cents(oq, ucz) - start.cents, 0).astype(np.int64)
 
     unknown = is_pr & ~known
     other = (kind == OI) | (kind == OO)  # other movements: at the month's unit cost, as the sales
@@ -260,7 +274,7 @@ def _monthly_average(frame: pd.DataFrame, ev: Events, skus: pd.Index, start: Ope
         d = np.round(qty - before, QTY_DECIMALS)
         adj[is_c] = d[is_c]
         cost[is_c] = mul_cents(d[is_c], ucz[codes[is_c]])
-    return Costed(cost, adj, uc)
+    return Costed(cost, adj, uc, None, cost_adj)
 
 
 def _transfer_averages(
@@ -355,11 +369,12 @@ def _aggregate(skus: pd.Index, ev: Events, costed: Costed, start: Opening) -> pd
     st["out_cents"] = st["sale_cents"] - st["sales_return_cents"]
     st["adj_qty"] = np.round(st["count_gain_qty"] - st["count_loss_qty"], QTY_DECIMALS)
     st["adj_cents"] = st["count_gain_cents"] - st["count_loss_cents"]
-    st["cost_adj_cents"] = np.zeros(ns, dtype=np.int64)
+    booked = costed.cost_adj if costed.cost_adj is not None else np.zeros(ns, dtype=np.int64)
+    st["cost_adj_cents"] = booked  # negative stock settled in the month (module docstring), else 0
     other_qty = st["other_in_qty"] - st["other_out_qty"]  # other movements: in no net column (module docstring)
     st["closing_qty"] = np.round(oq + st["in_qty"] - st["out_qty"] + st["adj_qty"] + other_qty, QTY_DECIMALS)
     st["closing_cents"] = ov + st["in_cents"] - st["out_cents"] + st["adj_cents"]
-    st["closing_cents"] += st["other_in_cents"] - st["other_out_cents"]
+    st["closing_cents"] += st["other_in_cents"] - st["other_out_cents"] + booked
     st["closing_unit_cost"] = np.nan
     if not (kind == TO).any():
         return st[STOCK_COLUMNS]
