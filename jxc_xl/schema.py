@@ -1092,9 +1092,11 @@ STOCK = Table(
             "成本调整",
             "Cost adjustment",
             ColType.MONEY,
-            "期末数量为 0 时账面剩余的金额在本月转出（期末金额 = 0）；月末一次加权平均法下无销售的商品的尾差",
-            "Value left on a SKU whose closing qty is 0, taken off in the month (closing amount 0); under the "
-            "month-end average also the rounding residual of a SKU without a sale",
+            "期末数量为 0 时账面剩余的金额在本月转出（期末金额 = 0）；负库存补回时，超卖部分按入库成本重估的差额；"
+            "月末一次加权平均法下无销售的商品的尾差",
+            "Value left on a SKU whose closing qty is 0, taken off in the month (closing amount 0); when a receipt "
+            "ends negative stock, the oversold units revalued at the receipt's cost; under the month-end average "
+            "also the rounding residual of a SKU without a sale",
         ),
         _g("closing_qty", "期末数量", "Closing qty", ColType.QTY),
         _g("closing_unit_cost", "期末单价", "Closing unit cost", ColType.PRICE),

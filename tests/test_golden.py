@@ -38,15 +38,15 @@ def package_digest(path: Path, skip: frozenset[str] = frozenset()) -> str:
 
 
 GOLDEN = {
-    "new-zh": "5e384f3d68bddcc113aa987e1a7bebc0",
-    "new-en": "a6773cf77692df2f1e82550ac56b9a1a",
-    "demo-zh-input": "bf21491a434696fd08c20490a5d3bd70",
-    "demo-zh-synced": "11fec990e5b4eb092013cefe66d0f97f",
-    "demo-zh-closed": "1ffe160d3c31e42df9836cbbd31be857",
-    "demo-en-synced": "80e8eaa375689e1d75afcd629320aeea",
-    "small-moving_average": "778404c9e69f9c00d6709b2d9cc50059",
-    "small-monthly_average": "c3d697e0325e7537e9d1e4a276ffcfd8",
-    "small-fifo": "ce9a736cf65a8b626dabf4fb482adc29",
+    "new-zh": "b47fa9d1e1f3b74f76fe023a32b2e532",
+    "new-en": "3fd0b5a306f39f1c48c22b8e9eb8b7ba",
+    "demo-zh-input": "e48538ebca6fc1c485f1eb33dae7f0de",
+    "demo-zh-synced": "ac1050a8a93c590db0f55c92d24c6cff",
+    "demo-zh-closed": "2e4984dcba1739fe5f5d3b839017a049",
+    "demo-en-synced": "7608e741b23ce5b19078f3bdbe22d59d",
+    "small-moving_average": "5acea7b000de2dbc1b989893136a8ca7",
+    "small-monthly_average": "9ec8c568dec92c0079cb06b419877e4f",
+    "small-fifo": "4c66cd65b1b6f2ecf35af7b44962060b",
     "user-parts": "3b606279dffb7095086bc24d13e23537",
 }
 
