@@ -5,7 +5,8 @@ two before (issue 12 part 5: carried documents), never more than is left to retu
 
 The reference (``Reference``) is the valuation rules of ``core.valuation`` written out plainly for ledgers
 without negative stock, run once over the whole chain, with two month-end conventions and nothing else:
-a SKU at qty 0 keeps no value (the cost adjustment), and what goes on into the next month goes on at its value:
+a SKU at qty 0 keeps no value (the cost adjustment, at month end or when stock comes in again), and what goes on
+into the next month goes on at its value:
 FIFO each layer left at its amount / qty, moving average at value / qty; a sale of an earlier month comes
 back at its cost / qty (what tblCarried holds). Monthly average is a month's average
 by definition: its month end is the chain's. Quantities are whole and prices have two decimals, so an
@@ -144,6 +145,8 @@ class Reference:
             self.q, self.v, ln.cost = ln.qty, self.v + a, a
             return
         x = ln.qty
+        if ln.kind in ("purchase", "sales_return") and self.q == 0:
+            self.v = 0  # a value left at qty 0 goes to the cost adjustment when stock comes in again
         if ln.kind == "purchase":
             a = cents(x * ln.price)
             self.layers.append([x, a, ln.price, ln])

@@ -186,3 +186,45 @@ def test_warehouse_chain_with_negative_stock_validates(method: str) -> None:
         cf = carry_forward(wb)
         rows = {"tblOpening": _records(cf.opening), "tblCarried": _records(cf.carried)}
     assert settled > 0  # the negative stock was settled somewhere along the chain
+
+
+@pytest.mark.parametrize("method", ("moving_average", "fifo"))
+def test_a_value_left_at_zero_quantity_is_not_carried_by_the_next_receipt(method: str) -> None:
+    """No negative stock: buy 10 @ 10 and 10 @ 12, sell 15, return 5 of P2 at its price 12 (qty 0, −5.00 left on the
+    book under moving average), buy 1 @ 1: the 1 on hand is worth 1.00, never −4.00 (next month's opening would be
+    refused as a negative unit cost); the −5.00 is the month's cost adjustment. FIFO is unchanged (nothing left)."""
+    returns = [
+        {
+            "date": date(2026, 4, 12),
+            "doc_no": "R1",
+            "kind": "purchase_return",
+            "orig_doc_no": "P2",
+            "sku": "A",
+            "qty": 5,
+            "unit_price": 12,
+        }
+    ]
+    buys = [
+        _buy(date(2026, 4, 1), "P1", 10, 10),
+        _buy(date(2026, 4, 2), "P2", 10, 12),
+        _buy(date(2026, 4, 20), "P3", 1, 1),
+    ]
+    data = {
+        "tblItems": ITEMS,
+        "tblPurchases": buys,
+        "tblSales": [_sale(date(2026, 4, 10), "S1", 15)],
+        "tblReturns": returns,
+    }
+    wb = make_workbook(data, valuation=method)
+    val = value_month(wb)
+    st = val.stock.iloc[0]
+    assert (st["closing_qty"], st["closing_cents"]) == (1, 100)
+    assert st["cost_adj_cents"] == (500 if method == "moving_average" else 0)
+    _assert_identities(val)
+    cf = carry_forward(wb)
+    nxt = make_workbook(
+        {"tblItems": ITEMS, "tblOpening": _records(cf.opening), "tblCarried": _records(cf.carried)},
+        period="2026-05",
+        valuation=method,
+    )
+    assert [f.code for f in check(nxt) if f.severity == "error"] == []
