@@ -486,3 +486,16 @@ def test_a_write_that_fails_speaks_the_workbooks_language_without_lang(
     code, out = jxc("sync", path)
     assert code == 1 and len(out.strip().splitlines()) == 1
     says(out, "jxc: " + text("io_cannot_write", lang))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_generated_sheet_that_is_not_utf8_is_one_line_in_the_users_language(here: Path, lang: Lang) -> None:
+    def bad_byte(p: dict[str, bytes], b: bytes) -> bytes:
+        xml = p[STOCK_SHEET]
+        at = xml.rfind(b"<", 0, len(xml) // 2)
+        return _with(b, {STOCK_SHEET: xml[:at] + b"\xff" + xml[at:]})
+
+    path = damaged(lang, "bad.xlsx", bad_byte)
+    code, out = jxc("sync", path, "-o", "out.xlsx", "--lang", lang)
+    assert code == 1 and len(out.strip().splitlines()) == 1 and not Path("out.xlsx").exists()
+    says(out, "jxc: " + text("io_sheet_not_utf8", lang))

@@ -174,20 +174,15 @@ def _patch_table_parts(src: Path, parts: Parts, info: TablePart, df: pd.DataFram
     """Rewrite the table's worksheet and table part; the last row of the rewritten area."""
     c1, _r1, c2, _r2 = info.area
     if len(info.columns) != c2 - c1 + 1:
-        raise NotAWorkbookError(
-            phrase(
-                "io_columns_mismatch",
-                "en",
-                path=src,
-                name=repr(info.name),
-                sheet=repr(info.sheet.name),
-                n=len(info.columns),
-            )
+        raise NotAWorkbookError.said(
+            "io_columns_mismatch", path=src, name=repr(info.name), sheet=repr(info.sheet.name), n=len(info.columns)
         )
     try:
         sheet_xml = parts[info.sheet.part].decode("utf-8")
     except UnicodeDecodeError as e:
-        raise NotAWorkbookError(phrase("io_sheet_not_utf8", "en", path=src, sheet=repr(info.sheet.name))) from e
+        if e.reason == "unexpected end of data":  # cut short inside a character: a truncated part, as at a tag
+            raise NotAWorkbookError.said("io_sheet_truncated", part=info.sheet.part) from e
+        raise NotAWorkbookError.said("io_sheet_not_utf8", path=src, sheet=repr(info.sheet.name)) from e
     new_xml, area_end = patch_sheet(src, sheet_xml, info, df, _column_keys(info), date1904)
     new_xml = table_breaks(new_xml, _schema_name(info.name), df, info.area[1] + info.header_rows)
     parts[info.sheet.part] = new_xml.encode("utf-8")
