@@ -137,6 +137,8 @@ class Reference:
                 a = -self.v
                 self.layers = []
             elif d > 0:
+                if self.q == 0 and not fifo:
+                    self.v = 0  # a value left at qty 0: the surplus ends it (the cost adjustment)
                 avg = self.v / self.q / 100 if fifo else self.uc
                 a = cents(d * avg)
                 self.layers.append([d, a, avg, None])
@@ -174,6 +176,8 @@ class Reference:
                 a += self.take(x - t)
         sign = 1 if ln.kind in ("purchase", "sales_return") else -1
         self.q, self.v, ln.cost = self.q + sign * x, self.v + sign * a, a
+        if ln.kind == "purchase_return" and not fifo and self.q > 0 and self.v < 0:
+            self.v = cents(self.q * self.uc)  # the original price took more than held: on hand at its cost
         if ln.kind != "sale" and self.q > 0:
             self.uc = self.v / self.q / 100
 

@@ -228,3 +228,30 @@ def test_a_value_left_at_zero_quantity_is_not_carried_by_the_next_receipt(method
         valuation=method,
     )
     assert [f.code for f in check(nxt) if f.severity == "error"] == []
+
+
+def test_a_count_surplus_from_zero_and_a_return_taking_more_than_held_keep_a_positive_value() -> None:
+    """Moving average (the audit's cases, no negative stock): buy 10 @ 10 and 10 @ 30, sell 15 (5 left at 100.00).
+    Return 5 of P2 at 30 (qty 0, −50.00 left) and count 1: the unit found is at the unit cost (20.00), the −50.00 is
+    the cost adjustment. Return 4 of P2 at 30 instead (1 left, −20.00): the unit stays at 20.00, +40.00 adjusted."""
+    buys = [_buy(date(2026, 4, 1), "P1", 10, 10), _buy(date(2026, 4, 2), "P2", 10, 30)]
+    sales = [_sale(date(2026, 4, 10), "S1", 15)]
+
+    def month(returned: int, counted: list[dict[str, Any]]) -> Workbook:
+        ret = {"date": date(2026, 4, 12), "doc_no": "R1", "kind": "purchase_return", "orig_doc_no": "P2"}
+        ret |= {"sku": "A", "qty": returned, "unit_price": 30}
+        data = {"tblItems": ITEMS, "tblPurchases": buys, "tblSales": sales, "tblReturns": [ret], "tblCounts": counted}
+        return make_workbook(data, valuation="moving_average")
+
+    for wb, adj in (
+        (month(5, [{"date": date(2026, 4, 20), "sku": "A", "counted_qty": 1}]), 5000),
+        (month(4, []), 4000),
+    ):
+        val = value_month(wb)
+        st = val.stock.iloc[0]
+        assert (st["closing_qty"], st["closing_cents"], st["cost_adj_cents"]) == (1, 2000, adj)
+        _assert_identities(val)
+        _assert_ties(card_lines(wb, val, "zh"), val.stock)
+        cf = carry_forward(wb)
+        nxt = {"tblItems": ITEMS, "tblOpening": _records(cf.opening), "tblCarried": _records(cf.carried)}
+        assert [f.code for f in check(make_workbook(nxt, period="2026-05")) if f.severity == "error"] == []

@@ -231,6 +231,9 @@ def moving_average_sku(
                 a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
             q = q - x if whole else round(q - x, QTY_DECIMALS)
             v -= a
+            if q > 0 and v < 0:  # the original price took more than the stock held: on hand kept at its cost
+                settled[i] = cents_of(q * uc) - v
+                v += settled[i]
             if q > 0:
                 uc = v / q / 100.0
         elif k == OO:  # other issue: as a sale, at the current unit cost
@@ -261,7 +264,7 @@ def moving_average_sku(
             else:
                 a = -cents_of(-d * uc)
             adj[i] = d
-            v = _ended(i, q, v, d, a, x, settled) if q < 0 < x else v + a  # a surplus ending negative stock
+            v = _ended(i, q, v, d, a, x, settled) if ends_deficit(q, v, x) else v + a  # a surplus ending a deficit
             q = x
         cost[i] = a
     return v / q / 100.0 if q > 0 else uc

@@ -52,8 +52,10 @@ Decisions the contract leaves open (documented here, tested in tests/test_valuat
   the month the value stays on the book until the next event, which takes it (an issue or a count to 0) or,
   moving average and FIFO, is a receipt that ends it as it ends negative stock: the units received are on hand
   at the receipt's own cost and the value left is the cost adjustment (a receipt absorbing it could leave a
-  positive quantity with a negative value, an opening next month refuses). A count to 0 always writes the whole
-  remaining value off.
+  positive quantity with a negative value, an opening next month refuses); a count surplus from 0 alike. A count
+  to 0 always writes the whole remaining value off. Moving average: a purchase return at the original price that
+  takes more than the value on hand while units remain leaves them at the unit cost they had, the rest booked as
+  the cost adjustment.
 * Month end leaves no value at zero quantity: a SKU whose closing qty is 0 closes at amount 0; the value
   still left (either sign) is booked as its cost adjustment (成本调整, cost_adj −= value left), so ``jxc
   close`` never carries an opening of qty 0 with an amount. cost_adj is the sum of this and the negative-stock
