@@ -79,7 +79,7 @@ class _Lists(NamedTuple):
     price: list[float]
     orig: list[int]
     orig_price: list[float]  # a return's carried original unit cost, NaN where none
-    day: list[int]  # FIFO with transfers: each event's date (ns), else empty (``_Layers.receive_dated``)
+    day: list[int]  # FIFO with transfers: each event's date (ns), else empty (``_Layers.transfer_in``)
     lot_day: list[int]  # FIFO with transfers: each opening lot's receipt date (ns, NaT the smallest), else empty
 
 
@@ -161,10 +161,10 @@ def per_sku(ev: Events, start: Opening, whole: bool, sku_loop: _SkuLoop) -> Cost
     )
 
 
-def settle_deficit(q: float, v: int, x: float, a: int, nq: float) -> int:
-    """The value on hand after a receipt of ``x`` at ``a`` cents that ends negative stock (``q`` < 0 before, ``nq``
-    ≥ 0 after, ``v`` the value before): the ``nq`` units on hand at the receipt's unit cost. The caller books
-    what the book held beyond that (``v + a`` − it) as the cost adjustment."""
+def settle_deficit(x: float, a: int, nq: float) -> int:
+    """The value on hand after a receipt of ``x`` at ``a`` cents that ends a deficit (``ends_deficit``; ``nq`` on
+    hand after it): those units at the receipt's unit cost. The caller books what the book held beyond that as the
+    cost adjustment."""
     return cents_of(nq * (a / x / 100.0)) if nq > 0 else 0
 
 
@@ -174,9 +174,9 @@ def ends_deficit(q: float, v: int, nq: float) -> bool:
     return q < 0 <= nq or (q == 0 and v != 0 and nq > 0)
 
 
-def _ended(i: int, q: float, v: int, x: float, a: int, nq: float, settled: dict[int, int]) -> int:
+def _ended(i: int, v: int, x: float, a: int, nq: float, settled: dict[int, int]) -> int:
     """The value after receipt ``i`` that ends negative stock (``settle_deficit``); the difference is booked."""
-    w = settle_deficit(q, v, x, a, nq)
+    w = settle_deficit(x, a, nq)
     settled[i] = w - v - a
     return w
 
@@ -189,7 +189,7 @@ def _average_in(
     quantity 0: ``ends_deficit``) leaves what is on hand at its own cost, the rest booked (``_ended``)."""
     nq = q + x if whole else round(q + x, QTY_DECIMALS)
     if ends_deficit(q, v, nq):
-        v, uc = _ended(i, q, v, x, a, nq, settled), u
+        v, uc = _ended(i, v, x, a, nq, settled), u
     else:
         v += a
     return nq, v, (v / nq / 100.0 if nq > 0 else uc)
@@ -243,7 +243,7 @@ def moving_average_sku(
         elif k == OI:  # other receipt: at the current unit cost, which it leaves as it is
             a = cents_of(x * uc)
             nq = q + x if whole else round(q + x, QTY_DECIMALS)
-            v = _ended(i, q, v, x, a, nq, settled) if ends_deficit(q, v, nq) and x > 0 else v + a
+            v = _ended(i, v, x, a, nq, settled) if ends_deficit(q, v, nq) and x > 0 else v + a
             q = nq
         elif k == TO:  # transfer out: issued at the current unit cost, as a sale
             a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
@@ -264,7 +264,7 @@ def moving_average_sku(
             else:
                 a = -cents_of(-d * uc)
             adj[i] = d
-            v = _ended(i, q, v, d, a, x, settled) if ends_deficit(q, v, x) else v + a  # a surplus ending a deficit
+            v = _ended(i, v, d, a, x, settled) if ends_deficit(q, v, x) else v + a  # a surplus ending a deficit
             q = x
         cost[i] = a
     return v / q / 100.0 if q > 0 else uc

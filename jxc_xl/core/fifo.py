@@ -99,7 +99,7 @@ class _Layers:
             tq = self.tail_qty
             nq, nv = round(tq + x, QTY_DECIMALS), self.tail_value + a
             if ends_deficit(tq, self.tail_value, nq):
-                w = settle_deficit(tq, self.tail_value, x, a, nq)
+                w = settle_deficit(x, a, nq)
                 self.booked += w - nv
                 if nq > 0:
                     self._push(nq, w, w / nq / 100.0, source)
