@@ -120,7 +120,7 @@ def test_the_workers_errors_are_raised_where_the_sheet_is_read(tmp_path: Path, m
     real_scan = scanahead.scan_part
     worker_parts: list[str] = []
 
-    def too_large(p: Path, part: str) -> sheetscan.SheetExtent | None:  # the worker's scan only (inline: reader's)
+    def too_large(p: Path, part: str, sink: Any = None) -> sheetscan.SheetExtent | None:  # the worker's scan only
         worker_parts.append(part)
         raise sheetscan.PartTooLarge(part)
 

@@ -50,6 +50,7 @@ __all__ = [
     "SheetRef",
     "TablePart",
     "check_file",
+    "copy_raw",
     "open_package",
     "parse_xml",
     "relationships",
@@ -390,7 +391,7 @@ def write_package(fh: IO[bytes], parts: Parts, *, compresslevel: int | None = 1)
             if name in parts.removed:
                 continue
             if name not in parts.changed and info.flag_bits & 0x1 == 0:
-                _copy_raw(z, src, info)
+                copy_raw(z, src, info)
                 continue
             z.writestr(_entry(name, info, info.compress_type), parts[name], compresslevel=compresslevel)
         for name in parts.added:
@@ -443,8 +444,9 @@ def rewrite_parts(
         dst.write(buf.getvalue())
 
 
-def _copy_raw(z: zipfile.ZipFile, src: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Append ``info``'s compressed data from ``src`` to ``z`` without recompressing it.
+def copy_raw(z: zipfile.ZipFile, src: zipfile.ZipFile, info: zipfile.ZipInfo, *, checked: bool = True) -> None:
+    """Append ``info``'s compressed data from ``src`` to ``z`` without recompressing it; ``checked``: inflated
+    against its CRC first (``io.zipraw.check``), so a damaged entry is refused rather than copied.
 
     zipfile has no public raw copy; this writes a fresh local header (sizes and CRC in it, so no data
     descriptor) and registers the entry the way ``ZipFile.writestr`` does, for the central directory.
@@ -453,7 +455,8 @@ def _copy_raw(z: zipfile.ZipFile, src: zipfile.ZipFile, info: zipfile.ZipInfo) -
     out = z.fp
     assert fp is not None and out is not None
     data = zipraw.raw_bytes(fp, info)
-    zipraw.check(src, info, data)  # inflated against its CRC, unless the reader already did (io.zipraw)
+    if checked:
+        zipraw.check(src, info, data)  # inflated against its CRC, unless the reader already did (io.zipraw)
     zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     zi.compress_type = info.compress_type
     zi.external_attr = info.external_attr

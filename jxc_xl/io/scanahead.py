@@ -1,30 +1,35 @@
-"""The largest sheet of a big workbook scanned (``io.sheetscan``), then parsed by python-calamine on a worker thread.
+"""The largest sheet of a big workbook scanned (``io.sheetscan``), then parsed by python-calamine on worker threads.
 
-A half-million-line month is one 383 MB ledger sheet: its scan takes 0.9 s, calamine's parse of it 3.1-3.5 s.
-Calamine releases the GIL while it parses; the scan's search holds it. So the reader scans that sheet first,
-alone (``Ahead.start``), then hands it to one worker thread, where a calamine book of the worker's own parses
-it, and meanwhile reads every other sheet it needs itself; it takes the worker's rows when it comes to the
-sheet (``Ahead.take``). A sheet whose dense block would not fit is left to the reader (it reads a trimmed copy,
-as always); the scan's error is raised by ``take``, calamine's is handed back and raised where the reader reads
-the sheet, as if it had read it itself. With no idle core this gains nothing and costs little.
+A half-million-line month is one 416 MB ledger sheet: its scan takes ~1.6 s, calamine's parse of it 6-7 s.
+Calamine releases the GIL while it parses; the scan's search holds it. So the reader scans that sheet first
+(``Ahead.start``) and hands it to worker threads, each parsing with a calamine book of its own, and meanwhile
+reads every other sheet it needs itself; it takes the workers' rows when it comes to the sheet (``Ahead.take``).
+With cores to spare the sheet is parsed in pieces, one per core, each begun as soon as the scan has written it
+(``io.sheetsplit``); else whole, on one worker. A sheet whose dense block would not fit is left to the reader
+(it reads a trimmed copy, as always); the scan's error is raised by ``take``, calamine's is handed back and raised
+where the reader reads the sheet, as if it had read it itself. With no idle core this gains nothing and costs
+little.
 
 A part read whole by a scan is recorded in ``io.zipraw``: the write-back copies it without inflating it again.
 """
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import python_calamine as pc
 
 from jxc_xl.io import sheetscan, zipraw
 from jxc_xl.io.package import WORKBOOK, open_package, workbook_sheets
+from jxc_xl.io.sheetsplit import Loaded, Splitter, merge
 
-__all__ = ["Ahead", "Loaded", "Outcome", "parse_part", "part_sizes", "scan_part", "sheet_parts"]
+__all__ = ["Ahead", "Loaded", "Outcome", "cores", "parse_part", "part_sizes", "scan_part", "sheet_parts"]
 
 
 def part_sizes(path: Path) -> dict[str, int]:
@@ -55,26 +60,20 @@ def sheet_parts(path: Path) -> dict[str, str]:
         return {}
 
 
-class Loaded(NamedTuple):
-    """A sheet read by calamine: the position of its top-left cell (None: A1) and its rows."""
-
-    start: tuple[int, int] | None
-    rows: list[list[Any]]
-
-
 # The scan's extent, and the rows calamine read (None: not read, the sheet must be trimmed) or its error.
 Outcome = tuple[sheetscan.SheetExtent | None, Loaded | BaseException | None]
 
 
-def scan_part(path: Path, part: str) -> sheetscan.SheetExtent | None:
-    """``sheetscan.scan_sheet`` of the part, recorded in ``io.zipraw`` as read whole (its CRC checked).
+def scan_part(path: Path, part: str, sink: Callable[[bytes, bool], None] | None = None) -> sheetscan.SheetExtent | None:
+    """``sheetscan.scan_sheet`` of the part (``sink``: as there), recorded in ``io.zipraw`` as read whole (its CRC
+    checked).
 
     Raises:
         sheetscan.PartTooLarge, zipfile.BadZipFile, zlib.error, EOFError, OSError: as ``scan_sheet``.
     """
     with zipfile.ZipFile(path) as zf:
         seen: list[int] = []
-        ext = sheetscan.scan_sheet(zf, part, seen)
+        ext = sheetscan.scan_sheet(zf, part, seen, sink)
         info = zf.getinfo(part)
         if seen == [info.file_size]:  # zipfile checks the CRC, not a declared size larger than the data
             zipraw.remember(zf, info)
@@ -96,39 +95,81 @@ def parse_part(path: Path, name: str, opener: Callable[[Path], pc.CalamineWorkbo
         return e
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    counted = getattr(os, "process_cpu_count", None)  # Python 3.13
+    if counted is not None:
+        return int(counted() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+MAX_PIECES = 4  # the big sheet is parsed in at most this many pieces (io.sheetsplit), one per core
+
+
+class _Pieces(NamedTuple):
+    """A sheet parsed in pieces: their reads, and how to read it whole should they not merge."""
+
+    reads: list[Future[Loaded | BaseException]]
+    splitter: Splitter
+    whole: Callable[[], Loaded | BaseException]
+
+
+_Job = Future[Loaded | BaseException] | _Pieces
+
+
 class Ahead:
-    """Sheets scanned here and parsed on one worker thread (``parse_part``), each taken once."""
+    """Sheets scanned here and parsed on worker threads (``parse_part``; in pieces, ``io.sheetsplit``), each taken
+    once."""
 
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
-        self._started: dict[str, Exception | tuple[sheetscan.SheetExtent | None, Future[Loaded | BaseException]]] = {}
+        self._started: dict[str, Exception | tuple[sheetscan.SheetExtent | None, _Job]] = {}
 
     def start(self, path: Path, name: str, part: str, opener: Callable[[Path], pc.CalamineWorkbook]) -> None:
-        """Scan sheet ``name`` (worksheet ``part``) now, alone (the scan holds the GIL while it searches), then parse
-        it on the worker unless its block is too big (the reader then trims it). A scan error is kept for ``take``.
+        """Scan sheet ``name`` (worksheet ``part``) now, alone (the scan holds the GIL while it searches), and parse
+        it on the workers: in pieces when there are cores to spare and it may be split, each piece as soon as the
+        scan has written it (``io.sheetsplit``); else whole, after the scan, unless its block is too big (the
+        reader then trims it). A scan error is kept for ``take``.
         """
+        n = min(cores(), MAX_PIECES)
+        pool = self._pool = self._pool or ThreadPoolExecutor(n, thread_name_prefix="jxc-sheet")
+        reads: list[Future[Loaded | BaseException]] = []
+        splitter = None
+        if n > 1:
+            splitter = Splitter(path, part, n, lambda piece: reads.append(pool.submit(parse_part, piece, name, opener)))
         try:
-            ext = scan_part(path, part)
+            ext = scan_part(path, part, splitter)
         except Exception as e:  # PartTooLarge, a damaged part …: raised where the reader reads the sheet
+            if splitter is not None:
+                splitter.remove()  # pieces already handed over are read and dropped
             self._started[name] = e
             return
+        split = splitter is not None and splitter.finish(checked=ext is None)
+        if splitter is not None and not split:
+            splitter.remove()
         if ext is not None and ext.size > sheetscan.MAX_CELLS:
             return  # not started: the reader scans it again and reads a trimmed copy
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="jxc-sheet")
-        self._started[name] = (ext, self._pool.submit(parse_part, path, name, opener))
+        if splitter is not None and split:
+            self._started[name] = (ext, _Pieces(reads, splitter, partial(parse_part, path, name, opener)))
+        else:
+            self._started[name] = (ext, pool.submit(parse_part, path, name, opener))
 
     def pending(self, name: str) -> bool:
         """The sheet was started and not taken yet."""
         return name in self._started
 
     def done(self, name: str) -> bool:
-        """The worker has finished the sheet (or has nothing to do for it)."""
+        """The workers have finished the sheet (or have nothing to do for it)."""
         got = self._started.get(name)
-        return not isinstance(got, tuple) or got[1].done()
+        if not isinstance(got, tuple):
+            return True
+        job = got[1]
+        return all(f.done() for f in job.reads) if isinstance(job, _Pieces) else job.done()
 
     def take(self, name: str) -> Outcome:
-        """The sheet's scan and what the worker read, waited for.
+        """The sheet's scan and what the workers read, waited for (pieces that do not merge: read whole here).
 
         Raises:
             sheetscan.PartTooLarge, zipfile.BadZipFile, zlib.error, EOFError, OSError …: the scan's.
@@ -136,11 +177,21 @@ class Ahead:
         got = self._started.pop(name)
         if isinstance(got, Exception):
             raise got
-        return got[0], got[1].result()
+        ext, job = got
+        if not isinstance(job, _Pieces):
+            return ext, job.result()
+        reads = [f.result() for f in job.reads]
+        job.splitter.remove()
+        loaded = [r for r in reads if isinstance(r, Loaded)]
+        merged = merge(loaded) if len(loaded) == len(reads) else None
+        return ext, job.whole() if merged is None else merged
 
     def close(self) -> None:
         """Drop what was not begun; a read under way finishes on its own (its result is not waited for)."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+        for got in self._started.values():
+            if isinstance(got, tuple) and isinstance(got[1], _Pieces):
+                got[1].splitter.remove()
         self._started.clear()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -103,9 +103,12 @@ class SheetExtent:
         return (self.r2 - self.r1 + 1) * (self.c2 - self.c1 + 1) if self.r2 >= self.r1 else 0
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str, seen: list[int] | None = None) -> SheetExtent | None:
+def scan_sheet(
+    zf: zipfile.ZipFile, part: str, seen: list[int] | None = None, sink: Callable[[bytes, bool], None] | None = None
+) -> SheetExtent | None:
     """The sheet's extent when it may be too big for one dense block; None when it surely is not. ``seen``:
-    gets the size the part inflated to (``_chunks``).
+    gets the size the part inflated to (``_chunks``); ``sink``: given every chunk once checked, in order, and
+    whether every cell so far lies within a bound that fits (``io.sheetsplit``).
 
     Raises:
         PartTooLarge: the part inflates past ``MAX_PART_BYTES``.
@@ -117,6 +120,8 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, seen: list[int] | None = None) ->
             bound = _first_bound(buf)
         if bound.rows:
             bound = _checked(buf, bound)
+        if sink is not None:
+            sink(buf, bool(bound.rows))
     if bound is None or bound.rows:
         return None
     return _exact(read_part(zf, part))
