@@ -1424,6 +1424,15 @@ CARRIED = Table(
             doc_zh="采购：进价；销售：发出时的单位成本",
             doc_en="Purchase: the price paid; sale: the unit cost it was issued at",
         ),
+        # Last: a workbook made before it is the same table without it (its returns then show no 往来单位).
+        Column(
+            key="counterparty",
+            zh="往来单位",
+            en="Counterparty",
+            width=16,
+            doc_zh="原单的供应商或客户：明细账中退货的往来单位",
+            doc_en="The original line's supplier or customer: the counterparty of a return on the stock card",
+        ),
     ),
 )
 

@@ -17,7 +17,9 @@ from jxc_xl import read_workbook, stock_card, sync_file
 from jxc_xl.cli import app
 from jxc_xl.core.card import card_lines, card_table, line_count
 from jxc_xl.core.valuation import value_month
-from jxc_xl.schema import CARD, CARD_KINDS, SETTINGS_BY_KEY, STOCK, Lang
+from jxc_xl.io.xlsxpatch import write_tables
+from jxc_xl.schema import CARD, CARD_KINDS, CARRIED, RETURNS, SETTINGS_BY_KEY, STOCK, Lang
+from jxc_xl.sync import close_month
 from tests.factories import make_workbook, small_month, write_book
 
 METHODS = ("moving_average", "monthly_average", "fifo")
@@ -281,6 +283,33 @@ def test_stock_card_of_a_file(tmp_path: Path) -> None:
     assert card.lines["balance_qty"].iloc[-1] == card.closing_qty == 240
     assert card.lines["balance_amount"].iloc[-1] == card.closing_amount
     assert len(card.lines) == 4 and set(card.lines["sku"]) == {"C001"}
+
+
+def test_a_return_of_last_months_document_shows_the_original_counterparty(tmp_path: Path) -> None:
+    """jxc close carries each line's supplier or customer in tblCarried: next month's card shows it on a return
+    of that line (there is no original line in the month to take it from)."""
+    nov = write_book(tmp_path / "2026-11.xlsx", small_month())
+    dec = close_month(nov, tmp_path / "2026-12.xlsx").path
+    returns = [
+        {"date": date(2026, 12, 3), "doc_no": "RT-1", "kind": "sales_return", "orig_doc_no": "SO-202611-00004",
+         "sku": "A001", "qty": 1},
+        {"date": date(2026, 12, 4), "doc_no": "RT-2", "kind": "purchase_return", "orig_doc_no": "PO-202611-0002",
+         "sku": "B002", "qty": 2},
+    ]  # fmt: skip
+    write_tables(dec, dec, {RETURNS.name: pd.DataFrame(returns)}, backup=False)
+    for sku, kind, party in (("A001", "sales_return", "张记超市"), ("B002", "purchase_return", "南方家居")):
+        card = stock_card(dec, sku)
+        assert card.errors == 0
+        line = card.lines[card.lines["kind"] == _label(kind)]
+        assert line["counterparty"].tolist() == [party], sku
+    # A tblCarried older than its 往来单位 column: the return shows no counterparty rather than a guessed one.
+    carried = read_workbook(dec).df(CARRIED.name).drop(columns=["_row", "counterparty"])
+    wb = make_workbook(
+        {RETURNS.name: returns, CARRIED.name: carried.to_dict("records"), "tblItems": small_month()["tblItems"]},
+        period="2026-12",
+    )
+    card = card_lines(wb, value_month(wb), "zh")
+    assert card.loc[card["kind"] == _label("sales_return"), "counterparty"].tolist() == [None]
 
 
 def test_jxc_card_prints_in_the_workbooks_language(tmp_path: Path) -> None:

@@ -41,7 +41,8 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import Workbook
-from jxc_xl.core.ledger import carried_lines, opening_lines, original_lines
+from jxc_xl.core.carried import carried_lines
+from jxc_xl.core.ledger import opening_lines, original_lines
 from jxc_xl.core.money import sum_cents
 from jxc_xl.core.valuation import Valuation
 from jxc_xl.schema import MAX_AGE_BANDS

@@ -11,8 +11,10 @@ exactly what 库存 sums and each SKU's last line equals its closing quantity an
   finds the book quantity and moves no value is a line 盘点无差异 with no quantity.
 * Other movements (tblOther): 其他入库 among the receipts, 其他出库 among the issues, each at the cost the
   valuation booked and with its reason beside the kind, e.g. 其他出库（报损） / Other issue (Damage/loss).
-* Counterparty: a purchase's supplier, a sale's customer; a return's is its original line's, where that
-  line is in the workbook.
+* Counterparty: a purchase's supplier, a sale's customer; a return's is its original line's: this month's
+  line, or for a return of an earlier month's document tblCarried's 往来单位 (what ``jxc close`` carried of
+  the original line; blank in a tblCarried older than the column). A return whose original is in neither has
+  none (a 退货 line names no party of its own).
 * Balance: running quantity and amount (int cents, exact); unit cost = balance amount / balance quantity
   where the quantity is above 0, else blank.
 * 成本调整 (cost adjustment, dated the month's last day): what 库存's closing amount holds beyond the sum of
@@ -31,18 +33,17 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from jxc_xl.core.book import ROW, Workbook
+from jxc_xl.core.book import Workbook
+from jxc_xl.core.carried import carried_lines, carried_originals
 from jxc_xl.core.costing import QTY_DECIMALS
-from jxc_xl.core.ledger import clean_keys, original_lines, table_frame
+from jxc_xl.core.ledger import line_parties, original_lines
 from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.money import from_cents, sum_cents
 from jxc_xl.core.other import other_reasons, reason_label
 from jxc_xl.core.plan import item_frame
 from jxc_xl.core.valuation import Valuation
-from jxc_xl.schema import CARD, CARD_KINDS, PURCHASES, SALES, SETTINGS_BY_KEY, TRANSFERS, Lang
+from jxc_xl.schema import CARD, CARD_KINDS, SETTINGS_BY_KEY, TRANSFERS, Lang
 
-# Counterparty column of each source table.
-_PARTY = ((PURCHASES.name, "supplier"), (SALES.name, "customer"))
 _IN_KINDS = ("purchase", "sales_return", "other_in", "transfer_in")
 _OUT_KINDS = ("sale", "purchase_return", "other_out", "transfer_out")
 
@@ -135,21 +136,17 @@ def line_count(val: Valuation) -> int:
 
 
 def _counterparties(wb: Workbook, val: Valuation) -> np.ndarray:
-    """Each event's supplier or customer; a return's is its original line's."""
+    """Each event's supplier or customer; a return's is its original line's (this month's, else tblCarried's)."""
     ev = val.events
-    out = np.full(len(ev), None, dtype=object)
-    table = ev["table"].to_numpy(dtype=object)
-    for name, col in _PARTY:
-        df = table_frame(wb, name)
-        m = table == name
-        if df is None or col not in df or not m.any():
-            continue
-        by_row = pd.Series(clean_keys(df[col]).to_numpy(dtype=object), index=df[ROW].to_numpy(dtype=np.int64))
-        by_row = by_row[~by_row.index.duplicated()]
-        out[m] = by_row.reindex(ev[ROW].to_numpy(dtype=np.int64)[m]).to_numpy(dtype=object)
+    out = line_parties(wb, ev)
     orig = original_lines(ev)
     ret = orig >= 0
     out[ret] = out[orig[ret]]
+    carried = carried_lines(wb)
+    at = carried_originals(carried, ev, orig)
+    earlier = at >= 0
+    out[earlier] = carried["counterparty"].to_numpy(dtype=object)[at[earlier]]
+    table = ev["table"].to_numpy(dtype=object)
     moved = np.flatnonzero(table == TRANSFERS.name)  # a transfer's counterparty: the other warehouse
     if len(moved):
         wh = ev["warehouse"].to_numpy(dtype=object)

@@ -23,8 +23,9 @@
 * Carried documents (tblCarried): the purchase and sale lines of this month and of the CARRIED_MONTHS − 1
   months before it (those this month carries itself) with the quantity still returnable — the line's qty less
   the returns naming it (same doc_no and sku), 0 for a line returned in full — and their unit cost: a
-  purchase's price paid (unit price, else amount / qty), a sale's issue cost (its cost / qty). A line of one
-  document and SKU is one row (the first line's date and cost, the quantities summed). Next month a return
+  purchase's price paid (unit price, else amount / qty), a sale's issue cost (its cost / qty), and its
+  supplier or customer (往来单位: the stock card's counterparty of a return of it). A line of one document and
+  SKU is one row (the first line's date, cost and counterparty, the quantities summed). Next month a return
   naming one is valued at that unit cost (FIFO: a purchase return leaves from the lot the purchase received,
   tblOpening's 入库单号, as within a month) and may not exceed the quantity still returnable; its own returns
   then lower it again.
@@ -42,8 +43,9 @@ import pandas as pd
 
 from jxc_xl.core.ageing import ageing_pieces
 from jxc_xl.core.book import ROW, Workbook
+from jxc_xl.core.carried import carried_lines
 from jxc_xl.core.generate import stock_balances, stock_by_warehouse
-from jxc_xl.core.ledger import RETURN_ORIGINAL_KIND, carried_lines, net_demand
+from jxc_xl.core.ledger import RETURN_ORIGINAL_KIND, line_parties, net_demand
 from jxc_xl.core.money import from_cents, to_cents
 from jxc_xl.core.orders import open_rows
 from jxc_xl.core.periods import shift_period
@@ -96,7 +98,8 @@ def carry_forward(wb: Workbook) -> CarryForward:
 def carried_docs(wb: Workbook, val: Valuation) -> pd.DataFrame:
     """Next month's tblCarried (module docstring): kind as a label of the workbook's language."""
     ev = val.events
-    own = ev[ev["kind"].isin(["purchase", "sale"]) & ev["doc_no"].notna()]
+    docs_of = (ev["kind"].isin(["purchase", "sale"]) & ev["doc_no"].notna()).to_numpy()
+    own = ev[docs_of]
     qty = own["qty"].to_numpy(dtype=np.float64)
     price = own["unit_price"].to_numpy(dtype=np.float64)
     paid = np.where(np.isnan(price), own["amount_cents"].to_numpy() / 100.0 / qty, price)
@@ -109,10 +112,14 @@ def carried_docs(wb: Workbook, val: Valuation) -> pd.DataFrame:
             "date": own["date"].to_numpy(),
             "qty": qty,
             "unit_cost": np.where(own["kind"].to_numpy() == "purchase", paid, issued),
+            "counterparty": line_parties(wb, ev)[docs_of],
         }
     )
     lines = lines.groupby(["kind", "doc_no", "sku"], sort=False, as_index=False).agg(
-        date=("date", "first"), qty=("qty", "sum"), unit_cost=("unit_cost", "first")
+        date=("date", "first"),
+        qty=("qty", "sum"),
+        unit_cost=("unit_cost", "first"),
+        counterparty=("counterparty", "first"),
     )
     keys = ["kind", "doc_no", "sku"]
     before = carried_lines(wb)

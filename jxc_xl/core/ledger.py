@@ -18,7 +18,6 @@ from jxc_xl.core.book import ROW, Workbook
 from jxc_xl.core.money import mul_cents, to_cents
 from jxc_xl.core.vat import book_lines
 from jxc_xl.schema import (
-    CARRIED,
     COUNTS,
     OPENING,
     OTHER,
@@ -366,55 +365,20 @@ def opening_lines(wb: Workbook) -> pd.DataFrame:
 RETURN_ORIGINAL_KIND = {"purchase_return": "purchase", "sales_return": "sale"}  # a return's kind → its original's
 
 
-def carried_lines(wb: Workbook) -> pd.DataFrame:
-    """The usable lines of tblCarried (last months' documents a return may name), one per (kind, doc_no, sku):
-    the first line's date and unit cost, the qty returnable summed. Columns kind, doc_no, sku, date, qty,
-    unit_cost; empty without the table."""
-    df = table_frame(wb, CARRIED.name)
-    if df is None:
-        text = {c: pd.Series([], dtype="object") for c in ("kind", "doc_no", "sku")}
-        return pd.DataFrame(
-            text
-            | {
-                "date": pd.Series([], dtype="datetime64[ns]"),
-                "qty": pd.Series([], dtype="float64"),
-                "unit_cost": pd.Series([], dtype="float64"),
-            }
-        )
-    out = pd.DataFrame(
-        {
-            "kind": df["kind"].astype("object"),
-            "doc_no": clean_keys(df["doc_no"]),
-            "sku": clean_keys(df["sku"]),
-            "date": pd.to_datetime(df["date"], errors="coerce").astype("datetime64[ns]"),
-            "qty": pd.to_numeric(df["qty"], errors="coerce").astype("float64"),
-            "unit_cost": pd.to_numeric(df["unit_cost"], errors="coerce").astype("float64"),
-        }
-    )
-    out = out[out["kind"].isin(list(RETURN_ORIGINAL_KIND.values())) & out["doc_no"].notna() & out["sku"].notna()]
-    return out.groupby(["kind", "doc_no", "sku"], sort=False, as_index=False).agg(
-        date=("date", "first"), qty=("qty", "sum"), unit_cost=("unit_cost", "first")
-    )
-
-
-def carried_prices(wb: Workbook, events: pd.DataFrame, orig: np.ndarray) -> np.ndarray:
-    """Per event: the unit cost tblCarried gives a return whose original line is not in this month (``orig`` −1)
-    but carried from an earlier one (purchase return: the price paid; sales return: the issue cost); else NaN."""
-    out = np.full(len(events), np.nan)
-    carried = carried_lines(wb)
-    if not len(carried) or not len(events):
-        return out
-    kind = events["kind"].map(RETURN_ORIGINAL_KIND)
-    want = (orig < 0) & kind.notna().to_numpy() & events["orig_doc_no"].notna().to_numpy()
-    if not want.any():
-        return out
-    key = pd.MultiIndex.from_frame(carried[["kind", "doc_no", "sku"]])
-    sel = events.loc[want]
-    at = key.get_indexer(pd.MultiIndex.from_arrays([kind[want], sel["orig_doc_no"], sel["sku"]]))
-    found = at >= 0
-    idx = np.flatnonzero(want)[found]
-    out[idx] = carried["unit_cost"].to_numpy(dtype=np.float64)[at[found]]
-    return out
+def line_parties(wb: Workbook, events: pd.DataFrame) -> np.ndarray:
+    """Each event's own supplier (a purchase) or customer (a sale), None elsewhere and where blank."""
+    out = np.full(len(events), None, dtype=object)
+    table = events["table"].to_numpy(dtype=object)
+    rows = events[ROW].to_numpy(dtype=np.int64)
+    for name, col in ((PURCHASES.name, "supplier"), (SALES.name, "customer")):
+        df = table_frame(wb, name)
+        m = table == name
+        if df is None or col not in df or not m.any():
+            continue
+        by_row = pd.Series(clean_keys(df[col]).to_numpy(dtype=object), index=df[ROW].to_numpy(dtype=np.int64))
+        by_row = by_row[~by_row.index.duplicated()]
+        out[m] = by_row.reindex(rows[m]).to_numpy(dtype=object)
+    return np.array([None if v is None or v != v else v for v in out], dtype=object)
 
 
 def net_demand(events: pd.DataFrame) -> pd.Series:

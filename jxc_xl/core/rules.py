@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import ROW, TableData, Workbook
+from jxc_xl.core.carried import carried_lines
 from jxc_xl.core.chains import opening_rule
 from jxc_xl.core.findings import Finding
 from jxc_xl.core.ledger import (
     RETURN_ORIGINAL_KIND,
     book_balance,
-    carried_lines,
     clean_keys,
     ledger_events,
     opening_lines,

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import ROW
-from jxc_xl.core.ledger import book_balance, carried_lines, clean_keys, ledger_events, opening_lines
+from jxc_xl.core.carried import carried_lines
+from jxc_xl.core.ledger import book_balance, clean_keys, ledger_events, opening_lines
 from jxc_xl.core.money import MAX_LINE_AMOUNT, line_over_limit
 from jxc_xl.core.rulebase import RuleContext
 from jxc_xl.schema import COUNTS, ITEMS, RETURNS, SALES

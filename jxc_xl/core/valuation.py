@@ -93,6 +93,7 @@ import numpy as np
 import pandas as pd
 
 from jxc_xl.core.book import Workbook
+from jxc_xl.core.carried import carried_prices
 from jxc_xl.core.costing import (
     OI,
     OO,
@@ -113,7 +114,6 @@ from jxc_xl.core.costing import (
 from jxc_xl.core.fifo import fifo_sku
 from jxc_xl.core.ledger import (
     KIND_ORDER,
-    carried_prices,
     clean_keys,
     ledger_events,
     net_demand,
