@@ -201,6 +201,18 @@ def test_write_demo_reads_back_clean(tmp_path: Path) -> None:
     assert validate_file(p).findings == []
 
 
+def test_the_company_name_speaks_the_workbooks_language(tmp_path: Path) -> None:
+    """An en demo names its company in English (no Chinese characters); zh keeps its Chinese name."""
+    names = {}
+    for lang in ("zh", "en"):
+        p = write_demo(tmp_path / lang, lang=lang, seed=5, n_skus=40, n_lines=300)
+        settings = read_workbook(p).settings
+        assert settings is not None
+        names[lang] = settings.company
+    assert names["zh"] == "示例商贸有限公司"
+    assert names["en"] and not any("\u4e00" <= ch <= "\u9fff" for ch in names["en"]), names["en"]
+
+
 def test_items_are_plausible(month: DemoMonth) -> None:
     """Each item is a kind its category sells, with that kind's unit and one of its specs, and a name of its own."""
     from jxc_xl.demo.catalog import _CATEGORIES

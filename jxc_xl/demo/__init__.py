@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from jxc_xl.core.messages import phrase
+from jxc_xl.core.messages import phrase, word
 from jxc_xl.core.periods import is_period
 from jxc_xl.demo.catalog import draw_demand, draw_items, history_table, items_table, month_calendar
 from jxc_xl.demo.movements import (
@@ -57,10 +57,10 @@ class DemoMonth:
         return sum(len(self.data[t.name]) for t in LEDGER_TABLES)
 
 
-def _settings(period: str) -> dict[str, Any]:
-    """The demo company's settings."""
+def _settings(period: str, lang: Lang) -> dict[str, Any]:
+    """The demo company's settings (its name in the workbook's language)."""
     return {
-        "company": "示例商贸有限公司",
+        "company": word("demo_company", lang),
         "period": period,
         "valuation": "moving_average",
         # One purchase order covers many SKUs of a supplier, so the fixed cost per SKU line is small; the
@@ -70,7 +70,12 @@ def _settings(period: str) -> dict[str, Any]:
 
 
 def generate_month(
-    *, seed: int = DEFAULT_SEED, period: str = DEFAULT_PERIOD, n_skus: int = 320, n_lines: int = 6000
+    *,
+    seed: int = DEFAULT_SEED,
+    period: str = DEFAULT_PERIOD,
+    n_skus: int = 320,
+    n_lines: int = 6000,
+    lang: Lang = "zh",
 ) -> DemoMonth:
     """A clean, realistic month: no validation finding.
 
@@ -79,6 +84,7 @@ def generate_month(
         period: the month, YYYY-MM.
         n_skus: the number of items.
         n_lines: the approximate ledger line count.
+        lang: the language of the company name (the rows are the same in both).
 
     Returns:
         The month's settings and rows per table.
@@ -107,7 +113,7 @@ def generate_month(
         HISTORY.name: history_table(rng, items, demand, cal),
     }
     data[OTHER.name] = other_table(rng, items, bal, counts, n_lines, cal)  # last: the draws before stay as they were
-    return DemoMonth(period, _settings(period), with_vat(seed, data))  # VAT on some documents (demo.vat)
+    return DemoMonth(period, _settings(period, lang), with_vat(seed, data))  # VAT on some documents (demo.vat)
 
 
 def demo_path(directory: str | Path, period: str = DEFAULT_PERIOD) -> Path:
@@ -138,7 +144,7 @@ def write_demo(
     """
     from jxc_xl.io.template import build_workbook  # file formats stay out of the data part
 
-    m = generate_month(seed=seed, period=period, n_skus=n_skus, n_lines=n_lines)
+    m = generate_month(seed=seed, period=period, n_skus=n_skus, n_lines=n_lines, lang=lang)
     path = demo_path(directory, period)
     settings = {**m.settings, **(settings or {})}
     return build_workbook(path, lang=lang, period=period, settings=settings, data=m.data, lookups=True)

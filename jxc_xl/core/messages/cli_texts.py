@@ -66,6 +66,7 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         "{path} 已存在（可能有你的修改）；加 --force 替换它，或换一个文件夹。",
         "{path} exists (it may hold your edits); pass --force to replace it, or give another folder.",
     ),
+    "demo_company": ("示例商贸有限公司", "Demo Trading Co., Ltd."),  # the demo workbook's company name
     "cli_demo_head": ("jxc demo → {path}", "jxc demo → {path}"),
     "cli_demo_replaced": ("（已替换之前的示例）", " (replaced the previous demo)"),
     "cli_demo_lines": ("  商品 {items}；单据行：{ledger}", "  items {items}; ledger lines: {ledger}"),
