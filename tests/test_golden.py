@@ -38,15 +38,15 @@ def package_digest(path: Path, skip: frozenset[str] = frozenset()) -> str:
 
 
 GOLDEN = {
-    "new-zh": "b47fa9d1e1f3b74f76fe023a32b2e532",
-    "new-en": "3fd0b5a306f39f1c48c22b8e9eb8b7ba",
-    "demo-zh-input": "e48538ebca6fc1c485f1eb33dae7f0de",
-    "demo-zh-synced": "ac1050a8a93c590db0f55c92d24c6cff",
-    "demo-zh-closed": "2e4984dcba1739fe5f5d3b839017a049",
-    "demo-en-synced": "7608e741b23ce5b19078f3bdbe22d59d",
-    "small-moving_average": "5acea7b000de2dbc1b989893136a8ca7",
-    "small-monthly_average": "9ec8c568dec92c0079cb06b419877e4f",
-    "small-fifo": "4c66cd65b1b6f2ecf35af7b44962060b",
+    "new-zh": "623a5191cbd07920dd16d7a40be3ac3a",
+    "new-en": "f5a9a422625012e3b29a2fd2e1838eff",
+    "demo-zh-input": "ec0218be509d7ffc331968d2b0783012",
+    "demo-zh-synced": "72736f64aee057b2b7f4dc45be0792b4",
+    "demo-zh-closed": "7d47cc4f3c6bf44b421058e765095f27",
+    "demo-en-synced": "6877d223014165da632d046943f94e3f",
+    "small-moving_average": "b6a0e4689497016ea522664729a4bea3",
+    "small-monthly_average": "7ad09b444efab823d41b61efa711fb2a",
+    "small-fifo": "50a5331a99f48c7d3e7941adac788916",
     "user-parts": "3b606279dffb7095086bc24d13e23537",
 }
 
