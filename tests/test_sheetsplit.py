@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -191,3 +192,100 @@ def test_the_workbook_reads_the_same_with_its_ledger_in_pieces(tmp_path: Path, m
     assert [f.message for f in split.findings] == [f.message for f in inline.findings]
     for name, td in inline.tables.items():
         pd.testing.assert_frame_equal(split.tables[name].df, td.df)
+
+
+def _end_rows_midway(xml: bytes) -> bytes:
+    """The rows ended halfway by `</sheetData >` (well-formed), the rest in a second sheetData calamine never reads."""
+    mid = xml.index(b"</row>", len(xml) // 2) + len(b"</row>")
+    return xml[:mid] + b"</sheetData ><sheetData>" + xml[mid:]
+
+
+def _one_column(path: Path, rows: int = 400) -> Path:
+    return _write(path, {(r, 0): r for r in range(rows)})
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # `<sheetPr <sheetData>` is one start tag to quick-xml (calamine accepts it): not where the rows start
+        lambda xml: xml.replace(b"<dimension ", b"<sheetPr <sheetData></sheetPr><dimension ", 1),
+        # a comment in the head holding a `<sheetData>`
+        lambda xml: xml.replace(b"<sheetData>", b"<!-- <sheetData> --><sheetData>", 1),
+        _end_rows_midway,
+    ],
+    ids=["sheetdata-inside-a-tag", "comment-in-head", "end-tag-with-space"],
+)
+def test_heads_and_ends_calamine_reads_otherwise_are_read_whole_or_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Any
+) -> None:
+    """Audit cases: where the literal `<sheetData>` / `</sheetData>` is not where calamine starts or ends the rows,
+    the sheet reads as calamine reads it whole (was: pieces read empty, rows lost or added)."""
+    path = _rewrite_sheet(_one_column(tmp_path / "s.xlsx"), edit)
+    whole = parse_part(path, "S", _calamine)
+    assert isinstance(whole, Loaded)
+    for n in (2, 3):
+        got, _ = _in_pieces(path, monkeypatch, n)
+        assert got == whole
+
+
+def test_no_temporary_folder_reads_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit: a temp folder that cannot be made raised FileNotFoundError out of the read."""
+    path = _one_column(tmp_path / "s.xlsx")
+
+    def no_folder(**_: Any) -> str:
+        raise FileNotFoundError("no temp dir")
+
+    monkeypatch.setattr(sheetsplit.tempfile, "mkdtemp", no_folder)
+    got, parsed = _in_pieces(path, monkeypatch, 2)
+    assert parsed == [path] and got == parse_part(path, "S", _calamine)
+
+
+def test_pieces_stay_within_the_cell_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows out of order could make each piece as large as the sheet: no more pieces are handed over than the
+    budget holds at the scan's bound (here 2 × 4,000 cells fit, 3 do not)."""
+    path = _write(tmp_path / "s.xlsx", {(r, c): r for r in range(1000) for c in range(3)})  # bound ≈ 1,099 × 3
+    monkeypatch.setattr(sheetsplit, "BUDGET_CELLS", 2 * 1099 * 3)
+    got, parsed = _in_pieces(path, monkeypatch, 4)
+    assert [p.name for p in parsed] == ["piece0.xlsx", "piece1.xlsx"]
+    assert got == parse_part(path, "S", _calamine)
+    monkeypatch.setattr(sheetsplit, "BUDGET_CELLS", 1099 * 3)
+    _, parsed = _in_pieces(path, monkeypatch, 4)
+    assert parsed == [path]
+
+
+def test_a_package_of_many_entries_reads_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _one_column(tmp_path / "s.xlsx")
+    monkeypatch.setattr(sheetsplit, "MAX_ENTRIES", 3)
+    got, parsed = _in_pieces(path, monkeypatch, 2)
+    assert parsed == [path] and got == parse_part(path, "S", _calamine)
+
+
+def test_an_interrupted_read_leaves_no_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit: Ctrl-C during the scan or while waiting for the pieces left the folder behind."""
+    path = _write(tmp_path / "s.xlsx", {(r, 0): r for r in range(3000)})
+    made: list[str] = []
+    real_mkdtemp = sheetsplit.tempfile.mkdtemp
+
+    def mkdtemp(**kw: Any) -> str:
+        made.append(real_mkdtemp(**kw))
+        return made[-1]
+
+    monkeypatch.setattr(sheetsplit.tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(scanahead, "cores", lambda: 2)
+    real_take = sheetsplit.Splitter._take
+
+    def interrupted(self: sheetsplit.Splitter, chunk: bytes) -> None:
+        real_take(self, chunk)
+        if self._k:  # a piece has been handed over
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sheetsplit.Splitter, "_take", interrupted)
+    ahead = Ahead()
+    with pytest.raises(KeyboardInterrupt):
+        ahead.start(path, "S", PART, _calamine)
+    ahead.close()
+    for _ in range(100):  # the piece handed over is read, then removed
+        if not Path(made[0]).exists():
+            break
+        time.sleep(0.05)
+    assert made and not Path(made[0]).exists()

@@ -16,9 +16,10 @@ A part read whole by a scan is recorded in ``io.zipraw``: the write-back copies 
 from __future__ import annotations
 
 import os
+import threading
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
@@ -64,7 +65,7 @@ def sheet_parts(path: Path) -> dict[str, str]:
 Outcome = tuple[sheetscan.SheetExtent | None, Loaded | BaseException | None]
 
 
-def scan_part(path: Path, part: str, sink: Callable[[bytes, bool], None] | None = None) -> sheetscan.SheetExtent | None:
+def scan_part(path: Path, part: str, sink: Callable[[bytes, int], None] | None = None) -> sheetscan.SheetExtent | None:
     """``sheetscan.scan_sheet`` of the part (``sink``: as there), recorded in ``io.zipraw`` as read whole (its CRC
     checked).
 
@@ -96,13 +97,21 @@ def parse_part(path: Path, name: str, opener: Callable[[Path], pc.CalamineWorkbo
 
 
 def cores() -> int:
-    """The cores this process may run on."""
+    """The cores this process may run on: its CPU affinity, within a cgroup's CPU quota (a container's)."""
     counted = getattr(os, "process_cpu_count", None)  # Python 3.13
     if counted is not None:
-        return int(counted() or 1)
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+        n = int(counted() or 1)
+    elif hasattr(os, "sched_getaffinity"):
+        n = len(os.sched_getaffinity(0))
+    else:
+        n = os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            n = min(n, max(1, -(-int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota to read: the affinity stands
+    return n
 
 
 MAX_PIECES = 4  # the big sheet is parsed in at most this many pieces (io.sheetsplit), one per core
@@ -117,6 +126,36 @@ class _Pieces(NamedTuple):
 
 
 _Job = Future[Loaded | BaseException] | _Pieces
+
+
+def _remove_after(reads: list[Future[Loaded | BaseException]], splitter: Splitter) -> None:
+    """The splitter's pieces removed once every read of them has ended: now, or when the last one does."""
+    running = [f for f in reads if not f.done()]
+    if not running:
+        splitter.remove()
+        return
+    left = [len(running)]
+    lock = threading.Lock()
+
+    def ended(_: Future[Loaded | BaseException]) -> None:
+        with lock:
+            left[0] -= 1
+            last = not left[0]
+        if last:
+            splitter.remove()
+
+    for f in running:
+        f.add_done_callback(ended)
+
+
+_Reads = list[Future[Loaded | BaseException]]
+_Opener = Callable[[Path], pc.CalamineWorkbook]
+
+
+def _whole_after(abandoned: _Reads, path: Path, name: str, opener: _Opener) -> Loaded | BaseException:
+    """The sheet read whole once the pieces already handed over are read (and dropped): never both in memory."""
+    wait(abandoned)
+    return parse_part(path, name, opener)
 
 
 class Ahead:
@@ -141,20 +180,22 @@ class Ahead:
             splitter = Splitter(path, part, n, lambda piece: reads.append(pool.submit(parse_part, piece, name, opener)))
         try:
             ext = scan_part(path, part, splitter)
-        except Exception as e:  # PartTooLarge, a damaged part …: raised where the reader reads the sheet
+        except BaseException as e:  # PartTooLarge, a damaged part …: raised where the reader reads the sheet
             if splitter is not None:
-                splitter.remove()  # pieces already handed over are read and dropped
+                _remove_after(reads, splitter)  # pieces already handed over are read and dropped
+            if not isinstance(e, Exception):
+                raise
             self._started[name] = e
             return
         split = splitter is not None and splitter.finish(checked=ext is None)
         if splitter is not None and not split:
-            splitter.remove()
+            _remove_after(reads, splitter)
         if ext is not None and ext.size > sheetscan.MAX_CELLS:
             return  # not started: the reader scans it again and reads a trimmed copy
         if splitter is not None and split:
             self._started[name] = (ext, _Pieces(reads, splitter, partial(parse_part, path, name, opener)))
         else:
-            self._started[name] = (ext, pool.submit(parse_part, path, name, opener))
+            self._started[name] = (ext, pool.submit(_whole_after, reads, path, name, opener))
 
     def pending(self, name: str) -> bool:
         """The sheet was started and not taken yet."""
@@ -180,11 +221,16 @@ class Ahead:
         ext, job = got
         if not isinstance(job, _Pieces):
             return ext, job.result()
-        reads = [f.result() for f in job.reads]
-        job.splitter.remove()
+        try:
+            reads = [f.result() for f in job.reads]
+        finally:
+            _remove_after(job.reads, job.splitter)  # interrupted: once the reads end
         loaded = [r for r in reads if isinstance(r, Loaded)]
         merged = merge(loaded) if len(loaded) == len(reads) else None
-        return ext, job.whole() if merged is None else merged
+        if merged is not None:
+            return ext, merged
+        del reads, loaded  # the pieces' rows go before the whole sheet is read
+        return ext, job.whole()
 
     def close(self) -> None:
         """Drop what was not begun; a read under way finishes on its own (its result is not waited for)."""
@@ -193,5 +239,5 @@ class Ahead:
             self._pool = None
         for got in self._started.values():
             if isinstance(got, tuple) and isinstance(got[1], _Pieces):
-                got[1].splitter.remove()
+                _remove_after(got[1].reads, got[1].splitter)
         self._started.clear()

@@ -104,11 +104,11 @@ class SheetExtent:
 
 
 def scan_sheet(
-    zf: zipfile.ZipFile, part: str, seen: list[int] | None = None, sink: Callable[[bytes, bool], None] | None = None
+    zf: zipfile.ZipFile, part: str, seen: list[int] | None = None, sink: Callable[[bytes, int], None] | None = None
 ) -> SheetExtent | None:
     """The sheet's extent when it may be too big for one dense block; None when it surely is not. ``seen``:
     gets the size the part inflated to (``_chunks``); ``sink``: given every chunk once checked, in order, and
-    whether every cell so far lies within a bound that fits (``io.sheetsplit``).
+    the dense cells of a bound every cell so far lies in (0: none that fits; ``io.sheetsplit``).
 
     Raises:
         PartTooLarge: the part inflates past ``MAX_PART_BYTES``.
@@ -121,7 +121,7 @@ def scan_sheet(
         if bound.rows:
             bound = _checked(buf, bound)
         if sink is not None:
-            sink(buf, bool(bound.rows))
+            sink(buf, bound.rows * bound.cols)
     if bound is None or bound.rows:
         return None
     return _exact(read_part(zf, part))
