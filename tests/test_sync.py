@@ -6,10 +6,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from jxc_xl.core.rules import check
 from jxc_xl.errors import JxcError, ValidationFailedError, WorkbookLockedError
 from jxc_xl.io.reader import read_workbook
 from jxc_xl.io.xlsxpatch import lock_file
@@ -264,6 +265,24 @@ def test_synced_workbook_opens_in_libreoffice_and_values_read_back(tmp_path, lo_
     wb.close()
 
 
+RECEIVED = ("purchase", "sales_return", "count_gain", "other_in")  # 本期收入
+ISSUED = ("sale", "purchase_return", "count_loss", "other_out")  # 本期发出
+
+
+def assert_row_adds_up(row: dict) -> None:
+    """A 库存 row as written: opening + receipts − issues (+ 成本调整, money alone) = closing, in qty and to the
+    cent, and the same through the net columns (other movements are in none of them)."""
+    received_q, issued_q = (sum(row[f"{k}_qty"] for k in keys) for keys in (RECEIVED, ISSUED))
+    assert row["opening_qty"] + received_q - issued_q == pytest.approx(row["closing_qty"])
+    net_q = row["in_qty"] - row["out_qty"] + row["adj_qty"] + row["other_in_qty"] - row["other_out_qty"]
+    assert row["opening_qty"] + net_q == pytest.approx(row["closing_qty"])
+    c = {k: round(row[k] * 100) for k in row if k.endswith("_amount")}
+    received, issued = (sum(c[f"{k}_amount"] for k in keys) for keys in (RECEIVED, ISSUED))
+    assert c["opening_amount"] + received - issued + c["cost_adj_amount"] == c["closing_amount"]
+    net = c["in_amount"] - c["out_amount"] + c["adj_amount"] + c["other_in_amount"] - c["other_out_amount"]
+    assert c["opening_amount"] + net + c["cost_adj_amount"] == c["closing_amount"]
+
+
 _GARBAGE = st.sampled_from([None, "", "abc", -5, 0, 1e12, "2026-13-45", "  ", 3.14159, "是", "销售退货", -0.01, 10**9])
 
 
@@ -274,6 +293,8 @@ _GARBAGE = st.sampled_from([None, "", "abc", -5, 0, 1e12, "2026-13-45", "  ", 3.
     edits=st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(0, 50), _GARBAGE), max_size=6),
     method=st.sampled_from(["moving_average", "monthly_average", "fifo"]),
 )
+# A001's opening qty blank: 12 sold from nothing at the std cost, the purchase ending it books 成本调整 −3.60
+@example(edits=[(38, 0, 1, None)], method="moving_average")
 def test_forced_sync_of_corrupted_month_keeps_identities(tmp_path, edits, method):
     data = small_month()
     for t, r, k, value in edits:
@@ -288,9 +309,28 @@ def test_forced_sync_of_corrupted_month_keeps_identities(tmp_path, edits, method
         assert str(e)
         return
     for row in stock_rows(src).values():
-        assert row["opening_qty"] + row["in_qty"] - row["out_qty"] + row["adj_qty"] == pytest.approx(row["closing_qty"])
-        cents = [round(row[k] * 100) for k in ("opening_amount", "in_amount", "out_amount", "adj_amount")]
-        assert cents[0] + cents[1] - cents[2] + cents[3] == round(row["closing_amount"] * 100)
+        assert_row_adds_up(row)
+
+
+@pytest.mark.parametrize(("method", "cost_adj"), [("moving_average", -3.6), ("fifo", -3.6), ("monthly_average", 0)])
+def test_forced_sync_of_an_opening_line_without_qty(tmp_path, method, cost_adj):
+    """A001's opening line has no qty (its amount 740.00 kept): the validator reports it and the line is not
+    used, so 库存 opens at 0 / 0.00, what the valuation starts from. The 12 sold on the 2nd leave from nothing
+    (negative stock, reported too) at the std cost 18.50; moving average and FIFO: the purchase of 60 @ 18.80
+    ends it, the 12 revalued at its cost: 12 × (18.50 − 18.80) = −3.60 成本调整 (month-end average: all 42
+    sold at 18.80, nothing to settle)."""
+    data = small_month()
+    data["tblOpening"][0]["qty"] = None
+    src = write_book(tmp_path / "m.xlsx", data, settings={"valuation": method})
+    errors = {(f.code, f.sheet, f.column) for f in check(read_workbook(src)) if f.severity == "error"}
+    assert errors == {("required-missing", "期初", "qty"), ("negative-stock", "销售出库", "qty")}
+    sync_file(src, force=True, backup=False)
+    rows = stock_rows(src)
+    a = rows["A001"]
+    assert (a["opening_qty"], a["opening_amount"], a["closing_qty"], a["closing_amount"]) == (0, 0, 20, 376)
+    assert a["cost_adj_amount"] == pytest.approx(cost_adj, abs=1e-9)
+    for row in rows.values():
+        assert_row_adds_up(row)
 
 
 def test_forced_sync_computes_with_invalid_item_and_abc_settings(tmp_path):
