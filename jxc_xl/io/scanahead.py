@@ -117,10 +117,14 @@ def cores() -> int:
 MAX_PIECES = 4  # the big sheet is parsed in at most this many pieces (io.sheetsplit), one per core
 
 
+_Reads = list[Future[Loaded | BaseException]]
+_Opener = Callable[[Path], pc.CalamineWorkbook]
+
+
 class _Pieces(NamedTuple):
     """A sheet parsed in pieces: their reads, and how to read it whole should they not merge."""
 
-    reads: list[Future[Loaded | BaseException]]
+    reads: _Reads
     splitter: Splitter
     whole: Callable[[], Loaded | BaseException]
 
@@ -128,7 +132,7 @@ class _Pieces(NamedTuple):
 _Job = Future[Loaded | BaseException] | _Pieces
 
 
-def _remove_after(reads: list[Future[Loaded | BaseException]], splitter: Splitter) -> None:
+def _remove_after(reads: _Reads, splitter: Splitter) -> None:
     """The splitter's pieces removed once every read of them has ended: now, or when the last one does."""
     running = [f for f in reads if not f.done()]
     if not running:
@@ -148,10 +152,6 @@ def _remove_after(reads: list[Future[Loaded | BaseException]], splitter: Splitte
         f.add_done_callback(ended)
 
 
-_Reads = list[Future[Loaded | BaseException]]
-_Opener = Callable[[Path], pc.CalamineWorkbook]
-
-
 def _whole_after(abandoned: _Reads, path: Path, name: str, opener: _Opener) -> Loaded | BaseException:
     """The sheet read whole once the pieces already handed over are read (and dropped): never both in memory."""
     wait(abandoned)
@@ -166,7 +166,7 @@ class Ahead:
         self._pool: ThreadPoolExecutor | None = None
         self._started: dict[str, Exception | tuple[sheetscan.SheetExtent | None, _Job]] = {}
 
-    def start(self, path: Path, name: str, part: str, opener: Callable[[Path], pc.CalamineWorkbook]) -> None:
+    def start(self, path: Path, name: str, part: str, opener: _Opener) -> None:
         """Scan sheet ``name`` (worksheet ``part``) now, alone (the scan holds the GIL while it searches), and parse
         it on the workers: in pieces when there are cores to spare and it may be split, each piece as soon as the
         scan has written it (``io.sheetsplit``); else whole, after the scan, unless its block is too big (the
@@ -174,7 +174,7 @@ class Ahead:
         """
         n = min(cores(), MAX_PIECES)
         pool = self._pool = self._pool or ThreadPoolExecutor(n, thread_name_prefix="jxc-sheet")
-        reads: list[Future[Loaded | BaseException]] = []
+        reads: _Reads = []
         splitter = None
         if n > 1:
             splitter = Splitter(path, part, n, lambda piece: reads.append(pool.submit(parse_part, piece, name, opener)))
