@@ -255,3 +255,31 @@ def test_a_count_surplus_from_zero_and_a_return_taking_more_than_held_keep_a_pos
         cf = carry_forward(wb)
         nxt = {"tblItems": ITEMS, "tblOpening": _records(cf.opening), "tblCarried": _records(cf.carried)}
         assert [f.code for f in check(make_workbook(nxt, period="2026-05")) if f.severity == "error"] == []
+
+
+@pytest.mark.parametrize("method", ["moving_average", "fifo"])  # month-end average: one cost at month end
+def test_issues_at_a_unit_cost_below_a_cent_never_leave_a_negative_value(method: str) -> None:
+    """5 units worth 0.03 (0.006 each), sold one by one: each line rounds up to 0.01, so the fourth would have left
+    the last unit at −0.01 under moving average and FIFO (next month's opening refused as a negative cost). An
+    issue takes no more than the value on hand while units stay: the last unit is worth 0.00 or more."""
+    wb = make_workbook(
+        {
+            "tblItems": ITEMS,
+            "tblOpening": [{"sku": "A", "qty": 5, "unit_cost": 0.006, "amount": 0.03}],
+            "tblSales": [_sale(date(2026, 4, d), f"S{d}", 1) for d in (2, 3, 4, 5)],
+        },
+        period="2026-04",
+        valuation=method,
+    )
+    val = value_month(wb)
+    st = val.stock.iloc[0]
+    assert st["closing_qty"] == 1 and 0 <= st["closing_cents"] <= 1
+    assert st["sale_cents"] + st["closing_cents"] == 3
+    _assert_identities(val)
+    cf = carry_forward(wb)
+    nxt = make_workbook(
+        {"tblItems": ITEMS, "tblOpening": _records(cf.opening), "tblCarried": _records(cf.carried)},
+        period="2026-05",
+        valuation=method,
+    )
+    assert [f.code for f in check(nxt) if f.severity == "error"] == []

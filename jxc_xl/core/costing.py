@@ -195,6 +195,16 @@ def _average_in(
     return nq, v, (v / nq / 100.0 if nq > 0 else uc)
 
 
+def _issued(q: float, v: int, x: float, uc: float) -> int:
+    """The cents an issue of ``x`` takes at unit cost ``uc`` from ``q`` on hand worth ``v``: all that is left when it
+    takes the last units (0 ≤ q ≤ x); else ``x`` at ``uc``, but never more than the value on hand while units stay
+    (rounding each line up from a unit cost below a cent would leave them at a negative value)."""
+    if 0 <= q <= x:
+        return v + cents_of((x - q) * uc)
+    a = cents_of(x * uc)
+    return min(a, max(v, 0)) if q > x else a
+
+
 def moving_average_sku(
     idx: list[int], ev: _Lists, out: _Out, q: float, v: int, uc: float, whole: bool, lots: list[Lot] | None
 ) -> Generator[int, None, float]:
@@ -210,7 +220,7 @@ def moving_average_sku(
             a = amt_l[i]
             q, v, uc = _average_in(i, q, v, uc, x, a, a / x / 100.0, whole, settled)
         elif k == S:
-            a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
+            a = _issued(q, v, x, uc)
             issue_uc[i] = uc
             q = q - x if whole else round(q - x, QTY_DECIMALS)
             v -= a
@@ -228,7 +238,7 @@ def moving_average_sku(
             elif cp == cp:  # last months' purchase, carried: at its price
                 a = cents_of(x * cp)
             else:
-                a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
+                a = _issued(q, v, x, uc)
             q = q - x if whole else round(q - x, QTY_DECIMALS)
             v -= a
             if q > 0 and v < 0:  # the original price took more than the stock held: on hand kept at its cost
@@ -237,7 +247,7 @@ def moving_average_sku(
             if q > 0:
                 uc = v / q / 100.0
         elif k == OO:  # other issue: as a sale, at the current unit cost
-            a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
+            a = _issued(q, v, x, uc)
             q = q - x if whole else round(q - x, QTY_DECIMALS)
             v -= a
         elif k == OI:  # other receipt: at the current unit cost, which it leaves as it is
@@ -246,7 +256,7 @@ def moving_average_sku(
             v = _ended(i, v, x, a, nq, settled) if ends_deficit(q, v, nq) and x > 0 else v + a
             q = nq
         elif k == TO:  # transfer out: issued at the current unit cost, as a sale
-            a = v + cents_of((x - q) * uc) if 0 <= q <= x else cents_of(x * uc)
+            a = _issued(q, v, x, uc)
             issue_uc[i] = uc
             q = q - x if whole else round(q - x, QTY_DECIMALS)
             v -= a

@@ -154,7 +154,7 @@ class _Layers:
                 lq[h], lv[h] = 0.0, 0
                 h += 1
             else:
-                part = cents_of(x * lu[h])
+                part = min(cents_of(x * lu[h]), max(lv[h], 0))  # rounding up never takes the layer below 0
                 c += part
                 if into is not None:
                     into.append((x, part, self.source[h]))
@@ -252,8 +252,8 @@ def fifo_sku(
         x = qty_l[i]
         if k == S:
             h = layers.head
-            if h < len(lq) and x < lq[h]:  # the common case, inlined: the oldest layer covers the issue
-                a = cents_of(x * lu[h])
+            if h < len(lq) and x < lq[h]:  # the common case, inlined: the oldest layer covers the issue (as take)
+                a = min(cents_of(x * lu[h]), max(lv[h], 0))
                 lq[h] = lq[h] - x if whole else round(lq[h] - x, QTY_DECIMALS)
                 lv[h] -= a
             else:
