@@ -66,6 +66,18 @@ def _assert_identities(val: Valuation) -> None:
     assert (st.loc[held, "closing_cents"] >= 0).all()
 
 
+def _carried(wb: Workbook) -> dict[str, list[dict[str, Any]]]:
+    """What ``jxc close`` carries from ``wb`` into next month: its opening and carried documents, as rows."""
+    cf = carry_forward(wb)
+    return {"tblOpening": _records(cf.opening), "tblCarried": _records(cf.carried)}
+
+
+def _next_month_errors(wb: Workbook, **settings: Any) -> list[str]:
+    """The error codes of the month after ``wb``, opened from what it carries (May)."""
+    nxt = make_workbook({"tblItems": ITEMS, **_carried(wb)}, period="2026-05", **settings)
+    return [f.code for f in check(nxt) if f.severity == "error"]
+
+
 def _chain(method: str, opening: str) -> list[tuple[Workbook, Valuation]]:
     rows: dict[str, list[dict[str, Any]]] = {"tblOpening": OPENINGS[opening], "tblCarried": []}
     months = []
@@ -73,8 +85,7 @@ def _chain(method: str, opening: str) -> list[tuple[Workbook, Valuation]]:
         data = {"tblItems": ITEMS, **rows, "tblSales": sales, "tblPurchases": buys}
         wb = make_workbook(data, period=period, valuation=method, allow_negative=True)
         months.append((wb, value_month(wb)))
-        cf = carry_forward(wb)
-        rows = {"tblOpening": _records(cf.opening), "tblCarried": _records(cf.carried)}
+        rows = _carried(wb)
     return months
 
 
@@ -183,8 +194,7 @@ def test_warehouse_chain_with_negative_stock_validates(method: str) -> None:
         assert t is not None
         assert (t.loc[t["closing_qty"] > 0, "closing_cents"] >= 0).all()
         settled += int(t["cost_adj_cents"].abs().sum())
-        cf = carry_forward(wb)
-        rows = {"tblOpening": _records(cf.opening), "tblCarried": _records(cf.carried)}
+        rows = _carried(wb)
     assert settled > 0  # the negative stock was settled somewhere along the chain
 
 
@@ -221,13 +231,7 @@ def test_a_value_left_at_zero_quantity_is_not_carried_by_the_next_receipt(method
     assert (st["closing_qty"], st["closing_cents"]) == (1, 100)
     assert st["cost_adj_cents"] == (500 if method == "moving_average" else 0)
     _assert_identities(val)
-    cf = carry_forward(wb)
-    nxt = make_workbook(
-        {"tblItems": ITEMS, "tblOpening": _records(cf.opening), "tblCarried": _records(cf.carried)},
-        period="2026-05",
-        valuation=method,
-    )
-    assert [f.code for f in check(nxt) if f.severity == "error"] == []
+    assert _next_month_errors(wb, valuation=method) == []
 
 
 def test_a_count_surplus_from_zero_and_a_return_taking_more_than_held_keep_a_positive_value() -> None:
@@ -252,9 +256,7 @@ def test_a_count_surplus_from_zero_and_a_return_taking_more_than_held_keep_a_pos
         assert (st["closing_qty"], st["closing_cents"], st["cost_adj_cents"]) == (1, 2000, adj)
         _assert_identities(val)
         _assert_ties(card_lines(wb, val, "zh"), val.stock)
-        cf = carry_forward(wb)
-        nxt = {"tblItems": ITEMS, "tblOpening": _records(cf.opening), "tblCarried": _records(cf.carried)}
-        assert [f.code for f in check(make_workbook(nxt, period="2026-05")) if f.severity == "error"] == []
+        assert _next_month_errors(wb) == []
 
 
 @pytest.mark.parametrize("method", ["moving_average", "fifo"])  # month-end average: one cost at month end
@@ -276,10 +278,4 @@ def test_issues_at_a_unit_cost_below_a_cent_never_leave_a_negative_value(method:
     assert st["closing_qty"] == 1 and 0 <= st["closing_cents"] <= 1
     assert st["sale_cents"] + st["closing_cents"] == 3
     _assert_identities(val)
-    cf = carry_forward(wb)
-    nxt = make_workbook(
-        {"tblItems": ITEMS, "tblOpening": _records(cf.opening), "tblCarried": _records(cf.carried)},
-        period="2026-05",
-        valuation=method,
-    )
-    assert [f.code for f in check(nxt) if f.severity == "error"] == []
+    assert _next_month_errors(wb, valuation=method) == []
